@@ -1,0 +1,120 @@
+"""`xxgk`: the command line. Imports are lazy so that `xxgk parse` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+DESCRIPTION = """\
+xxgk: a warehouse of Chinese government information-disclosure annual reports.
+
+The pipeline runs crawl -> fetch -> extract -> parse -> load -> dbt build into one DuckDB
+file (default data/xxgk.duckdb; $XXGK_DB or --db to change it)."""
+
+
+def _quiet_environment(db: str | None) -> None:
+    """Point dbt and Dagster at the chosen warehouse and keep them off the network."""
+    from scrapers.settings import REPO_ROOT, warehouse_path
+
+    os.environ["XXGK_DB"] = str(warehouse_path(db))
+    os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / "dagster_home"))
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from scrapers.parse.report import parse_file
+
+    parse = parse_file(args.path)
+    if args.json:
+        json.dump(parse.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        from scrapers.parse.render import render_text
+
+        sys.stdout.write(render_text(parse))
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    _quiet_environment(args.db)
+    from scrapers.crawl.run import crawl_from_cli
+
+    return crawl_from_cli(args)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _quiet_environment(args.db)
+    from dagster_project.run import run_from_cli
+
+    return run_from_cli(args)
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    _quiet_environment(args.db)
+    from dagster_project.docs import docs_from_cli
+
+    return docs_from_cli(args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    _quiet_environment(args.db)
+    from scrapers.load.export import export_from_cli
+
+    return export_from_cli(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xxgk", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("parse", help="parse one report file (HTML, PDF, Word or text) and print its tables")
+    p.add_argument("path", help="the report file; its format is detected from its content")
+    p.add_argument("--json", action="store_true", help="print the parse as JSON (the documented contract)")
+    p.set_defaults(func=cmd_parse)
+
+    def add_selection(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--district", action="append", default=[], help="only this district (e.g. 朝阳); repeatable")
+        p.add_argument("--year", action="append", type=int, default=[], help="only reports on this year; repeatable")
+        p.add_argument("--registry", help="portal registry CSV (default seeds/portals.csv)")
+        p.add_argument("--db", help="the DuckDB warehouse file (default $XXGK_DB or data/xxgk.duckdb)")
+
+    p = sub.add_parser("crawl", help="crawl the portals of the registry into the raw schema")
+    add_selection(p)
+    p.add_argument("--refresh", action="store_true", help="fetch again what was fetched before")
+    p.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default 1.0)")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("run", help="the main job: crawl (or --from DIR) -> parse -> load -> dbt build")
+    add_selection(p)
+    p.add_argument("--from", dest="from_dir", help="ingest a local folder of report files instead of crawling")
+    p.add_argument("--refresh", action="store_true", help="crawl again what was fetched before")
+    p.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default 1.0)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("docs", help="build the dbt docs site and serve it on localhost")
+    p.add_argument("--db", help="the DuckDB warehouse file")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--no-serve", action="store_true", help="only build the site")
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("export", help="write the marts as Parquet or CSV files")
+    p.add_argument("dir", help="output folder")
+    p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    p.add_argument("--db", help="the DuckDB warehouse file")
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Load: write fetched documents and parses into the warehouse's raw schema."""

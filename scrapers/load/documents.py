@@ -1,0 +1,93 @@
+"""Register report documents in raw: each distinct byte string once, each version of a report once."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+REPORT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".md", ".pdf", ".docx", ".doc", ".wps"}
+
+
+@dataclass(slots=True)
+class DocumentMeta:
+    report_url: str
+    source_url: str
+    origin: str  # crawl | local
+    portal: str | None = None
+    district: str | None = None
+    district_code: str | None = None
+    category: str | None = None
+    title: str | None = None
+    office_hint: str | None = None
+    year_hint: int | None = None
+    published_date: str | None = None
+    media_type: str | None = None
+
+
+def sha256_hex(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def store_blob(con: duckdb.DuckDBPyConnection, body: bytes, now: datetime | None = None) -> str:
+    """Keep the bytes once, whatever URL they came from; returns their sha256."""
+    digest = sha256_hex(body)
+    con.execute(
+        "insert into raw.blobs (sha256, size, body, first_seen_at) values (?, ?, ?, ?) on conflict do nothing",
+        [digest, len(body), body, now or datetime.now(timezone.utc)],
+    )
+    return digest
+
+
+def register_document(
+    con: duckdb.DuckDBPyConnection, body: bytes, meta: DocumentMeta, now: datetime | None = None
+) -> tuple[str, bool]:
+    """Add a version of a report unless these bytes are already its latest version.
+
+    Returns (sha256, is_new_version). An unchanged re-fetch adds nothing; changed bytes
+    become a new version and the old one stays.
+    """
+    now = now or datetime.now(timezone.utc)
+    digest = store_blob(con, body, now)
+    latest = con.execute(
+        "select sha256 from raw.documents where report_url = ? order by fetched_at desc limit 1",
+        [meta.report_url],
+    ).fetchone()
+    if latest and latest[0] == digest:
+        return digest, False
+    document_id = hashlib.sha256(f"{meta.report_url}\n{digest}".encode()).hexdigest()[:32]
+    con.execute(
+        """
+        insert into raw.documents (document_id, report_url, source_url, sha256, origin, portal, district,
+            district_code, category, title, office_hint, year_hint, published_date, media_type, fetched_at)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        on conflict do nothing
+        """,
+        [
+            document_id, meta.report_url, meta.source_url, digest, meta.origin, meta.portal, meta.district,
+            meta.district_code, meta.category, meta.title, meta.office_hint, meta.year_hint,
+            meta.published_date, meta.media_type, now,
+        ],
+    )
+    return digest, True
+
+
+def local_files(folder: str | Path) -> list[Path]:
+    """The report files under a folder, in a stable order."""
+    root = Path(folder)
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+
+
+def local_meta(path: Path) -> DocumentMeta:
+    uri = path.resolve().as_uri()
+    return DocumentMeta(
+        report_url=uri,
+        source_url=uri,
+        origin="local",
+        title=path.stem,
+        media_type=mimetypes.guess_type(path.name)[0],
+    )

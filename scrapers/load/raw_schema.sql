@@ -1,0 +1,88 @@
+-- The raw schema: what Python writes, append-only. dbt reads it as sources.
+create schema if not exists raw;
+
+-- Every distinct byte string ever fetched or ingested, stored once.
+create table if not exists raw.blobs (
+    sha256        varchar primary key,
+    size          bigint not null,
+    body          blob not null,
+    first_seen_at timestamptz not null
+);
+
+-- Every HTTP response or failed request, one row per attempt that finished.
+create table if not exists raw.fetches (
+    fetch_id      varchar primary key,
+    portal        varchar,
+    district      varchar,
+    request_url   varchar not null,
+    final_url     varchar,
+    status        integer,
+    headers       json,
+    content_type  varchar,
+    charset       varchar,
+    sha256        varchar,
+    fetched_at    timestamptz not null,
+    elapsed_ms    double,
+    not_modified  boolean default false,
+    error         varchar
+);
+
+-- Report documents: one row per version (distinct bytes) of a report.
+-- report_url identifies the report (its detail page, or file:// for local files);
+-- source_url is where the parsed bytes came from (the page itself or its attachment).
+create table if not exists raw.documents (
+    document_id    varchar primary key,
+    report_url     varchar not null,
+    source_url     varchar not null,
+    sha256         varchar not null,
+    origin         varchar not null,
+    portal         varchar,
+    district       varchar,
+    district_code  varchar,
+    category       varchar,
+    title          varchar,
+    office_hint    varchar,
+    year_hint      integer,
+    published_date date,
+    media_type     varchar,
+    fetched_at     timestamptz not null
+);
+
+-- One parse per distinct document bytes and parser version.
+create table if not exists raw.parses (
+    sha256         varchar not null,
+    parser_version varchar not null,
+    year           integer,
+    office         varchar,
+    template       varchar,
+    status         varchar not null,
+    format         varchar,
+    problems       json,
+    parsed_at      timestamptz not null,
+    primary key (sha256, parser_version)
+);
+
+-- Every cell the parser read. table_name: requests | appeals | proactive | narrative | extra.
+create table if not exists raw.cells (
+    sha256           varchar not null,
+    parser_version   varchar not null,
+    table_name       varchar not null,
+    row_code         varchar not null,
+    column_code      varchar not null,
+    value            decimal(20, 4),
+    raw              varchar,
+    unit             varchar,
+    value_normalised decimal(24, 6),
+    approximate      boolean default false,
+    location         varchar
+);
+
+-- Every identity check of every parse, with both sides.
+create table if not exists raw.checks (
+    sha256         varchar not null,
+    parser_version varchar not null,
+    name           varchar not null,
+    passed         boolean not null,
+    left_value     decimal(20, 4),
+    right_value    decimal(20, 4)
+);
