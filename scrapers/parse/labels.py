@@ -1,0 +1,90 @@
+"""Match printed labels to canonical codes, using the variants in seeds/label_variants.csv.
+
+Labels are compared after normalisation (NFKC folds full-width forms, whitespace and
+quotes are dropped), by containment of a known variant, never by position. When several
+codes match, the longest variant wins; a tie between different codes is ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from scrapers.seeds import read_seed
+
+_DROP = re.compile(r"[\s\"'“”‘’「」『』〝〞＂]+")
+
+
+def normalise(text: str) -> str:
+    return _DROP.sub("", unicodedata.normalize("NFKC", text))
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    code: str
+    text: str
+    exact: bool
+    context: str
+
+
+@lru_cache(maxsize=None)
+def variants(dimension: str) -> tuple[Variant, ...]:
+    found = [
+        Variant(r["code"], normalise(r["variant"]), r["match"] == "exact", r["context"] or "")
+        for r in read_seed("label_variants")
+        if r["dimension"] == dimension
+    ]
+    if not found:
+        raise KeyError(f"no label variants for dimension {dimension!r} in seeds/label_variants.csv")
+    # longest first, so that the most specific variant is tried first
+    return tuple(sorted(found, key=lambda v: -len(v.text)))
+
+
+def _strip_enumerator(label: str) -> str:
+    return re.sub(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])+", "", label)
+
+
+def match(dimension: str, text: str, context: set[str] | frozenset[str] = frozenset()) -> tuple[str | None, bool]:
+    """The code a label names, and whether the label was ambiguous.
+
+    `context` names the conditions that hold where the label was printed (e.g. "other"
+    inside the (六) block); variants that need a context only match there.
+    """
+    label = normalise(text)
+    if not label:
+        return None, False
+    bare = _strip_enumerator(label)
+    best: Variant | None = None
+    for v in variants(dimension):
+        if v.context and v.context not in context:
+            continue
+        hit = (label == v.text or bare == v.text) if v.exact else v.text in label
+        if not hit:
+            continue
+        if best is None:
+            best = v
+        elif len(v.text) < len(best.text):
+            break
+        elif v.code != best.code:
+            return None, True
+    return (best.code if best else None), False
+
+
+def find_all(dimension: str, text: str) -> list[tuple[int, str, str]]:
+    """Every non-overlapping variant in a run of text, in printed order: (position, code, variant)."""
+    label = normalise(text)
+    taken = [False] * len(label)
+    hits = []
+    for v in variants(dimension):
+        if v.exact or v.context:
+            continue
+        start = label.find(v.text)
+        while start >= 0:
+            end = start + len(v.text)
+            if not any(taken[start:end]):
+                taken[start:end] = [True] * (end - start)
+                hits.append((start, v.code, v.text))
+            start = label.find(v.text, end)
+    return sorted(hits)

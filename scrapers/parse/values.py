@@ -1,0 +1,43 @@
+"""Read one printed cell as a number: blanks and dashes are 0, units and signs are kept."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# What reports print for "nothing": read as 0, the raw text kept to tell it from a printed 0.
+BLANKS = {"", "-", "—", "–", "－", "——", "/", "／", "无", "\\", "―", "一"}
+_NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?P<unit>万元|元|件|条|项|个|人次|次)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    number: int | Decimal
+    raw: str
+    blank: bool
+    unit: str | None  # wan_yuan | yuan | None
+
+
+def read_value(text: str) -> Value | None:
+    """The cell's value, or None when the cell is not a number (a label, a note)."""
+    raw = text
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if t in BLANKS:
+        return Value(0, raw, True, None)
+    m = _NUMBER.match(t.replace("−", "-"))
+    if not m:
+        return None
+    digits = m["num"].replace(",", "")
+    if m["frac"] is not None:
+        try:
+            number: int | Decimal = Decimal(f"{digits}.{m['frac']}")
+        except InvalidOperation:
+            return None
+    else:
+        number = int(digits)
+    if m["sign"] == "-":
+        number = -number
+    unit = {"万元": "wan_yuan", "元": "yuan"}.get(m["unit"] or "")
+    return Value(number, raw, False, unit)
