@@ -1,0 +1,679 @@
+"""PDF reports: text lines and ruled tables as rows, from pdfium's characters and path objects.
+
+pdfium gives every character with its box and every drawn path (in about 30 ms for a
+six-page report, ~15x faster than pdfplumber). Tables in these reports are drawn with
+ruling lines or cell rectangles; the ruled grid, not the text's baselines, says which
+words belong to which cell. That matters because the table-三 numbers of many reports sit
+a few points above their multi-line labels, and labels and headers wrap inside their
+cells ("商业企 / 业", "（三）不 / 予公开").
+
+A table row becomes one Row of kind "table" with a Cell per ruled cell that STARTS in that
+row, left to right, with its x0/x1: a cell spanning several rows (the vertical
+"三、本年度办理结果", the group label "（三）不予公开") appears once, in its first row, as an
+HTML rowspan cell does. Text outside tables becomes one Row of kind "text" per visual
+line, split into cells at wide gaps.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import time
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from scrapers.extract.model import Cell, Extracted, Row
+
+MAX_PAGES = 200
+TIME_BUDGET_SECONDS = 30.0
+
+# Lines closer than this (points) are the same rule: cell rectangles of adjacent cells are
+# drawn 0.2-0.5 pt apart, and rules are up to 2 pt thick.
+SNAP = 3.0
+# A rule must cover this share of a cell side to separate two cells.
+RULED_SHARE = 0.5
+# Text lines split into cells at gaps wider than this many character heights.
+CELL_GAP_EMS = 1.5
+# A page is a scanned image when it has fewer characters than this and images cover most of it.
+SCAN_MAX_CHARS = 20
+SCAN_MIN_IMAGE_SHARE = 0.5
+# Text whose characters are mostly unmapped glyphs (private use area, U+FFFD) is unreadable.
+GARBLED_SHARE = 0.3
+
+_PAGE_NUMBER = re.compile(r"^[-—–－]?\s*(第\s*)?\d{1,3}\s*(页)?\s*[-—–－]?$|^\d{1,3}\s*/\s*\d{1,3}$")
+
+
+@dataclass(slots=True)
+class _Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    # a real space in the content stream: a word break
+    space: bool = False
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(slots=True)
+class _Edge:
+    # a horizontal rule at y=pos from lo to hi, or a vertical one at x=pos
+    pos: float
+    lo: float
+    hi: float
+
+
+@dataclass
+class _Table:
+    xs: list[float]
+    ys: list[float]
+    # cells as (col0, row0, col1, row1) grid spans, end exclusive
+    cells: list[tuple[int, int, int, int]]
+    texts: dict[tuple[int, int, int, int], list[_Char]] = field(default_factory=dict)
+    # the emitted cells of each grid row with their spans, to join cells cut by a page break
+    emitted: dict[int, list[tuple[Cell, tuple[int, int, int, int]]]] = field(default_factory=dict)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+
+class _PdfTooSlow(Exception):
+    pass
+
+
+def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET_SECONDS) -> Extracted:
+    """The rows and text of a PDF report. Never raises; problems become a status and reasons."""
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            return Extracted(format="pdf", status="failed", problems=["encrypted PDF: it needs a password to open"])
+        return Extracted(format="pdf", status="failed", problems=[f"unreadable PDF: {message}"])
+    except Exception as exc:  # pdfium's loader can fail on anything malformed
+        return Extracted(format="pdf", status="failed", problems=[f"unreadable PDF: {exc!r}"])
+    try:
+        return _extract_document(pdf, max_pages=max_pages, time_budget=time_budget)
+    except Exception as exc:
+        return Extracted(format="pdf", status="failed", problems=[f"PDF extraction failed: {exc!r}"])
+    finally:
+        pdf.close()
+
+
+def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: float) -> Extracted:
+    started = time.monotonic()
+    result = Extracted(format="pdf")
+    page_count = len(pdf)
+    if page_count == 0:
+        result.status = "failed"
+        result.problems.append("PDF has no pages")
+        return result
+    if page_count > max_pages:
+        result.problems.append(f"PDF has {page_count} pages; read only the first {max_pages}")
+    scanned_pages: list[int] = []
+    char_total = 0
+    garbled_total = 0
+    previous_table: tuple[_Table, list[Row], int] | None = None
+    for index in range(min(page_count, max_pages)):
+        if time.monotonic() - started > time_budget:
+            result.problems.append(f"stopped after {index} of {page_count} pages: time budget of {time_budget:.0f} s spent")
+            break
+        page = pdf[index]
+        try:
+            page_no = index + 1
+            chars, image_share = _read_page(page)
+            visible = [c for c in chars if not c.space]
+            char_total += len(visible)
+            garbled_total += sum(1 for c in visible if _is_unmapped(c.text))
+            if len(visible) < SCAN_MAX_CHARS and image_share >= SCAN_MIN_IMAGE_SHARE:
+                scanned_pages.append(page_no)
+            tables = _find_tables(_read_edges(page))
+            rows, last_table = _page_rows(chars, tables, page_no, page.get_height(), previous_table)
+            result.rows.extend(rows)
+            previous_table = last_table
+        finally:
+            page.close()
+
+    pages_read = min(page_count, max_pages)
+    if char_total == 0:
+        result.status = "needs_ocr"
+        what = f"scanned images on {len(scanned_pages)} of {pages_read} pages" if scanned_pages else "no images either"
+        result.problems.append(f"PDF has no text layer ({what}): it needs OCR")
+        result.rows = []
+        return result
+    if garbled_total / char_total > GARBLED_SHARE:
+        result.status = "needs_ocr"
+        result.problems.append(
+            f"PDF text layer is unreadable: {garbled_total} of {char_total} characters have no Unicode mapping; it needs OCR"
+        )
+        result.rows = []
+        return result
+    if scanned_pages and len(scanned_pages) * 2 >= pages_read:
+        result.status = "needs_ocr"
+        result.problems.append(
+            f"PDF is scanned: pages {_page_list(scanned_pages)} of {pages_read} are images without text; it needs OCR"
+        )
+    elif scanned_pages:
+        result.problems.append(f"PDF pages {_page_list(scanned_pages)} are images without text (their content needs OCR)")
+
+    result.text = "\n".join("\t".join(c.text for c in row.cells if c.text) for row in result.rows)
+    result.title = _title(result.rows)
+    return result
+
+
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(str(p) for p in pages[:20]) + (" ..." if len(pages) > 20 else "")
+
+
+def _is_unmapped(text: str) -> bool:
+    code = ord(text[0]) if text else 0
+    return 0xE000 <= code <= 0xF8FF or code == 0xFFFD or code == 0
+
+
+# ---------------------------------------------------------------------------
+# Reading the page
+
+
+def _read_page(page: pdfium.PdfPage) -> tuple[list[_Char], float]:
+    """The page's characters with loose boxes (top-down coordinates) and the share of it that images cover."""
+    width, height = page.get_size()
+    left, bottom, _right, top = page.get_cropbox()
+    textpage = page.get_textpage()
+    chars: list[_Char] = []
+    try:
+        box = pdfium_c.FS_RECTF()
+        tight_left, tight_right, tight_bottom, tight_top = (ctypes.c_double() for _ in range(4))
+        raw_textpage = textpage.raw
+        for i in range(textpage.count_chars()):
+            if pdfium_c.FPDFText_IsGenerated(raw_textpage, i):
+                continue
+            code = pdfium_c.FPDFText_GetUnicode(raw_textpage, i)
+            if code in (0x0D, 0x0A, 0xFFFE, 0x02):
+                continue
+            if not pdfium_c.FPDFText_GetCharBox(raw_textpage, i, tight_left, tight_right, tight_bottom, tight_top):
+                continue
+            # The loose box (the font's full height) keeps a line's characters on one band, but
+            # pdfium inflates it to hundreds of points for vertically set glyphs: fall back to the
+            # glyph's own box there.
+            pdfium_c.FPDFText_GetLooseCharBox(raw_textpage, i, box)
+            tight_side = max(tight_right.value - tight_left.value, tight_top.value - tight_bottom.value)
+            loose_side = max(box.right - box.left, box.top - box.bottom)
+            if loose_side > max(4 * tight_side, 40.0) or loose_side <= 0:
+                x0, x1 = tight_left.value - left, tight_right.value - left
+                y0, y1 = top - tight_top.value, top - tight_bottom.value
+            else:
+                x0, x1 = box.left - left, box.right - left
+                y0, y1 = top - box.top, top - box.bottom
+            # hidden text outside the visible page (a known trick of some generators)
+            if x1 < 0 or x0 > width or y1 < 0 or y0 > height:
+                continue
+            text = chr(code) if code < 0x110000 else "\ufffd"
+            chars.append(_Char(text, x0, y0, x1, y1, space=text.isspace()))
+    finally:
+        textpage.close()
+    image_area = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1):
+        x0, y0, x1, y1 = obj.get_bounds()
+        image_area += max(0.0, min(x1, left + width) - max(x0, left)) * max(0.0, min(y1, top) - max(y0, bottom))
+    return chars, min(1.0, image_area / (width * height)) if width and height else 0.0
+
+
+def _read_edges(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge]]:
+    """Horizontal and vertical rules drawn on the page, in top-down coordinates."""
+    _left, _bottom, _right, top = page.get_cropbox()
+    left = _left
+    horizontal: list[_Edge] = []
+    vertical: list[_Edge] = []
+    raw_page = page.raw
+    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    stack = [(pdfium_c.FPDFPage_GetObject(raw_page, i), identity) for i in range(pdfium_c.FPDFPage_CountObjects(raw_page))]
+    matrix = pdfium_c.FS_MATRIX()
+    x = ctypes.c_float()
+    y = ctypes.c_float()
+    budget = 200_000  # segments: a page of vector art is not a table
+    while stack:
+        obj, parent = stack.pop()
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            if pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+                own = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
+                for j in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
+                    stack.append((pdfium_c.FPDFFormObj_GetObject(obj, j), own))
+            continue
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+            continue
+        transform = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
+        count = pdfium_c.FPDFPath_CountSegments(obj)
+        budget -= count
+        if budget < 0:
+            break
+        points: list[tuple[float, float]] = []
+        start: tuple[float, float] | None = None
+        segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
+        for j in range(count):
+            segment = pdfium_c.FPDFPath_GetPathSegment(obj, j)
+            if not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+                continue
+            point = _apply(transform, x.value, y.value)
+            kind_of_segment = pdfium_c.FPDFPathSegment_GetType(segment)
+            if kind_of_segment == pdfium_c.FPDF_SEGMENT_MOVETO or not points:
+                start = point
+            elif kind_of_segment == pdfium_c.FPDF_SEGMENT_LINETO:
+                segments.append((points[-1], point))
+            points.append(point)
+            if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
+                segments.append((point, start))
+        if not points:
+            continue
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+        # a rule drawn as a thin filled rectangle: one line along its middle
+        if span_x <= SNAP and span_y > SNAP:
+            segments = [((sum(xs) / len(xs), min(ys)), (sum(xs) / len(xs), max(ys)))]
+        elif span_y <= SNAP and span_x > SNAP:
+            segments = [((min(xs), sum(ys) / len(ys)), (max(xs), sum(ys) / len(ys)))]
+        for (ax, ay), (bx, by) in segments:
+            if abs(ay - by) < 1.0 and abs(ax - bx) > SNAP:
+                horizontal.append(_Edge(top - (ay + by) / 2, min(ax, bx) - left, max(ax, bx) - left))
+            elif abs(ax - bx) < 1.0 and abs(ay - by) > SNAP:
+                vertical.append(_Edge((ax + bx) / 2 - left, top - max(ay, by), top - min(ay, by)))
+    return horizontal, vertical
+
+
+def _compose(inner: tuple, outer: tuple) -> tuple:
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+# ---------------------------------------------------------------------------
+# Ruled tables
+
+
+def _find_tables(edges: tuple[list[_Edge], list[_Edge]]) -> list[_Table]:
+    horizontal, vertical = (_merge_collinear(e) for e in edges)
+    if not horizontal or not vertical:
+        return []
+    # rules that touch belong to one table
+    parent = list(range(len(horizontal) + len(vertical)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(horizontal):
+        for j, v in enumerate(vertical):
+            if h.lo - SNAP <= v.pos <= h.hi + SNAP and v.lo - SNAP <= h.pos <= v.hi + SNAP:
+                a, b = find(i), find(len(horizontal) + j)
+                if a != b:
+                    parent[a] = b
+    groups: dict[int, tuple[list[_Edge], list[_Edge]]] = {}
+    for i, h in enumerate(horizontal):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vertical):
+        groups.setdefault(find(len(horizontal) + j), ([], []))[1].append(v)
+    tables = []
+    for hs, vs in groups.values():
+        table = _grid(hs, vs)
+        if table is not None:
+            tables.append(table)
+    tables.sort(key=lambda t: t.ys[0])
+    return tables
+
+
+def _merge_collinear(edges: list[_Edge]) -> list[_Edge]:
+    """Rules snapped to shared positions, with touching pieces on one position joined."""
+    merged: list[_Edge] = []
+    for edge in sorted(edges, key=lambda e: (e.pos, e.lo)):
+        merged.append(_Edge(edge.pos, edge.lo, edge.hi))
+    positions = _cluster([e.pos for e in merged])
+    for e in merged:
+        e.pos = positions[e.pos]
+    merged.sort(key=lambda e: (e.pos, e.lo))
+    joined: list[_Edge] = []
+    for e in merged:
+        last = joined[-1] if joined else None
+        if last is not None and last.pos == e.pos and e.lo <= last.hi + SNAP:
+            last.hi = max(last.hi, e.hi)
+        else:
+            joined.append(e)
+    return joined
+
+
+def _cluster(values: list[float]) -> dict[float, float]:
+    """Each value mapped to the mean of its run of values no more than SNAP apart."""
+    mapping: dict[float, float] = {}
+    run: list[float] = []
+    for value in sorted(set(values)):
+        if run and value - run[-1] > SNAP:
+            mean = sum(run) / len(run)
+            mapping.update((v, mean) for v in run)
+            run = []
+        run.append(value)
+    if run:
+        mean = sum(run) / len(run)
+        mapping.update((v, mean) for v in run)
+    return mapping
+
+
+def _covered(edges: list[_Edge], pos: float, lo: float, hi: float) -> bool:
+    """Whether rules at `pos` cover at least RULED_SHARE of the span lo..hi."""
+    length = hi - lo
+    if length <= 0:
+        return True
+    covered = 0.0
+    for e in edges:
+        if abs(e.pos - pos) <= SNAP:
+            covered += max(0.0, min(hi, e.hi) - max(lo, e.lo))
+    return covered >= RULED_SHARE * length
+
+
+def _grid(horizontal: list[_Edge], vertical: list[_Edge]) -> _Table | None:
+    """The table's cells: grid boxes between rules, merged where no rule separates them."""
+    xs = sorted(set(_cluster([v.pos for v in vertical]).values()))
+    ys = sorted(set(_cluster([h.pos for h in horizontal]).values()))
+    # one column of boxes is ruled paper or a frame around text lines, not a table
+    if len(xs) < 3 or len(ys) < 2:
+        return None
+    ncols, nrows = len(xs) - 1, len(ys) - 1
+    parent = list(range(ncols * nrows))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(nrows):
+        for c in range(ncols):
+            here = r * ncols + c
+            if c + 1 < ncols and not _covered(vertical, xs[c + 1], ys[r], ys[r + 1]):
+                parent[find(here)] = find(here + 1)
+            if r + 1 < nrows and not _covered(horizontal, ys[r + 1], xs[c], xs[c + 1]):
+                parent[find(here)] = find(here + ncols)
+    spans: dict[int, list[int]] = {}
+    for r in range(nrows):
+        for c in range(ncols):
+            root = find(r * ncols + c)
+            box = spans.setdefault(root, [c, r, c + 1, r + 1, 0])
+            box[0], box[1] = min(box[0], c), min(box[1], r)
+            box[2], box[3] = max(box[2], c + 1), max(box[3], r + 1)
+            box[4] += 1
+    cells = []
+    for c0, r0, c1, r1, count in spans.values():
+        # an L-shaped region is outside the table's outline, not a cell
+        if count != (c1 - c0) * (r1 - r0):
+            continue
+        sides = (
+            (_covered(horizontal, ys[r0], xs[c0], xs[c1]), r0 == 0),
+            (_covered(horizontal, ys[r1], xs[c0], xs[c1]), r1 == nrows),
+            (_covered(vertical, xs[c0], ys[r0], ys[r1]), c0 == 0),
+            (_covered(vertical, xs[c1], ys[r0], ys[r1]), c1 == ncols),
+        )
+        missing = [outer for ruled, outer in sides if not ruled]
+        # a table continued from the previous page may lack its top rule; otherwise a box
+        # that is not closed lies outside the table
+        if len(missing) > 1 or (missing and not missing[0]):
+            continue
+        cells.append((c0, r0, c1, r1))
+    # one box is a frame or a highlight, not a table
+    if len(cells) < 2:
+        return None
+    cells.sort(key=lambda s: (s[1], s[0]))
+    return _Table(xs=xs, ys=ys, cells=cells)
+
+
+def _cell_of(table: _Table, char: _Char) -> tuple[int, int, int, int] | None:
+    x, y = char.cx, char.cy
+    x0, y0, x1, y1 = table.box
+    if not (x0 <= x <= x1 and y0 <= y <= y1):
+        return None
+    for span in table.cells:
+        c0, r0, c1, r1 = span
+        if table.xs[c0] <= x <= table.xs[c1] and table.ys[r0] <= y <= table.ys[r1]:
+            return span
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Rows
+
+
+def _page_rows(
+    chars: list[_Char],
+    tables: list[_Table],
+    page_no: int,
+    page_height: float,
+    previous: tuple[_Table, list[Row], int] | None,
+) -> tuple[list[Row], tuple[_Table, list[Row], int] | None]:
+    free: list[_Char] = []
+    for char in chars:
+        for table in tables:
+            span = _cell_of(table, char)
+            if span is not None:
+                table.texts.setdefault(span, []).append(char)
+                break
+        else:
+            free.append(char)
+
+    items: list[tuple[float, int, Row]] = []
+    for order, line in enumerate(_lines(free)):
+        row = _text_row(line, page_no)
+        if row is None:
+            continue
+        # page numbers in the margins are furniture, not content
+        if (row.top < page_height * 0.1 or row.bottom > page_height * 0.9) and _PAGE_NUMBER.match(
+            "".join(row.texts).strip()
+        ):
+            continue
+        items.append((row.top, order, row))
+
+    last_table = previous
+    for t_index, table in enumerate(tables, start=1):
+        table_rows = _table_rows(table, page_no, t_index)
+        if not table_rows:
+            continue
+        if t_index == 1 and previous is not None and not [i for i in items if i[0] < table.ys[0]]:
+            _join_split_cells(previous, table, table_rows)
+        for order, row in enumerate(table_rows):
+            items.append((row.top, 100_000 + order, row))
+        last_table = (table, table_rows, page_no)
+    items.sort(key=lambda item: (item[0], item[1]))
+    rows = [row for _top, _order, row in items if any(c.text for c in row.cells)]
+    if tables and last_table is not None and last_table[2] == page_no:
+        # a table continues on the next page only if nothing follows it here
+        table = last_table[0]
+        if any(row.kind == "text" and row.top > table.ys[-1] for row in rows):
+            last_table = None
+    elif not tables:
+        last_table = None
+    return rows, last_table
+
+
+def _table_rows(table: _Table, page_no: int, t_index: int) -> list[Row]:
+    by_row: dict[int, list[tuple[int, int, int, int]]] = {}
+    for span in table.cells:
+        by_row.setdefault(span[1], []).append(span)
+    rows = []
+    for r in sorted(by_row):
+        spans = sorted(by_row[r], key=lambda s: s[0])
+        cells = [Cell(_cell_text(table.texts.get(s, [])), round(table.xs[s[0]], 1), round(table.xs[s[2]], 1)) for s in spans]
+        table.emitted[r] = list(zip(cells, spans))
+        bottom = min(table.ys[s[3]] for s in spans)
+        # a box across the whole table holds a caption or a heading ("第二十条第（一）项"), not data
+        full_width = len(spans) == 1 and spans[0][0] == 0 and spans[0][2] == len(table.xs) - 1
+        rows.append(
+            Row(
+                cells=cells,
+                loc=f"page {page_no} table {t_index} row {len(rows) + 1}",
+                kind="text" if full_width else "table",
+                page=page_no,
+                top=round(table.ys[r], 1),
+                bottom=round(bottom, 1),
+            )
+        )
+    return rows
+
+
+def _join_split_cells(previous: tuple[_Table, list[Row], int], table: _Table, rows: list[Row]) -> None:
+    """A cell cut by a page break: its text on the new page joins the cell it started in.
+
+    When a table runs onto the next page, a label cell open at the bottom of the page (the
+    group label "（四）无 / 法提供", or a long row label) goes on in the same column of the
+    first row on the next page. Word draws a rule at the break either way, so geometry
+    cannot tell a cut cell from a new one: the text does. A new cell starts with an item
+    marker ("（五）", "3.") or is a number; a continuation is words without a marker.
+    """
+    old_table = previous[0]
+    if not old_table.emitted or not table.emitted:
+        return
+    last_rule = len(old_table.ys) - 1
+    open_cells = [
+        cell
+        for pairs in old_table.emitted.values()
+        for cell, span in pairs
+        if span[3] == last_rule and _has_words(cell.text)
+    ]
+    first_row = table.emitted[min(table.emitted)]
+    for new_cell, _span in first_row:
+        if not _has_words(new_cell.text) or _ITEM_MARKER.match(new_cell.text):
+            continue
+        for old_cell in open_cells:
+            if abs((new_cell.x0 or 0) - (old_cell.x0 or 0)) <= SNAP and abs((new_cell.x1 or 0) - (old_cell.x1 or 0)) <= SNAP:
+                old_cell.text = old_cell.text + new_cell.text
+                new_cell.text = ""
+                break
+
+
+_ITEM_MARKER = re.compile(r"^\s*([（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．])")
+
+
+def _has_words(text: str) -> bool:
+    """Whether a cell holds words (Chinese text), not only a number."""
+    stripped = text.strip()
+    return bool(stripped) and not stripped[0].isdigit() and any(_is_wide(ch) for ch in stripped)
+
+
+def _cell_text(chars: list[_Char]) -> str:
+    if not chars:
+        return ""
+    return _join_lines([_line_text(line) for line in _lines(chars)])
+
+
+def _lines(chars: list[_Char]) -> list[list[_Char]]:
+    """Characters grouped into visual lines, top to bottom, each left to right."""
+    lines: list[list[_Char]] = []
+    bands: list[tuple[float, float]] = []
+    for char in sorted(chars, key=lambda c: (c.cy, c.x0)):
+        if char.space and not lines:
+            continue
+        if lines:
+            top, bottom = bands[-1]
+            overlap = min(bottom, char.bottom) - max(top, char.top)
+            if overlap >= 0.5 * min(bottom - top, max(char.height, 0.1)):
+                lines[-1].append(char)
+                bands[-1] = (min(top, char.top), max(bottom, char.bottom))
+                continue
+        lines.append([char])
+        bands.append((char.top, char.bottom))
+    return [sorted(line, key=lambda c: c.x0) for line in lines]
+
+
+def _is_wide(text: str) -> bool:
+    return bool(text) and ord(text[0]) > 0x2E7F
+
+
+def _line_text(line: list[_Char]) -> str:
+    """A line's text with spaces only where they separate words (never between Chinese characters)."""
+    out: list[str] = []
+    previous: _Char | None = None
+    pending_space = False
+    for char in line:
+        if char.space:
+            pending_space = True
+            continue
+        if previous is not None:
+            gap = char.x0 - previous.x1
+            wide_pair = _is_wide(previous.text) and _is_wide(char.text)
+            if not wide_pair and (pending_space or gap > 0.25 * max(char.height, previous.height)):
+                out.append(" ")
+        out.append(char.text)
+        previous = char
+        pending_space = False
+    return "".join(out)
+
+
+def _join_lines(lines: list[str]) -> str:
+    out = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if out and not _is_wide(out[-1]) and not _is_wide(line[0]):
+            out += " "
+        out += line
+    return out
+
+
+def _text_row(line: list[_Char], page_no: int) -> Row | None:
+    visible = [c for c in line if not c.space]
+    if not visible:
+        return None
+    height = sorted(c.height for c in visible)[len(visible) // 2]
+    pieces: list[list[_Char]] = [[]]
+    previous: _Char | None = None
+    for char in line:
+        if previous is not None and not char.space and char.x0 - previous.x1 > CELL_GAP_EMS * height:
+            pieces.append([])
+        pieces[-1].append(char)
+        if not char.space:
+            previous = char
+    cells = []
+    for piece in pieces:
+        shown = [c for c in piece if not c.space]
+        if shown:
+            cells.append(Cell(_line_text(piece).strip(), round(shown[0].x0, 1), round(shown[-1].x1, 1)))
+    top = min(c.top for c in visible)
+    return Row(
+        cells=cells,
+        loc=f"page {page_no} y {top:.0f}",
+        kind="text",
+        page=page_no,
+        top=round(top, 1),
+        bottom=round(max(c.bottom for c in visible), 1),
+    )
+
+
+def _title(rows: list[Row]) -> str | None:
+    """The report's title from its first lines: up to the line naming the report (…年度报告)."""
+    lines = []
+    for row in rows[:4]:
+        if row.kind != "text":
+            break
+        lines.append("".join(row.texts))
+        if "报告" in lines[-1]:
+            return "".join(lines).replace(" ", "") if len(lines) > 1 else lines[0]
+    return lines[0] if lines else None
