@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 
+# Larger files are not reports (a report with its tables is well under 20 MB); they are counted, not stored.
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 REPORT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".md", ".pdf", ".docx", ".doc", ".wps"}
 
 
@@ -91,3 +93,25 @@ def local_meta(path: Path) -> DocumentMeta:
         title=path.stem,
         media_type=mimetypes.guess_type(path.name)[0],
     )
+
+
+def ingest_folder(folder: str | Path, db: str | Path | None = None) -> dict[str, int]:
+    """Register every report file under a folder as a local document (file:// URI), one short
+    transaction per file so that a crash keeps what was ingested before it."""
+    from scrapers.load.warehouse import transaction
+
+    counts = {"files": 0, "new_versions": 0, "unchanged": 0, "unreadable": 0, "too_large": 0}
+    for path in local_files(folder):
+        counts["files"] += 1
+        try:
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:
+                counts["too_large"] += 1
+                continue
+            body = path.read_bytes()
+        except OSError:
+            counts["unreadable"] += 1
+            continue
+        with transaction(db) as con:
+            _, is_new = register_document(con, body, local_meta(path))
+        counts["new_versions" if is_new else "unchanged"] += 1
+    return counts

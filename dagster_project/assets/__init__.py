@@ -1,0 +1,1 @@
+"""Assets in the order the data flows: documents -> parses -> dbt models -> exports."""
