@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from scrapers.extract.cell_text import is_wide, join_wrapped
 from scrapers.extract.model import Cell, Extracted, Row
 
 MAX_PAGES = 200
@@ -574,13 +575,13 @@ _ITEM_MARKER = re.compile(r"^\s*([（(]\s*[一二三四五六七八九十\d]+\s*
 def _has_words(text: str) -> bool:
     """Whether a cell holds words (Chinese text), not only a number."""
     stripped = text.strip()
-    return bool(stripped) and not stripped[0].isdigit() and any(_is_wide(ch) for ch in stripped)
+    return bool(stripped) and not stripped[0].isdigit() and any(is_wide(ch) for ch in stripped)
 
 
 def _cell_text(chars: list[_Char]) -> str:
     if not chars:
         return ""
-    return _join_lines([_line_text(line) for line in _lines(chars)])
+    return join_wrapped([_line_text(line) for line in _lines(chars)])
 
 
 def _lines(chars: list[_Char]) -> list[list[_Char]]:
@@ -602,10 +603,6 @@ def _lines(chars: list[_Char]) -> list[list[_Char]]:
     return [sorted(line, key=lambda c: c.x0) for line in lines]
 
 
-def _is_wide(text: str) -> bool:
-    return bool(text) and ord(text[0]) > 0x2E7F
-
-
 def _line_text(line: list[_Char]) -> str:
     """A line's text with spaces only where they separate words (never between Chinese characters)."""
     out: list[str] = []
@@ -617,25 +614,13 @@ def _line_text(line: list[_Char]) -> str:
             continue
         if previous is not None:
             gap = char.x0 - previous.x1
-            wide_pair = _is_wide(previous.text) and _is_wide(char.text)
+            wide_pair = is_wide(previous.text) and is_wide(char.text)
             if not wide_pair and (pending_space or gap > 0.25 * max(char.height, previous.height)):
                 out.append(" ")
         out.append(char.text)
         previous = char
         pending_space = False
     return "".join(out)
-
-
-def _join_lines(lines: list[str]) -> str:
-    out = ""
-    for line in lines:
-        line = line.strip()
-        if not line:
-            continue
-        if out and not _is_wide(out[-1]) and not _is_wide(line[0]):
-            out += " "
-        out += line
-    return out
 
 
 def _text_row(line: list[_Char], page_no: int) -> Row | None:

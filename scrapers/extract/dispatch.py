@@ -1,0 +1,94 @@
+"""One entry point for any document: refuse what is too big, sniff the format, call its extractor.
+
+Nothing raised inside an extractor reaches the caller: a crawl of thousands of reports
+must not stop on one broken file, so every failure becomes a status and a reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from scrapers.extract.model import Extracted
+from scrapers.extract.sniff import sniff_format
+
+log = logging.getLogger(__name__)
+
+# Reports are 10 KB - 5 MB; anything past this is not a report (or is a trap).
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def extract_path(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> Extracted:
+    """Extract a file, checking its size on disk before reading any of it."""
+    name = str(path)
+    try:
+        size = Path(path).stat().st_size
+    except OSError as exc:
+        return Extracted(format="unknown", status="failed", problems=[f"cannot read {name}: {exc.strerror or exc}"])
+    if size > max_bytes:
+        return _too_big(size, max_bytes)
+    try:
+        with open(path, "rb") as handle:
+            # read at most one byte past the cap: the file may have grown since stat
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return Extracted(format="unknown", status="failed", problems=[f"cannot read {name}: {exc.strerror or exc}"])
+    return extract_document(data, name, max_bytes=max_bytes)
+
+
+def extract_document(data: bytes, name: str | None = None, max_bytes: int = MAX_BYTES) -> Extracted:
+    """The rows and text of one document, whatever its format. Never raises."""
+    if len(data) > max_bytes:
+        return _too_big(len(data), max_bytes)
+    fmt = "unknown"
+    try:
+        fmt = sniff_format(data, name)
+        return _extract(fmt, data, name)
+    except Exception as exc:  # a bug or a library's surprise on hostile input: report it, carry on
+        log.exception("extraction of %s (%s) failed", name or "document", fmt)
+        return Extracted(format=fmt, status="failed", problems=[f"{fmt} extraction failed: {exc!r}"])
+
+
+def _too_big(size: int, max_bytes: int) -> Extracted:
+    return Extracted(
+        format="unknown",
+        status="failed",
+        problems=[f"file too large: {size / 1048576:.1f} MB is over the {max_bytes / 1048576:.0f} MB limit; not parsed"],
+    )
+
+
+def _extract(fmt: str, data: bytes, name: str | None) -> Extracted:
+    if fmt == "pdf":
+        from scrapers.extract.pdf import extract_pdf
+
+        return extract_pdf(data)
+    if fmt == "docx":
+        from scrapers.extract.docx import extract_docx
+
+        return extract_docx(data)
+    if fmt in ("doc", "wps", "xls", "xlsx", "rtf"):
+        from scrapers.extract.legacy import extract_legacy
+
+        return extract_legacy(data, fmt)
+    if fmt == "html":
+        from scrapers.extract.html import extract_html
+
+        return extract_html(data)
+    if fmt == "text":
+        from scrapers.extract.text import extract_text
+
+        return extract_text(data)
+    if fmt == "image":
+        return Extracted(format="image", status="needs_ocr", problems=["the document is an image: its tables need OCR"])
+    if fmt == "zip":
+        return Extracted(
+            format="zip",
+            status="unsupported_format",
+            problems=["a zip archive that is not a Word document: unpack it and parse its files one by one"],
+        )
+    return Extracted(
+        format="unknown",
+        status="failed",
+        problems=[f"not a readable document: binary content of no known format (starts with {data[:8].hex(' ')})"],
+    )

@@ -1,0 +1,188 @@
+""".docx reports: paragraphs and table rows in document order, through python-docx.
+
+The zip is inspected before python-docx opens it: a .docx is a zip archive, and a zip of
+a few kilobytes can inflate to gigabytes.
+
+Table rows follow the same contract as PDF and HTML rows: one Cell per cell that starts in
+the row, left to right. A cell spanning columns (gridSpan) appears once; a cell spanning
+rows (vMerge) appears in its first row only, like an HTML rowspan cell. Cells carry x0/x1
+in points from the table grid's column widths, so the parser can place numbers by
+position as it does for PDFs. A table nested in a cell is emitted after its row; a
+one-cell table used as a layout frame is read as the body it frames.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from docx import Document
+from docx.oxml.ns import qn
+
+from scrapers.extract.cell_text import join_wrapped
+from scrapers.extract.model import Cell, Extracted, Row
+
+# A report is a few hundred kilobytes of XML; images are stored, not compressed further.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_ENTRIES = 5_000
+# Word's XML deflates 5-20x; a run of one repeated byte deflates ~1000x.
+MAX_RATIO = 100
+RATIO_CHECK_FROM_BYTES = 1024 * 1024
+MAX_TABLE_DEPTH = 5
+
+_W_P = qn("w:p")
+_W_TBL = qn("w:tbl")
+_W_SDT = qn("w:sdt")
+_W_SDT_CONTENT = qn("w:sdtContent")
+_W_CUSTOM_XML = qn("w:customXml")
+_W_TR = qn("w:tr")
+_W_TC = qn("w:tc")
+_W_T = qn("w:t")
+_W_TAB = qn("w:tab")
+_W_BR = qn("w:br")
+_W_CR = qn("w:cr")
+_W_GRID_COL = qn("w:gridCol")
+_W_W = qn("w:w")
+
+
+def zip_problem(data: bytes) -> str | None:
+    """Why this zip must not be opened (a bomb, or not a zip), or None when it is safe."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        return f"not a valid .docx (zip archive unreadable: {exc})"
+    infos = archive.infolist()
+    if len(infos) > MAX_ENTRIES:
+        return f"zip bomb suspected: {len(infos)} entries (limit {MAX_ENTRIES})"
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return (
+            f"zip bomb suspected: {total / 1048576:.0f} MB uncompressed "
+            f"(limit {MAX_UNCOMPRESSED_BYTES / 1048576:.0f} MB) from {len(data) / 1024:.0f} KB"
+        )
+    for info in infos:
+        if info.file_size >= RATIO_CHECK_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            return (
+                f"zip bomb suspected: {info.filename} inflates {info.file_size / max(info.compress_size, 1):.0f}x "
+                f"(limit {MAX_RATIO}x)"
+            )
+    return None
+
+
+def extract_docx(data: bytes) -> Extracted:
+    """The rows and text of a .docx. Never raises; problems become a status and reasons."""
+    problem = zip_problem(data)
+    if problem:
+        return Extracted(format="docx", status="failed", problems=[problem])
+    try:
+        document = Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors... on broken packages
+        return Extracted(format="docx", status="failed", problems=[f"not a readable .docx: {exc!r}"])
+    reader = _BodyReader()
+    reader.read_blocks(document.element.body, depth=0)
+    rows = reader.rows
+    text = "\n".join("\t".join(row.texts) for row in rows)
+    title = None
+    for row in rows[:4]:
+        if row.kind != "text":
+            break
+        title = (title or "") + "".join(row.texts)
+        if "报告" in title:
+            break
+    return Extracted(format="docx", rows=rows, text=text, title=title, problems=reader.problems)
+
+
+def _paragraph_text(p) -> str:
+    """All visible text of a paragraph, including runs inside hyperlinks, fields, content
+    controls and tracked insertions (python-docx's Paragraph.text skips some of these)."""
+    parts = []
+    for el in p.iter(_W_T, _W_TAB, _W_BR, _W_CR):
+        if el.tag == _W_T:
+            parts.append(el.text or "")
+        elif el.tag == _W_TAB:
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+class _BodyReader:
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.problems: list[str] = []
+        self.paragraphs = 0
+        self.tables = 0
+
+    def read_blocks(self, parent, depth: int) -> None:
+        for child in parent.iterchildren():
+            tag = child.tag
+            if tag == _W_P:
+                self._paragraph(child)
+            elif tag == _W_TBL:
+                self._table(child, depth)
+            elif tag in (_W_SDT, _W_CUSTOM_XML):
+                content = child.find(_W_SDT_CONTENT) if tag == _W_SDT else child
+                if content is not None:
+                    self.read_blocks(content, depth)
+
+    def _paragraph(self, p) -> None:
+        self.paragraphs += 1
+        for line in _paragraph_text(p).split("\n"):
+            fields = [f.strip() for f in line.split("\t")]
+            if not any(fields):
+                continue
+            if len(fields) > 1:
+                cells = [Cell(f) for f in fields]
+            else:
+                cells = [Cell(fields[0])]
+            self.rows.append(Row(cells=cells, loc=f"paragraph {self.paragraphs}", kind="text"))
+
+    def _table(self, tbl, depth: int) -> None:
+        if depth >= MAX_TABLE_DEPTH:
+            self.problems.append(f"tables nested deeper than {MAX_TABLE_DEPTH} levels were skipped")
+            return
+        trs = tbl.findall(_W_TR)
+        tcs = [tc for tr in trs for tc in tr.findall(_W_TC)]
+        if len(tcs) == 1:
+            # a one-cell table is a frame around content, not a table of data
+            self.read_blocks(tcs[0], depth + 1)
+            return
+        self.tables += 1
+        number = self.tables
+        edges = _column_edges(tbl)
+        for r, tr in enumerate(trs, start=1):
+            cells: list[Cell] = []
+            nested: list = []
+            column = tr.grid_before
+            for tc in tr.tc_lst:
+                span = tc.grid_span
+                if tc.vMerge != "continue":
+                    lines = []
+                    for block in tc.iterchildren():
+                        if block.tag == _W_P:
+                            lines.extend(_paragraph_text(block).split("\n"))
+                        elif block.tag == _W_TBL:
+                            nested.append(block)
+                    x0 = edges[column] if column < len(edges) else None
+                    x1 = edges[column + span] if column + span < len(edges) else None
+                    cells.append(Cell(join_wrapped([ln.replace("\t", " ") for ln in lines]), x0, x1))
+                column += span
+            if any(c.text for c in cells):
+                self.rows.append(Row(cells=cells, loc=f"table {number} row {r}", kind="table"))
+            for inner in nested:
+                self._table(inner, depth + 1)
+
+
+def _column_edges(tbl) -> list[float]:
+    """The x of each grid line in points, from the table grid's column widths (twentieths of a point)."""
+    grid = tbl.tblGrid
+    edges = [0.0]
+    if grid is None:
+        return []
+    for col in grid.iterchildren(_W_GRID_COL):
+        try:
+            width = int(col.get(_W_W) or 0) / 20
+        except ValueError:
+            return []
+        edges.append(round(edges[-1] + width, 1))
+    return edges if len(edges) > 1 else []

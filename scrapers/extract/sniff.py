@@ -1,0 +1,137 @@
+"""What a document is, from its bytes: portals serve Word files named .html, HTML named .doc,
+PDFs without an extension. The file name only breaks ties the content leaves open.
+
+Formats: html | pdf | docx | xlsx | zip | doc | wps | xls | rtf | image | text | binary.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Stream names in an OLE2 (compound file) directory are UTF-16LE.
+_OLE_WORD = "WordDocument".encode("utf-16-le")
+_OLE_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
+# Kingsoft WPS Writer files are Word-compatible compound files; some carry WPS's own streams.
+_OLE_WPS = ("WpsCustomData".encode("utf-16-le"), "Kingsoft".encode("utf-16-le"))
+_IMAGE_MAGIC = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",
+    b"GIF87a",
+    b"GIF89a",
+    b"BM",
+    b"II*\x00",
+    b"MM\x00*",
+)
+_HTML_TAG = re.compile(
+    r"<\s*(!doctype\s+html|html|head|body|meta|title|table|div|p|span|br|script|style|link)[\s>/]", re.I
+)
+# A text file may hold a few control characters (form feeds from PDF-to-text, stray NULs);
+# a binary file is full of them.
+_MAX_CONTROL_SHARE = 0.02
+_SAMPLE = 64 * 1024
+
+
+def sniff_format(data: bytes, name: str | None = None) -> str:
+    """The document's format from its content; `name`'s extension only breaks ties."""
+    ext = _extension(name)
+    head = data[:_SAMPLE]
+    if not head:
+        return "text" if ext in ("txt", "md") else "binary"
+    # PDF allows junk before the header; readers look in the first kilobyte
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _sniff_zip(data, ext)
+    if head.startswith(_OLE_MAGIC):
+        return _sniff_ole(data, ext)
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if any(head.startswith(magic) for magic in _IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
+    text = _decode_sample(head)
+    if text is None:
+        return "binary"
+    if _looks_like_html(text, ext):
+        return "html"
+    return "text"
+
+
+def _extension(name: str | None) -> str:
+    if not name:
+        return ""
+    tail = name.rsplit("/", 1)[-1].split("?", 1)[0]
+    return tail.rsplit(".", 1)[-1].lower() if "." in tail else ""
+
+
+def _sniff_zip(data: bytes, ext: str) -> str:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        # a cut-off Office file still starts with its first entry's name
+        head = data[:4096]
+        if b"word/" in head:
+            return "docx"
+        if b"xl/" in head:
+            return "xlsx"
+        return ext if ext in ("docx", "xlsx") else "zip"
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "[Content_Types].xml" in names and ext in ("docx", "xlsx"):
+        return ext
+    return "zip"
+
+
+def _sniff_ole(data: bytes, ext: str) -> str:
+    """Compound files hold .doc, .wps and .xls alike: the stream names tell them apart."""
+    if any(marker in data for marker in _OLE_WPS):
+        return "wps"
+    if _OLE_WORD in data:
+        return "wps" if ext == "wps" else "doc"
+    if any(marker in data for marker in _OLE_WORKBOOK):
+        return "xls"
+    if ext in ("doc", "wps", "xls"):
+        return ext
+    return "binary"
+
+
+def _decode_sample(head: bytes) -> str | None:
+    """The sample as text if it is text: UTF-16 with a BOM, UTF-8 or GB18030, few control bytes."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text: str | None = head.decode("utf-16", "replace")
+    else:
+        text = _decode_strict(head, "utf-8") or _decode_strict(head, "gb18030")
+    if text is None:
+        return None
+    control = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r\f\v\x1a") or ch == "\ufffd")
+    if control > _MAX_CONTROL_SHARE * max(len(text), 1):
+        return None
+    return text
+
+
+def _decode_strict(head: bytes, encoding: str) -> str | None:
+    # the sample (or a truncated file) may end inside a multi-byte character
+    for cut in range(min(4, len(head))):
+        try:
+            return head[: len(head) - cut].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _looks_like_html(text: str, ext: str) -> bool:
+    start = text.lstrip("\ufeff \t\r\n")[:1024].lower()
+    if start.startswith(("<!doctype html", "<html", "<?xml")) and ("<html" in text[:4096].lower() or "<!doctype html" in start):
+        return True
+    tags = len(_HTML_TAG.findall(text[:_SAMPLE]))
+    # Markdown and text copied from web pages carry stray tags ("<br>") without being pages
+    if ext in ("md", "txt", "csv"):
+        return False
+    if tags >= 3 and text.count("<") > 5:
+        return True
+    # a fragment with one or two tags: the extension decides
+    return tags > 0 and ext in ("html", "htm", "shtml", "xhtml", "jsp", "asp", "aspx", "php")
