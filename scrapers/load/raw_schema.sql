@@ -86,3 +86,18 @@ create table if not exists raw.checks (
     left_value     decimal(20, 4),
     right_value    decimal(20, 4)
 );
+
+-- Offices the crawler met in report titles that seeds/offices.csv does not hold (flagged as discovered).
+create table if not exists raw.discovered_offices (
+    district_code   varchar not null,
+    normalised_name varchar not null,
+    district        varchar,
+    office_name     varchar,
+    office_type     varchar,
+    title           varchar,
+    report_url      varchar,
+    year            integer,
+    portal          varchar,
+    first_seen_at   timestamptz not null,
+    primary key (district_code, normalised_name)
+);
