@@ -88,6 +88,7 @@ def extract_html(data: bytes) -> Extracted:
                 buf.append(el.tail)
     flush()
 
+    images = sum(1 for _ in root.iter("img"))
     title_el = root.find(".//title")
     title = _clean(title_el.text_content()) if title_el is not None else None
-    return Extracted(format="html", rows=rows, text="\n".join(lines), title=title or (lines[0] if lines else None))
+    return Extracted(format="html", rows=rows, text="\n".join(lines), title=title or (lines[0] if lines else None), images=images)

@@ -46,3 +46,5 @@ class Extracted:
     # None when extraction worked; otherwise needs_ocr | unsupported_format | failed.
     status: str | None = None
     problems: list[str] = field(default_factory=list)
+    # pictures in the document body: where no table is found, the tables may be images
+    images: int = 0

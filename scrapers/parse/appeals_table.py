@@ -54,6 +54,10 @@ def read_appeals(rows: list[Row], start: int, end: int) -> AppealsResult:
         )
         result.uncertain = True
         return result
+    if any(v.number != int(v.number) or v.number < 0 for v in values):
+        result.problems.append(f"table 四: {s.row.loc} holds a value that is not a count; not read")
+        result.uncertain = True
+        return result
     result.found = True
     for (proceeding, res), v in zip(CELLS, values):
         result.cells.append(AppealCell(proceeding, res, int(v.number), v.raw, s.row.loc))

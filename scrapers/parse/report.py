@@ -69,6 +69,10 @@ def _read_narrative(parse: Parse, ext: Extracted) -> None:
     from scrapers.parse.narrative import looks_pre2019, parse_narrative, parse_stat_table
 
     if not (looks_pre2019(ext.text) or (parse.year is not None and parse.year <= 2018)):
+        if ext.images:
+            parse.status = "needs_ocr"
+            parse.problems.append(f"no table 二, 三 or 四 in the text, and the document has {ext.images} picture(s): the tables are probably images")
+            return
         parse.status = "failed"
         parse.problems.append("no table 二, 三 or 四 found, and the text is not a pre-2019 report")
         return

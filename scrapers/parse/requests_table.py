@@ -178,6 +178,10 @@ def read_requests(rows: list[Row], start: int, end: int) -> RequestsResult:
             continue
         seven, loc = assigned[code]
         for col, v in zip(COLUMNS, seven):
+            if v.number != int(v.number) or v.number < 0:
+                result.problems.append(f"{loc}: {code}.{col} prints '{v.raw}', not a count; not read")
+                result.uncertain = True
+                continue
             result.cells.append(RequestCell(code, col, int(v.number), v.raw, loc))
     result.rows_read = len(assigned)
     result.rows_expected = len(order)
