@@ -104,7 +104,12 @@ def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float =
         message = str(exc)
         if "password" in message.lower():
             return Extracted(format="pdf", status="failed", problems=["encrypted PDF: it needs a password to open"])
-        return Extracted(format="pdf", status="failed", problems=[f"unreadable PDF: {message}"])
+        reason = re.search(r"PDFium: ([^)]*)", message)
+        return Extracted(
+            format="pdf",
+            status="failed",
+            problems=[f"corrupt or truncated PDF: pdfium cannot load it ({reason.group(1) if reason else message})"],
+        )
     except Exception as exc:  # pdfium's loader can fail on anything malformed
         return Extracted(format="pdf", status="failed", problems=[f"unreadable PDF: {exc!r}"])
     try:

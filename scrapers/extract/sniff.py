@@ -70,13 +70,12 @@ def _sniff_zip(data: bytes, ext: str) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        # a cut-off Office file still starts with its first entry's name
-        head = data[:4096]
-        if b"word/" in head:
+        # a cut-off Office file still holds its entries' local headers
+        if b"word/document.xml" in data or (ext == "docx" and b"[Content_Types].xml" in data):
             return "docx"
-        if b"xl/" in head:
+        if b"xl/workbook.xml" in data or (ext == "xlsx" and b"[Content_Types].xml" in data):
             return "xlsx"
-        return ext if ext in ("docx", "xlsx") else "zip"
+        return "zip"
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
