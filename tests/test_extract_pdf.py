@@ -173,3 +173,104 @@ def test_pdf_extraction_is_fast():
     for blob in data:
         extract_pdf(blob)
     assert (time.perf_counter() - started) / len(data) < 0.5
+
+
+def test_narrative_inside_ruled_boxes_is_text_not_table():
+    # 洪泽 prints its narrative in one-column boxes, one per line: ruled paper, not a table
+    extracted = extract_pdf((FIXTURES / "jiangsu-hongze-district-gov-2023.pdf").read_bytes())
+    row = next(r for r in extracted.rows if "本报告由淮安市洪泽区人民政府办公室" in "".join(r.texts))
+    assert row.kind == "text" and row.page == 1
+
+
+# ---------------------------------------------------------------------------
+# Made-up PDFs for what the corpus lacks: unruled tables, scans, very long documents
+
+
+def _pdf_with_text(pages: list[list[tuple[float, float, str]]]) -> bytes:
+    """A PDF whose pages show (x, y-from-top, text) runs in Helvetica."""
+    import ctypes
+    import io
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument.new()
+    for runs in pages:
+        page = document.new_page(595, 842)
+        for x, y, text in runs:
+            obj = pdfium_c.FPDFPageObj_NewTextObj(document.raw, b"Helvetica", ctypes.c_float(12))
+            encoded = (text + "\0").encode("utf-16-le")
+            pdfium_c.FPDFText_SetText(obj, ctypes.cast(ctypes.c_char_p(encoded), ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
+            pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, x, 842 - y)
+            pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+        page.gen_content()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _scanned_pdf(pages: int) -> bytes:
+    import io
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        page = document.new_page(595, 842)
+        bitmap = pdfium.PdfBitmap.new_native(120, 170, pdfium_c.FPDFBitmap_BGR)
+        bitmap.fill_rect((255, 255, 255, 255), 0, 0, 120, 170)
+        bitmap.fill_rect((0, 0, 0, 255), 10, 20, 100, 2)
+        image = pdfium.PdfImage.new(document)
+        image.set_bitmap(bitmap)
+        image.set_matrix(pdfium.PdfMatrix().scale(595, 842))
+        page.insert_obj(image)
+        page.gen_content()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_unruled_line_splits_into_cells_at_wide_gaps():
+    data = _pdf_with_text([[(72, 100, "Total applications"), (300, 100, "12"), (360, 100, "0"), (420, 100, "12")]])
+    rows = extract_pdf(data).rows
+    assert [r.kind for r in rows] == ["text"]
+    assert rows[0].texts == ["Total applications", "12", "0", "12"]
+    assert [c.x0 for c in rows[0].cells] == sorted(c.x0 for c in rows[0].cells)
+    assert rows[0].cells[1].x0 == pytest.approx(300, abs=1)
+
+
+def test_scanned_pdf_needs_ocr_and_invents_nothing():
+    result = extract_pdf(_scanned_pdf(3))
+    assert result.status == "needs_ocr" and result.rows == []
+    assert "no text layer" in result.problems[0]
+    assert result.images == 3
+
+
+def test_scanned_pages_in_a_text_pdf_are_reported():
+    text = _pdf_with_text([[(72, 100, "2024 report")]])
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(text)
+    document.import_pages(pdfium.PdfDocument(_scanned_pdf(1)))
+    import io
+
+    out = io.BytesIO()
+    document.save(out)
+    result = extract_pdf(out.getvalue())
+    # one page of two is a scan: at least half the document is unread, so it needs OCR
+    assert result.status == "needs_ocr" and "pages 2 of 2" in result.problems[0]
+
+
+def test_page_count_is_bounded():
+    data = _pdf_with_text([[(72, 100, f"page {n}")] for n in range(1, 13)])
+    result = extract_pdf(data, max_pages=10)
+    assert result.problems == ["PDF has 12 pages; read only the first 10"]
+    assert [r.texts for r in result.rows][-1] == ["page 10"]
+
+
+def test_time_budget_stops_reading_with_a_reason():
+    data = (FIXTURES / "jiangsu-huaian-city-gov-2024.pdf").read_bytes()
+    result = extract_pdf(data, time_budget=0)
+    assert result.status == "failed"
+    assert result.problems == ["stopped after 0 of 6 pages: time budget of 0 s spent"]

@@ -42,6 +42,8 @@ _W_TAB = qn("w:tab")
 _W_BR = qn("w:br")
 _W_CR = qn("w:cr")
 _W_GRID_COL = qn("w:gridCol")
+_W_DRAWING = qn("w:drawing")
+_W_PICT = qn("w:pict")
 _W_W = qn("w:w")
 
 
@@ -89,7 +91,10 @@ def extract_docx(data: bytes) -> Extracted:
         title = (title or "") + "".join(row.texts)
         if "报告" in title:
             break
-    return Extracted(format="docx", rows=rows, text=text, title=title, problems=reader.problems)
+    # pictures: DrawingML (w:drawing) and legacy VML (w:pict) ones
+    body = document.element.body
+    images = sum(1 for _ in body.iter(_W_DRAWING, _W_PICT))
+    return Extracted(format="docx", rows=rows, text=text, title=title, problems=reader.problems, images=images)
 
 
 def _paragraph_text(p) -> str:

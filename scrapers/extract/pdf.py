@@ -40,6 +40,8 @@ CELL_GAP_EMS = 1.5
 # A page is a scanned image when it has fewer characters than this and images cover most of it.
 SCAN_MAX_CHARS = 20
 SCAN_MIN_IMAGE_SHARE = 0.5
+# Pictures smaller than this share of the page (logos, seals) are not counted as possible tables.
+MIN_PICTURE_SHARE = 0.05
 # Text whose characters are mostly unmapped glyphs (private use area, U+FFFD) is unreadable.
 GARBLED_SHARE = 0.3
 
@@ -134,14 +136,19 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
     char_total = 0
     garbled_total = 0
     previous_table: tuple[_Table, list[Row], int] | None = None
+    timed_out = False
+    index = -1
     for index in range(min(page_count, max_pages)):
         if time.monotonic() - started > time_budget:
-            result.problems.append(f"stopped after {index} of {page_count} pages: time budget of {time_budget:.0f} s spent")
+            result.problems.append(f"stopped after {index} of {page_count} pages: time budget of {time_budget:g} s spent")
+            timed_out = True
+            index -= 1
             break
         page = pdf[index]
         try:
             page_no = index + 1
-            chars, image_share = _read_page(page)
+            chars, image_share, pictures = _read_page(page)
+            result.images += pictures
             visible = [c for c in chars if not c.space]
             char_total += len(visible)
             garbled_total += sum(1 for c in visible if _is_unmapped(c.text))
@@ -154,7 +161,10 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
         finally:
             page.close()
 
-    pages_read = min(page_count, max_pages)
+    pages_read = index + 1
+    if timed_out and not result.rows:
+        result.status = "failed"
+        return result
     if char_total == 0:
         result.status = "needs_ocr"
         what = f"scanned images on {len(scanned_pages)} of {pages_read} pages" if scanned_pages else "no images either"
@@ -194,8 +204,9 @@ def _is_unmapped(text: str) -> bool:
 # Reading the page
 
 
-def _read_page(page: pdfium.PdfPage) -> tuple[list[_Char], float]:
-    """The page's characters with loose boxes (top-down coordinates) and the share of it that images cover."""
+def _read_page(page: pdfium.PdfPage) -> tuple[list[_Char], float, int]:
+    """The page's characters with loose boxes (top-down coordinates), the share of the page
+    that images cover, and how many pictures are big enough to hold a table."""
     width, height = page.get_size()
     left, bottom, _right, top = page.get_cropbox()
     textpage = page.get_textpage()
@@ -232,10 +243,16 @@ def _read_page(page: pdfium.PdfPage) -> tuple[list[_Char], float]:
     finally:
         textpage.close()
     image_area = 0.0
+    pictures = 0
+    page_area = width * height or 1.0
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1):
         x0, y0, x1, y1 = obj.get_bounds()
-        image_area += max(0.0, min(x1, left + width) - max(x0, left)) * max(0.0, min(y1, top) - max(y0, bottom))
-    return chars, min(1.0, image_area / (width * height)) if width and height else 0.0
+        area = max(0.0, min(x1, left + width) - max(x0, left)) * max(0.0, min(y1, top) - max(y0, bottom))
+        image_area += area
+        # logos and seals are small; a picture of a table fills a good part of the page
+        if area >= MIN_PICTURE_SHARE * page_area:
+            pictures += 1
+    return chars, min(1.0, image_area / page_area), pictures
 
 
 def _read_edges(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge]]:
