@@ -126,10 +126,12 @@ def _looks_like_html(text: str, ext: str) -> bool:
     start = text.lstrip("\ufeff \t\r\n")[:1024].lower()
     if start.startswith(("<!doctype html", "<html", "<?xml")) and ("<html" in text[:4096].lower() or "<!doctype html" in start):
         return True
-    tags = len(_HTML_TAG.findall(text[:_SAMPLE]))
-    # Markdown and text copied from web pages carry stray tags ("<br>") without being pages
+    found = _HTML_TAG.findall(text[:_SAMPLE])
+    tags = len(found)
+    # Markdown and text copied from web pages carry stray line breaks ("<br>") without being
+    # pages: under those names, only block structure (paragraphs, tables) makes HTML
     if ext in ("md", "txt", "csv"):
-        return False
+        return sum(1 for tag in found if tag.lower() in ("p", "div", "table", "span")) >= 10
     if tags >= 3 and text.count("<") > 5:
         return True
     # a fragment with one or two tags: the extension decides
