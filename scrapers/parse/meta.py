@@ -1,0 +1,187 @@
+"""The year a report covers and the office that published it, from its title and its text.
+
+Evidence is read in order of trust. For the year: the title ("2023年政府信息公开工作年度报告",
+year first or last), then the statistics period ("统计期限自2019年1月1日起至…", also with
+the 年/月 lost: "自201011日起"), then the report's name in its preamble ("编制的2009年度政府信息
+公开年度报告"), then "截至2014年底". A 2023 report published in 2024 prints 2024 dates too
+(发布日期, 2024年预算), which is why free-standing dates are never read. For the office: the title,
+then the preamble ("由北京市大兴区商务委员会编制"), then a sign-off line, then a contact sentence
+("请与…街道办事处信息公开办公室联系"), then a full name the text repeats; never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from scrapers.parse.prose import Prose, normalise
+
+_CJK = r"\u3400-\u9fff"
+_NAME = rf"[{_CJK}()]"
+# A report year: the 2008 条例 took effect on 1 May 2008; the first reports cover 2008.
+_FIRST_YEAR, _LAST_YEAR = 2007, 2100
+
+_TITLE = re.compile(
+    rf"(?:(?P<y1>20\d{{2}})年度?)?(?P<office>{_NAME}*?)(?:(?P<y2>20\d{{2}})年度?)?"
+    r"(?P<gov>政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)"
+)
+_TITLE_END = re.compile(r"(?:报告|年报)$")
+_STATISTICS_PERIOD = re.compile(r"统计(?:期限|期间|周期|时间|区间|时段|范围)[^0-9。\n]{0,10}?(?P<y>20\d{2})")
+_REPORT_NAME = re.compile(r"(?P<y>20\d{2})年度?(?:政府信息|政务|信息)公开(?:工作)?(?:年度)?(?:报告|年报)")
+_YEAR_END = re.compile(r"截[至止](?P<y>20\d{2})年(?:底|末|12月31日)")
+
+_PREAMBLE_OFFICE = re.compile(rf"由(?P<office>{_NAME}{{2,40}}?)(?:负责)?(?:编制|制作|撰写)")
+_CONTACT_OFFICE = re.compile(
+    rf"请(?:与|和)(?P<a>{_NAME}{{2,40}}?)联系|请(?:联系|联络)[:]?(?P<b>{_NAME}{{2,40}})"
+)
+# What the name of a public body ends with, and the inner unit a contact line may add after it.
+_ORGAN_END = re.compile(
+    r"(?:办事处|筹备处|人民政府|政府|委员会|局|办公室|中心|街道|镇|乡|院|馆|所|站|队|公司)$"
+)
+_INNER_UNIT_END = re.compile(
+    r"(?:(?:政府)?信息公开(?:工作)?(?:领导小组)?(?:办公室|办|科|处|室)|政府信息公开咨询和依申请受理处"
+    r"|党政办公室|综合办公室|办公室|党政办|综合办|综合科|法制科|综合法制科)$"
+)
+_PLACE_PREFIX = re.compile(rf"(?:[{_CJK}]{{2,3}}省)?(?:[{_CJK}]{{2,4}}市)?(?:[{_CJK}]{{1,4}}[区县])?")
+# A full name with its district government, the way a 街道 or 镇 names itself in passing.
+_FULL_NAME = re.compile(
+    rf"(?:[{_CJK}]{{2,3}}[市省])?[{_CJK}]{{1,4}}?[区县]人民政府[{_CJK}]{{2,6}}?(?:街道办事处|地区办事处)"
+    rf"|(?:[{_CJK}]{{2,3}}市)[{_CJK}]{{1,4}}?[区县][{_CJK}]{{2,5}}?[镇乡]人民政府"
+)
+_HEAD_LINES = 20
+_HEAD_CHARS = 6000
+_MAX_TITLE = 80
+
+
+def find_year(text: str, title: str | None = None) -> int | None:
+    """The year the report covers, or None when neither title nor text states it."""
+    prose = normalise(text)
+    for candidate in _titles(prose, title):
+        if candidate.year:
+            return candidate.year
+    for pattern in (_STATISTICS_PERIOD, _REPORT_NAME, _YEAR_END):
+        for m in pattern.finditer(prose.text):
+            if _FIRST_YEAR <= int(m["y"]) <= _LAST_YEAR:
+                return int(m["y"])
+    return None
+
+
+def find_office(text: str, title: str | None = None) -> str | None:
+    """The office as the report prints its name, or None when the report does not name it."""
+    prose = normalise(text)
+    titled = next((t for t in _titles(prose, title) if t.office), None)
+    preamble = [m["office"] for m in _PREAMBLE_OFFICE.finditer(prose.text) if _is_office_name(m["office"])]
+    signature = _signature(prose)
+
+    if titled is not None:
+        office = titled.office
+        # "…榆垡镇政府信息公开工作年度报告": the 政府 serves both words; the sign-off settles it.
+        if titled.shared_gov:
+            m = re.search(re.escape(office) + r"(?:人民)?政府(?!信息)", prose.text)
+            if m:
+                office = m.group(0)
+    elif preamble:
+        office = preamble[0]
+        office = _complete_subdistrict(office, prose.text)
+    elif signature:
+        office = signature
+    else:
+        office = _contact_office(prose.text) or _repeated_full_name(prose.text)
+        if office is None:
+            return None
+    # The title often drops the city ("门头沟区民政局") that the preamble prints ("北京市门头沟区民政局").
+    for longer in [*preamble, *([signature] if signature else [])]:
+        if len(longer) > len(office) and longer.endswith(office):
+            if _PLACE_PREFIX.fullmatch(longer[: -len(office)]):
+                office = longer
+    return office
+
+
+class _Title:
+    __slots__ = ("year", "office", "shared_gov")
+
+    def __init__(self, year: int | None, office: str | None, shared_gov: bool) -> None:
+        self.year, self.office, self.shared_gov = year, office, shared_gov
+
+
+def _titles(prose: Prose, title: str | None) -> list[_Title]:
+    """Titles in order of trust: the one given, then a title line (or two or three) of the head."""
+    found = []
+    if title:
+        for part in re.split(r"[_|–—]| - ", normalise(title).text):
+            t = _read_title(part.strip(), whole=False)
+            if t:
+                found.append(t)
+    # lines as printed: a title line must not be joined with the line after it
+    head = normalise(prose.original[:_HEAD_CHARS], join_lines=False).text
+    lines = [ln.strip() for ln in head.split("\n") if ln.strip()][:_HEAD_LINES]
+    for j, line in enumerate(lines):
+        if len(line) > _MAX_TITLE or not _TITLE_END.search(line):
+            continue
+        best = None
+        for span in (1, 2, 3):
+            if j - span + 1 < 0:
+                break
+            t = _read_title("".join(lines[j - span + 1 : j + 1]))
+            if t and (best is None or (t.office and not best.office)):
+                best = t
+            if best and best.office:
+                break
+        if best:
+            found.append(best)
+    return found
+
+
+def _read_title(s: str, whole: bool = True) -> _Title | None:
+    m = (_TITLE.fullmatch if whole else _TITLE.search)(s)
+    if not m:
+        return None
+    year = m["y1"] or m["y2"]
+    year = int(year) if year and _FIRST_YEAR <= int(year) <= _LAST_YEAR else None
+    office = m["office"] if _is_office_name(m["office"]) else None
+    if year is None and office is None:
+        return None
+    return _Title(year, office, shared_gov=bool(m["gov"]) and office is not None and not m["y2"])
+
+
+def _is_office_name(name: str | None) -> bool:
+    return bool(name) and len(name) >= 3 and not name.startswith(("本", "我", "该"))
+
+
+def _signature(prose: Prose) -> str | None:
+    """A sign-off line at the end: nothing but a body's name."""
+    for line in reversed([ln.strip() for ln in prose.text.split("\n") if ln.strip()][-3:]):
+        if re.fullmatch(rf"{_NAME}{{4,30}}", line) and _ORGAN_END.search(line) and _PLACE_PREFIX.match(line).end():
+            return line
+    return None
+
+
+def _contact_office(text: str) -> str | None:
+    for m in _CONTACT_OFFICE.finditer(text):
+        name = m["a"] or m["b"]
+        inner = _INNER_UNIT_END.search(name)
+        if inner and _ORGAN_END.search(name[: inner.start()]):
+            name = name[: inner.start()]
+        if _ORGAN_END.search(name) and _is_office_name(name) and not _ORGAN_END.fullmatch(name):
+            return name
+    return None
+
+
+def _repeated_full_name(text: str) -> str | None:
+    counts = Counter(m.group(0) for m in _FULL_NAME.finditer(text))
+    if not counts:
+        return None
+    name, n = counts.most_common(1)[0]
+    # one passing mention could be another body's; a name the report repeats is its own
+    return name if n >= 2 else None
+
+
+def _complete_subdistrict(office: str, text: str) -> str:
+    """"西城区展览路街道" in the preamble names the body the text calls "展览路街道办事处"."""
+    if not office.endswith("街道"):
+        return office
+    core = office[_PLACE_PREFIX.match(office).end() :]
+    if core and core + "办事处" in text:
+        return office + "办事处"
+    return office
+

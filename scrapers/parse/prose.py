@@ -1,0 +1,161 @@
+"""Bring report prose to one comparable form, remembering where each character came from.
+
+Report text arrives full-width or half-width, simplified or traditional (the big5 mirrors of
+beijing.gov.cn), with PDF hard line breaks inside phrases ("配备了1名兼职\\n工作人员"), spaces
+around numbers ("申请 21 件") and page numbers between two halves of a sentence ("- 1 -").
+Patterns are written for one form only: NFKC, simplified, no quotes, no spaces next to Chinese
+characters, wrapped lines joined. `Prose.offsets` maps every normalised character back to the
+original text, so that a value's `raw` is the sentence as the report printed it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from scrapers.seeds import read_seed
+
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+# Quotation marks carry no meaning for the patterns ("“同意公开”的1件") and vary by source.
+_QUOTES = "“”‘’\"「」『』"
+# A line that is only a page number, as PDF text layers print them between two pages.
+_PAGE_NUMBER_LINE = re.compile(
+    r"^[ \t]*(?:[-—][ \t]*\d{1,3}[ \t]*[-—]|第\d{1,3}页(?:[ \t]*共\d{1,3}页)?)[ \t]*(?:\n|$)", re.M
+)
+_SPACES_BY_CJK = re.compile(rf"(?<=[{_CJK}])[ \xa0]+|[ \xa0]+(?=[{_CJK}])")
+# What a new paragraph or heading starts with: 一、 (一) 1. 1、 第一
+HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])"
+)
+_SENTENCE_END = "。！？!?;；"
+# A wrapped line is one that the page width cut, so it is long; a short line without a full
+# stop is a heading or a title and stays on its own.
+MIN_WRAPPED_LINE = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Prose:
+    text: str
+    original: str
+    offsets: tuple[int, ...]
+
+    def source(self, start: int, end: int) -> str:
+        """The original text behind text[start:end], as printed (line breaks included)."""
+        if start >= end:
+            return ""
+        return self.original[self.offsets[start] : self.offsets[end - 1] + 1].strip()
+
+    def line_of(self, pos: int) -> int:
+        """The 1-based line of the original text where normalised position pos sits."""
+        return self.original.count("\n", 0, self.offsets[pos]) + 1 if self.offsets else 1
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    chars: dict[str, str] = {}
+    phrases: list[tuple[str, str]] = []
+    for row in read_seed("traditional_simplified"):
+        trad, simp = row["traditional"], row["simplified"]
+        if len(trad) != len(simp):
+            raise ValueError(f"traditional_simplified: {trad!r} and {simp!r} differ in length")
+        if len(trad) == 1:
+            chars[trad] = simp
+        else:
+            phrases.append((trad, simp))
+    return chars, tuple(phrases)
+
+
+@lru_cache(maxsize=65536)
+def _fold(ch: str) -> str:
+    """NFKC then simplified, one character to one character (longer NFKC forms like … stay)."""
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) != 1:
+        folded = ch
+    return _traditional()[0].get(folded, folded)
+
+
+def fold_characters(text: str) -> str:
+    """NFKC and traditional -> simplified, keeping the length (and so every offset)."""
+    table = {ord(c): _fold(c) for c in set(text) if _fold(c) != c}
+    folded = text.translate(table)
+    for trad, simp in _traditional()[1]:
+        if trad in folded:
+            folded = folded.replace(trad, simp)
+    return folded
+
+
+# Everything normalise deletes, in one pass: \r of \r\n, quotes, page-number lines, spaces by CJK.
+_DELETE = re.compile(
+    "|".join((_PAGE_NUMBER_LINE.pattern, r"\r(?=\n)", f"[{_QUOTES}]", _SPACES_BY_CJK.pattern)), re.M
+)
+
+
+@lru_cache(maxsize=8)
+def normalise(text: str, join_lines: bool = True) -> Prose:
+    """The comparable form of text; join_lines=False keeps every line (for titles).
+
+    Cached: the year, the office, the era and the narrative of one report read the same text."""
+    folded = re.sub(r"\r(?!\n)", "\n", fold_characters(text))
+    text1, offsets1 = _delete(folded, list(range(len(folded))), [m.span() for m in _DELETE.finditer(folded)])
+    if not join_lines:
+        return Prose(text=text1, original=text, offsets=tuple(offsets1))
+    text2, offsets2 = _join_wrapped_lines(text1, offsets1)
+    return Prose(text=text2, original=text, offsets=tuple(offsets2))
+
+
+def _delete(text: str, offsets: list[int], spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """text and its offsets without the characters of spans (sorted, not overlapping)."""
+    if not spans:
+        return text, offsets
+    pieces: list[str] = []
+    kept: list[int] = []
+    at = 0
+    for a, b in spans:
+        pieces.append(text[at:a])
+        kept.extend(offsets[at:a])
+        at = b
+    pieces.append(text[at:])
+    kept.extend(offsets[at:])
+    return "".join(pieces), kept
+
+
+def _join_wrapped_lines(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    lines = text.split("\n")
+    breaks: list[tuple[int, int]] = []
+    spaced: list[int] = []
+    pos = 0
+    for line, nxt in zip(lines, lines[1:]):
+        pos += len(line)  # pos is now the index of the \n after line
+        stripped = line.strip()
+        if (
+            len(stripped) >= MIN_WRAPPED_LINE
+            and stripped[-1] not in _SENTENCE_END
+            and "\t" not in line
+            and "|" not in line
+            and nxt.strip()
+            and nxt[:1] not in " \t"
+            and "\t" not in nxt
+            and not HEADING_START.match(nxt)
+        ):
+            before, after = stripped[-1], nxt[0]
+            if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
+                spaced.append(pos)  # two numbers or words must not fuse into one
+            else:
+                breaks.append((pos, pos + 1))
+        pos += 1
+    if spaced:
+        chars = list(text)
+        for p in spaced:
+            chars[p] = " "
+        text = "".join(chars)
+    return _delete(text, offsets, breaks)
+
+
+_SENTENCE = re.compile(r"[^\n。！？!?;；]+[。！？!?;；]?")
+
+
+def sentences(prose: Prose) -> list[tuple[int, int]]:
+    """Spans (start, end) of the sentences of prose.text: cut at full stops, semicolons and lines."""
+    return [m.span() for m in _SENTENCE.finditer(prose.text) if m.group(0).strip()]
