@@ -147,14 +147,16 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
         page = pdf[index]
         try:
             page_no = index + 1
-            chars, image_share, pictures = _read_page(page)
+            chars = _read_chars(page)
+            horizontal, vertical, image_boxes = _read_drawing(page)
+            image_share, pictures = _image_cover(page, image_boxes)
             result.images += pictures
             visible = [c for c in chars if not c.space]
             char_total += len(visible)
             garbled_total += sum(1 for c in visible if _is_unmapped(c.text))
             if len(visible) < SCAN_MAX_CHARS and image_share >= SCAN_MIN_IMAGE_SHARE:
                 scanned_pages.append(page_no)
-            tables = _find_tables(_read_edges(page))
+            tables = _find_tables((horizontal, vertical))
             rows, last_table = _page_rows(chars, tables, page_no, page.get_height(), previous_table)
             result.rows.extend(rows)
             previous_table = last_table
@@ -204,9 +206,8 @@ def _is_unmapped(text: str) -> bool:
 # Reading the page
 
 
-def _read_page(page: pdfium.PdfPage) -> tuple[list[_Char], float, int]:
-    """The page's characters with loose boxes (top-down coordinates), the share of the page
-    that images cover, and how many pictures are big enough to hold a table."""
+def _read_chars(page: pdfium.PdfPage) -> list[_Char]:
+    """The page's characters with their boxes, in top-down coordinates."""
     width, height = page.get_size()
     left, bottom, _right, top = page.get_cropbox()
     textpage = page.get_textpage()
@@ -242,21 +243,28 @@ def _read_page(page: pdfium.PdfPage) -> tuple[list[_Char], float, int]:
             chars.append(_Char(text, x0, y0, x1, y1, space=text.isspace()))
     finally:
         textpage.close()
-    image_area = 0.0
-    pictures = 0
+    return chars
+
+
+def _image_cover(page: pdfium.PdfPage, boxes: list[tuple[float, float, float, float]]) -> tuple[float, int]:
+    """The share of the page that images cover, and how many are big enough to hold a table."""
+    width, height = page.get_size()
+    left, bottom, _right, top = page.get_cropbox()
     page_area = width * height or 1.0
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1):
-        x0, y0, x1, y1 = obj.get_bounds()
+    covered = 0.0
+    pictures = 0
+    for x0, y0, x1, y1 in boxes:
         area = max(0.0, min(x1, left + width) - max(x0, left)) * max(0.0, min(y1, top) - max(y0, bottom))
-        image_area += area
+        covered += area
         # logos and seals are small; a picture of a table fills a good part of the page
         if area >= MIN_PICTURE_SHARE * page_area:
             pictures += 1
-    return chars, min(1.0, image_area / page_area), pictures
+    return min(1.0, covered / page_area), pictures
 
 
-def _read_edges(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge]]:
-    """Horizontal and vertical rules drawn on the page, in top-down coordinates."""
+def _read_drawing(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge], list[tuple[float, float, float, float]]]:
+    """Horizontal and vertical rules drawn on the page (top-down coordinates), and the boxes
+    of its top-level images (PDF coordinates), in one pass over the page objects."""
     _left, _bottom, _right, top = page.get_cropbox()
     left = _left
     horizontal: list[_Edge] = []
@@ -268,9 +276,19 @@ def _read_edges(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge]]:
     x = ctypes.c_float()
     y = ctypes.c_float()
     budget = 200_000  # segments: a page of vector art is not a table
+    images: list[tuple[float, float, float, float]] = []
+    bounds = [ctypes.c_float() for _ in range(4)]
     while stack:
         obj, parent = stack.pop()
         kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            # scanners often wrap the page image in a form: map its box through the form's matrix
+            if pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
+                x0, y0, x1, y1 = (v.value for v in bounds)
+                corners = [_apply(parent, x, y) for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))]
+                xs_, ys_ = [c[0] for c in corners], [c[1] for c in corners]
+                images.append((min(xs_), min(ys_), max(xs_), max(ys_)))
+            continue
         if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             if pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
                 own = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
@@ -317,7 +335,7 @@ def _read_edges(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge]]:
                 horizontal.append(_Edge(top - (ay + by) / 2, min(ax, bx) - left, max(ax, bx) - left))
             elif abs(ax - bx) < 1.0 and abs(ay - by) > SNAP:
                 vertical.append(_Edge((ax + bx) / 2 - left, top - max(ay, by), top - min(ay, by)))
-    return horizontal, vertical
+    return horizontal, vertical, images
 
 
 def _compose(inner: tuple, outer: tuple) -> tuple:
