@@ -16,6 +16,7 @@ line, split into cells at wide gaps.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import re
 import time
@@ -88,6 +89,8 @@ class _Table:
     texts: dict[tuple[int, int, int, int], list[_Char]] = field(default_factory=dict)
     # the emitted cells of each grid row with their spans, to join cells cut by a page break
     emitted: dict[int, list[tuple[Cell, tuple[int, int, int, int]]]] = field(default_factory=dict)
+    # grid box (column, row) -> the cell covering it; built on first use
+    owner: dict[tuple[int, int], tuple[int, int, int, int]] | None = None
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -488,15 +491,21 @@ def _grid(horizontal: list[_Edge], vertical: list[_Edge]) -> _Table | None:
 
 
 def _cell_of(table: _Table, char: _Char) -> tuple[int, int, int, int] | None:
+    """The cell holding the character's centre: a lookup in the grid, not a scan of the cells."""
     x, y = char.cx, char.cy
     x0, y0, x1, y1 = table.box
     if not (x0 <= x <= x1 and y0 <= y <= y1):
         return None
-    for span in table.cells:
-        c0, r0, c1, r1 = span
-        if table.xs[c0] <= x <= table.xs[c1] and table.ys[r0] <= y <= table.ys[r1]:
-            return span
-    return None
+    if table.owner is None:
+        table.owner = {
+            (c, r): span
+            for span in table.cells
+            for c in range(span[0], span[2])
+            for r in range(span[1], span[3])
+        }
+    column = min(bisect.bisect_right(table.xs, x) - 1, len(table.xs) - 2)
+    row = min(bisect.bisect_right(table.ys, y) - 1, len(table.ys) - 2)
+    return table.owner.get((column, row))
 
 
 # ---------------------------------------------------------------------------
