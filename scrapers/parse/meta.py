@@ -44,9 +44,10 @@ _INNER_UNIT_END = re.compile(
 )
 _PLACE_PREFIX = re.compile(rf"(?:[{_CJK}]{{2,3}}省)?(?:[{_CJK}]{{2,4}}市)?(?:[{_CJK}]{{1,4}}[区县])?")
 # A full name with its district government, the way a 街道 or 镇 names itself in passing.
+# Its city has a two-character name (北京市, 淮安市): a longer one would eat the word before it.
 _FULL_NAME = re.compile(
-    rf"(?:[{_CJK}]{{2,3}}[市省])?[{_CJK}]{{1,4}}?[区县]人民政府[{_CJK}]{{2,6}}?(?:街道办事处|地区办事处)"
-    rf"|(?:[{_CJK}]{{2,3}}市)[{_CJK}]{{1,4}}?[区县][{_CJK}]{{2,5}}?[镇乡]人民政府"
+    rf"(?:[{_CJK}]{{2}}市)?[{_CJK}]{{1,4}}?[区县]人民政府[{_CJK}]{{2,6}}?(?:街道办事处|地区办事处)"
+    rf"|[{_CJK}]{{2}}市[{_CJK}]{{1,4}}?[区县][{_CJK}]{{2,5}}?[镇乡]人民政府"
 )
 _HEAD_LINES = 20
 _HEAD_CHARS = 6000

@@ -1,0 +1,166 @@
+"""The year a report covers and its office, on every corpus document of both eras."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from scrapers.parse.meta import find_office, find_year
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def plain_text(path: Path) -> str:
+    """The text of a corpus document: HTML as its paragraphs, one a line; anything else as it is."""
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix != ".html":
+        return raw
+    root = lxml.html.fromstring(raw)
+    for el in root.iter("p", "tr", "br", "div", "h1", "h2", "h3", "li"):
+        el.tail = "\n" + (el.tail or "")
+    return root.text_content()
+
+
+def golds(folder: str) -> list[tuple[str, Path, dict]]:
+    out = []
+    for gold_path in sorted((FIXTURES / folder / "gold").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        out.append((gold_path.stem, (gold_path.parent / gold["doc"]).resolve(), gold))
+    return out
+
+
+CASES = golds("pre2019") + golds("meta")
+
+
+@pytest.mark.parametrize("name,doc,gold", CASES, ids=[c[0] for c in CASES])
+def test_year_is_the_gold_year(name, doc, gold):
+    assert find_year(plain_text(doc)) == gold["year"]
+
+
+@pytest.mark.parametrize("name,doc,gold", CASES, ids=[c[0] for c in CASES])
+def test_office_is_the_gold_office(name, doc, gold):
+    assert find_office(plain_text(doc)) == gold["office"]
+
+
+def test_every_2019_and_later_gold_document_is_covered():
+    # the PDFs are read through their pdfplumber text layer; each other document directly
+    assert len(golds("meta")) == 6
+    assert {g["year"] for _, _, g in golds("meta")} == {2019, 2023, 2024}
+
+
+def test_a_fragment_without_title_or_period_has_no_year_and_no_office():
+    text = (FIXTURES / "meta" / "docs" / "jiangsu-huaian-city-gov-2024-table3-fragment.txt").read_text(encoding="utf-8")
+    assert find_year(text) is None
+    assert find_office(text) is None
+
+
+# --- the year --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title,year",
+    [
+        ("2023年政府信息公开工作年度报告", 2023),
+        ("北京市东城区城市管理委员会2025年政府信息公开工作年度报告", 2025),
+        ("2019年度北京市大兴区亦庄镇政府信息公开工作年度报告", 2019),
+        ("西长安街街道2018年政府信息公开年度报告", 2018),
+        ("北京市大兴区天宫院街道 2017年政府信息公开工作年度报告", 2017),
+        ("2019年上海市人民政府办公厅政府信息公开工作年度报告_上海市人民政府", 2019),
+    ],
+)
+def test_year_from_the_title(title, year):
+    assert find_year("正文没有年份。", title=title) == year
+
+
+def test_year_of_the_report_not_of_its_publication():
+    # a report on 2023 published in 2024 prints 2024 dates: they are not the year it covers
+    text = (
+        "发布日期:2024-01-20\n本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n"
+        "2024年,我局将继续做好政府信息公开工作。公开2024年部门预算。"
+    )
+    assert find_year(text) == 2023
+    # a 2008 report re-posted in 2018
+    assert find_year((FIXTURES / "pre2019" / "docs" / "chaoyang-jghqfwzx-2008.txt").read_text(encoding="utf-8")) == 2008
+
+
+def test_year_from_the_statistics_period_with_spaces_and_without_the_year_at_the_end():
+    assert find_year("本报告所列数据的统计期限，自 2019 年 1 月 1 日起至 12 月 31 日止。") == 2019
+
+
+def test_year_from_the_preamble():
+    assert find_year("本报告是由北京市东城区审计局编制的2009年度政府信息公开年度报告。") == 2009
+
+
+def test_title_wins_over_a_conflicting_mention_in_the_text():
+    text = "2019年上海市人民政府办公厅政府信息公开工作年度报告\n…对照2018年政府信息公开工作年度报告提出的问题…"
+    assert find_year(text) == 2019
+
+
+def test_no_year_when_none_is_stated():
+    assert find_year("我局认真贯彻落实《条例》,政府信息公开工作运行正常。") is None
+
+
+# --- the office ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title,office",
+    [
+        ("北京市东城区人民政府东四街道办事处2025年政府信息公开工作年度报告", "北京市东城区人民政府东四街道办事处"),
+        ("2014年北京市朝阳区东湖街道办事处筹备处政府信息公开工作年度报告", "北京市朝阳区东湖街道办事处筹备处"),
+        ("丰台区宛平城地区办事处 2017年政府信息公开工作年度报告", "丰台区宛平城地区办事处"),
+        ("北京市石景山区人民政府2017年政府信息公开工作年度报告", "北京市石景山区人民政府"),
+        ("2008年北京市朝阳区机关后勤服务中心信息公开工作年度报告", "北京市朝阳区机关后勤服务中心"),
+    ],
+)
+def test_office_from_the_title(title, office):
+    assert find_office("正文。", title=title) == office
+
+
+def test_title_split_over_two_lines():
+    assert find_office("洪泽区人民政府\n2023 年政府信息公开工作年度报告\n正文。") == "洪泽区人民政府"
+    assert find_office("正文\n2024 年上海市科委政府信息公开工作\n年度报告\n根据…") == "上海市科委"
+
+
+def test_title_office_is_completed_from_the_preamble_never_replaced():
+    # the preamble adds the city the title left out
+    mentougou = (FIXTURES / "pre2019" / "docs" / "mentougou-mzj-2009.txt").read_text(encoding="utf-8")
+    assert "门头沟区民政局2009年政府信息公开年报" in mentougou
+    assert find_office(mentougou) == "北京市门头沟区民政局"
+    # the drafting office of the preamble (…人民政府办公室) is not the office of the report
+    assert find_office("洪泽区人民政府\n2023年政府信息公开工作年度报告\n本报告由淮安市洪泽区人民政府办公室根据…编制。") == "洪泽区人民政府"
+
+
+def test_town_title_whose_government_is_shared_with_the_tail():
+    # "…榆垡镇政府信息公开工作年度报告": the sign-off "…榆垡镇政府" says where the name ends
+    text = "2016年北京市大兴区榆垡镇政府信息公开工作年度报告\n正文。\n北京市大兴区榆垡镇政府"
+    assert find_office(text) == "北京市大兴区榆垡镇政府"
+    assert find_office("2016年北京市大兴区榆垡镇政府信息公开工作年度报告\n正文。") == "北京市大兴区榆垡镇"
+
+
+def test_subdistrict_named_in_full_by_the_text():
+    text = "本报告由西城区展览路街道编制。如有疑问,请联系:展览路街道办事处办公室。"
+    assert find_office(text) == "西城区展览路街道办事处"
+    assert find_office("本报告由西城区展览路街道编制。") == "西城区展览路街道"
+
+
+def test_office_from_the_contact_sentence_without_its_inner_unit():
+    assert find_office("如有疑问,请与宣武区政府大栅栏街道办事处信息公开办公室联系。") == "宣武区政府大栅栏街道办事处"
+    # a person or a bare unit is not an office
+    assert find_office("如对报告有任何疑问,请联系:王延章,联系电话:84272228") is None
+    assert find_office("如对本报告有任何疑问,请联系:综合法制科,电话6402.1371。") is None
+
+
+def test_office_named_only_in_passing_needs_to_be_repeated():
+    once = "公开北京市朝阳区人民政府香河园街道办事处2018年度部门决算。"
+    assert find_office(once) is None
+    assert find_office(once + "完善《北京市朝阳区人民政府香河园街道办事处保密审查办法》。") == (
+        "北京市朝阳区人民政府香河园街道办事处"
+    )
+
+
+def test_no_office_is_invented():
+    assert find_office("我局认真贯彻落实《条例》,2019年共收到申请3件。") is None

@@ -1,0 +1,338 @@
+"""Pre-2019 statements: the 16 gold reports, each trap of the pre-2019 README, the 统计表."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from narrative_checker import check_report, score
+from scrapers.extract.model import Cell, Row
+from scrapers.parse.meta import find_office, find_year
+from scrapers.parse.narrative import (
+    MEASURES,
+    is_truncated,
+    load_patterns,
+    looks_pre2019,
+    parse_narrative,
+    parse_stat_table,
+)
+from scrapers.parse.prose import normalise
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PRE2019 = FIXTURES / "pre2019"
+GOLDS = sorted((PRE2019 / "gold").glob("*.json"))
+
+
+def doc(name: str) -> str:
+    return (PRE2019 / "docs" / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def measures(text: str) -> dict[str, int | float]:
+    return {c.measure: c.value for c in parse_narrative(text).cells}
+
+
+# --- the gold reports -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.stem)
+def test_gold_report_reads_exactly(gold_path):
+    n, diffs, _ = check_report(gold_path)
+    assert diffs == []
+
+
+def test_checker_scores_every_gold_measure_exact():
+    s = score(PRE2019 / "gold")
+    assert s.reports == 16
+    assert (s.exact, s.silent_errors) == (s.measures, 0), "\n".join(s.lines)
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.stem)
+def test_raw_is_the_printed_sentence_holding_the_value(gold_path):
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    text = (gold_path.parent / gold["doc"]).read_text(encoding="utf-8")
+    for cell in parse_narrative(text).cells:
+        assert cell.raw and cell.raw in text
+        assert cell.loc.startswith("line ")
+        if cell.value:
+            assert str(cell.value) in cell.raw.replace("\n", "")
+
+
+def test_checker_counts_an_extra_measure_as_an_error(tmp_path):
+    # a gold that forgets a stated measure: the parse's extra value must show as a difference
+    gold = json.loads((PRE2019 / "gold" / "chaoyang-sjj-2010.json").read_text(encoding="utf-8"))
+    del gold["narrative"]["consultations"]
+    gold["doc"] = str((PRE2019 / "docs" / "chaoyang-sjj-2010.txt").resolve())
+    (tmp_path / "g.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    s = score(tmp_path)
+    assert s.exact_reports == 0 and any("consultations=0 (gold has none)" in line for line in s.lines)
+
+
+# --- each trap of the pre-2019 README has its own test ----------------------------------------
+
+
+def test_percentage_beside_a_count_is_not_a_count():
+    got = measures(doc("chaoyang-sjj-2010"))
+    assert (got["granted"], got["not_exist"], got["not_held"]) == (1, 1, 1)
+    # "全文电子化率达0%" beside "0条": the count is 0 because the text prints 0, not because of 0%
+    assert measures("本单位2009年共主动公开政府信息0条,其中全文电子化率达0%。")["proactive_items"] == 0
+    assert measures("同意公开的占总数的33.3%。") == {}
+
+
+def test_running_total_beside_the_years_figure_is_not_the_years_figure():
+    r = parse_narrative("2015年共主动公开政府信息606条,目前总计主动公开政府信息2739条。")
+    assert {c.measure: c.value for c in r.cells} == {"proactive_items": 606}
+    assert any("2739" in n and "running total" in n for n in r.notes)
+    # a running total alone is never taken for the year's figure
+    assert measures("自2008年以来历年累计受理政府信息公开申请52件。") == {}
+
+
+def test_year_on_year_change_is_not_a_count():
+    got = measures(doc("dongcheng-jw-2014"))
+    assert got["requests_received"] == 9
+    assert 3 not in got.values()
+    assert measures("本年度共收到政府信息公开申请9件,比上年增加3件。") == {"requests_received": 9}
+
+
+def test_chinese_numerals():
+    assert measures(doc("chaoyang-sjj-2010"))["consultations"] == 0  # 咨询零人次
+    # "设立了两个专门的信息申请受理点" is not a measure
+    assert measures(doc("daxing-swj-2012")) == {"staff_fulltime": 1, "staff_parttime": 10}
+    assert measures("为此,专门配备了两名兼职工作人员。") == {"staff_parttime": 2}
+    assert measures("全年共接待公众咨询十二人次。") == {"consultations": 12}
+
+
+def test_dates_that_lost_their_year_and_month_characters():
+    assert find_year(doc("chaoyang-sjj-2010")) == 2010  # 自201011日起,至20101231日止
+    assert find_year(doc("mentougou-mzj-2009")) == 2009  # 自200911日起
+    # "我局2009共主动公开政府信息207条": the year must not fuse with the count
+    assert measures(doc("mentougou-mzj-2009"))["proactive_items"] == 207
+
+
+def test_line_break_inside_a_phrase():
+    text = doc("shijingshan-sfj-2010")
+    assert "1名兼职\n工作人员" in text
+    cell = parse_narrative(text).cells[0]
+    assert (cell.measure, cell.value) == ("staff_parttime", 1)
+    assert "1名兼职\n工作人员" in cell.raw
+    assert find_office(text) == "石景山区司法局"  # printed "石景山区司法\n局"
+
+
+def test_offices_that_no_longer_exist_keep_their_printed_name():
+    assert find_office(doc("xuanwu-dashilan-jd-2009")) == "宣武区政府大栅栏街道办事处"  # merged into 西城 in 2010
+    assert find_office(doc("chaoyang-donghu-jd-2014")) == "北京市朝阳区东湖街道办事处筹备处"
+
+
+@pytest.mark.parametrize("name", ["chaoyang-sjj-2010", "xuanwu-dashilan-jd-2009"])
+def test_traditional_character_mirror_reads_like_the_original(name):
+    mirror = (PRE2019 / "mirrors" / f"{name}.big5.txt").read_text(encoding="utf-8")
+    assert "開" in mirror and "开" not in mirror
+    original = doc(name)
+    assert measures(mirror) == measures(original)
+    assert find_year(mirror) == find_year(original)
+    # the office comes back in simplified characters, the form the office registry holds
+    assert find_office(mirror) == find_office(original)
+    raws = [c.raw for c in parse_narrative(mirror).cells]
+    assert raws and all(raw in mirror for raw in raws)
+
+
+def test_key_area_subset_is_not_the_proactive_total():
+    assert measures(doc("beijing-jkq-gwh-2016"))["proactive_items"] == 3226  # not 485 (重点领域)
+    assert "proactive_items" not in measures(doc("daxing-yufa-zhen-2016"))  # 重点领域…134条, 政府网站…8条
+
+
+def test_staff_printed_as_full_time_and_zero():
+    assert measures(doc("dongcheng-donghuamen-jd-2011"))["staff_parttime"] == 0  # "0名兼职工作人员"
+    assert measures(doc("dongcheng-donghuamen-jd-2011"))["staff_fulltime"] == 2  # 全职
+
+
+def test_answered_without_received():
+    got = measures(doc("daxing-yufa-zhen-2016"))
+    assert got == {"requests_answered": 45, "reviews": 10}
+
+
+def test_no_request_event_is_ambiguous_and_said_so():
+    r = parse_narrative(doc("xicheng-zhanlanlu-jd-2014"))
+    assert "requests_received" not in {c.measure for c in r.cells}
+    assert len(r.problems) == 1 and "没有发生依申请信息公开事件" in r.problems[0]
+
+
+# --- zero statements, approximate values, separators ------------------------------------------
+
+
+def test_zero_statements_are_values():
+    text = (
+        "本街道2016年未收到政府信息公开申请。\n本机关从事政府信息公开工作的兼职人员2人。\n"
+        "2016年,本机关未收取依申请提供政府信息的检索、复印、邮递等费用。\n"
+        "本年度未发生因政府信息公开申请提起行政复议、提起行政诉讼的情况。"
+    )
+    assert measures(text) == {
+        "requests_received": 0, "staff_parttime": 2, "fees_yuan": 0, "reviews": 0, "lawsuits": 0,
+    }  # fmt: skip
+
+
+def test_a_review_zero_does_not_spill_into_lawsuits():
+    got = measures("未发生因政府信息公开申请提起行政复议的情况,发生行政诉讼1件。")
+    assert got == {"reviews": 0, "lawsuits": 1}
+
+
+def test_approximate_value_keeps_the_printed_number_and_is_flagged():
+    (cell,) = parse_narrative("2024年,市政府网站主动公开各类政府信息 5500 余条。").cells
+    assert (cell.measure, cell.value, cell.approximate) == ("proactive_items", 5500, True)
+    (exact,) = parse_narrative("共主动公开政府信息141条。").cells
+    assert exact.approximate is False
+
+
+def test_thousands_separators_full_width_and_half_width():
+    assert measures("全区主动公开政府信息12,789条。") == {"proactive_items": 12789}
+    assert measures("全区主动公开政府信息１２，７８９条。") == {"proactive_items": 12789}
+    # a comma between two clauses is not a thousands separator
+    assert measures("同意公开1,非本机关掌握2件。") == {"not_held": 2}
+
+
+def test_reference_examples_of_beijing_reports():
+    # formats_and_portals.md §2.2: 北京市信访办 2009, 西城区 2012, 朝阳区 2016
+    assert measures("共主动公开政府信息19条，受理政府信息公开申请6件，答复6件，收到针对我办政府信息公开的行政复议3件") == {
+        "proactive_items": 19, "requests_received": 6, "requests_answered": 6, "reviews": 3,
+    }  # fmt: skip
+    assert measures(
+        "全区主动公开政府信息5713条，受理政府信息公开申请311件，收到涉及政府信息公开方面的行政复议10件，"
+        "行政诉讼7件，全区共有专职工作人员4人，兼职工作人员149名"
+    ) == {
+        "proactive_items": 5713, "requests_received": 311, "reviews": 10, "lawsuits": 7,
+        "staff_fulltime": 4, "staff_parttime": 149,
+    }  # fmt: skip
+    assert measures("主动公开政府信息22984条，受理政府信息公开申请813件，因政府信息公开申请行政复议355件，提起行政诉讼187件") == {
+        "proactive_items": 22984, "requests_received": 813, "reviews": 355, "lawsuits": 187,
+    }  # fmt: skip
+
+
+def test_outcome_phrasings_with_quotes():
+    got = measures("其中,“同意公开”的5件,“同意部分公开”的2件,“否决”的1件,“信息不存在”的3件,“非本机关制作或保存”2件,申请内容不明确的1件。")
+    assert got == {"granted": 5, "partially_granted": 2, "denied": 1, "not_exist": 3, "not_held": 2, "unclear": 1}
+
+
+def test_not_granted_is_never_read_as_granted():
+    assert measures("不同意公开2件。") == {"denied": 2}
+    assert measures("不予公开信息3条。") == {"denied": 3}
+    assert measures("同意部分公开1件。") == {"partially_granted": 1}
+
+
+def test_combined_granted_and_partial_count_is_left_out_with_a_problem():
+    r = parse_narrative("予以公开及部分公开258件,占33.9%;不予公开35件,占4.34%。")
+    assert {c.measure: c.value for c in r.cells} == {"denied": 35}
+    assert any("granted" in p and "258" in p for p in r.problems)
+
+
+def test_contradicting_statements_leave_the_measure_out():
+    r = parse_narrative("本年共主动公开政府信息120条。\n二、主动公开情况\n本年共主动公开政府信息150条。")
+    assert r.cells == []
+    assert any("proactive_items" in p and "120" in p and "150" in p for p in r.problems)
+
+
+def test_the_same_value_stated_twice_is_kept_once():
+    r = parse_narrative("2008年,我街道主动公开政府信息共53条。\n我街道2008年共主动公开政府信息53条。")
+    assert [(c.measure, c.value) for c in r.cells] == [("proactive_items", 53)]
+
+
+def test_fees_in_wan_yuan_are_converted_to_yuan():
+    assert measures("全年收取检索、复印费用0.05万元。") == {"fees_yuan": 500}
+    assert measures("全年收取政府信息公开信息处理费 3940 元。") == {"fees_yuan": 3940}
+
+
+# --- truncation and era -----------------------------------------------------------------------
+
+
+def test_truncated_excerpt_is_flagged_and_a_complete_one_is_not():
+    assert parse_narrative(doc("chaoyang-sjj-2010")).truncated  # cut at 五、行政复议…\n\n2010
+    assert not parse_narrative(doc("daxing-yufa-zhen-2016")).truncated  # reaches 五、存在的不足及改进措施
+    # the contents paragraph names the closing section too; that is not the section itself
+    assert "存在的不足及改进措施" in doc("chaoyang-jghqfwzx-2008")
+    assert parse_narrative(doc("chaoyang-jghqfwzx-2008")).truncated
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.stem)
+def test_every_pre2019_report_looks_pre2019(gold_path):
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    assert looks_pre2019((gold_path.parent / gold["doc"]).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "path", sorted((FIXTURES / "meta" / "docs").glob("*")) + [FIXTURES / "meta" / "seed" / "000_3cfb3787871ff2e9.txt"],
+    ids=lambda p: p.name,
+)
+def test_no_2019_or_later_report_looks_pre2019(path):
+    assert not looks_pre2019(path.read_text(encoding="utf-8"))
+
+
+def test_patterns_seed_is_valid_and_covers_every_measure():
+    patterns = load_patterns()
+    counted = {m for p in patterns if p.kind == "count" for m in p.measures}
+    assert counted == set(MEASURES)
+    assert any(p.kind == "pre2019_marker" for p in patterns) and any(p.kind == "post2019_marker" for p in patterns)
+
+
+def test_truncation_looks_at_headings_only():
+    assert is_truncated(normalise("一、概述\n正文。"))
+    assert not is_truncated(normalise("一、概述\n正文。\n六、存在的主要问题及改进情况\n正文。"))
+
+
+# --- the Beijing 政府信息公开情况统计表 ---------------------------------------------------------
+
+
+def stat_table_rows(path: Path) -> list[Row]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("#"):
+            continue
+        cells = [Cell(text=t.replace("\\n", "\n")) for t in line.split("\t")]
+        rows.append(Row(cells=cells, loc=f"table 1 row {n}", kind="table"))
+    return rows
+
+
+def test_stat_table_maps_rows_to_measures():
+    table = PRE2019 / "stat_table" / "beijing-subdistrict-2016.tsv"
+    expected = json.loads((PRE2019 / "stat_table" / "beijing-subdistrict-2016.expected.json").read_text(encoding="utf-8"))
+    cells = parse_stat_table(stat_table_rows(table))
+    assert {c.measure: c.value for c in cells} == expected["narrative"]
+    by_measure = {c.measure: c for c in cells}
+    assert "1,286" in by_measure["proactive_items"].raw
+    assert by_measure["denied"].loc == "table 1 row 28"
+
+
+def test_stat_table_row_with_two_values_is_left_out(caplog):
+    rows = [Row(cells=[Cell("（一）收到申请数"), Cell("件"), Cell("17"), Cell("15")], loc="r1", kind="table")]
+    assert parse_stat_table(rows) == []
+    assert "several values" in caplog.text
+
+
+def test_stat_table_conflicting_rows_leave_the_measure_out():
+    rows = [
+        Row(cells=[Cell("行政复议数"), Cell("1")], loc="r1", kind="table"),
+        Row(cells=[Cell("四、行政复议数量"), Cell("件"), Cell("2")], loc="r2", kind="table"),
+        Row(cells=[Cell("五、行政诉讼数量"), Cell("件"), Cell("0")], loc="r3", kind="table"),
+    ]
+    assert [(c.measure, c.value) for c in parse_stat_table(rows)] == [("lawsuits", 0)]
+
+
+def test_stat_table_ignores_rows_it_does_not_know():
+    rows = [Row(cells=[Cell("（五）其他不在表中的指标数"), Cell("件"), Cell("9")], loc="r1", kind="table")]
+    assert parse_stat_table(rows) == []
+
+
+def test_narrative_raw_never_splits_a_number():
+    # every value read from the corpus sits in its raw as printed digits (no glued dates)
+    for path in (PRE2019 / "docs").glob("*.txt"):
+        for cell in parse_narrative(path.read_text(encoding="utf-8")).cells:
+            if cell.value:
+                assert re.search(rf"(?<!\d){cell.value}(?!\d)", cell.raw.replace("\n", ""))
+
+
+def test_empty_and_garbage_text_give_nothing_and_never_raise():
+    for text in ("", "\x00\x01\ufffd" * 500, "一、\n(一)\n" * 200, "%%%" + "9" * 5000):
+        r = parse_narrative(text)
+        assert r.cells == [] and r.truncated
+        assert find_year(text) is None and find_office(text) is None
+        assert looks_pre2019(text) is False

@@ -1,0 +1,45 @@
+"""Prose normalisation: one form for the patterns, the printed text for raw."""
+
+from scrapers.parse.prose import fold_characters, normalise, sentences
+
+
+def test_full_width_and_traditional_fold_to_one_form_with_the_same_length():
+    text = "共主動公開政府信息１２條（全文）：答覆"
+    folded = fold_characters(text)
+    assert folded == "共主动公开政府信息12条(全文):答复"
+    assert len(folded) == len(text)
+
+
+def test_spaces_beside_chinese_and_quotes_go_away():
+    assert normalise("受理政府信息公开申请 21 件，“同意公开”的 3 件").text == "受理政府信息公开申请21件,同意公开的3件"
+
+
+def test_wrapped_lines_join_and_headings_stay():
+    text = "根据《条例》要求,2010年1月1日起我局开展本年度政府信息公开工作。为此,专门配备了1名兼职\n工作人员。\n二、主动公开情况\n本年度主动公开"
+    prose = normalise(text)
+    assert "1名兼职工作人员" in prose.text
+    assert "\n二、主动公开情况\n" in prose.text
+
+
+def test_page_number_lines_between_two_halves_of_a_sentence_go_away():
+    prose = normalise("严格执行“分级审核、先审后发”程序,从严从实把好政治关、法律关,\n- 1 -\n级审核")
+    assert "- 1 -" not in prose.text
+
+
+def test_numbers_on_two_wrapped_lines_do_not_fuse():
+    prose = normalise("本年度共受理政府信息公开申请共计为数众多的12\n3件")
+    assert "12 3件" in prose.text
+
+
+def test_source_gives_back_the_printed_text():
+    text = "如有疑问，\r\n请联系：“石景山区司法\n局”办公室。"
+    prose = normalise(text)
+    start = prose.text.index("石景山")
+    end = prose.text.index("办公室") + 3
+    assert prose.source(start, end) == "石景山区司法\n局”办公室"
+    assert prose.line_of(start) == 2
+
+
+def test_sentences_cut_at_full_stops_semicolons_and_lines():
+    prose = normalise("信息不存在1件;非本机关掌握1件。\n四、咨询情况")
+    assert [prose.text[a:b] for a, b in sentences(prose)] == ["信息不存在1件;", "非本机关掌握1件。", "四、咨询情况"]
