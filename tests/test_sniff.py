@@ -108,3 +108,15 @@ def test_binary_garbage_and_empty():
     assert sniff_format(b"", None) == "binary"
     # text with NULs sprinkled through it (UTF-16 without a BOM, a broken export) is not text
     assert sniff_format("政府信息公开".encode("utf-16-le") * 100) == "binary"
+
+
+def test_dispatch_gives_each_unreadable_format_its_status(monkeypatch, tmp_path):
+    from scrapers.extract.dispatch import extract_document
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no converters
+    image = extract_document(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "table.png")
+    assert (image.format, image.status) == ("image", "needs_ocr")
+    archive = extract_document(_zip(["a.pdf"]), "attachments.zip")
+    assert (archive.format, archive.status) == ("zip", "unsupported_format")
+    rtf = extract_document(rb"{\rtf1\ansi 2019}", "report.doc")
+    assert (rtf.format, rtf.status, rtf.problems) == ("rtf", "unsupported_format", ["RTF: no converter installed (libreoffice)"])

@@ -51,8 +51,9 @@ def extract_legacy(data: bytes, fmt: str, timeout: float = CONVERT_TIMEOUT_SECON
             result.problems[:0] = problems
             return result
         problems.extend(result.problems)
-    if not office and not antiword:
-        problems.append(f"{what}: no converter installed (antiword or libreoffice)")
+    if not office and not (antiword and fmt in ("doc", "wps")):
+        tools = "antiword or libreoffice" if fmt in ("doc", "wps") else "libreoffice"
+        problems.append(f"{what}: no converter installed ({tools})")
     elif not problems:
         problems.append(f"{what}: no installed converter reads this format")
     return Extracted(format=fmt, status="unsupported_format", problems=problems)
