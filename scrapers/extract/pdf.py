@@ -97,10 +97,6 @@ class _Table:
         return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
 
 
-class _PdfTooSlow(Exception):
-    pass
-
-
 def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET_SECONDS) -> Extracted:
     """The rows and text of a PDF report. Never raises; problems become a status and reasons."""
     try:
@@ -225,6 +221,12 @@ def _read_chars(page: pdfium.PdfPage) -> list[_Char]:
             code = pdfium_c.FPDFText_GetUnicode(raw_textpage, i)
             if code in (0x0D, 0x0A, 0xFFFE, 0x02):
                 continue
+            # characters beyond the BMP (rare place-name characters) come as UTF-16 surrogate pairs
+            if 0xDC00 <= code <= 0xDFFF:
+                if chars and len(chars[-1].text) == 1 and 0xD800 <= ord(chars[-1].text) <= 0xDBFF:
+                    high = ord(chars[-1].text)
+                    chars[-1].text = chr(0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00))
+                continue
             if not pdfium_c.FPDFText_GetCharBox(raw_textpage, i, tight_left, tight_right, tight_bottom, tight_top):
                 continue
             # The loose box (the font's full height) keeps a line's characters on one band, but
@@ -246,6 +248,9 @@ def _read_chars(page: pdfium.PdfPage) -> list[_Char]:
             chars.append(_Char(text, x0, y0, x1, y1, space=text.isspace()))
     finally:
         textpage.close()
+    for char in chars:
+        if 0xD800 <= ord(char.text[0]) <= 0xDFFF:  # a surrogate left unpaired
+            char.text = "\ufffd"
     return chars
 
 
@@ -268,8 +273,7 @@ def _image_cover(page: pdfium.PdfPage, boxes: list[tuple[float, float, float, fl
 def _read_drawing(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge], list[tuple[float, float, float, float]]]:
     """Horizontal and vertical rules drawn on the page (top-down coordinates), and the boxes
     of its top-level images (PDF coordinates), in one pass over the page objects."""
-    _left, _bottom, _right, top = page.get_cropbox()
-    left = _left
+    left, _bottom, _right, top = page.get_cropbox()
     horizontal: list[_Edge] = []
     vertical: list[_Edge] = []
     raw_page = page.raw
