@@ -1,0 +1,225 @@
+"""Walk one portal's 年报 column: sub-columns, list pages, detail pages, attachments.
+
+From the start URL every link is sorted: off the registry's hosts or out of the column's
+scope → never followed; a detail page (the registry's detail pattern, or link text that
+reads as a report title) → fetched and judged by its own title; an attachment → fetched only
+from a report's page (or when the list links the report file itself); anything else in scope
+→ a list page or sub-column, walked in turn. Look-alikes (工作要点, 指南, 目录, notices) are
+skipped by their link text and again by their page title. Enumerable portals add every
+(id, year) page of their template, ids taken from the registry and from links seen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from scrapers.crawl.offices import office_type_of
+from scrapers.crawl.pages import Page, attachment_rank, is_attachment, parse_page, year_in_body
+from scrapers.crawl.pagination import last_page_urls, trs_page_urls
+from scrapers.crawl.portals import Portal
+from scrapers.crawl.titles import clean_title, is_decoy, is_report_title, may_be_report_link, split_title, year_in_text
+from scrapers.load.documents import DocumentMeta
+
+if TYPE_CHECKING:
+    from scrapers.crawl.run import CrawlSession
+
+log = logging.getLogger(__name__)
+
+MAX_PAGES_PER_PORTAL = 50_000
+_MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".wps": "application/vnd.ms-works",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Visit:
+    url: str
+    kind: str  # list | detail | file (a report file linked straight from a list)
+    anchor: str = ""
+    year: int | None = None  # the year its sub-column or link names
+    enumerated: bool = False
+
+
+def _media_type(url: str, content_type: str | None) -> str | None:
+    path = urlsplit(url).path.lower()
+    for ext, media in _MEDIA_TYPES.items():
+        if path.endswith(ext):
+            return media
+    return (content_type or "").split(";")[0].strip() or None
+
+
+class PortalWalk:
+    """One start point of the registry, walked to the end; results go to the session."""
+
+    def __init__(self, session: "CrawlSession", portal: Portal, years: tuple[int, ...] | None):
+        self.session = session
+        self.portal = portal
+        self.years = set(years) if years else None
+        self.queue: deque[Visit] = deque()
+        self.seen: set[str] = set()
+        self.known_ids: set[str] = set(portal.enumerate_ids)
+        self.enumeration_years = tuple(sorted(self.years)) if self.years else portal.years
+
+    # -- queue ---------------------------------------------------------------------------------
+    def _push(self, visit: Visit) -> None:
+        if visit.url not in self.seen and len(self.seen) < MAX_PAGES_PER_PORTAL:
+            self.seen.add(visit.url)
+            self.queue.append(visit)
+
+    def _wanted_year(self, year: int | None) -> bool:
+        return year is None or self.years is None or year in self.years
+
+    def _enumerate(self, ids) -> None:
+        for url in self.portal.enumerate_urls(ids, self.enumeration_years):
+            kind = "detail" if self.portal.is_detail(url) else "list"
+            self._push(Visit(url, kind, year=self.portal.year_in_url(url), enumerated=True))
+
+    # -- the walk ------------------------------------------------------------------------------
+    def run(self) -> None:
+        portal = self.portal
+        self._push(Visit(portal.start_url, "detail" if portal.is_detail(portal.start_url) else "list"))
+        if portal.enumerate_template:
+            self._enumerate(self.known_ids)
+        first = True
+        while self.queue:
+            visit = self.queue.popleft()
+            result = self.session.get(visit.url, portal, enumerated=visit.enumerated)
+            if first:
+                self.session.note_start(portal, result)
+                first = False
+                if not result.ok:
+                    return
+            if not result.ok:
+                continue
+            if visit.kind == "file":
+                self._register_file(visit, result)
+                continue
+            if not result.is_html:
+                continue
+            page = parse_page(result.final_url, result.text)
+            if visit.kind == "detail":
+                verdict = self._judge_detail(visit, page, result)
+                # a page the pattern calls a detail page but that holds no report is a
+                # look-alike: its links lead out of the column
+                if verdict == "report" or (verdict == "other" and portal.detail_pattern is not None):
+                    continue
+            self._follow_links(visit, page, result.text)
+
+    def _follow_links(self, visit: Visit, page: Page, html: str) -> None:
+        portal = self.portal
+        links = [(l.url, l.text) for l in page.links]
+        extra = trs_page_urls(page.url, html) + last_page_urls(page.url, links)
+        candidates = [(u, t) for u, t in links] + [(u, "") for u in extra]
+        new_ids: set[str] = set()
+        for url, text in candidates:
+            enum_id = portal.enumeration_id(url)
+            if enum_id and enum_id not in self.known_ids:
+                new_ids.add(enum_id)
+            if not portal.host_allowed(url):
+                self.session.count_skip(portal, "offsite")
+                continue
+            if is_attachment(url):
+                # a list that links the report file itself: the file is the report
+                if is_report_title(text) and self._wanted_year(year_in_text(text)):
+                    self._push(Visit(url, "file", anchor=text, year=visit.year))
+                continue
+            if not portal.in_scope(url):
+                self.session.count_skip(portal, "out_of_scope")
+                continue
+            if text and is_decoy(text):
+                self.session.count_skip(portal, "decoy")
+                continue
+            year = portal.year_in_url(url) or year_in_text(text) or None
+            if not self._wanted_year(year):
+                continue
+            if portal.is_detail(url) if portal.detail_pattern is not None else may_be_report_link(text):
+                self._push(Visit(url, "detail", anchor=text, year=year or visit.year))
+            else:
+                self._push(Visit(url, "list", anchor=text, year=year or visit.year))
+        if new_ids:
+            self.known_ids |= new_ids
+            self._enumerate(new_ids)
+
+    # -- reports -------------------------------------------------------------------------------
+    def _judge_detail(self, visit: Visit, page: Page, result) -> str:
+        """Register the page's report if it is one: "report", "list" (a column of reports) or "other"."""
+        title = page.report_title(visit.anchor)
+        report_links = sum(1 for l in page.links if not is_attachment(l.url) and is_report_title(l.text))
+        if not page.has_report_body and report_links >= 2:
+            return "list"
+        if not title:
+            self.session.count_skip(self.portal, "not_a_report")
+            return "other"
+        facts = self._facts(title, visit, page)
+        if facts is None:
+            return "report"
+        attachments = sorted(
+            {l.url: l for l in page.attachments() if self.portal.host_allowed(l.url)}.values(),
+            key=lambda l: attachment_rank(l.url),
+        )
+        fetched = []
+        for link in attachments:
+            got = self.session.get(link.url, self.portal)
+            if got.ok and got.body is not None:
+                fetched.append(got)
+        if page.has_report_body or not attachments:
+            source_url, body, media = visit.url, result.body, "text/html"
+        elif fetched:
+            best = fetched[0]
+            source_url, body, media = best.url, best.body, _media_type(best.url, best.content_type)
+        else:
+            self.session.count_failure(self.portal, "report_source_missing", visit.url)
+            return "report"
+        self.session.register_report(self.portal, facts, visit.url, source_url, body, media)
+        return "report"
+
+    def _register_file(self, visit: Visit, result) -> None:
+        facts = self._facts(clean_title(visit.anchor), visit, None)
+        if facts is not None:
+            self.session.register_report(
+                self.portal, facts, visit.url, visit.url, result.body, _media_type(visit.url, result.content_type)
+            )
+
+    def _facts(self, title: str, visit: Visit, page: Page | None) -> dict | None:
+        """District, office, year and category of a report, or None if it is not wanted here."""
+        portal, registry = self.portal, self.session.offices
+        if portal.title_filter and not portal.title_filter.search(title):
+            return None
+        parts = split_title(title, registry.printed_districts)
+        year = parts.year or portal.year_in_url(visit.url) or visit.year or (year_in_body(page.text) if page else None)
+        if not self._wanted_year(year):
+            return None
+        title_code = registry.district_codes.get(parts.district or "")
+        office = registry.match(parts.normalised, [title_code or "", portal.district_code], year)
+        if office is not None:
+            district, code, category, name = office.district, office.district_code, office.office_type, office.normalised_name
+        else:
+            code = title_code or portal.district_code
+            district = registry.short_name(code) or portal.district
+            name = parts.normalised
+            category = office_type_of(name)
+            self.session.discovered(portal, code, district, name, parts.office or name, category, title, visit.url, year)
+        return {
+            "title": title, "year": year, "district": district, "district_code": code, "office": name,
+            "category": category, "published": page.published if page else None,
+            "office_id": office.office_id if office else None,
+        }
+
+
+def document_meta(portal: Portal, facts: dict, report_url: str, source_url: str, media: str | None) -> DocumentMeta:
+    """The raw.documents row of a report: where it was found, whose and which year's it is."""
+    return DocumentMeta(
+        report_url=report_url, source_url=source_url, origin="crawl", portal=portal.portal,
+        district=facts["district"], district_code=facts["district_code"], category=facts["category"],
+        title=facts["title"], office_hint=facts["office"], year_hint=facts["year"],
+        published_date=facts["published"], media_type=media,
+    )

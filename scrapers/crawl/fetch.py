@@ -1,0 +1,413 @@
+"""The one HTTP layer every crawl request goes through.
+
+Polite by default: a descriptive User-Agent, robots.txt obeyed (RFC 9309 through protego),
+one request per second per host (crawl-delay honoured when longer), retries with exponential
+backoff and jitter on connection errors, timeouts, truncated bodies, 429 and 5xx (Retry-After
+honoured up to a cap), bodies streamed up to a size limit, redirects followed by hand so that
+loops, hops off the allowed hosts and hop counts are caught. Each finished attempt is handed
+to ``on_attempt`` so that the caller can keep it, failures included.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from charset_normalizer import from_bytes
+from protego import Protego
+
+# HTTP headers are Latin-1: the name says in English what the crawler is for
+USER_AGENT = (
+    "xxgk-crawler/0.1 (open-source archive of government information-disclosure annual reports; "
+    "obeys robots.txt; 1 request/s per host)"
+)
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+# failures worth another attempt: the next one may well succeed
+RETRYABLE_ERRORS = frozenset({"timeout", "connection", "truncated", "dns"})
+# failures that say the host itself cannot be reached
+HOST_ERRORS = frozenset({"timeout", "connection", "dns"})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass
+class FetchConfig:
+    user_agent: str = USER_AGENT
+    rate: float = 1.0  # requests per second per host; 0 turns the limit off
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 180.0  # a slow drip of bytes must end too
+    retries: int = 3
+    backoff_base: float = 1.0
+    backoff_cap: float = 30.0
+    retry_after_cap: float = 120.0
+    max_bytes: int = 50 * 1024 * 1024
+    max_redirects: int = 10
+    respect_robots: bool = True
+    host_failure_limit: int = 2  # URLs in a row failing with connection errors before a host counts as down
+
+
+@dataclass
+class Attempt:
+    """One finished request: a response (any status) or a failure with its reason."""
+
+    request_url: str
+    final_url: str | None = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    error: str | None = None  # reason code: timeout, connection, dns, truncated, too_large, http_500 …
+    detail: str | None = None
+    elapsed_ms: float = 0.0
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    not_modified: bool = False
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+@dataclass
+class FetchResult:
+    url: str
+    attempts: list[Attempt]
+    body: bytes | None = None  # for a 304, filled in by the caller from its store
+
+    @property
+    def last(self) -> Attempt:
+        return self.attempts[-1]
+
+    @property
+    def status(self) -> int | None:
+        return self.last.status
+
+    @property
+    def final_url(self) -> str:
+        return self.last.final_url or self.url
+
+    @property
+    def error(self) -> str | None:
+        return self.last.error
+
+    @property
+    def ok(self) -> bool:
+        return self.last.error is None and self.last.status is not None and (200 <= self.last.status < 300 or self.last.not_modified)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.last.headers
+
+
+class HostLimiter:
+    """Per-host spacing of requests; hosts are independent so threads crawl them in parallel."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate and rate > 0 else 0.0
+        self._next: dict[str, float] = {}
+        self._interval: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def set_min_interval(self, host: str, seconds: float) -> None:
+        with self._lock:
+            self._interval[host] = max(seconds, self._interval.get(host, 0.0))
+
+    def defer(self, host: str, seconds: float) -> None:
+        """Hold every request to the host back (after a 429 or a server error)."""
+        with self._lock:
+            self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + seconds)
+
+    def wait(self, host: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            at = max(now, self._next.get(host, 0.0))
+            if self.interval:
+                self._next[host] = at + max(self.interval, self._interval.get(host, 0.0))
+        if at > now:
+            time.sleep(at - now)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
+# GB2312 and GBK pages use GB18030 characters often enough; GB18030 reads all three
+_WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "iso-8859-1": "cp1252", "ascii": "utf-8"}
+
+
+def _codec(name: str) -> str | None:
+    import codecs
+
+    name = _WIDER.get(name.lower(), name.lower())
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
+    """Charsets the response names: HTTP header first, then the page's <meta>."""
+    names = []
+    if content_type:
+        m = _HEADER_CHARSET.search(content_type)
+        if m:
+            names.append(m.group(1))
+    m = _META_CHARSET.search(body[:4096])
+    if m:
+        names.append(m.group(1).decode("ascii"))
+    codecs_ = [c for c in (_codec(n) for n in names) if c]
+    return list(dict.fromkeys(codecs_))
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """The page text and the charset that decoded it.
+
+    A declared charset is trusted only if the bytes decode under it without error: portals
+    serve GBK pages declared as UTF-8. Then the BOM, then charset-normalizer's guess.
+    """
+    if body.startswith(b"\xef\xbb\xbf"):
+        return body[3:].decode("utf-8", "replace"), "utf-8"
+    for codec in declared_charsets(body, content_type):
+        try:
+            return body.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(body[:200_000]).best()
+    if best is not None and best.encoding:
+        codec = _codec(best.encoding) or best.encoding
+        return body.decode(codec, "replace"), codec
+    return body.decode("gb18030", "replace"), "gb18030"
+
+
+def _reason(exc: Exception) -> str:
+    """A short reason code for a requests exception."""
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "truncated"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "truncated"
+    if isinstance(exc, (requests.exceptions.Timeout,)):
+        return "timeout"
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return "redirect_loop"
+    text = repr(exc)
+    if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text:
+        return "dns"
+    if "Read timed out" in text or "ReadTimeoutError" in text:
+        return "timeout"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "connection"
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+        return "bad_url"
+    return "error"
+
+
+class Fetcher:
+    """Fetch URLs politely; thread-safe, one requests Session per thread."""
+
+    def __init__(self, config: FetchConfig | None = None):
+        self.config = config or FetchConfig()
+        self.limiter = HostLimiter(self.config.rate)
+        self._local = threading.local()
+        self._robots: dict[str, Protego | None | bool] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self._host_failures: dict[str, int] = {}
+        self.down_hosts: dict[str, str] = {}  # host -> the reason it was given up
+
+    # -- sessions -------------------------------------------------------------------------
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = self.config.user_agent
+            session.headers["Accept-Language"] = "zh-CN,zh;q=0.9"
+            # redirects and retries are handled here, hop by hop
+            session.max_redirects = self.config.max_redirects
+            self._local.session = session
+        return session
+
+    # -- one attempt ------------------------------------------------------------------------
+    def _attempt(self, url: str, headers: dict[str, str], allow: Callable[[str], bool] | None) -> Attempt:
+        cfg = self.config
+        started = time.monotonic()
+        deadline = started + cfg.total_timeout
+        attempt = Attempt(request_url=url)
+        current, seen = url, {url}
+        try:
+            for _hop in range(cfg.max_redirects + 1):
+                self.limiter.wait(urlsplit(current).netloc.lower())
+                resp = self._session().get(
+                    current, headers=headers, stream=True, allow_redirects=False,
+                    timeout=(cfg.connect_timeout, cfg.read_timeout),
+                )
+                attempt.final_url = current
+                attempt.status = resp.status_code
+                attempt.headers = {k.lower(): v for k, v in resp.headers.items()}
+                if resp.status_code in _REDIRECTS and resp.headers.get("location"):
+                    target = urljoin(current, resp.headers["location"])
+                    resp.close()
+                    if target in seen:
+                        attempt.error, attempt.detail = "redirect_loop", f"{current} -> {target}"
+                        return attempt
+                    if allow is not None and not allow(target):
+                        attempt.error, attempt.detail = "redirect_offsite", target
+                        return attempt
+                    seen.add(target)
+                    current = target
+                    continue
+                attempt.body = self._read_body(resp, deadline, attempt)
+                if resp.status_code == 304:
+                    attempt.not_modified = True
+                elif attempt.error is None and not 200 <= resp.status_code < 300:
+                    attempt.error = f"http_{resp.status_code}"
+                return attempt
+            attempt.error, attempt.detail = "redirect_loop", f"more than {cfg.max_redirects} redirects"
+            return attempt
+        except requests.RequestException as exc:
+            attempt.error, attempt.detail = _reason(exc), str(exc)[:500]
+            return attempt
+        finally:
+            attempt.elapsed_ms = (time.monotonic() - started) * 1000
+
+    def _read_body(self, resp: requests.Response, deadline: float, attempt: Attempt) -> bytes | None:
+        limit = self.config.max_bytes
+        try:
+            declared = int(resp.headers.get("content-length") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            resp.close()
+            attempt.error, attempt.detail = "too_large", f"Content-Length {declared} > {limit}"
+            return None
+        chunks, size = [], 0
+        try:
+            for chunk in resp.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    attempt.error, attempt.detail = "too_large", f"more than {limit} bytes"
+                    return None
+                if time.monotonic() > deadline:
+                    attempt.error, attempt.detail = "timeout", f"body not complete after {self.config.total_timeout}s"
+                    return None
+                chunks.append(chunk)
+        finally:
+            resp.close()
+        return b"".join(chunks)
+
+    # -- the public call ----------------------------------------------------------------------
+    def fetch(
+        self,
+        url: str,
+        *,
+        on_attempt: Callable[[Attempt], None] | None = None,
+        allow: Callable[[str], bool] | None = None,
+        validators: dict[str, str] | None = None,
+    ) -> FetchResult:
+        """GET a URL with retries; every attempt goes to ``on_attempt`` as it finishes.
+
+        ``allow`` vets redirect targets; ``validators`` (etag, last-modified of a stored copy)
+        make the request conditional, so that an unchanged page answers 304.
+        """
+        cfg = self.config
+        host = urlsplit(url).netloc.lower()
+        headers = {}
+        if validators:
+            if validators.get("etag"):
+                headers["If-None-Match"] = validators["etag"]
+            if validators.get("last-modified"):
+                headers["If-Modified-Since"] = validators["last-modified"]
+        attempts: list[Attempt] = []
+        if host in self.down_hosts:
+            attempt = Attempt(request_url=url, error="host_unreachable", detail=self.down_hosts[host])
+            if on_attempt:
+                on_attempt(attempt)
+            return FetchResult(url, [attempt])
+        for n in range(cfg.retries + 1):
+            attempt = self._attempt(url, headers, allow)
+            attempts.append(attempt)
+            if on_attempt:
+                on_attempt(attempt)
+            retryable = attempt.error in RETRYABLE_ERRORS or (
+                attempt.status in RETRYABLE_STATUS and not attempt.not_modified and attempt.error not in ("too_large",)
+            )
+            if not retryable or n == cfg.retries:
+                break
+            delay = retry_after_seconds(attempt.headers.get("retry-after")) if attempt.status in (429, 503) else None
+            if delay is None:
+                delay = min(cfg.backoff_cap, cfg.backoff_base * 2**n) * (0.5 + random.random())
+            self.limiter.defer(host, min(delay, cfg.retry_after_cap))
+        self._note_host(host, attempts[-1])
+        return FetchResult(url, attempts, attempts[-1].body)
+
+    def _note_host(self, host: str, attempt: Attempt) -> None:
+        with self._lock:
+            if attempt.error in HOST_ERRORS:
+                self._host_failures[host] = self._host_failures.get(host, 0) + 1
+                if self._host_failures[host] >= self.config.host_failure_limit:
+                    self.down_hosts.setdefault(host, f"{attempt.error}: {attempt.detail or ''}"[:300])
+            elif attempt.status is not None:
+                self._host_failures[host] = 0
+
+    def mark_down(self, host: str, reason: str) -> None:
+        with self._lock:
+            self.down_hosts.setdefault(host.lower(), reason)
+
+    # -- robots.txt -------------------------------------------------------------------------
+    def robots_allowed(self, url: str, load: Callable[[str], FetchResult]) -> bool:
+        """Whether robots.txt lets us fetch the URL; ``load`` fetches (or replays) robots.txt.
+
+        Per RFC 9309: a 4xx robots.txt allows everything; an unreachable one (5xx, network
+        failure) disallows everything for this run.
+        """
+        if not self.config.respect_robots:
+            return True
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc.lower()}"
+        with self._lock:
+            lock = self._robots_locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._robots:
+                result = load(f"{key}/robots.txt")
+                status = result.status
+                if result.ok and result.body is not None:
+                    parser = Protego.parse(result.body.decode("utf-8", "replace"))
+                    delay = parser.crawl_delay(self.config.user_agent)
+                    if delay and self.limiter.interval:
+                        self.limiter.set_min_interval(parts.netloc.lower(), float(delay))
+                    self._robots[key] = parser
+                elif status is not None and 400 <= status < 500 and status != 429:
+                    self._robots[key] = None
+                else:
+                    self._robots[key] = False
+                    if result.error in HOST_ERRORS or result.error == "host_unreachable":
+                        self.mark_down(parts.netloc, f"{result.error}: {result.last.detail or ''}"[:300])
+            rules = self._robots[key]
+        if rules is None:
+            return True
+        if rules is False:
+            return False
+        return rules.can_fetch(url, self.config.user_agent)
