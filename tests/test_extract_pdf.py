@@ -20,7 +20,8 @@ from scrapers.extract.model import Row
 from scrapers.extract.pdf import extract_pdf
 from scrapers.settings import SEEDS_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+FIXTURES = CORPUS / "docs"
 REPORTS = ["jiangsu-hongze-district-gov-2023", "jiangsu-hongze-district-gov-2024", "jiangsu-huaian-city-gov-2024"]
 COLUMNS = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
            "legal_service_org", "other_org", "total"]
@@ -75,7 +76,7 @@ def _value(text: str):
 @pytest.fixture(scope="module", params=REPORTS)
 def report(request):
     name = request.param
-    gold = json.loads((FIXTURES / f"{name}.gold.json").read_text(encoding="utf-8"))
+    gold = json.loads((CORPUS / "gold" / f"{name}.json").read_text(encoding="utf-8"))
     extracted = extract_pdf((FIXTURES / f"{name}.pdf").read_bytes())
     return name, gold, extracted
 

@@ -138,7 +138,7 @@ def zip_bomb(megabytes: int) -> bytes:
 
 
 def test_truncated_html_is_read_as_far_as_it_goes():
-    page = (FIXTURES / "malformed" / "shanghai-general-office-2019.html").read_bytes()
+    page = (FIXTURES / "corpus" / "docs" / "shanghai-general-office-2019.html").read_bytes()
     # cut inside a tag and inside a multi-byte character
     cut = page[: page.index(b"<td", len(page) // 2) + 2] + "申".encode()[:2]
     result = timed(extract_document, cut, "page.html")
@@ -148,7 +148,7 @@ def test_truncated_html_is_read_as_far_as_it_goes():
 
 
 def test_corrupt_pdf_fails_with_reason():
-    pdf = (FIXTURES / "pdf" / "jiangsu-hongze-district-gov-2024.pdf").read_bytes()
+    pdf = (FIXTURES / "corpus" / "docs" / "jiangsu-hongze-district-gov-2024.pdf").read_bytes()
     for broken in (pdf[: len(pdf) // 2], b"%PDF-1.7\n" + random.Random(7).randbytes(5000)):
         result = timed(extract_document, broken, "report.pdf")
         assert (result.format, result.status) == ("pdf", "failed")
@@ -226,7 +226,7 @@ def test_extractor_bug_never_reaches_the_caller(monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pdf_module, "extract_pdf", explode)
-    result = extract_document((FIXTURES / "pdf" / "jiangsu-hongze-district-gov-2024.pdf").read_bytes())
+    result = extract_document((FIXTURES / "corpus" / "docs" / "jiangsu-hongze-district-gov-2024.pdf").read_bytes())
     assert (result.format, result.status) == ("pdf", "failed")
     assert "boom" in result.problems[0]
 
