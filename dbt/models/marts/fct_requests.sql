@@ -1,22 +1,51 @@
--- Slice model (issue 2): replaced by the harmonised fact model of the warehouse issue.
-with documents as (
-    select * from {{ ref('stg_raw__documents') }}
-    qualify row_number() over (partition by report_id order by fetched_at desc) = 1
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    post_hook="{{ delete_superseded_versions(ref('int_reports_office_resolved')) }}",
+) }}
+
+-- Table 三 of the current version of every report: one row per applicant type and outcome
+-- row, as printed, plus the derived `other` of a table that prints （六）1–3.
+with reports as (
+    {{ reports_to_build(ref('int_reports_office_resolved')) }}
 ),
 
 cells as (
-    select * from {{ ref('stg_raw__cells') }}
-    where table_name = 'requests'
+    select * from {{ ref('int_requests_harmonised') }}
+),
+
+request_rows as (
+    select * from {{ ref('request_rows') }}
 )
 
 select
-    documents.report_id,
-    documents.district,
-    documents.office_hint as office_name,
-    documents.year_hint as year,
-    cells.column_code as applicant_type,
-    cells.row_code as outcome,
-    cast(cells.value as bigint) as value,
-    cells.raw_text as raw
-from documents
-join cells using (sha256)
+    -- the report
+    reports.report_id,
+    reports.district,
+    reports.office_name,
+    reports.year,
+
+    -- the cell
+    cells.applicant_type,
+    cells.outcome,
+    cells.value,
+    cells.raw_text as raw,
+
+    -- context for grouping without a join
+    reports.office_id,
+    reports.district_code,
+    request_rows.category as outcome_category,
+    cells.is_derived,
+
+    -- provenance
+    cells.location,
+    reports.sha256,
+    reports.parser_version,
+    reports.version_key
+from reports
+join cells
+    on cells.sha256 = reports.sha256
+    and cells.parser_version = reports.parser_version
+left join request_rows
+    on request_rows.code = cells.outcome

@@ -1,0 +1,25 @@
+with source as (
+    select * from {{ source('raw', 'parses') }}
+),
+
+renamed as (
+    select
+        -- ids
+        sha256,
+        parser_version,
+        {{ parser_version_key('parser_version') }} as parser_version_key,
+
+        -- what the document says about itself
+        year,
+        nullif(trim(office), '') as office,
+        coalesce(template, 'unknown') as template,
+        status,
+        format,
+        coalesce(try_cast(problems as varchar[]), []::varchar[]) as problems,
+
+        -- timestamps
+        parsed_at
+    from source
+)
+
+select * from renamed

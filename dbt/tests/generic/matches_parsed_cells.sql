@@ -1,0 +1,41 @@
+{#- Guards against the pipeline losing or duplicating cells between the parse and the marts:
+    for every report, the rows of the model that stand for printed cells are exactly the
+    cells the current parse holds for that table, in number and in sum. An error, because
+    then the warehouse no longer says what the report printed. -#}
+{% test matches_parsed_cells(model, table_name, printed_condition='true') %}
+    with reports as (
+        select report_id, sha256, parser_version
+        from {{ ref('int_reports_office_resolved') }}
+    ),
+
+    parsed as (
+        select
+            reports.report_id,
+            count(*) as cells,
+            sum(cells.value) as value_sum
+        from {{ ref('stg_raw__cells') }} as cells
+        join reports
+            on reports.sha256 = cells.sha256
+            and reports.parser_version = cells.parser_version
+        where cells.table_name = '{{ table_name }}'
+        group by reports.report_id
+    ),
+
+    loaded as (
+        select report_id, count(*) as cells, sum(value) as value_sum
+        from {{ model }}
+        where {{ printed_condition }}
+        group by report_id
+    )
+
+    select
+        coalesce(parsed.report_id, loaded.report_id) as report_id,
+        parsed.cells as parsed_cells,
+        loaded.cells as loaded_cells,
+        parsed.value_sum as parsed_sum,
+        loaded.value_sum as loaded_sum
+    from parsed
+    full outer join loaded using (report_id)
+    where parsed.cells is distinct from loaded.cells
+        or parsed.value_sum is distinct from loaded.value_sum
+{% endtest %}
