@@ -53,6 +53,7 @@ class Mirror:
         self.hits: Counter = Counter()  # (site, path?query) -> requests
         self.attempts: Counter = Counter()  # per fault path, attempts seen
         self.log: list[tuple[str, str]] = []
+        self.overrides: dict[tuple[str, str], bytes] = {}  # (site, path) -> bytes served instead of the file
         self._lock = threading.Lock()
         self._servers: dict[str, _Server] = {}
         self.specs = {site: json.loads((root / site / "site.json").read_text(encoding="utf-8")) for site in sites}
@@ -62,7 +63,7 @@ class Mirror:
         for site in (*self.sites, "offsite"):
             server = _Server(("127.0.0.1", 0), self._handler(site))
             self._servers[site] = server
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -116,6 +117,7 @@ class Mirror:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out as separate writes
 
             def log_message(self, *args) -> None:  # quiet
                 pass
@@ -207,6 +209,8 @@ class Mirror:
         return Handler
 
     def _body(self, site: str, path: str, query: str) -> bytes | None:
+        if (site, path) in self.overrides and not query:
+            return self.overrides[site, path]
         rel = path.lstrip("/")
         if not rel or rel.endswith("/"):
             rel += "index.html"

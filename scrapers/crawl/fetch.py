@@ -291,6 +291,8 @@ class Fetcher:
             attempt.error, attempt.detail = _reason(exc), str(exc)[:500]
             return attempt
         finally:
+            # when the answer came (after any wait for the host's turn)
+            attempt.fetched_at = datetime.now(timezone.utc)
             attempt.elapsed_ms = (time.monotonic() - started) * 1000
 
     def _read_body(self, resp: requests.Response, deadline: float, attempt: Attempt) -> bytes | None:

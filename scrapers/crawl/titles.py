@@ -55,10 +55,18 @@ def may_be_report_link(text: str | None) -> bool:
 
 
 def year_in_text(text: str | None) -> int | None:
-    """The report year a title or a year sub-column's label ("2023年", "2009") carries."""
+    """The report year a report title or a year sub-column's label ("2023年", "2009年度") names.
+
+    Other link text ("往年年报（2008-2017年）", "2023年第一季度") names no report year.
+    """
     t = clean_title(text)
-    m = _YEAR_RE.search(t) or re.fullmatch(r"(20\d{2})", t)
-    return int(m.group(1)) if m else None
+    label = re.fullmatch(r"(20\d{2})(?:年度?)?(?:年报)?", t)
+    if label:
+        return int(label.group(1))
+    if not is_report_title(t):
+        return None
+    years = {m.group(1) for m in re.finditer(r"(20\d{2})\s*年", t)}
+    return int(years.pop()) if len(years) == 1 else None
 
 
 @dataclass(frozen=True)
