@@ -247,8 +247,24 @@ class Fetcher:
             session.headers["Accept-Language"] = "zh-CN,zh;q=0.9"
             # redirects and retries are handled here, hop by hop
             session.max_redirects = self.config.max_redirects
+            # proxies, CA bundle and client certificate come from the environment as usual,
+            # but are worked out once per host instead of on every request
+            session.trust_env = False
             self._local.session = session
+            self._local.environment = {}
         return session
+
+    def _environment(self, session: requests.Session, url: str) -> dict:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        settings = self._local.environment.get(key)
+        if settings is None:
+            session.trust_env = True
+            settings = session.merge_environment_settings(url, {}, None, None, None)
+            session.trust_env = False
+            settings.pop("stream", None)
+            self._local.environment[key] = settings
+        return settings
 
     # -- one attempt ------------------------------------------------------------------------
     def _attempt(self, url: str, headers: dict[str, str], allow: Callable[[str], bool] | None) -> Attempt:
@@ -260,9 +276,10 @@ class Fetcher:
         try:
             for _hop in range(cfg.max_redirects + 1):
                 self.limiter.wait(urlsplit(current).netloc.lower())
-                resp = self._session().get(
+                session = self._session()
+                resp = session.get(
                     current, headers=headers, stream=True, allow_redirects=False,
-                    timeout=(cfg.connect_timeout, cfg.read_timeout),
+                    timeout=(cfg.connect_timeout, cfg.read_timeout), **self._environment(session, current),
                 )
                 attempt.final_url = current
                 attempt.status = resp.status_code

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapers.crawl.fetch import Attempt
-from scrapers.load.documents import DocumentMeta, register_document, store_blob
+from scrapers.load.documents import DocumentMeta, register_document, sha256_hex, store_blob
 from scrapers.load.warehouse import connect
 
 
@@ -60,6 +60,7 @@ class CrawlStore:
         self._con = None
         self._opened_at = 0.0
         self._last_used = 0.0
+        self._blobs: set[str] | None = None  # sha256 of the bodies raw.blobs holds, loaded on first write
         self._closed = threading.Event()
         self._reaper = threading.Thread(target=self._close_when_idle, name="crawl-store-reaper", daemon=True)
         self._reaper.start()
@@ -144,7 +145,15 @@ class CrawlStore:
         """
 
         def work(con):
-            digest = store_blob(con, attempt.body, attempt.fetched_at) if attempt.body is not None and not attempt.not_modified else sha256
+            digest = sha256
+            if attempt.body is not None and not attempt.not_modified:
+                if self._blobs is None:
+                    self._blobs = {row[0] for row in con.execute("select sha256 from raw.blobs").fetchall()}
+                digest = sha256_hex(attempt.body)
+                # most bodies a crawl meets twice (404 pages, re-fetches) are stored already:
+                # skipping the conflicting insert halves the cost of such a write
+                if digest not in self._blobs:
+                    store_blob(con, attempt.body, attempt.fetched_at)
             con.execute(
                 """
                 insert into raw.fetches (fetch_id, portal, district, request_url, final_url, status, headers,
@@ -161,7 +170,10 @@ class CrawlStore:
             )
             return digest
 
-        return self._run(work)
+        digest = self._run(work)
+        if digest and self._blobs is not None:
+            self._blobs.add(digest)
+        return digest
 
     def register(self, body: bytes, meta: DocumentMeta) -> bool:
         """Register a report version; True when these bytes are a new version of the report."""
