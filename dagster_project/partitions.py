@@ -1,17 +1,19 @@
-"""Partitions: one per district of the portal registry (seeds/portals.csv decides them)."""
+"""Partitions: one per district of the portal registry ($XXGK_REGISTRY or seeds/portals.csv)."""
 
-from __future__ import annotations
+import csv
 
 import dagster as dg
 
-from scrapers.seeds import read_seed
+from dagster_project.resources import registry_path
 
 
-def _districts() -> list[str]:
+def registry_districts(path=None) -> list[str]:
+    """The registry's districts in file order, each once (a district may have several start points)."""
     try:
-        return list(dict.fromkeys(r["district"] for r in read_seed("portals")))
-    except FileNotFoundError:
+        with open(registry_path(path), encoding="utf-8-sig", newline="") as fh:
+            return list(dict.fromkeys(row["district"] for row in csv.DictReader(fh) if row.get("district")))
+    except (FileNotFoundError, KeyError):
         return []
 
 
-district_partitions = dg.StaticPartitionsDefinition(_districts())
+district_partitions = dg.StaticPartitionsDefinition(registry_districts())

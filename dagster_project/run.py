@@ -1,8 +1,13 @@
-"""`xxgk run`: materialise the whole graph headless, the same assets `dagster dev` shows."""
+"""`xxgk run`: materialise the whole graph headless, the same assets `dagster dev` shows.
 
-from __future__ import annotations
+One run per district crawls its portal (or one run registers a local folder), then one run
+parses what is new, builds the dbt models with their tests and writes the exports. A portal
+that cannot be reached is reported and the warehouse is built from what there is.
+"""
 
 import argparse
+import os
+import socket
 import sys
 from pathlib import Path
 
@@ -10,13 +15,9 @@ import dagster as dg
 
 from scrapers.settings import warehouse_path
 
-
-def _all_assets() -> list:
-    from dagster_project.assets.dbt import warehouse_models
-    from dagster_project.assets.documents import local_documents, portal_crawl
-    from dagster_project.assets.parses import parsed_reports
-
-    return [local_documents, portal_crawl, parsed_reports, warehouse_models]
+# Runs of `xxgk run` carry their process, so that a later run can tell one that was killed.
+HOST_TAG = "xxgk/host"
+PID_TAG = "xxgk/pid"
 
 
 def mart_counts(db: str | Path) -> dict[str, int]:
@@ -32,6 +33,72 @@ def mart_counts(db: str | Path) -> dict[str, int]:
         con.close()
 
 
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # a killed child its parent has not reaped yet still answers kill(0)
+        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def release_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the runs of `xxgk run` on this machine whose process is gone (killed, or the
+    machine went down), and free the pool slots they held: without a daemon nobody else does,
+    and the next run would wait for those slots forever."""
+    statuses = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+    released = []
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=statuses, tags={HOST_TAG: socket.gethostname()})):
+        pid = int(run.tags.get(PID_TAG) or 0)
+        if pid and pid != os.getpid() and _process_gone(pid):
+            instance.report_run_failed(run, message=f"its process ({pid}) ended without finishing the run")
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            released.append(run.run_id)
+    return released
+
+
+def _graph(registry: Path):
+    """The assets and checks of the code location, with the crawl partitioned by this registry's
+    districts and without the schedule's retry delays: the command reports an unreachable
+    portal at once instead of waiting minutes to try again."""
+    from dagster_project.assets.dbt import warehouse_models
+    from dagster_project.assets.documents import build_portal_crawl, local_documents
+    from dagster_project.assets.exports import mart_exports
+    from dagster_project.assets.parses import parsed_reports
+    from dagster_project.checks import parse_checks
+    from dagster_project.partitions import registry_districts
+
+    partitions = dg.StaticPartitionsDefinition(registry_districts(registry))
+    crawl = build_portal_crawl(retry_policy=None, partitions_def=partitions)
+    return [local_documents, crawl, parsed_reports, warehouse_models, mart_exports, *parse_checks], partitions
+
+
+def _portal_states(result: dg.ExecuteInProcessResult) -> tuple[list[dict], str | None]:
+    """The crawl's state per start point, from its materialisation or from its failure."""
+    metadata = {}
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+    error = None
+    for failure in result.get_step_failure_events():
+        data = failure.step_failure_data
+        if data.user_failure_data is not None:
+            metadata = data.user_failure_data.metadata
+        error = data.error.message.strip().splitlines()[0] if data.error else "failed"
+    states = metadata.get("portal_states")
+    return (list(states.value) if states is not None else []), error
+
+
+def _portal_line(state: dict) -> str:
+    where = f"{state['district']} {state['portal']}"
+    if state.get("reachable") is False:
+        return f"{where}: UNREACHABLE ({state.get('message', '')}); the warehouse keeps what earlier crawls fetched"
+    return f"{where}: {state.get('pages', 0)} pages fetched, {state.get('reports', 0)} reports, {state.get('failures', 0)} failures"
+
+
 def run_pipeline(
     from_dir: str | None = None,
     districts: list[str] | None = None,
@@ -42,45 +109,64 @@ def run_pipeline(
     rate: float = 1.0,
     instance: dg.DagsterInstance | None = None,
 ) -> dict:
-    """Documents (a crawl of the registry's portals, or a local folder) -> parses -> dbt build.
-    Returns what each step reported; a portal that cannot be reached does not stop the rest."""
-    from dagster_project.partitions import district_partitions
-    from dagster_project.resources import CrawlSettings, default_resources
+    """Documents (a crawl of the registry's portals, or a local folder) -> parses -> dbt build ->
+    exports. Returns what each step reported; a portal that cannot be reached does not stop the rest."""
+    from dagster_project.resources import CrawlSettings, default_resources, registry_path
 
     db = warehouse_path(db)
-    crawl_settings = CrawlSettings(registry=registry or "", years=years or [], rate=rate, refresh=refresh)
-    resources = default_resources(str(db), crawl_settings)
-    assets = _all_assets()
-    local_documents, portal_crawl, parsed_reports, warehouse_models = assets
+    registry_file = registry_path(registry)
+    resources = default_resources(str(db), CrawlSettings(registry=str(registry_file), years=years or [], rate=rate))
+    assets, partitions = _graph(registry_file)
+    local_documents, portal_crawl = assets[0], assets[1]
     instance = instance or dg.DagsterInstance.get()
-    report: dict = {"db": str(db), "steps": {}}
+    tags = {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())}
+    report: dict = {"db": str(db), "steps": {}, "portals": [], "unreachable": []}
 
+    for run_id in release_abandoned_runs(instance):
+        print(f"run {run_id}: its process is gone; marked failed and its pool slot freed", file=sys.stderr)
+
+    # a district's crawl that failed only because its portals did not answer
+    unreachable_only: set[str] = set()
     if from_dir:
         result = dg.materialize(
-            assets, selection=[local_documents], resources=resources, instance=instance,
+            assets, selection=[local_documents], resources=resources, instance=instance, tags=tags,
             run_config={"ops": {"local_documents": {"config": {"folder": str(Path(from_dir).resolve())}}}},
             raise_on_error=False,
         )
         report["steps"]["local_documents"] = result.success
     else:
-        wanted = districts or district_partitions.get_partition_keys()
-        for district in wanted:
-            if district not in district_partitions.get_partition_keys():
-                print(f"{district}: not in the portal registry; skipped", file=sys.stderr)
+        known = partitions.get_partition_keys()
+        for asked in districts or known:
+            district = asked if asked in known else asked.strip().removesuffix("区")
+            step = f"portal_crawl[{district}]"
+            if district not in known:
+                print(f"{asked}: not in the portal registry {registry_file}; skipped", file=sys.stderr)
+                report["steps"][step] = False
                 continue
             result = dg.materialize(
-                assets, selection=[portal_crawl], partition_key=district, resources=resources,
-                instance=instance, raise_on_error=False,
+                assets, selection=[portal_crawl], partition_key=district, resources=resources, instance=instance,
+                tags=tags, run_config={"ops": {"portal_crawl": {"config": {"refresh": refresh}}}}, raise_on_error=False,
             )
-            report["steps"][f"portal_crawl[{district}]"] = result.success
+            states, error = _portal_states(result)
+            for state in states:
+                print(_portal_line(state), flush=True)
+                if state.get("reachable") is False:
+                    report["unreachable"].append(state["portal"])
+            if error and not states:
+                print(f"{district}: crawl failed: {error}", flush=True)
+            if not result.success and states and all(s.get("reachable") is False for s in states):
+                unreachable_only.add(step)
+            report["portals"] += states
+            report["steps"][step] = result.success
 
     result = dg.materialize(
-        assets, selection=[parsed_reports, warehouse_models], resources=resources, instance=instance,
-        raise_on_error=False,
+        assets, selection=dg.AssetSelection.assets(*assets[2:5]), resources=resources, instance=instance,
+        tags=tags, raise_on_error=False,
     )
-    report["steps"]["parse_and_build"] = result.success
+    report["steps"]["parse_build_export"] = result.success
     report["marts"] = mart_counts(db) if db.exists() else {}
-    report["success"] = all(report["steps"].values())
+    # An unreachable portal is the world failing, not the pipeline: the warehouse is still built.
+    report["success"] = all(ok or step in unreachable_only for step, ok in report["steps"].items())
     return report
 
 
@@ -94,4 +180,6 @@ def run_from_cli(args: argparse.Namespace) -> int:
         print(f"  {step:<32} {'ok' if ok else 'FAILED (see the Dagster run log)'}")
     for table, n in report["marts"].items():
         print(f"  marts.{table:<30} {n:>8} rows")
+    if report["unreachable"]:
+        print(f"unreachable: {', '.join(report['unreachable'])} (the warehouse holds what earlier crawls fetched from them)")
     return 0 if report["success"] else 1

@@ -1,6 +1,8 @@
 """The dbt models as assets: staging, intermediate and marts, with dbt tests as asset checks."""
 
-from collections.abc import Mapping
+import random
+import time
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -9,6 +11,10 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_project.assets.documents import WRITER_POOL
 from dagster_project.project import dbt_project, ensure_manifest
 from dagster_project.resources import Warehouse
+from dagster_project.warehouse_lock import WarehouseBusy, exclusive_turn, is_lock_conflict, wait_until_free
+
+# How long a build keeps trying to get the file from other processes before it gives up.
+LOCK_PATIENCE_S = 1800.0
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -34,8 +40,67 @@ translator = LayeredTranslator(settings=DagsterDbtTranslatorSettings(
     ))
 
 
+def _mart_of(context: dg.AssetExecutionContext, event: Any) -> str | None:
+    """The mart table an event materialises, if it is a mart's output."""
+    if not isinstance(event, dg.Output):
+        return None
+    path = context.asset_key_for_output(event.output_name).path
+    return path[-1] if path[0] == "marts" else None
+
+
+def _row_counts(warehouse: Warehouse) -> dict[str, int]:
+    from scrapers.load.warehouse import connect
+
+    con = connect(warehouse.path, read_only=True)
+    try:
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' and table_type = 'BASE TABLE'"
+        ).fetchall()
+        return {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for (t,) in tables}
+    finally:
+        con.close()
+
+
+def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator[Any]:
+    """`dbt build`, started again while another process held the file at its first open.
+
+    The marts' outputs are held back until dbt has exited (it keeps the file open to the end)
+    and then carry their row counts."""
+    deadline = time.monotonic() + LOCK_PATIENCE_S
+    delay = 1.0
+    while True:
+        wait_until_free(warehouse.path, timeout_s=max(1.0, deadline - time.monotonic()))
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        held: list[Any] = []
+        emitted = False
+        for event in invocation.stream():
+            if held or _mart_of(context, event):
+                held.append(event)
+            else:
+                emitted = True
+                yield event
+        error = invocation.get_error()
+        if error is not None and not emitted and not held and is_lock_conflict(str(error)):
+            if time.monotonic() > deadline:
+                raise WarehouseBusy(f"dbt could not open {warehouse.path} for {LOCK_PATIENCE_S:.0f} s") from error
+            context.log.info(f"another process took {warehouse.path} as dbt started; trying again in {delay:.0f} s")
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 30.0)
+            continue
+        counts = _row_counts(warehouse) if held else {}
+        for event in held:
+            table = _mart_of(context, event)
+            if table in counts:
+                event = event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(counts[table])})
+            yield event
+        if error is not None:
+            raise error
+        return
+
+
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """`dbt build` of the selected models, seeds and tests, into the same DuckDB file."""
     warehouse.export_env()
-    yield from dbt.cli(["build"], context=context).stream()
+    with exclusive_turn(warehouse.path, timeout_s=LOCK_PATIENCE_S):
+        yield from build_models(context, dbt, warehouse)
