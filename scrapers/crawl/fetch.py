@@ -203,6 +203,16 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     return body.decode("gb18030", "replace"), "gb18030"
 
 
+def short_detail(detail: str | None) -> str:
+    """The innermost cause of a urllib3 error, without the pool and retry wrapping."""
+    if not detail:
+        return ""
+    m = re.search(r"Caused by \w+\(([\"'])(.*)\1\)\)$", detail)
+    text = m.group(2) if m else detail
+    inner = re.search(r"\): (.*)$", text)
+    return (inner.group(1) if inner else text).strip("\"' ")[:200]
+
+
 def _reason(exc: Exception) -> str:
     """A short reason code for a requests exception."""
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
@@ -387,7 +397,7 @@ class Fetcher:
             if attempt.error in HOST_ERRORS:
                 self._host_failures[host] = self._host_failures.get(host, 0) + 1
                 if self._host_failures[host] >= self.config.host_failure_limit:
-                    self.down_hosts.setdefault(host, f"{attempt.error}: {attempt.detail or ''}"[:300])
+                    self.down_hosts.setdefault(host, f"{attempt.error} ({short_detail(attempt.detail)})")
             elif attempt.status is not None:
                 self._host_failures[host] = 0
 
@@ -423,7 +433,7 @@ class Fetcher:
                 else:
                     self._robots[key] = False
                     if result.error in HOST_ERRORS or result.error == "host_unreachable":
-                        self.mark_down(parts.netloc, f"{result.error}: {result.last.detail or ''}"[:300])
+                        self.mark_down(parts.netloc, f"{result.error} ({short_detail(result.last.detail)})")
             rules = self._robots[key]
         if rules is None:
             return True

@@ -115,6 +115,7 @@ class GetResult:
     error: str | None
     replayed: bool = False
     _text: str | None = None
+    detail: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -159,6 +160,7 @@ class CrawlSession:
         self.stored: dict[str, StoredFetch] = store.conclusive_fetches()
         self.this_run: dict[str, GetResult] = {}  # URL -> its outcome in this crawl (bodies dropped)
         self._lock = threading.Lock()
+        self._print_lock = threading.Lock()
         self._url_locks: dict[str, threading.Lock] = {}
         self._reported: set[str] = set()
         self._discovered: set[tuple[str, str]] = set()
@@ -191,7 +193,7 @@ class CrawlSession:
                 return result
             result = self._fetch(url, portal, stored if self.refresh else None, enumerated)
             self.this_run[url] = GetResult(url, result.status, result.final_url, None, result.content_type,
-                                           result.charset, result.error)
+                                           result.charset, result.error, detail=result.detail)
             return result
 
     def _fetch(self, url: str, portal: Portal, stored: StoredFetch | None, enumerated: bool) -> GetResult:
@@ -231,7 +233,8 @@ class CrawlSession:
             self._count_final(portal, last.error, enumerated)
             if last.status is not None and 400 <= last.status < 500 and last.status not in (408, 429):
                 self.stored[url] = StoredFetch(url, last.final_url, last.status, None, last.headers, None)
-            return GetResult(url, last.status, last.final_url or url, None, last.content_type, None, last.error or "unknown")
+            return GetResult(url, last.status, last.final_url or url, None, last.content_type, None, last.error or "unknown",
+                             detail=last.detail)
         text, charset = texts.get(id(last), (None, None))
         digest = digests.get(id(last))
         self.stored[url] = StoredFetch(url, last.final_url, last.status, digest, last.headers, charset)
@@ -250,7 +253,7 @@ class CrawlSession:
 
         got = self.get(robots_url, portal)
         attempt = Attempt(request_url=robots_url, final_url=got.final_url, status=got.status,
-                          error=None if got.ok else got.error)
+                          error=None if got.ok else got.error, detail=got.detail)
         return FetchResult(robots_url, [attempt], got.body)
 
     def _record(self, attempt: Attempt, portal: Portal, charset: str | None, sha256: str | None = None) -> str | None:
@@ -326,7 +329,9 @@ class CrawlSession:
         )
 
     def _progress_line(self, portal: Portal, text: str) -> None:
-        print(f"[{portal.district} {portal.portal}] {text}", file=sys.stderr, flush=True)
+        with self._print_lock:
+            sys.stderr.write(f"[{portal.district} {portal.portal}] {text}\n")
+            sys.stderr.flush()
 
 
 def _looks_html(attempt: Attempt) -> bool:
