@@ -141,6 +141,7 @@ def test_rerun_fetches_only_what_failed_and_adds_no_copy(mirror, tmp_path):
     again = crawl(registry=registry, db=db, rate=0, progress=False, config=_config())
 
     assert again.pages_fetched == 0 and again.new_versions == 0
+    assert all(s.reachable is None and "not contacted" in s.message for s in again.portals.values())
     assert again.reports_found == len(EXPECTED)
     assert _documents(db) == EXPECTED
     assert (_query(db, "select count(*) from raw.documents")[0][0], _query(db, "select count(*) from raw.blobs")[0][0]) == before
@@ -289,3 +290,26 @@ def test_process_killed_with_sigkill_loses_nothing_committed(calm_mirror, tmp_pa
         "select request_url, final_url, status, sha256 from raw.fetches where status is not null and error is null",
     ):
         assert sorted(_query(killed, sql)) == sorted(_query(whole, sql)), sql
+
+
+def test_start_points_sharing_a_column_fetch_each_page_once(calm_mirror, tmp_path):
+    """Like the municipal aggregator rows of 房山, 顺义, 昌平 and 延庆: one column, a title filter each."""
+    import csv
+
+    registry = _registry(calm_mirror, tmp_path)
+    with open(registry, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields, rows = reader.fieldnames, [r for r in reader if r["district"] == "东城"]
+    rows = [{**rows[0], "title_filter": "东华门"}, {**rows[0], "title_filter": "景山"}]
+    with open(registry, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    db = tmp_path / "w.duckdb"
+
+    summary = crawl(registry=registry, db=db, rate=0, progress=False, config=_config())
+
+    assert _documents(db) == {("东城", 2023, "东华门街道", "html"), ("东城", 2023, "景山街道", "html")}
+    asked = calm_mirror.requests_to("dongcheng")
+    assert len(asked) == len(set(asked))
+    assert [s.reports for s in summary.portals.values()] == [1, 1]

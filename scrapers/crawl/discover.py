@@ -7,6 +7,17 @@ from a report's page (or when the list links the report file itself); anything e
 → a list page or sub-column, walked in turn. Look-alikes (工作要点, 指南, 目录, notices) are
 skipped by their link text and again by their page title. Enumerable portals add every
 (id, year) page of their template, ids taken from the registry and from links seen.
+
+One report, one document. raw.documents keeps versions per report_url (a new version when
+the bytes change), so each report has exactly one source:
+- report_url is the detail page; source_url is that page when the report is inline (its
+  text has the report's sections), else its best attachment (.docx, then .pdf, .doc, .wps,
+  .xlsx, .xls). A list that links a report file directly makes the file both.
+- every attachment of a report page is still fetched and kept in raw.fetches/raw.blobs
+  (an inline report's PDF copy, the other formats of an attached one); registering them as
+  documents of the same report_url would flip its "latest version" on every crawl.
+- a report whose every attachment failed is counted as ``report_source_missing`` and is
+  registered by a later crawl that gets one.
 """
 
 from __future__ import annotations
@@ -71,9 +82,13 @@ class PortalWalk:
 
     # -- queue ---------------------------------------------------------------------------------
     def _push(self, visit: Visit) -> None:
-        if visit.url not in self.seen and len(self.seen) < MAX_PAGES_PER_PORTAL:
-            self.seen.add(visit.url)
-            self.queue.append(visit)
+        if visit.url in self.seen:
+            return
+        if len(self.seen) >= MAX_PAGES_PER_PORTAL:
+            self.session.count_skip(self.portal, "page_cap")
+            return
+        self.seen.add(visit.url)
+        self.queue.append(visit)
 
     def _wanted_year(self, year: int | None) -> bool:
         return year is None or self.years is None or year in self.years

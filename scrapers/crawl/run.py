@@ -99,7 +99,7 @@ class CrawlSummary:
         if self.discovered_offices:
             lines.append(f"offices not in the registry: {len(self.discovered_offices)}")
         for status in self.portals.values():
-            state = "reachable" if status.reachable else "UNREACHABLE" if status.reachable is False else "not started"
+            state = {True: "reachable", False: "UNREACHABLE", None: "not contacted"}[status.reachable]
             lines.append(f"  [{status.district} {status.portal}] {state}: {status.message}")
         return "\n".join(lines)
 
@@ -183,7 +183,8 @@ class CrawlSession:
             done = self.this_run.get(url)
             stored = self.stored.get(url)
             if done is not None:
-                return self._replay(stored) if stored is not None and done.ok else done
+                # asked again in this crawl (another start point shares the page): same answer
+                return self._replay(stored) if stored is not None and done.error is None else done
             if stored is not None and not self.refresh:
                 result = self._replay(stored)
                 with self._lock:
@@ -283,10 +284,14 @@ class CrawlSession:
     def note_start(self, portal: Portal, result: GetResult) -> None:
         with self._lock:
             status = self._status(portal)
-            status.reachable = result.ok
-            if result.ok:
-                status.message = "start page " + ("read back from the warehouse" if result.replayed else f"fetched (HTTP {result.status})")
+            if result.ok and result.replayed:
+                # nothing was asked of the portal: whether it is up today is unknown
+                status.message = "not contacted: start page read back from the warehouse (--refresh fetches again)"
+            elif result.ok:
+                status.reachable = True
+                status.message = f"start page fetched (HTTP {result.status})"
             else:
+                status.reachable = False
                 host = urlsplit(portal.start_url).netloc.lower()
                 why = self.fetcher.down_hosts.get(host) or result.error or "no response"
                 status.message = f"start page not reachable: {why}"
