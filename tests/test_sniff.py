@@ -13,8 +13,8 @@ from docx import Document
 from scrapers.extract.sniff import sniff_format
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PDF = (FIXTURES / "pdf" / "jiangsu-hongze-district-gov-2023.pdf").read_bytes()
-HTML = (FIXTURES / "malformed" / "shanghai-general-office-2019.html").read_bytes()
+PDF = (FIXTURES / "corpus" / "docs" / "jiangsu-hongze-district-gov-2023.pdf").read_bytes()
+HTML = (FIXTURES / "corpus" / "docs" / "shanghai-general-office-2019.html").read_bytes()
 TEXT = "二、主动公开政府信息情况\n信息内容\t本年新制作数量\t本年新公开数量\n规章\t0\t0\t0\n" * 20
 
 
