@@ -336,3 +336,11 @@ def test_empty_and_garbage_text_give_nothing_and_never_raise():
         assert r.cells == [] and r.truncated
         assert find_year(text) is None and find_office(text) is None
         assert looks_pre2019(text) is False
+
+
+def test_measure_codes_are_the_contract():
+    assert set(MEASURES) == {
+        "proactive_items", "requests_received", "requests_answered", "granted", "partially_granted",
+        "denied", "not_exist", "not_held", "unclear", "reviews", "lawsuits", "fees_yuan",
+        "staff_fulltime", "staff_parttime", "consultations",
+    }  # fmt: skip

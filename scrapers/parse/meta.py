@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from scrapers.parse.prose import Prose, normalise
 
@@ -98,11 +99,12 @@ def find_office(text: str, title: str | None = None) -> str | None:
     return office
 
 
+@dataclass(frozen=True, slots=True)
 class _Title:
-    __slots__ = ("year", "office", "shared_gov")
-
-    def __init__(self, year: int | None, office: str | None, shared_gov: bool) -> None:
-        self.year, self.office, self.shared_gov = year, office, shared_gov
+    year: int | None
+    office: str | None
+    # the title's 政府 may belong to the office too ("…榆垡镇政府信息公开…")
+    shared_gov: bool
 
 
 def _titles(prose: Prose, title: str | None) -> list[_Title]:

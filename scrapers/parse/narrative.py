@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from scrapers.extract.model import Row
+from scrapers.parse.meta import find_year
 from scrapers.parse.model import NarrativeCell
 from scrapers.parse.numerals import NUMBER, NotANumber, read_number
 from scrapers.parse.prose import HEADING_START, Prose, normalise, sentences
@@ -28,11 +29,8 @@ from scrapers.seeds import read_seed
 
 log = logging.getLogger(__name__)
 
-MEASURES = (
-    "proactive_items", "requests_received", "requests_answered", "granted", "partially_granted",
-    "denied", "not_exist", "not_held", "unclear", "reviews", "lawsuits", "fees_yuan",
-    "staff_fulltime", "staff_parttime", "consultations",
-)  # fmt: skip
+# The measure codes: a contract with the warehouse, kept with their labels in seeds/narrative_measures.csv.
+MEASURES = tuple(row["code"] for row in read_seed("narrative_measures"))
 _KINDS = ("count", "zero", "exclude", "ambiguous", "pre2019_marker", "post2019_marker")
 # {N} in a pattern: the number, with the words that make it approximate ("约", "5500余")
 _N = rf"(?P<pre>约|近|逾|超过)?(?P<n>{NUMBER})(?P<approx>余|多)?"
@@ -216,8 +214,6 @@ def looks_pre2019(text: str) -> bool:
         return False
     if any(p.regex.search(folded) for p in patterns if p.kind == "pre2019_marker"):
         return True
-    from scrapers.parse.meta import find_year
-
     year = find_year(text)
     return year is not None and year <= 2018
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,11 +36,13 @@ _SENTENCE_END = "。！？!?;；"
 MIN_WRAPPED_LINE = 16
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Prose:
     text: str
     original: str
-    offsets: tuple[int, ...]
+    # offsets[i] is the index in original of text[i]; an int array, as a tuple of ints would
+    # cost 30 bytes a character on a long report
+    offsets: array
 
     def source(self, start: int, end: int) -> str:
         """The original text behind text[start:end], as printed (line breaks included)."""
@@ -92,25 +95,25 @@ _DELETE = re.compile(
 )
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def normalise(text: str, join_lines: bool = True) -> Prose:
     """The comparable form of text; join_lines=False keeps every line (for titles).
 
     Cached: the year, the office, the era and the narrative of one report read the same text."""
     folded = re.sub(r"\r(?!\n)", "\n", fold_characters(text))
-    text1, offsets1 = _delete(folded, list(range(len(folded))), [m.span() for m in _DELETE.finditer(folded)])
+    text1, offsets1 = _delete(folded, array("l", range(len(folded))), [m.span() for m in _DELETE.finditer(folded)])
     if not join_lines:
-        return Prose(text=text1, original=text, offsets=tuple(offsets1))
+        return Prose(text=text1, original=text, offsets=offsets1)
     text2, offsets2 = _join_wrapped_lines(text1, offsets1)
-    return Prose(text=text2, original=text, offsets=tuple(offsets2))
+    return Prose(text=text2, original=text, offsets=offsets2)
 
 
-def _delete(text: str, offsets: list[int], spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+def _delete(text: str, offsets: array, spans: list[tuple[int, int]]) -> tuple[str, array]:
     """text and its offsets without the characters of spans (sorted, not overlapping)."""
     if not spans:
         return text, offsets
     pieces: list[str] = []
-    kept: list[int] = []
+    kept = array("l")
     at = 0
     for a, b in spans:
         pieces.append(text[at:a])
@@ -121,7 +124,7 @@ def _delete(text: str, offsets: list[int], spans: list[tuple[int, int]]) -> tupl
     return "".join(pieces), kept
 
 
-def _join_wrapped_lines(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
     lines = text.split("\n")
     breaks: list[tuple[int, int]] = []
     spaced: list[int] = []
