@@ -344,3 +344,9 @@ def test_measure_codes_are_the_contract():
         "denied", "not_exist", "not_held", "unclear", "reviews", "lawsuits", "fees_yuan",
         "staff_fulltime", "staff_parttime", "consultations",
     }  # fmt: skip
+
+
+def test_answered_total_and_not_a_late_subset():
+    assert measures("本年度共办结12件。") == {"requests_answered": 12}
+    assert measures("受理政府信息公开申请6件,答复6件。") == {"requests_received": 6, "requests_answered": 6}
+    assert measures("其中按时答复10件,延期答复2件。") == {}
