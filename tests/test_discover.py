@@ -148,6 +148,10 @@ def test_a_broken_registry_row_is_named(tmp_path):
                    "东城,110101,h,http://h/a/,h,/a/(\n", encoding="utf-8")
     with pytest.raises(RegistryError, match=r"row 1: scope"):
         read_registry(bad)
+    bad.write_text("district,district_code,portal,start_url,allowed_hosts,detail_pattern\n"
+                   "朝阳,110105,h,http://h/a/,h,/a/[0-9a-f]{24,32}\\.html$\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match=r"row 1: more values than columns"):
+        read_registry(bad)
     bad.write_text("district,portal\n东城,h\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="missing columns"):
         read_registry(bad)

@@ -117,6 +117,8 @@ def _template_regex(template: str) -> re.Pattern:
 
 
 def portal_from_row(values: dict[str, str], row: int) -> Portal:
+    if values.get(None):
+        raise RegistryError(f"row {row}: more values than columns (an unquoted comma, as in a regex {{m,n}}?)")
     get = lambda k: (values.get(k) or "").strip()  # noqa: E731
     missing = [c for c in REQUIRED_COLUMNS if not get(c)]
     if missing:
