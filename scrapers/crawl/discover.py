@@ -22,7 +22,6 @@ the bytes change), so each report has exactly one source:
 
 from __future__ import annotations
 
-import logging
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,8 +36,6 @@ from scrapers.load.documents import DocumentMeta
 
 if TYPE_CHECKING:
     from scrapers.crawl.run import CrawlSession
-
-log = logging.getLogger(__name__)
 
 MAX_PAGES_PER_PORTAL = 50_000
 _MEDIA_TYPES = {

@@ -10,6 +10,7 @@ to ``on_attempt`` so that the caller can keep it, failures included.
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import random
 import re
@@ -156,8 +157,6 @@ _WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80
 
 
 def _codec(name: str) -> str | None:
-    import codecs
-
     name = _WIDER.get(name.lower(), name.lower())
     try:
         return codecs.lookup(name).name

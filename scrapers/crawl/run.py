@@ -8,6 +8,7 @@ fetches again, conditionally (ETag / Last-Modified), so unchanged pages answer 3
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
@@ -19,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapers.crawl.discover import PortalWalk, document_meta
-from scrapers.crawl.fetch import Attempt, Fetcher, FetchConfig, decode_html
+from scrapers.crawl.fetch import Attempt, Fetcher, FetchConfig, FetchResult, decode_html
 from scrapers.crawl.offices import OfficeRegistry
 from scrapers.crawl.portals import Portal, RegistryError, read_registry, select_portals
 from scrapers.crawl.store import CrawlStore, StoredFetch
@@ -248,10 +249,8 @@ class CrawlSession:
             self._progress_line(portal, f"{pages} pages, {status.reports} reports")
         return GetResult(url, last.status, last.final_url or url, last.body, last.content_type, charset, None, _text=text)
 
-    def _robots_result(self, robots_url: str, portal: Portal):
+    def _robots_result(self, robots_url: str, portal: Portal) -> FetchResult:
         """robots.txt through the same path as every page: kept, and read back on a rerun."""
-        from scrapers.crawl.fetch import FetchResult
-
         got = self.get(robots_url, portal)
         attempt = Attempt(request_url=robots_url, final_url=got.final_url, status=got.status,
                           error=None if got.ok else got.error, detail=got.detail)
@@ -370,8 +369,7 @@ def crawl(
     portals = select_portals(read_registry(registry), districts)
     if districts and not portals:
         raise RegistryError(f"no registry row for {', '.join(districts)}")
-    fetch_config = config or FetchConfig()
-    fetch_config.rate = rate
+    fetch_config = dataclasses.replace(config or FetchConfig(), rate=rate)
     store = CrawlStore(db)
     try:
         session = CrawlSession(store, Fetcher(fetch_config), OfficeRegistry.load(offices), refresh, progress)
