@@ -52,9 +52,11 @@ def is_conclusive(status: int | None, error: str | None, sha256: str | None) -> 
 
 
 class CrawlStore:
-    def __init__(self, db: str | Path | None, *, hold_seconds: float = 2.0, idle_seconds: float = 0.2):
+    def __init__(self, db: str | Path | None, *, hold_seconds: float = 2.0, idle_seconds: float = 0.2,
+                 gap_seconds: float = 0.25):
         self.db = db
         self.hold_seconds = hold_seconds
+        self.gap_seconds = gap_seconds
         self.idle_seconds = idle_seconds
         self._lock = threading.RLock()
         self._con = None
@@ -105,8 +107,9 @@ class CrawlStore:
                     self._release(force=True)
             if time.monotonic() - self._opened_at > self.hold_seconds:
                 self._release(force=True)
-                # a moment with the file free, for a writer waiting in another process
-                time.sleep(0.05)
+                # a moment with the file free, long enough for a writer in another process
+                # polling scrapers.load.warehouse.connect to get in
+                time.sleep(self.gap_seconds)
             return result
 
     # -- reads ----------------------------------------------------------------------------------
