@@ -8,14 +8,56 @@
     delete+insert on the new rows alone would miss; so an incremental run ends with exactly
     the rows a full refresh builds. -#}
 
-{% macro reports_to_build(reports) -%}
-    select * from {{ reports }}
+{#- The reports whose current version has cells of one of `table_names` (raw.cells'
+    tables) and is not in this model yet. Reports with no such cells are left out here, so
+    that a run with nothing new never reads the cells. -#}
+{% macro reports_to_build(reports, table_names) -%}
+    {%- if table_names is string %}{% set table_names = [table_names] %}{% endif -%}
+    select reports.*
+    from {{ reports }} as reports
+    semi join {{ ref('int_parse_tables_counted') }} as parsed
+        on parsed.sha256 = reports.sha256
+        and parsed.parser_version = reports.parser_version
+        and parsed.table_name in ('{{ table_names | join("', '") }}')
     {%- if is_incremental() %}
-    anti join (select distinct version_key from {{ this }}) as built using (version_key)
+    anti join (select distinct version_key from {{ this }}) as built
+        on built.version_key = reports.version_key
     {%- endif %}
 {%- endmacro %}
 
 {% macro delete_superseded_versions(reports) -%}
     delete from {{ this }}
     where version_key not in (select version_key from {{ reports }})
+{%- endmacro %}
+
+{#- The same for models keyed by parse (every parse, history included): the parses with
+    cells of one of `table_names` (and meeting `condition` on int_parse_tables_counted)
+    whose parse_key (the parse, re-parses included, and the dictionaries) this model does
+    not hold yet. -#}
+{% macro parses_to_build(table_names, condition='true') -%}
+    {%- if table_names is string %}{% set table_names = [table_names] %}{% endif -%}
+    select parses.* exclude (parse_key), {{ current_parse_key('parses') }} as parse_key
+    from {{ ref('stg_raw__parses') }} as parses
+    cross join {{ ref('int_dictionaries_hashed') }} as dictionaries
+    semi join {{ ref('int_parse_tables_counted') }} as parsed
+        on parsed.sha256 = parses.sha256
+        and parsed.parser_version = parses.parser_version
+        and parsed.table_name in ('{{ table_names | join("', '") }}')
+        and {{ condition }}
+    {%- if is_incremental() %}
+    where {{ current_parse_key('parses') }} not in (select distinct parse_key from {{ this }})
+    {%- endif %}
+{%- endmacro %}
+
+{% macro current_parse_key(parses) -%}
+    {{ hash_columns([parses ~ '.parse_key', 'dictionaries.dictionary_hash']) }}
+{%- endmacro %}
+
+{% macro delete_superseded_parses() -%}
+    delete from {{ this }}
+    where parse_key not in (
+        select {{ current_parse_key('parses') }}
+        from {{ ref('stg_raw__parses') }} as parses
+        cross join {{ ref('int_dictionaries_hashed') }} as dictionaries
+    )
 {%- endmacro %}

@@ -14,12 +14,18 @@
     )
 {%- endmacro %}
 
-{#- The comparable form of a cleaned name whose district prefix is removed:
-    街道办事处 → 街道, 地区办事处 → 地区, 镇/乡(人民)政府 → 镇/乡, the district government
-    itself → 区人民政府 (县人民政府 in 密云/延庆 before they became districts in 2015);
-    a 筹备处 keeps its full name because it is a different body from the office it prepared. -#}
-{% macro office_name_key(name, printed_district) -%}
-    {%- set n -%} regexp_replace({{ name }}, '^(人民政府|政府)', '') {%- endset -%}
+{#- A cleaned name without its district prefix, and without the 人民政府/政府 that
+    follows the district in "北京市朝阳区人民政府香河园街道办事处". -#}
+{% macro strip_government_title(name) -%}
+    regexp_replace({{ name }}, '^(人民政府|政府)', '')
+{%- endmacro %}
+
+{#- The comparable form of a name from strip_government_title (a column: it is read
+    several times): 街道办事处 → 街道, 地区办事处 → 地区, 镇/乡(人民)政府 → 镇/乡, the
+    district government itself → 区人民政府 (县人民政府 in 密云/延庆 before they became
+    districts in 2015); a 筹备处 keeps its full name because it is a different body from the
+    office it prepared. -#}
+{% macro office_name_key(n, printed_district) -%}
     case
         when {{ n }} like '%筹备处' then {{ n }}
         when {{ n }} in ('', '区', '区政府', '县政府', '区人民政府', '县人民政府')

@@ -8,7 +8,7 @@
 -- Table 四 of the current version of every report, one row per proceeding with its five
 -- result columns side by side: the shape the identities are checked on.
 with reports as (
-    {{ reports_to_build(ref('int_reports_office_resolved')) }}
+    {{ reports_to_build(ref('int_reports_office_resolved'), 'appeals') }}
 ),
 
 cells as (

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- Districts as reports print them (东城区, 宣武区, 密云县) and how they are related: a
 -- district whose offices passed to another on a date (宣武 → 西城 in 2010, 密云县 → 密云区
 -- in 2015) is linked both ways, so that an office is looked for in its whole lineage.

@@ -9,7 +9,7 @@
 -- passed or not, with both sides. The same queries back the generic tests on the pivoted
 -- tables (macros/identities.sql).
 with reports as (
-    {{ reports_to_build(ref('int_reports_office_resolved')) }}
+    {{ reports_to_build(ref('int_reports_office_resolved'), ['requests', 'appeals']) }}
 ),
 
 request_table as (

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- Which report speaks for an office in a year. An office sometimes has two reports for one
 -- year (the same report posted at two URLs, a PDF attachment beside its page): the best
 -- read one is primary (status ok before partial before the rest, then the one with more
@@ -8,8 +10,8 @@ with reports as (
 ),
 
 cell_counts as (
-    select sha256, parser_version, count(*) as cells
-    from {{ ref('stg_raw__cells') }}
+    select sha256, parser_version, sum(cells) as cells
+    from {{ ref('int_parse_tables_counted') }}
     group by all
 ),
 

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- The office registry with the names reports may use for each office: its registered
 -- comparable name, the comparable form of its published name, and for 街道/乡镇 the stem
 -- without 街道/地区/乡. One row per office and key.
@@ -20,8 +22,9 @@ without_district as (
     select
         published.*,
         district_forms.printed_district,
-        substr(published.office_name_clean, length(coalesce(district_forms.printed_district, '')) + 1)
-            as office_name_rest
+        {{ strip_government_title(
+            "substr(published.office_name_clean, length(coalesce(district_forms.printed_district, '')) + 1)"
+        ) }} as office_name_rest
     from published
     left join district_forms
         on district_forms.district_code = published.district_code

@@ -1,8 +1,8 @@
 {{ config(materialized='view') }}
 
 -- Table 二 of every parse on one list of item × measure pairs: the 2019 and 2021 templates
--- print different columns (本年新制作数量… vs 本年制发件数…), so every parse with a table 二
--- gets every pair of proactive_grid, with the printed value where the table has the cell and
+-- print different columns (本年新制作数量… vs 本年制发件数…), so every parse that printed a
+-- table 二 gets every pair of proactive_grid, with the printed value where the table has the cell and
 -- NULL where it has not; in_template says whether the parse's template has that pair.
 -- Amounts are also given in 万元, whatever unit the report printed.
 with parses as (
@@ -25,11 +25,10 @@ measures as (
 with_table as (
     select parses.sha256, parses.parser_version, parses.template
     from parses
-    where parses.template in ('2019', '2021')
-        or exists (
-            select 1 from cells
-            where cells.sha256 = parses.sha256 and cells.parser_version = parses.parser_version
-        )
+    semi join {{ ref('int_parse_tables_counted') }} as parsed
+        on parsed.sha256 = parses.sha256
+        and parsed.parser_version = parses.parser_version
+        and parsed.table_name = 'proactive'
 ),
 
 full_list as (

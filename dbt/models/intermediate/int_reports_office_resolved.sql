@@ -24,13 +24,7 @@ offices as (
 ),
 
 dictionary as (
-    select md5(
-        (select string_agg(concat_ws(',', code, role, category, harmonised_outcome), ';' order by code)
-            from {{ ref('request_rows') }})
-        || '|' ||
-        (select string_agg(concat_ws(',', item, measure, in_2019, in_2021), ';' order by item, measure)
-            from {{ ref('proactive_grid') }})
-    ) as dictionary_hash
+    select * from {{ ref('int_dictionaries_hashed') }}
 ),
 
 named as (
@@ -76,16 +70,22 @@ printed as (
     ) = 1
 ),
 
-keyed as (
+stripped as (
     select
         printed.*,
-        {{ office_name_key(
-            "substr(office_clean, length(coalesce(printed_district, '')) + 1)", 'printed_district'
-        ) }} as office_key,
+        {{ strip_government_title("substr(office_clean, length(coalesce(printed_district, '')) + 1)") }}
+            as office_rest
+    from printed
+),
+
+keyed as (
+    select
+        stripped.*,
+        {{ office_name_key('office_rest', 'printed_district') }} as office_key,
         list_distinct(
             coalesce(printed_lineage_codes, []::varchar[]) || coalesce(crawl_lineage_codes, []::varchar[])
         ) as search_codes
-    from printed
+    from stripped
 ),
 
 candidates as (

@@ -9,7 +9,7 @@
 -- its seven applicant columns side by side: the shape the identities are checked on.
 -- Derived rows are left out: they are sums of printed rows, not printed themselves.
 with reports as (
-    {{ reports_to_build(ref('int_reports_office_resolved')) }}
+    {{ reports_to_build(ref('int_reports_office_resolved'), 'requests') }}
 ),
 
 cells as (

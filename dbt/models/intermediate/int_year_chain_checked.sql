@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- The soft identity across years: 二、上年结转 of an office's report for year N equals
 -- 四、结转下年度继续办理 of its report for N−1 (total column, primary reports). Often broken
 -- by reorganisations and re-counting, so it is reported, never enforced.

@@ -7,7 +7,7 @@
 
 -- Table 四 of the current version of every report: one row per proceeding and result.
 with reports as (
-    {{ reports_to_build(ref('int_reports_office_resolved')) }}
+    {{ reports_to_build(ref('int_reports_office_resolved'), 'appeals') }}
 ),
 
 cells as (

@@ -8,7 +8,7 @@
 -- The statistics pre-2019 reports state, one row per stated measure of the current version
 -- of every report.
 with reports as (
-    {{ reports_to_build(ref('int_reports_office_resolved')) }}
+    {{ reports_to_build(ref('int_reports_office_resolved'), 'narrative') }}
 ),
 
 statements as (

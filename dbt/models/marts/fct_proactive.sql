@@ -8,7 +8,7 @@
 -- Table 二 of the current version of every report on the one item × measure list, with NULL
 -- where the report's template has no such cell.
 with reports as (
-    {{ reports_to_build(ref('int_reports_office_resolved')) }}
+    {{ reports_to_build(ref('int_reports_office_resolved'), 'proactive') }}
 ),
 
 cells as (

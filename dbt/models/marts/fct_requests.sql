@@ -8,7 +8,7 @@
 -- Table 三 of the current version of every report: one row per applicant type and outcome
 -- row, as printed, plus the derived `other` of a table that prints （六）1–3.
 with reports as (
-    {{ reports_to_build(ref('int_reports_office_resolved')) }}
+    {{ reports_to_build(ref('int_reports_office_resolved'), 'requests') }}
 ),
 
 cells as (

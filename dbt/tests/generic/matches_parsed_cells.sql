@@ -9,16 +9,12 @@
     ),
 
     parsed as (
-        select
-            reports.report_id,
-            count(*) as cells,
-            sum(cells.value) as value_sum
-        from {{ ref('stg_raw__cells') }} as cells
+        select reports.report_id, counted.cells, counted.value_sum
+        from {{ ref('int_parse_tables_counted') }} as counted
         join reports
-            on reports.sha256 = cells.sha256
-            and reports.parser_version = cells.parser_version
-        where cells.table_name = '{{ table_name }}'
-        group by reports.report_id
+            on reports.sha256 = counted.sha256
+            and reports.parser_version = counted.parser_version
+        where counted.table_name = '{{ table_name }}'
     ),
 
     loaded as (
