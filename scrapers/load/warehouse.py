@@ -40,7 +40,8 @@ def connect(db: str | Path | None = None, *, read_only: bool = False, timeout_s:
             if not _is_lock_error(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 2.0)
+            # short waits: writers here hold the file for milliseconds, not seconds
+            delay = min(delay * 2, 0.25)
     if not read_only:
         con.execute(RAW_DDL)
     return con

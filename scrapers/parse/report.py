@@ -86,7 +86,8 @@ def _read_narrative(parse: Parse, ext: Extracted) -> None:
         parse.status = "failed"
         parse.problems.append("pre-2019 report: no statistic stated")
     else:
-        parse.status = "partial" if result.truncated else "ok"
+        # a sentence left out as ambiguous is a statement the parse could not read
+        parse.status = "partial" if result.truncated or result.problems else "ok"
         if result.truncated:
             parse.problems.append("the text is cut off before the report's last sections")
 
