@@ -1,6 +1,6 @@
 """Score the pre-2019 reading (narrative, year, office, era) against gold JSON files.
 
-Usage: python tests/narrative_checker.py [GOLD_DIR]   (default: tests/fixtures/pre2019/gold)
+Usage: python tests/narrative_checker.py [GOLD_DIR]   (default: tests/fixtures/corpus/pre2019/gold)
 
 Each gold file names its document ("doc", relative to the gold file) and holds "year", "office"
 and "narrative" ({measure: value}). A measure the parse gives that the gold lacks counts as an
@@ -19,7 +19,7 @@ from pathlib import Path
 from scrapers.parse.meta import find_office, find_year
 from scrapers.parse.narrative import looks_pre2019, parse_narrative
 
-DEFAULT_GOLD = Path(__file__).parent / "fixtures" / "pre2019" / "gold"
+DEFAULT_GOLD = Path(__file__).parent / "fixtures" / "corpus" / "pre2019" / "gold"
 
 
 @dataclass

@@ -22,7 +22,8 @@ from scrapers.parse.narrative import (
 from scrapers.parse.prose import normalise
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PRE2019 = FIXTURES / "pre2019"
+PRE2019 = FIXTURES / "corpus" / "pre2019"
+EXTRA = FIXTURES / "pre2019"  # mirrors and a 统计表, beyond the shared corpus
 GOLDS = sorted((PRE2019 / "gold").glob("*.json"))
 
 
@@ -127,7 +128,7 @@ def test_offices_that_no_longer_exist_keep_their_printed_name():
 
 @pytest.mark.parametrize("name", ["chaoyang-sjj-2010", "xuanwu-dashilan-jd-2009"])
 def test_traditional_character_mirror_reads_like_the_original(name):
-    mirror = (PRE2019 / "mirrors" / f"{name}.big5.txt").read_text(encoding="utf-8")
+    mirror = (EXTRA / "mirrors" / f"{name}.big5.txt").read_text(encoding="utf-8")
     assert "開" in mirror and "开" not in mirror
     original = doc(name)
     assert measures(mirror) == measures(original)
@@ -260,7 +261,7 @@ def test_every_pre2019_report_looks_pre2019(gold_path):
 
 
 @pytest.mark.parametrize(
-    "path", sorted((FIXTURES / "meta" / "docs").glob("*")) + [FIXTURES / "meta" / "seed" / "000_3cfb3787871ff2e9.txt"],
+    "path", sorted(p for p in (FIXTURES / "corpus" / "docs").glob("*") if p.suffix != ".pdf") + [FIXTURES / "corpus" / "seed" / "000_3cfb3787871ff2e9.txt"],
     ids=lambda p: p.name,
 )
 def test_no_2019_or_later_report_looks_pre2019(path):
@@ -293,8 +294,8 @@ def stat_table_rows(path: Path) -> list[Row]:
 
 
 def test_stat_table_maps_rows_to_measures():
-    table = PRE2019 / "stat_table" / "beijing-subdistrict-2016.tsv"
-    expected = json.loads((PRE2019 / "stat_table" / "beijing-subdistrict-2016.expected.json").read_text(encoding="utf-8"))
+    table = EXTRA / "stat_table" / "beijing-subdistrict-2016.tsv"
+    expected = json.loads((EXTRA / "stat_table" / "beijing-subdistrict-2016.expected.json").read_text(encoding="utf-8"))
     cells = parse_stat_table(stat_table_rows(table))
     assert {c.measure: c.value for c in cells} == expected["narrative"]
     by_measure = {c.measure: c for c in cells}
