@@ -50,7 +50,7 @@
 {%- endmacro %}
 
 {% macro current_parse_key(parses) -%}
-    {{ hash_columns([parses ~ '.parse_key', 'dictionaries.dictionary_hash']) }}
+    md5({{ parses }}.parse_key || dictionaries.dictionary_hash)
 {%- endmacro %}
 
 {% macro delete_superseded_parses() -%}

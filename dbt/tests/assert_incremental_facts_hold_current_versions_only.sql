@@ -1,8 +1,7 @@
--- Every row of an incremental model keyed by report version belongs to the current version
--- of its report (the post-hook deletes superseded ones): otherwise an old version would be
--- counted beside the new one.
-{%- set models = ['fct_requests', 'fct_appeals', 'fct_proactive', 'fct_narrative',
-                  'int_request_rows_pivoted', 'int_appeal_rows_pivoted', 'int_identities_checked'] %}
+-- Every row of a fact belongs to the current version of its report (the post-hook of the
+-- incremental models deletes superseded ones): otherwise an old version would be counted
+-- beside the new one.
+{%- set models = ['fct_requests', 'fct_appeals', 'fct_proactive', 'fct_narrative'] %}
 with current_versions as (
     select report_id, version_key from {{ ref('int_reports_office_resolved') }}
 )

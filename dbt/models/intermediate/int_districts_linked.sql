@@ -19,7 +19,8 @@ printed_forms as (
     select distinct
         replace(replace(office_name, '北京市', ''), '人民政府', '') as printed_district,
         district,
-        district_code
+        district_code,
+        valid_to is null as is_current
     from registry
     where office_type = 'district_government'
 ),
@@ -53,6 +54,7 @@ select
     printed_forms.printed_district,
     printed_forms.district,
     printed_forms.district_code,
+    printed_forms.is_current,
     lineages.lineage_codes
 from printed_forms
 join lineages using (district_code)

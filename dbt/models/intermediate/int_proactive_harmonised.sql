@@ -1,17 +1,27 @@
-{{ config(materialized='view') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    post_hook="{{ delete_superseded_parses() }}",
+) }}
 
 -- Table 二 of every parse on one list of item × measure pairs: the 2019 and 2021 templates
 -- print different columns (本年新制作数量… vs 本年制发件数…), so every parse that printed a
--- table 二 gets every pair of proactive_grid, with the printed value where the table has the cell and
--- NULL where it has not; in_template says whether the parse's template has that pair.
--- Amounts are also given in 万元, whatever unit the report printed.
-with parses as (
-    select * from {{ ref('stg_raw__parses') }}
+-- table 二 gets every pair of proactive_grid, with the printed value where the table has
+-- the cell and NULL where it has not; in_template says whether the template has the pair.
+-- Amounts are also given in 万元, whatever unit the report printed. Incremental by parse,
+-- history included; the facts pick current versions.
+with with_table as (
+    {{ parses_to_build('proactive') }}
 ),
 
 cells as (
-    select * from {{ ref('stg_raw__cells') }}
-    where table_name = 'proactive'
+    select cells.*
+    from {{ ref('stg_raw__cells') }} as cells
+    semi join with_table
+        on with_table.sha256 = cells.sha256
+        and with_table.parser_version = cells.parser_version
+    where cells.table_name = 'proactive'
 ),
 
 grid as (
@@ -22,19 +32,11 @@ measures as (
     select * from {{ ref('proactive_measures') }}
 ),
 
-with_table as (
-    select parses.sha256, parses.parser_version, parses.template
-    from parses
-    semi join {{ ref('int_parse_tables_counted') }} as parsed
-        on parsed.sha256 = parses.sha256
-        and parsed.parser_version = parses.parser_version
-        and parsed.table_name = 'proactive'
-),
-
 full_list as (
     select
         with_table.sha256,
         with_table.parser_version,
+        with_table.parse_key,
         grid.item,
         grid.measure,
         case with_table.template
@@ -49,6 +51,7 @@ joined as (
     select
         coalesce(full_list.sha256, cells.sha256) as sha256,
         coalesce(full_list.parser_version, cells.parser_version) as parser_version,
+        coalesce(full_list.parse_key, parse_keys.parse_key) as parse_key,
         coalesce(full_list.item, cells.row_code) as item,
         coalesce(full_list.measure, cells.column_code) as measure,
         cells.value,
@@ -70,6 +73,9 @@ joined as (
         and cells.column_code = full_list.measure
     left join measures
         on measures.code = coalesce(full_list.measure, cells.column_code)
+    left join with_table as parse_keys
+        on parse_keys.sha256 = cells.sha256
+        and parse_keys.parser_version = cells.parser_version
 )
 
 select
@@ -84,5 +90,6 @@ select
     raw_text,
     location,
     in_template,
-    is_printed
+    is_printed,
+    parse_key
 from joined

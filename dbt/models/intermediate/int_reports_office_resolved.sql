@@ -10,9 +10,50 @@
 -- version_key changes whenever anything the facts copy from here changes: the current
 -- version, its parse, the resolved office and year, or the dictionaries the facts apply.
 -- The incremental models rebuild a report's rows exactly when it changes.
-with reports as (
-    select * from {{ ref('int_report_versions_ranked') }}
-    where is_current
+--
+-- Incremental itself: a report is resolved again when anything it is resolved from changes
+-- (resolution_key: its current version and parse as int_report_versions_ranked describes
+-- them, the office registry, the dictionaries); its row is then replaced.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='report_id',
+    on_schema_change='fail',
+) }}
+
+with registry_version as (
+    select md5(string_agg(
+        concat_ws('|', office_id, district, district_code, office_name, normalised_name, office_type,
+                  valid_from, valid_to),
+        ';' order by office_id
+    )) as registry_hash
+    from {{ ref('offices') }}
+),
+
+current_versions as (
+    select
+        versions.*,
+        {{ hash_columns([
+            'versions.report_id', 'versions.sha256', 'versions.report_url', 'versions.document_id',
+            'versions.source_url', 'versions.origin', 'versions.portal', 'versions.district',
+            'versions.district_code', 'versions.title', 'versions.media_type', 'versions.office_hint',
+            'versions.year_hint', 'versions.first_published_date', 'versions.first_fetched_at',
+            'versions.fetched_at', 'versions.parser_version', 'versions.parsed_at', 'versions.parsed_year',
+            'versions.parsed_office', 'versions.template', 'versions.status', 'versions.format',
+            'versions.problems', 'versions.version_number', 'versions.version_count',
+            'registry_version.registry_hash', 'dictionary.dictionary_hash',
+        ]) }} as resolution_key
+    from {{ ref('int_report_versions_ranked') }} as versions
+    cross join registry_version
+    cross join {{ ref('int_dictionaries_hashed') }} as dictionary
+    where versions.is_current
+),
+
+reports as (
+    select * from current_versions
+    {%- if is_incremental() %}
+    where resolution_key not in (select resolution_key from {{ this }})
+    {%- endif %}
 ),
 
 districts as (
@@ -36,6 +77,18 @@ named as (
     from reports
 ),
 
+-- the names a crawl or a document gives a district (东城, 东城区); where two districts share
+-- a name (密云县 and 密云区 are both 密云) the current one
+district_names as (
+    select name, arg_max(district_code, is_current) as district_code
+    from (
+        select district as name, district_code, is_current from districts
+        union all
+        select printed_district, district_code, is_current from districts
+    )
+    group by name
+),
+
 -- the district the crawl found the report in, by code or by name
 crawled as (
     select
@@ -43,19 +96,12 @@ crawled as (
         crawl_district.district_code as crawl_district_code,
         crawl_district.lineage_codes as crawl_lineage_codes
     from named
+    left join district_names on district_names.name = named.district
     left join districts as crawl_district
-        on crawl_district.district_code = named.district_code
-        or (named.district_code is null
-            and named.district in (crawl_district.district, crawl_district.printed_district))
-    qualify row_number() over (
-        partition by named.report_id
-        -- 密云 is both 密云县 and 密云区: the current district wins
-        order by crawl_district.district_code = named.district_code desc nulls last,
-            crawl_district.district_code desc nulls last
-    ) = 1
+        on crawl_district.district_code = coalesce(named.district_code, district_names.district_code)
 ),
 
--- the district the office's name prints, the longest form first (石景山区 before 山区)
+-- the district the office's name prints after 北京市 (朝阳区, 石景山区, 密云县)
 printed as (
     select
         crawled.*,
@@ -64,10 +110,7 @@ printed as (
         printed_district.lineage_codes as printed_lineage_codes
     from crawled
     left join districts as printed_district
-        on starts_with(crawled.office_clean, printed_district.printed_district)
-    qualify row_number() over (
-        partition by crawled.report_id order by length(printed_district.printed_district) desc nulls last
-    ) = 1
+        on printed_district.printed_district = regexp_extract(crawled.office_clean, '^(.{2,4}?[区县])', 1)
 ),
 
 stripped as (
@@ -211,6 +254,7 @@ final as (
         resolved.parsed_at,
         resolved.version_number,
         resolved.version_count,
+        resolved.resolution_key,
 
         {{ hash_columns([
             'resolved.report_id', 'resolved.sha256', 'resolved.parser_version', 'resolved.parsed_at',

@@ -43,29 +43,28 @@ office_years as (
     select * from reported_years
 ),
 
-outcomes as (
-    select * from {{ ref('dim_outcome') }}
+request_rows as (
+    select * from {{ ref('request_rows') }}
 ),
 
--- table 三, total column; sub-rows are left out because their parent row holds their sum
+-- table 三, total column, by category. A table prints either （六） as one row or its
+-- sub-rows, never both, so the printed rows of a category add up to it.
 request_figures as (
     select
-        requests.report_id,
-        sum(requests.value) filter (where outcomes.category = 'received') as received,
-        sum(requests.value) filter (where outcomes.category = 'carried_over') as carried_over,
-        sum(requests.value) filter (where outcomes.category = 'processed_total') as processed,
-        sum(requests.value) filter (where outcomes.category = 'granted') as granted,
-        sum(requests.value) filter (where outcomes.category = 'partially_granted') as partially_granted,
-        sum(requests.value) filter (where outcomes.category = 'denied') as denied,
-        sum(requests.value) filter (where outcomes.category = 'unable') as unable,
-        sum(requests.value) filter (where outcomes.category = 'not_processed') as not_processed,
-        sum(requests.value) filter (where outcomes.category = 'other') as other,
-        sum(requests.value) filter (where outcomes.category = 'carried_forward') as carried_forward
-    from {{ ref('fct_requests') }} as requests
-    join outcomes on outcomes.outcome = requests.outcome
-    where requests.applicant_type = 'total'
-        and outcomes.parent_outcome is null
-    group by requests.report_id
+        pivoted.report_id,
+        sum(pivoted.total) filter (where request_rows.category = 'received') as received,
+        sum(pivoted.total) filter (where request_rows.category = 'carried_over') as carried_over,
+        sum(pivoted.total) filter (where request_rows.category = 'processed_total') as processed,
+        sum(pivoted.total) filter (where request_rows.category = 'granted') as granted,
+        sum(pivoted.total) filter (where request_rows.category = 'partially_granted') as partially_granted,
+        sum(pivoted.total) filter (where request_rows.category = 'denied') as denied,
+        sum(pivoted.total) filter (where request_rows.category = 'unable') as unable,
+        sum(pivoted.total) filter (where request_rows.category = 'not_processed') as not_processed,
+        sum(pivoted.total) filter (where request_rows.category = 'other') as other,
+        sum(pivoted.total) filter (where request_rows.category = 'carried_forward') as carried_forward
+    from {{ ref('int_request_rows_pivoted') }} as pivoted
+    join request_rows on request_rows.code = pivoted.row_code
+    group by pivoted.report_id
 ),
 
 appeal_figures as (

@@ -7,7 +7,7 @@ renamed as (
         -- ids: a re-parse by the same parser version replaces the parse, with a new parsed_at
         sha256,
         parser_version,
-        {{ hash_columns(['sha256', 'parser_version', 'parsed_at']) }} as parse_key,
+        md5(concat_ws('|', sha256, parser_version, parsed_at)) as parse_key,
         {{ parser_version_key('parser_version') }} as parser_version_key,
 
         -- what the document says about itself
