@@ -166,6 +166,7 @@ def run_pipeline(
     report["steps"]["parse_build_export"] = result.success
     report["marts"] = mart_counts(db) if db.exists() else {}
     # An unreachable portal is the world failing, not the pipeline: the warehouse is still built.
+    report["unreachable_steps"] = sorted(unreachable_only)
     report["success"] = all(ok or step in unreachable_only for step, ok in report["steps"].items())
     return report
 
@@ -177,7 +178,8 @@ def run_from_cli(args: argparse.Namespace) -> int:
     )
     print(f"warehouse: {report['db']}")
     for step, ok in report["steps"].items():
-        print(f"  {step:<32} {'ok' if ok else 'FAILED (see the Dagster run log)'}")
+        state = "ok" if ok else "portal unreachable" if step in report["unreachable_steps"] else "FAILED (see the Dagster run log)"
+        print(f"  {step:<32} {state}")
     for table, n in report["marts"].items():
         print(f"  marts.{table:<30} {n:>8} rows")
     if report["unreachable"]:

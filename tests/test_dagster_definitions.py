@@ -133,23 +133,22 @@ def test_schedule_runs_one_crawl_per_district_and_refresh_once_a_year():
 
     tz = ZoneInfo("Asia/Shanghai")
     repo = defs.get_repository_def()
-    with dg.instance_for_test() as instance:
-        def context(when: datetime) -> dg.ScheduleEvaluationContext:
-            return dg.build_schedule_context(instance=instance, scheduled_execution_time=when, repository_def=repo)
 
-        ctx = context(datetime(2027, 2, 10, 3, tzinfo=tz))
-        requests = publication_season_daily.evaluate_tick(ctx).run_requests
+    def evaluate(schedule: dg.ScheduleDefinition, when: datetime):
+        # the context is closed after each tick: an open one leaves its instance current for later tests
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=when, repository_def=repo) as ctx:
+            return schedule.evaluate_tick(ctx)
+
+    with dg.instance_for_test() as instance:
+        requests = evaluate(publication_season_daily, datetime(2027, 2, 10, 3, tzinfo=tz)).run_requests
         assert sorted(r.partition_key for r in requests) == sorted(registry_districts())
         assert all(r.run_config["ops"]["portal_crawl"]["config"]["refresh"] is False for r in requests)
 
-        ctx = context(datetime(2027, 1, 18, 3, tzinfo=tz))
-        skipped = off_season_weekly.evaluate_tick(ctx)
+        skipped = evaluate(off_season_weekly, datetime(2027, 1, 18, 3, tzinfo=tz))  # a Monday in the season
         assert not skipped.run_requests and "publication season" in skipped.skip_message
-        ctx = context(datetime(2027, 4, 19, 3, tzinfo=tz))
-        assert len(off_season_weekly.evaluate_tick(ctx).run_requests) == len(registry_districts())
+        assert len(evaluate(off_season_weekly, datetime(2027, 4, 19, 3, tzinfo=tz)).run_requests) == len(registry_districts())
 
-        ctx = context(datetime(2028, 1, 1, 1, tzinfo=tz))
-        requests = yearly_full_recrawl.evaluate_tick(ctx).run_requests
+        requests = evaluate(yearly_full_recrawl, datetime(2028, 1, 1, 1, tzinfo=tz)).run_requests
         assert len(requests) == len(registry_districts())
         assert all(r.run_config["ops"]["portal_crawl"]["config"]["refresh"] is True for r in requests)
         assert all(r.tags["xxgk/trigger"] == "yearly_full_recrawl" for r in requests)
