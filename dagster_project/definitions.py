@@ -10,11 +10,13 @@ from dagster_project.checks import parse_checks
 from dagster_project.jobs import all_jobs
 from dagster_project.resources import default_resources
 from dagster_project.schedules import all_schedules
+from dagster_project.sensors import all_sensors
 
 defs = dg.Definitions(
     assets=[local_documents, portal_crawl, parsed_reports, warehouse_models, mart_exports],
     asset_checks=parse_checks,
     jobs=all_jobs,
     schedules=all_schedules,
+    sensors=all_sensors,
     resources=default_resources(),
 )

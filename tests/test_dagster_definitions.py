@@ -154,6 +154,34 @@ def test_schedule_runs_one_crawl_per_district_and_refresh_once_a_year():
         assert all(r.tags["xxgk/trigger"] == "yearly_full_recrawl" for r in requests)
 
 
+def test_the_inbox_sensor_loads_a_folder_once_per_change(tmp_path, monkeypatch):
+    from dagster_project.sensors import local_inbox
+
+    inbox = tmp_path / "inbox"
+    monkeypatch.setenv("XXGK_INBOX", str(inbox))
+    repo = defs.get_repository_def()
+
+    def tick(cursor):
+        with dg.instance_for_test() as instance:
+            with dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=repo) as ctx:
+                result = local_inbox.evaluate_tick(ctx)
+                return result, ctx.cursor
+
+    result, cursor = tick(None)
+    assert not result.run_requests and "no report files" in result.skip_message
+    inbox.mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "reports" / "beijing-chaoyang-xiangheyuan-2019.txt", inbox)
+    result, cursor = tick(None)
+    [request] = result.run_requests
+    assert local_inbox.job_name == "ingest_folder"
+    assert request.run_config["ops"]["local_documents"]["config"]["folder"] == str(inbox.resolve())
+    result, same = tick(cursor)
+    assert not result.run_requests and same == cursor
+    (inbox / "another.txt").write_text("2020年政府信息公开工作年度报告", encoding="utf-8")
+    result, changed = tick(cursor)
+    assert len(result.run_requests) == 1 and changed != cursor
+
+
 # -- the instance ----------------------------------------------------------------------------
 
 def test_instance_config_limits_the_writer_pool_and_runs_per_district(tmp_path):
