@@ -7,7 +7,8 @@ two or three versions and bytes read by two parser versions, non-ok parses witho
 two reports for one office-year, and tables that break their identities as printed. Then:
 
 1. `dbt build` on the fresh warehouse (every incremental model built in full),
-2. `dbt build` again with nothing changed,
+2. `dbt build` again with nothing changed, three times (the median is compared with the goal:
+   this machine is shared, and single runs vary by a second),
 3. `dbt build` after 1% of the reports got a new version (the incremental path),
 
 each timed end to end (the dbt process, parse included).
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -388,7 +390,9 @@ def main(argv: list[str] | None = None) -> int:
         figures: dict[str, float] = {}
         notes: dict[str, str] = {}
         figures["full build"], notes["full build"] = dbt_build(db, work)
-        figures["no-change rebuild"], notes["no-change rebuild"] = dbt_build(db, work)
+        reruns = [dbt_build(db, work) for _ in range(3)]
+        figures["no-change rebuild"] = statistics.median(seconds for seconds, _ in reruns)
+        notes["no-change rebuild"] = "runs " + ", ".join(f"{seconds:.1f}" for seconds, _ in reruns) + " s; " + reruns[-1][1]
         bumped = add_new_versions(db)
         figures["rebuild after 1% new versions"], notes["rebuild after 1% new versions"] = dbt_build(db, work)
         con = connect(db, read_only=True)

@@ -469,7 +469,7 @@ def test_a_broken_pipeline_fails_the_build(gold_warehouse, tmp_path):
     result = run_dbt(broken, work, "test", "--select", "fct_requests", "fct_appeals")
     failed = {n for n, (s, _) in statuses(result).items() if s == "fail"}
     assert not result.success
-    assert any(n.startswith("unique_combination_of_columns_fct_requests") for n in failed), failed
+    assert any(n.startswith("primary_key_fct_requests") for n in failed), failed
     assert any(n.startswith("matches_parsed_cells_fct_requests") for n in failed), failed
     assert any(n.startswith("relationships_fct_appeals_report_id") for n in failed), failed
 

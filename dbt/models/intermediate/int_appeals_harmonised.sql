@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='ephemeral') }}
 
 -- Table 四 of every parse, typed. The 2019 and 2021 templates print the same table, so the
 -- codes need no mapping; this is the one place that says so.

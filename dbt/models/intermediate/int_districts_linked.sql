@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='ephemeral') }}
 
 -- Districts as reports print them (东城区, 宣武区, 密云县) and how they are related: a
 -- district whose offices passed to another on a date (宣武 → 西城 in 2010, 密云县 → 密云区

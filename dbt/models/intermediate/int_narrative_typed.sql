@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='ephemeral') }}
 
 -- The statistics pre-2019 reports state in sentences (and their 统计表 rows, which the parser
 -- maps onto the same measures), one row per stated measure, per parse.

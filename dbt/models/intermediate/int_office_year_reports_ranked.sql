@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='ephemeral') }}
 
 -- Which report speaks for an office in a year. An office sometimes has two reports for one
 -- year (the same report posted at two URLs, a PDF attachment beside its page): the best

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='ephemeral') }}
 
 -- The office registry with the names reports may use for each office: its registered
 -- comparable name, the comparable form of its published name, and for 街道/乡镇 the stem

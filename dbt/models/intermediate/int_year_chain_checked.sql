@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='ephemeral') }}
 
 -- The soft identity across years: 二、上年结转 of an office's report for year N equals
 -- 四、结转下年度继续办理 of its report for N−1 (total column, primary reports). Often broken
