@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reports")
-    shutil.copy(FIXTURES / "reports" / "beijing-chaoyang-xiangheyuan-2019.txt", folder)
+    shutil.copy(FIXTURES / "corpus" / "seed" / "000_3cfb3787871ff2e9.txt", folder)
     db = tmp_path_factory.mktemp("wh") / "xxgk.duckdb"
     with dg.instance_for_test() as instance:
         report = run_pipeline(from_dir=str(folder), db=db, instance=instance)
