@@ -1,11 +1,12 @@
 """Resources: where the warehouse is, how to crawl, and the dbt CLI.
 
 Each knob has an environment variable, so `dagster dev` and the daemon pick it up without code
-changes, and each can be overridden per run in the launchpad (`resources:` in the run config).
+changes, and each can be set per run in the launchpad (`resources:` in the run config).
 """
 
 import os
 from pathlib import Path
+from typing import Optional
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -28,16 +29,26 @@ class Warehouse(dg.ConfigurableResource):
         os.environ["XXGK_DB"] = str(self.path)
 
 
+# An empty field falls back to its environment variable when the run starts (not when the code
+# location loads), so a launchpad override of one field keeps the others as the deployment set them.
 class CrawlSettings(dg.ConfigurableResource):
     """How the portals are crawled: which registry, which report years, how politely."""
 
-    registry: str = ""  # the portal registry CSV; empty means $XXGK_REGISTRY or seeds/portals.csv
-    years: list[int] = []  # report years to look for; empty means every year a portal carries
-    rate: float = 1.0  # requests per second per host (0 turns the limit off)
+    registry: str = ""  # the portal registry CSV; empty: $XXGK_REGISTRY or seeds/portals.csv
+    years: list[int] = []  # report years to look for; empty: $XXGK_YEARS ("2023 2024") or every year
+    rate: Optional[float] = None  # requests per second per host, 0 = no limit; empty: $XXGK_RATE or 1.0
 
     @property
     def registry_path(self) -> Path:
         return registry_path(self.registry or None)
+
+    @property
+    def report_years(self) -> list[int]:
+        return list(self.years) or [int(y) for y in os.environ.get("XXGK_YEARS", "").replace(",", " ").split()]
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.rate if self.rate is not None else float(os.environ.get("XXGK_RATE", "1.0"))
 
 
 def registry_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -46,20 +57,11 @@ def registry_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
-def _env_years() -> list[int]:
-    return [int(y) for y in os.environ.get("XXGK_YEARS", "").replace(",", " ").split()]
-
-
 def default_resources(db: str | None = None, crawl: CrawlSettings | None = None) -> dict:
-    """The resources of the code location, read from the environment: XXGK_DB, XXGK_REGISTRY,
-    XXGK_YEARS (e.g. "2023 2024") and XXGK_RATE."""
+    """The code location's resources: values given here win, empty ones come from the environment
+    (XXGK_DB, XXGK_REGISTRY, XXGK_YEARS, XXGK_RATE) when a run starts."""
     return {
-        "warehouse": Warehouse(db_path=str(warehouse_path(db))),
-        "crawl_settings": crawl
-        or CrawlSettings(
-            registry=str(registry_path()),
-            years=_env_years(),
-            rate=float(os.environ.get("XXGK_RATE", "1.0")),
-        ),
+        "warehouse": Warehouse(db_path=str(warehouse_path(db)) if db else ""),
+        "crawl_settings": crawl or CrawlSettings(),
         "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir)),
     }

@@ -88,6 +88,28 @@ def test_the_scheduled_job_covers_crawl_to_export():
     assert "local_documents" not in selected
 
 
+def test_crawl_settings_fall_back_to_the_environment_field_by_field(monkeypatch, tmp_path):
+    from dagster_project.resources import CrawlSettings
+
+    registry = tmp_path / "portals.csv"
+    monkeypatch.setenv("XXGK_REGISTRY", str(registry))
+    monkeypatch.setenv("XXGK_YEARS", "2023, 2024")
+    monkeypatch.setenv("XXGK_RATE", "0.5")
+    seen = {}
+
+    @dg.asset
+    def probe(crawl_settings: CrawlSettings):
+        seen.update(registry=crawl_settings.registry_path, years=crawl_settings.report_years,
+                    rate=crawl_settings.requests_per_second)
+
+    # a launchpad override of the rate leaves the registry and the years to the environment
+    result = dg.materialize([probe], resources={"crawl_settings": CrawlSettings()}, instance=dg.DagsterInstance.ephemeral(),
+                            run_config={"resources": {"crawl_settings": {"config": {"rate": 0.0}}}})
+    assert result.success
+    assert seen == {"registry": registry, "years": [2023, 2024], "rate": 0.0}
+    assert CrawlSettings().requests_per_second == 0.5
+
+
 # -- schedules -------------------------------------------------------------------------------
 
 def _ticks(schedule: dg.ScheduleDefinition, year: int) -> list[datetime]:

@@ -88,11 +88,11 @@ def build_portal_crawl(
         district = context.partition_key
         summary = crawl(
             districts=[district],
-            years=crawl_settings.years or None,
+            years=crawl_settings.report_years or None,
             registry=crawl_settings.registry_path,
             db=warehouse.path,
             refresh=config.refresh,
-            rate=crawl_settings.rate,
+            rate=crawl_settings.requests_per_second,
             progress=False,
         ).to_dict()
         metadata = crawl_metadata(summary)
