@@ -7,13 +7,11 @@
 -- that prints no district is matched only where it is unique in the registry. An office
 -- no registry row matches gets a stable id of its own ("discovered").
 --
--- version_key changes whenever anything the facts copy from here changes: the current
--- version, its parse, the resolved office and year, or the dictionaries the facts apply.
--- The incremental models rebuild a report's rows exactly when it changes.
---
--- Incremental itself: a report is resolved again when anything it is resolved from changes
--- (resolution_key: its current version and parse as int_report_versions_ranked describes
--- them, the office registry, the dictionaries); its row is then replaced.
+-- version_key changes whenever anything a report is resolved from changes: its current
+-- version and parse as int_report_versions_ranked describes them, the office registry, the
+-- dictionaries the facts apply. Everything here is a function of those, so the key also
+-- changes whenever anything the marts copy from here may change; the incremental models
+-- (this one included) rebuild a report's rows exactly when its key changes.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -42,7 +40,7 @@ current_versions as (
             'versions.parsed_office', 'versions.template', 'versions.status', 'versions.format',
             'versions.problems', 'versions.version_number', 'versions.version_count',
             'registry_version.registry_hash', 'dictionary.dictionary_hash',
-        ]) }} as resolution_key
+        ]) }} as version_key
     from {{ ref('int_report_versions_ranked') }} as versions
     cross join registry_version
     cross join {{ ref('int_dictionaries_hashed') }} as dictionary
@@ -52,7 +50,7 @@ current_versions as (
 reports as (
     select * from current_versions
     {%- if is_incremental() %}
-    where resolution_key not in (select resolution_key from {{ this }})
+    where version_key not in (select version_key from {{ this }})
     {%- endif %}
 ),
 
@@ -62,10 +60,6 @@ districts as (
 
 offices as (
     select * from {{ ref('int_offices_keyed') }}
-),
-
-dictionary as (
-    select * from {{ ref('int_dictionaries_hashed') }}
 ),
 
 named as (
@@ -254,17 +248,8 @@ final as (
         resolved.parsed_at,
         resolved.version_number,
         resolved.version_count,
-        resolved.resolution_key,
-
-        {{ hash_columns([
-            'resolved.report_id', 'resolved.sha256', 'resolved.parser_version', 'resolved.parsed_at',
-            'resolved.year', 'resolved.resolved_office_id', 'resolved.registered_office_name',
-            'resolved.office_clean', 'resolved.registered_district_code', 'resolved.printed_district_code',
-            'resolved.crawl_district_code', 'resolved.district', 'resolved.template',
-            'dictionary.dictionary_hash',
-        ]) }} as version_key
+        resolved.version_key
     from resolved
-    cross join dictionary
     left join districts as printed_district
         on printed_district.printed_district = resolved.printed_district
     left join districts as crawl_district

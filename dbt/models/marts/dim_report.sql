@@ -1,8 +1,50 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='report_id',
+    on_schema_change='fail',
+) }}
+
 -- One row per report, as of its current version: who published it, for which year, in which
 -- template, how well it was read, and where it came from.
-with reports as (
+--
+-- Incremental: a run rebuilds the reports whose version_key changed and every other report of
+-- the office-years they belong to (now or before), because which report is primary for an
+-- office-year depends on all of them.
+with all_reports as (
     select * from {{ ref('int_reports_office_resolved') }}
 ),
+
+{% if is_incremental() %}
+changed as (
+    select all_reports.report_id, all_reports.office_id, all_reports.year
+    from all_reports
+    anti join {{ this }} as built
+        on built.report_id = all_reports.report_id
+        and built.version_key = all_reports.version_key
+),
+
+affected_office_years as (
+    select office_id, year from changed
+    union
+    select built.office_id, built.year
+    from {{ this }} as built
+    semi join changed using (report_id)
+),
+
+reports as (
+    select * from all_reports
+    where report_id in (select report_id from changed)
+        or exists (
+            select 1 from affected_office_years as affected
+            where affected.office_id = all_reports.office_id and affected.year = all_reports.year
+        )
+),
+{% else %}
+reports as (
+    select * from all_reports
+),
+{% endif %}
 
 office_years as (
     select * from {{ ref('int_office_year_reports_ranked') }}
@@ -62,7 +104,8 @@ select
     -- checks
     coalesce(identities.identities_checked, 0) as identities_checked,
     coalesce(identities.identity_violations, 0) as identity_violations,
-    coalesce(parser_checks.parser_checks_failed, 0) as parser_checks_failed
+    coalesce(parser_checks.parser_checks_failed, 0) as parser_checks_failed,
+    reports.version_key
 from reports
 left join office_years using (report_id)
 left join identities using (report_id)
