@@ -313,3 +313,30 @@ def test_start_points_sharing_a_column_fetch_each_page_once(calm_mirror, tmp_pat
     asked = calm_mirror.requests_to("dongcheng")
     assert len(asked) == len(set(asked))
     assert [s.reports for s in summary.portals.values()] == [1, 1]
+
+
+def test_a_later_crawl_asks_for_list_pages_again_and_finds_new_reports(calm_mirror, tmp_path):
+    """Regression: a scheduled crawl replayed every list page from the warehouse, so it never
+    saw a report published after the first crawl."""
+    db = tmp_path / "w.duckdb"
+    registry = _registry(calm_mirror, tmp_path)
+    first = crawl(districts=["东城"], registry=registry, db=db, rate=0, progress=False, config=_config())
+    column = "zfxxgkzl/zfxxgknb/2023nb/dcqjd2023"
+    listing = (calm_mirror.root / "dongcheng" / column / "index.html").read_text(encoding="utf-8")
+    report = (calm_mirror.root / "dongcheng" / column / "202401" / "t20240116_3500101.html").read_text(encoding="utf-8")
+    new_title = "北京市东城区人民政府和平里街道办事处2023年政府信息公开工作年度报告"
+    calm_mirror.overrides["dongcheng", f"/{column}/index.html"] = listing.replace(
+        '<ul class="list">', f'<ul class="list"><li><a href="./202402/t20240220_3600001.html" title="{new_title}">{new_title}</a></li>'
+    ).encode()
+    calm_mirror.overrides["dongcheng", f"/{column}/202402/t20240220_3600001.html"] = report.replace("东华门街道", "和平里街道").encode()
+
+    # within the freshness window (a rerun after a crash) the lists are read back
+    rerun = crawl(districts=["东城"], registry=registry, db=db, rate=0, progress=False, config=_config())
+    assert rerun.new_versions == 0 and rerun.pages_fetched == 0
+
+    later = crawl(districts=["东城"], registry=registry, db=db, rate=0, progress=False, config=_config(),
+                  list_max_age=timedelta(0))
+    assert later.new_versions == 1
+    assert later.reports_found == first.reports_found + 1
+    titles = [t for (t,) in _query(db, "select title from raw.documents where title like '%和平里%'")]
+    assert titles == [new_title]

@@ -104,7 +104,7 @@ class PortalWalk:
         first = True
         while self.queue:
             visit = self.queue.popleft()
-            result = self.session.get(visit.url, portal, enumerated=visit.enumerated)
+            result = self.session.get(visit.url, portal, enumerated=visit.enumerated, listing=visit.kind == "list")
             if first:
                 self.session.note_start(portal, result)
                 first = False

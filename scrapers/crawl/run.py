@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +25,10 @@ from scrapers.crawl.fetch import Attempt, Fetcher, FetchConfig, FetchResult, dec
 from scrapers.crawl.offices import OfficeRegistry
 from scrapers.crawl.portals import Portal, RegistryError, read_registry, select_portals
 from scrapers.crawl.store import CrawlStore, StoredFetch
+
+# How long a list page read before stands for the list: shorter than the daily schedule, longer
+# than any crawl, so a crash rerun replays lists and the next day's crawl asks for them again.
+DEFAULT_LIST_MAX_AGE = timedelta(hours=12)
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +156,10 @@ def _reason(error: str | None) -> str:
 class CrawlSession:
     """State shared by the portal walks of one crawl: fetcher, store, registry, summary."""
 
-    def __init__(self, store: CrawlStore, fetcher: Fetcher, offices: OfficeRegistry, refresh: bool, progress: bool):
+    def __init__(self, store: CrawlStore, fetcher: Fetcher, offices: OfficeRegistry, refresh: bool, progress: bool,
+                 list_max_age: timedelta = DEFAULT_LIST_MAX_AGE):
         self.store = store
+        self.list_max_age = list_max_age
         self.fetcher = fetcher
         self.offices = offices
         self.refresh = refresh
@@ -176,8 +183,20 @@ class CrawlSession:
                          stored.headers.get("content-type"), stored.charset, None if body is not None else "blob_missing",
                          replayed=True)
 
-    def get(self, url: str, portal: Portal, *, enumerated: bool = False) -> GetResult:
-        """The URL's response: read back if an earlier crawl (or this one) settled it, else fetched."""
+    def _fresh(self, stored: StoredFetch, listing: bool) -> bool:
+        """Whether a settled response may stand in for asking again. Report pages and files do
+        for good (a changed one is found by --refresh); list pages, and enumerated pages that did
+        not exist yet, only for list_max_age: that is how a scheduled crawl sees new reports,
+        while a rerun right after a crash still asks only for what it had not got."""
+        if not listing and stored.ok:
+            return True
+        if stored.fetched_at is None:
+            return True
+        return datetime.now(timezone.utc) - stored.fetched_at < self.list_max_age
+
+    def get(self, url: str, portal: Portal, *, enumerated: bool = False, listing: bool = False) -> GetResult:
+        """The URL's response: read back if an earlier crawl (or this one) settled it and it is
+        still fresh, else fetched (conditionally, when we hold a body)."""
         with self._lock:
             lock = self._url_locks.setdefault(url, threading.Lock())
         with lock:
@@ -186,14 +205,14 @@ class CrawlSession:
             if done is not None:
                 # asked again in this crawl (another start point shares the page): same answer
                 return self._replay(stored) if stored is not None and done.error is None else done
-            if stored is not None and not self.refresh:
+            if stored is not None and not self.refresh and self._fresh(stored, listing or enumerated):
                 result = self._replay(stored)
                 with self._lock:
                     self.summary.replayed += 1
                 self.this_run[url] = GetResult(url, result.status, result.final_url, None, result.content_type,
                                                result.charset, result.error, replayed=True)
                 return result
-            result = self._fetch(url, portal, stored if self.refresh else None, enumerated)
+            result = self._fetch(url, portal, stored, enumerated)
             self.this_run[url] = GetResult(url, result.status, result.final_url, None, result.content_type,
                                            result.charset, result.error, detail=result.detail)
             return result
@@ -358,11 +377,13 @@ def crawl(
     *,
     config: FetchConfig | None = None,
     offices: str | Path | None = None,
+    list_max_age: timedelta = DEFAULT_LIST_MAX_AGE,
 ) -> CrawlSummary:
     """Crawl the registry's portals (all, or those of ``districts``) for reports on ``years``.
 
     ``rate`` is requests per second per host (0 = no limit); ``config`` overrides the other
-    fetch settings (timeouts, retries, size limit); ``offices`` is the office registry CSV.
+    fetch settings (timeouts, retries, size limit); ``offices`` is the office registry CSV;
+    list pages older than ``list_max_age`` are asked for again (conditionally) to find new reports.
     Unreachable portals end with a message in the summary, not an exception.
     """
     started = time.monotonic()
@@ -372,7 +393,7 @@ def crawl(
     fetch_config = dataclasses.replace(config or FetchConfig(), rate=rate)
     store = CrawlStore(db)
     try:
-        session = CrawlSession(store, Fetcher(fetch_config), OfficeRegistry.load(offices), refresh, progress)
+        session = CrawlSession(store, Fetcher(fetch_config), OfficeRegistry.load(offices), refresh, progress, list_max_age)
         wanted = tuple(sorted(set(years))) if years else None
 
         def walk(portal: Portal) -> None:

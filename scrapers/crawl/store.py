@@ -32,6 +32,7 @@ class StoredFetch:
     sha256: str | None
     headers: dict[str, str]
     charset: str | None
+    fetched_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -126,7 +127,7 @@ class CrawlStore:
         for url, final_url, status, headers, sha, charset, error, _at in rows:
             if not is_conclusive(status, error, sha):
                 continue
-            stored = StoredFetch(url, final_url, status, sha, json.loads(headers) if headers else {}, charset)
+            stored = StoredFetch(url, final_url, status, sha, json.loads(headers) if headers else {}, charset, _at)
             previous = found.get(url)
             # a later 4xx does not erase a body we hold; a later body replaces anything
             if previous is None or stored.ok or not previous.ok:
