@@ -15,6 +15,9 @@ import dagster as dg
 
 from scrapers.settings import warehouse_path
 
+# The console shows what each step did; `XXGK_LOG_LEVEL=DEBUG` shows every Dagster event too.
+LOGGING = {"loggers": {"console": {"config": {"log_level": os.environ.get("XXGK_LOG_LEVEL", "INFO")}}}}
+
 # Runs of `xxgk run` carry their process, so that a later run can tell one that was killed.
 HOST_TAG = "xxgk/host"
 PID_TAG = "xxgk/pid"
@@ -130,7 +133,7 @@ def run_pipeline(
     if from_dir:
         result = dg.materialize(
             assets, selection=[local_documents], resources=resources, instance=instance, tags=tags,
-            run_config={"ops": {"local_documents": {"config": {"folder": str(Path(from_dir).resolve())}}}},
+            run_config={**LOGGING, "ops": {"local_documents": {"config": {"folder": str(Path(from_dir).resolve())}}}},
             raise_on_error=False,
         )
         report["steps"]["local_documents"] = result.success
@@ -145,7 +148,7 @@ def run_pipeline(
                 continue
             result = dg.materialize(
                 assets, selection=[portal_crawl], partition_key=district, resources=resources, instance=instance,
-                tags=tags, run_config={"ops": {"portal_crawl": {"config": {"refresh": refresh}}}}, raise_on_error=False,
+                tags=tags, run_config={**LOGGING, "ops": {"portal_crawl": {"config": {"refresh": refresh}}}}, raise_on_error=False,
             )
             states, error = _portal_states(result)
             for state in states:
@@ -161,7 +164,7 @@ def run_pipeline(
 
     result = dg.materialize(
         assets, selection=dg.AssetSelection.assets(*assets[2:5]), resources=resources, instance=instance,
-        tags=tags, raise_on_error=False,
+        tags=tags, run_config=LOGGING, raise_on_error=False,
     )
     report["steps"]["parse_build_export"] = result.success
     report["marts"] = mart_counts(db) if db.exists() else {}
