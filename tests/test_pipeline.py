@@ -3,6 +3,7 @@ parser and dbt into the marts of a temporary DuckDB file."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -57,3 +58,24 @@ def test_second_ingest_and_parse_add_nothing(warehouse):
     counts = ingest_folder(folder, db)
     assert counts == {"files": 1, "new_versions": 0, "unchanged": 1, "unreadable": 0, "too_large": 0}
     assert parse_pending(db).parsed == 0
+
+
+def test_bytes_that_come_back_are_a_new_version(tmp_path):
+    """Regression: a report whose bytes went A -> B -> A kept B as its latest version."""
+    from datetime import datetime, timedelta, timezone
+
+    from scrapers.load.documents import DocumentMeta, register_document
+    from scrapers.load.warehouse import transaction
+
+    db = tmp_path / "w.duckdb"
+    meta = DocumentMeta(report_url="https://example.org/r.html", source_url="https://example.org/r.html", origin="crawl")
+    start = datetime(2026, 1, 20, tzinfo=timezone.utc)
+    outcomes = []
+    for day, body in enumerate([b"A", b"B", b"A", b"A"]):
+        with transaction(db) as con:
+            outcomes.append(register_document(con, body, meta, now=start + timedelta(days=day))[1])
+    assert outcomes == [True, True, True, False]
+    con = duckdb.connect(str(db), read_only=True)
+    latest = con.execute("select sha256 from raw.documents order by fetched_at desc limit 1").fetchone()[0]
+    con.close()
+    assert latest == hashlib.sha256(b"A").hexdigest()

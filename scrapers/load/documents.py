@@ -63,7 +63,8 @@ def register_document(
     ).fetchone()
     if latest and latest[0] == digest:
         return digest, False
-    document_id = hashlib.sha256(f"{meta.report_url}\n{digest}".encode()).hexdigest()[:32]
+    # the fetch time is part of the id: bytes that come back (A -> B -> A) are a new version too
+    document_id = hashlib.sha256(f"{meta.report_url}\n{digest}\n{now.isoformat()}".encode()).hexdigest()[:32]
     con.execute(
         """
         insert into raw.documents (document_id, report_url, source_url, sha256, origin, portal, district,
