@@ -23,8 +23,9 @@ def _extract(data: bytes, name: str | None) -> Extracted:
     return extract_document(data, name)
 
 
-def _blank_totals(parse: Parse) -> None:
+def _blank_totals(parse: Parse) -> bool:
     """A blank 总计 beside non-zero parts is more likely a lost number than a zero: say so."""
+    found = False
     grid = {(c.row, c.column): c for c in parse.requests}
     for (row, col), cell in grid.items():
         if col != "total" or cell.raw.strip() != "":
@@ -33,6 +34,8 @@ def _blank_totals(parse: Parse) -> None:
                                                    "social_welfare_org", "legal_service_org", "other_org") if (row, c) in grid)
         if parts:
             parse.problems.append(f"row {row}: 总计 is blank while its applicant cells add up to {parts}")
+            found = True
+    return found
 
 
 def _read_tables(parse: Parse, ext: Extracted) -> bool:
@@ -41,6 +44,10 @@ def _read_tables(parse: Parse, ext: Extracted) -> bool:
     proactive = read_proactive(rows, *sections.proactive)
     requests = read_requests(rows, *sections.requests)
     appeals = read_appeals(rows, *sections.appeals)
+    found = [proactive.found, requests.found, appeals.found]
+    if not any(found):
+        # no standard table at all: the report is read another way, without these readers' notes
+        return False
     parse.proactive, parse.requests, parse.appeals = proactive.cells, requests.cells, appeals.cells
     parse.extra = [*proactive.extra, *requests.extra]
     parse.problems += [*proactive.problems, *requests.problems, *appeals.problems]
@@ -50,17 +57,13 @@ def _read_tables(parse: Parse, ext: Extracted) -> bool:
         parse.table_templates["requests"] = "2021" if requests.split_other else "2019"
     parse.template = proactive.template or parse.table_templates.get("requests", "unknown")
     parse.checks = [*check_requests(parse.requests), *check_appeals(parse.appeals)]
-    _blank_totals(parse)
+    blank_totals = _blank_totals(parse)
 
-    found = [proactive.found, requests.found, appeals.found]
-    if not any(found):
-        return False
     missing = [name for name, ok in zip(("table 二", "table 三", "table 四"), found) if not ok]
     for name in missing:
         if not any(p.startswith(name) for p in parse.problems):
             parse.problems.append(f"{name} not found")
-    uncertain = proactive.uncertain or requests.uncertain or appeals.uncertain or bool(missing)
-    uncertain = uncertain or any("总计 is blank" in p for p in parse.problems)
+    uncertain = proactive.uncertain or requests.uncertain or appeals.uncertain or bool(missing) or blank_totals
     parse.status = "partial" if uncertain else "ok"
     return True
 
