@@ -58,13 +58,15 @@ def register_document(
     now = now or datetime.now(timezone.utc)
     digest = store_blob(con, body, now)
     latest = con.execute(
-        "select sha256 from raw.documents where report_url = ? order by fetched_at desc limit 1",
+        "select sha256, count(*) over () from raw.documents where report_url = ? order by fetched_at desc limit 1",
         [meta.report_url],
     ).fetchone()
     if latest and latest[0] == digest:
         return digest, False
-    # the fetch time is part of the id: bytes that come back (A -> B -> A) are a new version too
-    document_id = hashlib.sha256(f"{meta.report_url}\n{digest}\n{now.isoformat()}".encode()).hexdigest()[:32]
+    # the version's number is part of the id: bytes that come back (A -> B -> A) are a new
+    # version, and the same history gives the same ids in every warehouse
+    version = (latest[1] if latest else 0) + 1
+    document_id = hashlib.sha256(f"{meta.report_url}\n{digest}\n{version}".encode()).hexdigest()[:32]
     con.execute(
         """
         insert into raw.documents (document_id, report_url, source_url, sha256, origin, portal, district,
