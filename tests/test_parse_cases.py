@@ -169,3 +169,24 @@ def test_garbage_is_failed_not_a_crash():
     parse = parse_document(b"\x00\x01\x02garbage" * 100, "x.bin")
     assert parse.status in ("failed", "unsupported_format")
     assert parse.problems
+
+
+def test_pdf_table_four_with_dropped_blank_cells_is_placed_by_header_positions():
+    """An unruled PDF drops blank cells: the numbers go under the headers they stand beneath."""
+    from scrapers.extract.dispatch import extract_document
+    from scrapers.parse.report import _read_tables
+    from scrapers.parse.model import Parse
+
+    pdf = (CORPUS / "docs" / "jiangsu-hongze-district-gov-2023.pdf").read_bytes()
+    ext = extract_document(pdf, "x.pdf")
+    data_row = next(r for r in ext.rows if len(r.cells) == 15 and [c.text for c in r.cells][:2] == ["10", "1"])
+    # as if 行政复议's five cells had been printed blank and dropped, and the row were plain text
+    data_row.cells = data_row.cells[5:]
+    data_row.kind = "text"
+    parse = Parse()
+    _read_tables(parse, ext)
+    got = cells(parse, "appeals")
+    assert len(got) == 15
+    assert got[("review", "upheld")].value == 0 and got[("review", "upheld")].raw == ""
+    assert got[("litigation_after_review", "upheld")].value == 5
+    assert any("placed by the headers' positions" in p for p in parse.problems)
