@@ -190,3 +190,18 @@ def test_pdf_table_four_with_dropped_blank_cells_is_placed_by_header_positions()
     assert got[("review", "upheld")].value == 0 and got[("review", "upheld")].raw == ""
     assert got[("litigation_after_review", "upheld")].value == 5
     assert any("placed by the headers' positions" in p for p in parse.problems)
+
+
+def test_word_report_parses_through_the_same_readers():
+    from test_extract_docx import seed_like_report
+
+    parse = parse_document(seed_like_report(), "report.bin")  # the format comes from the bytes
+    assert parse.format == "docx"
+    assert (parse.year, parse.office) == (2019, "北京市朝阳区人民政府香河园街道办事处")
+    got = cells(parse)
+    assert got[("new_received", "natural_person")].value == 8
+    assert got[("processed_total", "total")].value == 8
+    assert cells(parse, "appeals")[("litigation_direct", "total")].raw == "0"
+    # the fixture prints only some rows of table 三: the rest are reported missing, not invented
+    assert parse.status == "partial"
+    assert ("denied_third_party", "total") not in got
