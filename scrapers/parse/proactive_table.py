@@ -69,6 +69,11 @@ def _header(cells_text: str) -> list[tuple[str, str | None]]:
     return measures
 
 
+def _plain(value) -> int | float:
+    """Counts as int; amounts as printed (a decimal stays a float even when it ends in .0)."""
+    return value if isinstance(value, int) else float(value)
+
+
 def _wan_yuan(value, unit: str | None) -> float | None:
     if unit == "wan_yuan":
         return float(value)
@@ -120,9 +125,8 @@ def read_proactive(rows: list[Row], start: int, end: int) -> ProactiveResult:
                 continue
             seen.add((item, measure))
             unit = v.unit or header_unit or (_MEASURE_UNIT.get(measure) if measure != "amount" else None)
-            number = v.number if isinstance(v.number, int) else (int(v.number) if v.number == v.number.to_integral() and "." not in v.raw else float(v.number))
             result.cells.append(
-                ProactiveCell(item, measure, number, v.raw, unit,
+                ProactiveCell(item, measure, _plain(v.number), v.raw, unit,
                               _wan_yuan(v.number, unit) if measure == "amount" else None, row.loc)
             )
     result.found = bool(result.cells)
