@@ -22,9 +22,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "portals"
-SITES = ("dongcheng", "xicheng", "daxing")
+SITES = ("dongcheng", "xicheng", "daxing", "chaoyang")
 # the registry rows of seeds/portals.csv each site mirrors (district, start path)
-SITE_DISTRICTS = {"dongcheng": "东城", "xicheng": "西城", "daxing": "大兴"}
+SITE_DISTRICTS = {"dongcheng": "东城", "xicheng": "西城", "daxing": "大兴", "chaoyang": "朝阳"}
 CONTENT_TYPES = {
     ".html": "text/html", ".shtml": "text/html", ".htm": "text/html", ".txt": "text/plain",
     ".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
