@@ -1,8 +1,9 @@
 """The crawler end to end against the recorded mirror of three portal shapes (tests/fixtures/portals).
 
 The mirror serves 东城 (TRS, createPageHTML paging, year and category sub-columns, back years),
-西城 (parametric pages enumerated per office and year, pre-2019 back catalogue) and 大兴 (reports
-as PDF/DOCX attachments, ?page= lists with 下一页/尾页) from the rows of seeds/portals.csv, with
+西城 (parametric pages enumerated per office and year, pre-2019 back catalogue), 大兴 (reports
+as PDF/DOCX attachments, ?page= lists with 下一页/尾页) and 朝阳 (one flat column of opaque hex ids,
+years only in titles; see test_crawl_chaoyang.py) from the rows of seeds/portals.csv, with
 decoys and injected faults. Nothing here touches the internet.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from crawl_mirror import Mirror
+from crawl_mirror import SITES, Mirror
 from scrapers.crawl.fetch import FetchConfig
 from scrapers.crawl.run import crawl, crawl_from_cli
 from scrapers.crawl.store import CrawlStore
@@ -52,6 +53,15 @@ EXPECTED = {
     ("大兴", 2019, "长子营镇", "pdf"),  # the list links the PDF itself
     ("大兴", 2019, "发展和改革委员会", "docx"),
     ("大兴", 2018, "长子营镇", "html"),  # inline report with a PDF copy attached
+    # 朝阳: opaque hex ids, the year only in titles (first or last), a script-only pager
+    ("朝阳", 2025, "朝外街道", "html"),
+    ("朝阳", 2024, "区人民政府", "html"),
+    ("朝阳", 2023, "麦子店街道", "html"),  # on list page 1 of 3
+    ("朝阳", 2021, "将台地区", "html"),  # year first: "2021年北京市朝阳区将台地区办事处…"
+    ("朝阳", 2019, "审计局", "html"),
+    ("朝阳", 2017, "区人民政府", "html"),  # "2017年北京市朝阳区政府信息公开工作年度报告"
+    ("朝阳", 2016, "审计局", "html"),
+    ("朝阳", 2014, "东湖街道办事处筹备处", "html"),  # a 筹备处 is its own body
 }
 DECOY_WORDS = ("要点", "指南", "目录", "说明", "图解")
 
@@ -146,7 +156,7 @@ def test_rerun_fetches_only_what_failed_and_adds_no_copy(mirror, tmp_path):
     assert _documents(db) == EXPECTED
     assert (_query(db, "select count(*) from raw.documents")[0][0], _query(db, "select count(*) from raw.blobs")[0][0]) == before
     # only what never succeeded is asked again: the redirect loop and the oversized file
-    asked = set(mirror.requests_to("dongcheng") + mirror.requests_to("xicheng") + mirror.requests_to("daxing"))
+    asked = {path for site in SITES for path in mirror.requests_to(site)}
     assert asked == {"/zfxxgkzl/zfxxgknb/old/index.html", "/zfxxgkzl/zfxxgknb/old/index2.html",
                      "/bjsdxqrmzf/zwfw/zfxxgk/dxqzf69/2019n/xzjd13/730972/P020200121s.pdf"}
 
@@ -197,7 +207,7 @@ def test_killed_crawl_rerun_ends_with_the_same_raw_data(calm_mirror, tmp_path, m
     crawl(registry=registry, db=interrupted, rate=0, progress=False, config=_config())
 
     # the rerun asked for nothing the killed crawl had kept
-    asked = {calm_mirror.base(site) + path for site in ("dongcheng", "xicheng", "daxing") for path in calm_mirror.requests_to(site)}
+    asked = {calm_mirror.base(site) + path for site in SITES for path in calm_mirror.requests_to(site)}
     assert asked and not asked & kept
     same = [
         "select report_url, source_url, sha256, district, year_hint, office_hint, title from raw.documents",
@@ -278,7 +288,7 @@ def test_process_killed_with_sigkill_loses_nothing_committed(calm_mirror, tmp_pa
     child.send_signal(signal.SIGKILL)
     child.wait()
     assert child.returncode == -signal.SIGKILL
-    first = len(calm_mirror.requests_to("dongcheng") + calm_mirror.requests_to("xicheng") + calm_mirror.requests_to("daxing"))
+    first = sum(len(calm_mirror.requests_to(site)) for site in SITES)
     assert first < 100  # it really was cut short
 
     calm_mirror.reset_log()

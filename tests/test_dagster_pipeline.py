@@ -1,4 +1,4 @@
-"""`xxgk run` end to end against the crawler's local replay of three portals (东城, 西城, 大兴)
+"""`xxgk run` end to end against the crawler's local replay of four portals (东城, 西城, 大兴, 朝阳)
 and one portal that does not answer: the marts it builds, the metadata and checks Dagster
 records, a second run, a run killed mid-crawl and restarted by two overlapping runs.
 
@@ -25,7 +25,7 @@ import duckdb
 import pytest
 
 from crawl_mirror import FIXTURES as MIRROR_FIXTURES
-from crawl_mirror import Mirror
+from crawl_mirror import SITE_DISTRICTS, SITES, Mirror
 from test_crawl import CONFIG, EXPECTED  # the mirror's reports, and fetch settings sized for tests
 
 from dagster_project.run import run_pipeline
@@ -33,7 +33,7 @@ from scrapers.settings import REPO_ROOT, SEEDS_DIR
 
 pytestmark = pytest.mark.slow
 
-SITES = ("dongcheng", "xicheng", "daxing")
+DISTRICTS = tuple(SITE_DISTRICTS[site] for site in SITES)
 
 # A subprocess `xxgk run` with the crawler's test-sized timeouts, as test_crawl sets them.
 RUNNER = f"""
@@ -99,7 +99,7 @@ def workdir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def registry(mirror, workdir):
-    """The mirror's three portals, and 顺义 on a port where nothing listens."""
+    """The mirror's portals, and 顺义 on a port where nothing listens."""
     path = mirror.write_registry(workdir / "portals.csv", SEEDS_DIR / "portals.csv")
     dead = f"127.0.0.1:{_closed_port()}"
     with open(path, "a", encoding="utf-8") as fh:
@@ -153,7 +153,7 @@ def first(mirror, registry, workdir, instance, fast_fetch):
     db = workdir / "whole" / "xxgk.duckdb"
     started = time.monotonic()
     report, output = _run(registry[0], db, instance)
-    metadata = {d: _latest(instance, "portal_crawl", d) for d in ("东城", "西城", "大兴")}
+    metadata = {d: _latest(instance, "portal_crawl", d) for d in DISTRICTS}
     return {"db": db, "report": report, "output": output, "crawl": metadata, "seconds": time.monotonic() - started}
 
 
@@ -165,7 +165,7 @@ def second(first, mirror, registry, instance, fast_fetch):
     mirror.reset_log()
     report, output = _run(registry[0], db, instance)
     asked = {mirror.base(site) + path for site in SITES for path in mirror.requests_to(site)}
-    metadata = {d: _latest(instance, "portal_crawl", d) for d in ("东城", "西城", "大兴")}
+    metadata = {d: _latest(instance, "portal_crawl", d) for d in DISTRICTS}
     return {"before": before, "after": snapshot(db), "settled": settled, "asked": asked, "report": report, "crawl": metadata}
 
 
@@ -218,7 +218,7 @@ def test_an_unreachable_portal_is_named_and_the_rest_is_built(first, registry):
     report, output = first["report"], first["output"]
     assert report["unreachable"] == [dead]
     assert re.search(rf"顺义 {re.escape(dead)}: UNREACHABLE \(.*connection", output), output
-    for district in ("东城", "西城", "大兴"):
+    for district in DISTRICTS:
         assert re.search(rf"^{district} 127\.0\.0\.1:\d+: \d+ pages fetched, \d+ reports", output, re.M), output
     assert report["steps"]["portal_crawl[顺义]"] is False and report["steps"]["parse_build_export"] is True
 
