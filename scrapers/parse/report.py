@@ -124,11 +124,9 @@ def parse_document(data: bytes, name: str | None = None) -> Parse:
 
 def parse_file(path: str | Path) -> Parse:
     """Parse a file on disk; its size is checked before it is read."""
+    from scrapers.extract.dispatch import MAX_BYTES
+
     path = Path(path)
-    try:
-        from scrapers.extract.dispatch import MAX_BYTES
-    except ImportError:
-        MAX_BYTES = 50 * 1024 * 1024
     try:
         size = path.stat().st_size
     except OSError as exc:
