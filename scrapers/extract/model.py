@@ -16,6 +16,11 @@ class Cell:
     # Page coordinates in points, where the format has them (PDF); None elsewhere.
     x0: float | None = None
     x1: float | None = None
+    # Where this one cell was read, when the format knows more than its row does (an OCR box:
+    # "page 2 box x=120 y=431 w=40 h=18"); the parse falls back to the row's loc.
+    loc: str | None = None
+    # How sure the reader of the cell is (OCR recognition confidence, 0..1); None = read from text.
+    confidence: float | None = None
 
 
 @dataclass(slots=True)

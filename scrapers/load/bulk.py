@@ -1,0 +1,34 @@
+"""Bulk inserts: rows go into DuckDB as one Arrow table per statement, never one statement a row.
+
+`executemany` costs DuckDB a statement per row (about 0.6 ms a cell row); an Arrow table of
+the same rows is one scan. Every writer of the raw schema inserts through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence], *,
+    on_conflict_do_nothing: bool = False,
+) -> int:
+    """Insert `rows` (tuples in the order of `columns`) into `table` in one statement.
+
+    DuckDB casts each Arrow column to the table's type, so a value the column cannot hold
+    fails the statement: callers range-check values before they get here."""
+    if not rows:
+        return 0
+    data = pa.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
+    name = f"_bulk_{table.replace('.', '_')}"
+    con.register(name, data)
+    try:
+        cols = ", ".join(columns)
+        conflict = " on conflict do nothing" if on_conflict_do_nothing else ""
+        con.execute(f"insert into {table} ({cols}) select {cols} from {name}{conflict}")
+    finally:
+        con.unregister(name)
+    return len(rows)
