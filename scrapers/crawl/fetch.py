@@ -1,7 +1,10 @@
 """The one HTTP layer every crawl request goes through.
 
-Polite by default: a descriptive User-Agent, robots.txt obeyed (RFC 9309 through protego),
-one request per second per host (crawl-delay honoured when longer), retries with exponential
+Polite by default: a descriptive User-Agent, robots.txt obeyed (RFC 9309 through protego, read
+again after 24 hours, parsed up to 500 KiB), one request per second per host (crawl-delay
+honoured when longer, up to a cap), one wall-clock deadline per request that covers connect,
+headers and body (a timer shuts the socket, so a page that trickles bytes cannot hold the
+crawl), retries with exponential
 backoff and jitter on connection errors, timeouts, truncated bodies, 429 and 5xx (Retry-After
 honoured up to a cap), bodies streamed up to a size limit, redirects followed by hand so that
 loops, hops off the allowed hosts and hop counts are caught. Each finished attempt is handed
@@ -14,6 +17,7 @@ import codecs
 import email.utils
 import random
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +28,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from charset_normalizer import from_bytes
 from protego import Protego
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 # HTTP headers are Latin-1: the name says in English what the crawler is for
 USER_AGENT = (
@@ -44,14 +50,20 @@ class FetchConfig:
     rate: float = 1.0  # requests per second per host; 0 turns the limit off
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
-    total_timeout: float = 180.0  # a slow drip of bytes must end too
+    # one deadline per request for connect, headers and body together: a slow drip must end too
+    total_timeout: float = 60.0
     retries: int = 3
+    timeout_retries: int = 1  # a URL that timed out is asked again at most this often per crawl
     backoff_base: float = 1.0
     backoff_cap: float = 30.0
     retry_after_cap: float = 120.0
     max_bytes: int = 50 * 1024 * 1024
     max_redirects: int = 10
     respect_robots: bool = True
+    robots_max_age: float = 24 * 3600.0  # RFC 9309 2.4: a cached robots.txt is used for at most 24 h
+    robots_max_bytes: int = 500 * 1024  # RFC 9309 2.5: parse at least 500 KiB; the rest is dropped
+    robots_error_retry: float = 600.0  # after a 5xx robots.txt: everything disallowed, asked again after this
+    crawl_delay_cap: float = 10.0  # a Crawl-delay longer than this is honoured as this, and reported
     host_failure_limit: int = 2  # URLs in a row failing with connection errors before a host counts as down
 
 
@@ -104,6 +116,90 @@ class FetchResult:
     @property
     def headers(self) -> dict[str, str]:
         return self.last.headers
+
+
+_in_flight = threading.local()
+
+
+class _Deadline:
+    """The wall-clock limit of one request: when it passes, the socket of the request in flight
+    is shut down, which ends a blocked connect, header read or body read at once. Socket
+    timeouts alone cannot do this: they bound the gap between two bytes, not the whole answer."""
+
+    _RECHECK = 0.05  # the request may still be connecting when time is up: look again shortly
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._conn = None
+        self._done = False
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> "_Deadline":
+        _in_flight.deadline = self
+        self._arm(self.seconds)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        with self._lock:
+            self._done = True
+            if self._timer is not None:
+                self._timer.cancel()
+        _in_flight.deadline = None
+
+    def _arm(self, seconds: float) -> None:
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def attach(self, conn) -> None:
+        with self._lock:
+            self._conn = conn
+            if self.expired:
+                self._shut()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            if not self._shut():
+                self._arm(self._RECHECK)
+
+    def _shut(self) -> bool:
+        sock = getattr(self._conn, "sock", None)
+        if sock is None:
+            return False
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return True
+
+
+class _DeadlineHTTPPool(HTTPConnectionPool):
+    def _make_request(self, conn, *args, **kwargs):
+        deadline = getattr(_in_flight, "deadline", None)
+        if deadline is not None:
+            deadline.attach(conn)
+        return super()._make_request(conn, *args, **kwargs)
+
+
+class _DeadlineHTTPSPool(HTTPSConnectionPool):
+    def _make_request(self, conn, *args, **kwargs):
+        deadline = getattr(_in_flight, "deadline", None)
+        if deadline is not None:
+            deadline.attach(conn)
+        return super()._make_request(conn, *args, **kwargs)
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' adapter with connection pools that hand each connection to the request's deadline."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _DeadlineHTTPPool, "https": _DeadlineHTTPSPool}
 
 
 class HostLimiter:
@@ -237,15 +333,20 @@ def _reason(exc: Exception) -> str:
 class Fetcher:
     """Fetch URLs politely; thread-safe, one requests Session per thread."""
 
-    def __init__(self, config: FetchConfig | None = None):
+    def __init__(self, config: FetchConfig | None = None, clock: Callable[[], float] = time.time):
         self.config = config or FetchConfig()
         self.limiter = HostLimiter(self.config.rate)
+        self.clock = clock  # wall-clock seconds, for the age of robots.txt (tests freeze it)
         self._local = threading.local()
-        self._robots: dict[str, Protego | None | bool] = {}
+        # origin -> (rules: a parser, None = allow all, False = disallow all; when they were read)
+        self._robots: dict[str, tuple[Protego | None | bool, float]] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._host_failures: dict[str, int] = {}
+        self._timeouts: dict[str, int] = {}  # URL -> attempts of this crawl that ran out of time
         self.down_hosts: dict[str, str] = {}  # host -> the reason it was given up
+        # what the crawl should tell its operator: host -> what robots.txt asked and what we did
+        self.notes: dict[str, str] = {}
 
     # -- sessions -------------------------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -254,6 +355,9 @@ class Fetcher:
             session = requests.Session()
             session.headers["User-Agent"] = self.config.user_agent
             session.headers["Accept-Language"] = "zh-CN,zh;q=0.9"
+            adapter = _DeadlineAdapter()
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             # redirects and retries are handled here, hop by hop
             session.max_redirects = self.config.max_redirects
             # proxies, CA bundle and client certificate come from the environment as usual,
@@ -279,13 +383,16 @@ class Fetcher:
     def _attempt(self, url: str, headers: dict[str, str], allow: Callable[[str], bool] | None) -> Attempt:
         cfg = self.config
         started = time.monotonic()
-        deadline = started + cfg.total_timeout
         attempt = Attempt(request_url=url)
         current, seen = url, {url}
+        deadline: _Deadline | None = None
         try:
             for _hop in range(cfg.max_redirects + 1):
                 self.limiter.wait(urlsplit(current).netloc.lower())
                 session = self._session()
+                if deadline is None:
+                    # the deadline starts when the host's turn comes, not while waiting for it
+                    deadline = _Deadline(cfg.total_timeout).__enter__()
                 resp = session.get(
                     current, headers=headers, stream=True, allow_redirects=False,
                     timeout=(cfg.connect_timeout, cfg.read_timeout), **self._environment(session, current),
@@ -305,8 +412,12 @@ class Fetcher:
                     seen.add(target)
                     current = target
                     continue
-                attempt.body = self._read_body(resp, deadline, attempt)
-                if resp.status_code == 304:
+                attempt.body = self._read_body(resp, attempt, self._body_limit(current))
+                if deadline.expired:
+                    # the shut socket can look like the end of a close-delimited body
+                    attempt.body = None
+                    attempt.error, attempt.detail = "timeout", f"no complete answer within {cfg.total_timeout:g} s"
+                elif resp.status_code == 304:
                     attempt.not_modified = True
                 elif attempt.error is None and not 200 <= resp.status_code < 300:
                     attempt.error = f"http_{resp.status_code}"
@@ -314,20 +425,31 @@ class Fetcher:
             attempt.error, attempt.detail = "redirect_loop", f"more than {cfg.max_redirects} redirects"
             return attempt
         except requests.RequestException as exc:
-            attempt.error, attempt.detail = _reason(exc), str(exc)[:500]
+            if deadline is not None and deadline.expired:
+                attempt.error, attempt.detail = "timeout", f"no complete answer within {cfg.total_timeout:g} s"
+            else:
+                attempt.error, attempt.detail = _reason(exc), str(exc)[:500]
             return attempt
         finally:
+            if deadline is not None:
+                deadline.__exit__(None, None, None)
             # when the answer came (after any wait for the host's turn)
             attempt.fetched_at = datetime.now(timezone.utc)
             attempt.elapsed_ms = (time.monotonic() - started) * 1000
 
-    def _read_body(self, resp: requests.Response, deadline: float, attempt: Attempt) -> bytes | None:
-        limit = self.config.max_bytes
+    def _body_limit(self, url: str) -> tuple[int, bool]:
+        """(bytes, whether to keep a cut body): robots.txt is read up to its cap and kept."""
+        if urlsplit(url).path == "/robots.txt":
+            return self.config.robots_max_bytes, True
+        return self.config.max_bytes, False
+
+    def _read_body(self, resp: requests.Response, attempt: Attempt, limit_and_cut: tuple[int, bool]) -> bytes | None:
+        limit, keep_cut = limit_and_cut
         try:
             declared = int(resp.headers.get("content-length") or 0)
         except ValueError:
             declared = 0
-        if declared > limit:
+        if declared > limit and not keep_cut:
             resp.close()
             attempt.error, attempt.detail = "too_large", f"Content-Length {declared} > {limit}"
             return None
@@ -336,10 +458,11 @@ class Fetcher:
             for chunk in resp.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > limit:
+                    if keep_cut:
+                        chunks.append(chunk[: len(chunk) - (size - limit)])
+                        attempt.detail = f"cut at {limit} bytes"
+                        break
                     attempt.error, attempt.detail = "too_large", f"more than {limit} bytes"
-                    return None
-                if time.monotonic() > deadline:
-                    attempt.error, attempt.detail = "timeout", f"body not complete after {self.config.total_timeout}s"
                     return None
                 chunks.append(chunk)
         finally:
@@ -374,6 +497,14 @@ class Fetcher:
             if on_attempt:
                 on_attempt(attempt)
             return FetchResult(url, [attempt])
+        with self._lock:
+            timed_out = self._timeouts.get(url, 0)
+        if timed_out > cfg.timeout_retries:
+            # a URL that has used up its deadline twice would hold the host's turn for nothing
+            attempt = Attempt(request_url=url, error="timeout", detail=f"gave up: timed out {timed_out} times in this crawl")
+            if on_attempt:
+                on_attempt(attempt)
+            return FetchResult(url, [attempt])
         for n in range(cfg.retries + 1):
             attempt = self._attempt(url, headers, allow)
             attempts.append(attempt)
@@ -382,6 +513,10 @@ class Fetcher:
             retryable = attempt.error in RETRYABLE_ERRORS or (
                 attempt.status in RETRYABLE_STATUS and not attempt.not_modified and attempt.error not in ("too_large",)
             )
+            if attempt.error == "timeout":
+                with self._lock:
+                    timed_out = self._timeouts[url] = self._timeouts.get(url, 0) + 1
+                retryable = timed_out <= cfg.timeout_retries
             if not retryable or n == cfg.retries:
                 break
             delay = retry_after_seconds(attempt.headers.get("retry-after")) if attempt.status in (429, 503) else None
@@ -409,7 +544,8 @@ class Fetcher:
         """Whether robots.txt lets us fetch the URL; ``load`` fetches (or replays) robots.txt.
 
         Per RFC 9309: a 4xx robots.txt allows everything; an unreachable one (5xx, network
-        failure) disallows everything for this run.
+        failure) disallows everything, and is asked for again after ``robots_error_retry``;
+        rules that were read are used for ``robots_max_age`` (24 h) and then read again.
         """
         if not self.config.respect_robots:
             return True
@@ -418,24 +554,43 @@ class Fetcher:
         with self._lock:
             lock = self._robots_locks.setdefault(key, threading.Lock())
         with lock:
-            if key not in self._robots:
-                result = load(f"{key}/robots.txt")
-                status = result.status
-                if result.ok and result.body is not None:
-                    parser = Protego.parse(result.body.decode("utf-8", "replace"))
-                    delay = parser.crawl_delay(self.config.user_agent)
-                    if delay and self.limiter.interval:
-                        self.limiter.set_min_interval(parts.netloc.lower(), float(delay))
-                    self._robots[key] = parser
-                elif status is not None and 400 <= status < 500 and status != 429:
-                    self._robots[key] = None
-                else:
-                    self._robots[key] = False
-                    if result.error in HOST_ERRORS or result.error == "host_unreachable":
-                        self.mark_down(parts.netloc, f"{result.error} ({short_detail(result.last.detail)})")
-            rules = self._robots[key]
+            cached = self._robots.get(key)
+            if cached is None or self.clock() - cached[1] >= self._robots_lifetime(cached[0]):
+                self._robots[key] = (self._read_robots(key, parts.netloc.lower(), load), self.clock())
+            rules = self._robots[key][0]
         if rules is None:
             return True
         if rules is False:
             return False
         return rules.can_fetch(url, self.config.user_agent)
+
+    def _robots_lifetime(self, rules: Protego | None | bool) -> float:
+        return self.config.robots_error_retry if rules is False else self.config.robots_max_age
+
+    def _read_robots(self, origin: str, host: str, load: Callable[[str], FetchResult]) -> Protego | None | bool:
+        cfg = self.config
+        result = load(f"{origin}/robots.txt")
+        status = result.status
+        if result.ok and result.body is not None:
+            body = result.body[: cfg.robots_max_bytes]
+            if len(result.body) > cfg.robots_max_bytes or (result.last.detail or "").startswith("cut at"):
+                self._note(host, f"robots.txt over {cfg.robots_max_bytes // 1024} KiB: read its first {cfg.robots_max_bytes // 1024} KiB")
+            parser = Protego.parse(body.decode("utf-8", "replace"))
+            delay = parser.crawl_delay(cfg.user_agent)
+            if delay and self.limiter.interval:
+                honoured = min(float(delay), cfg.crawl_delay_cap)
+                if float(delay) > cfg.crawl_delay_cap:
+                    self._note(host, f"Crawl-delay {float(delay):g} s capped at {cfg.crawl_delay_cap:g} s")
+                self.limiter.set_min_interval(host, honoured)
+            return parser
+        if status is not None and 400 <= status < 500 and status != 429:
+            return None
+        if result.error in HOST_ERRORS or result.error == "host_unreachable":
+            self.mark_down(host, f"{result.error} ({short_detail(result.last.detail)})")
+        self._note(host, f"robots.txt unavailable ({result.error or status}): nothing fetched from the host for "
+                         f"{cfg.robots_error_retry:g} s, then asked again")
+        return False
+
+    def _note(self, host: str, text: str) -> None:
+        with self._lock:
+            self.notes[host] = text
