@@ -162,6 +162,12 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
                 group = (item, line, [])
             continue
         label = line.labels[-1] if line.labels else ""
+        if item is None and len(line.labels) > 1:
+            # an item label with no numbers, then the first of its sub-rows
+            parent = next((c for p in reversed(line.labels[:-1]) if (c := labels.match("proactive_item", p)[0])), None)
+            if parent is not None:
+                close_group()
+                group = (parent, line, [])
         if item is None:
             norm = labels.normalise(label)
             if measures and norm and len(norm) <= 20 and labels.match("proactive_item", label)[1] is False:

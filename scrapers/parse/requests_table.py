@@ -247,6 +247,9 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
                     )
                 assigned[code] = (seven, "label printed apart; placed by template order")
         else:
+            if not any(c in HEADER_CODES or c in SUB_ROW_CODES for c in codes):
+                # the table stops before （六）: its rows are those of either template
+                missing = ["/".join([c, *SUB_ROW_CODES]) if c in HEADER_CODES else c for c in missing]
             result.problems.append(
                 f"rows {', '.join(missing)} not found"
                 + (f" ({len(between)} unlabelled rows of numbers there, {len(missing)} rows missing)" if between else "")

@@ -88,7 +88,11 @@ def text_rows(text: str) -> list[Row]:
     merged cells (dropped here), grid-table rules (kind "rule"), and `|`-separated lines
     without a leading `|` (kind "pipe", the raw line in one cell)."""
     rows: list[Row] = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    # "label | v | v |" rows: a line that starts with "|" there starts with a blank cell, not a border
+    piped = [ln.strip() for ln in lines if ln.count("|") >= 2 and ln.replace("|", "").strip()]
+    open_rows = sum(1 for ln in piped if not ln.startswith("|")) > len(piped) / 2
+    for n, line in enumerate(lines, start=1):
         stripped = line.strip()
         loc = f"line {n}"
         if not stripped:
@@ -102,7 +106,7 @@ def text_rows(text: str) -> list[Row]:
             continue
         if _MD_RULE.match(stripped):
             continue
-        if "|" in stripped and not (stripped.startswith("|") and stripped.count("|") >= 2):
+        if "|" in stripped and (open_rows or not (stripped.startswith("|") and stripped.count("|") >= 2)):
             rows.append(Row(cells=[Cell(stripped)], loc=loc, kind="pipe"))
             continue
         fields, kind = split_line(line)
@@ -176,7 +180,8 @@ def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[str, object]], 
         if not text:
             # a field between two pipes is a blank; the ends of a line are not fields
             inner = 0 < k < last
-            if inner or (k == 0 and after_pipe and last > 0):
+            opens = k == 0 and last > 0 and (after_pipe or (row.kind == "pipe" and last >= 2))
+            if inner or opens:
                 tokens.append(("value", Item(Value(0, piece, True, None), row.loc)))
             continue
         value = read_value(text)
@@ -266,6 +271,9 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
         elif has_label and n_values >= 2 and cur is not None:
             # `label | v | v |`: the row is whole on its line
             cur.closed = True
+    if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels and end < len(rows):
+        blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
+        cur.values.extend(Item(Value(0, "", True, None), rows[end - 1].loc) for _ in range(blanks))
     return lines
 
 

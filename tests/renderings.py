@@ -1,0 +1,171 @@
+"""Writers that render a report's rows the ways people and tools turn report pages into text.
+
+Each writer takes the rows an extractor read from a real HTML/PDF/Word report (or generated
+rows) and returns text: one cell per line (with or without a trailing " |", with "|||"
+filler lines for merged cells), one cell per paragraph, "|" on its own line after each cell,
+"label | v | v |" rows, tab-separated rows, Markdown pipe tables, a grid table, a flipbook
+page with vertical table 四 headers. Blank cells are kept the way each rendering keeps them.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from scrapers.extract.model import Row
+
+# A group of rows of one table, or a paragraph of text.
+Block = tuple[str, list[list[str]]]
+
+
+def blocks(rows: list[Row]) -> list[Block]:
+    out: list[Block] = []
+    table_key = None
+    for row in rows:
+        if row.kind == "table":
+            key = re.sub(r"\s*row \d+$", "", row.loc)
+            if out and out[-1][0] == "table" and key == table_key:
+                out[-1][1].append(list(row.texts))
+            else:
+                out.append(("table", [list(row.texts)]))
+            table_key = key
+        else:
+            table_key = None
+            out.append(("text", [[" ".join(t for t in row.texts if t)]]))
+    return out
+
+
+def _width(table: list[list[str]]) -> int:
+    return max(len(r) for r in table)
+
+
+def cell_per_line_pipe(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        width = _width(rows)
+        for r in rows:
+            out += [f"{c} |" if c else " |" for c in r]
+            if len(r) < width:
+                out.append("|" * (width - len(r)))  # what merged cells leave behind
+    return "\n".join(out) + "\n"
+
+
+def cell_per_line(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            out += [c for c in r]  # a blank cell is an empty line
+    return "\n".join(out) + "\n"
+
+
+def cell_per_paragraph(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            out += [c if c else "\u3000" for c in r]
+    return "\n\n".join(out) + "\n"
+
+
+def pipe_after_cell(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            for c in r:
+                out += [c, "|"] if c else ["|"]
+    return "\n".join(out) + "\n"
+
+
+def pipe_rows(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            out.append(" | ".join(c if c else " " for c in r) + " |")
+    return "\n".join(out) + "\n"
+
+
+def tabs(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        out += [rows[0][0]] if kind == "text" else ["\t".join(r) for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def markdown(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out += [rows[0][0], ""]
+            continue
+        width = _width(rows)
+        for k, r in enumerate(rows):
+            out.append("| " + " | ".join([*r, *[""] * (width - len(r))]) + " |")
+            if k == 0:
+                out.append("|" + "---|" * width)
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def grid(bs: list[Block], wrap: int = 8) -> str:
+    """A grid table: cells wrapped over several lines inside their column, rules between rows."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        width = _width(rows)
+        padded = [[*r, *[""] * (width - len(r))] for r in rows]
+        wrapped = [[textwrap.wrap(c, wrap) or [""] for c in r] for r in padded]
+        cols = [max(len(line) for r in wrapped for line in r[k]) for k in range(width)]
+        rule = "+" + "+".join("-" * (w + 2) for w in cols) + "+"
+        out.append(rule)
+        for r in wrapped:
+            height = max(len(c) for c in r)
+            for h in range(height):
+                out.append("|" + "|".join(f" {(c[h] if h < len(c) else ''):<{w}} " for c, w in zip(r, cols)) + "|")
+            out.append(rule)
+    return "\n".join(out) + "\n"
+
+
+def flipbook(bs: list[Block]) -> str:
+    """Table 四's header cells printed vertically (a character per line), as flipbook pages
+    do; every other table a row per line with tabs."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        appeals = any("复议" in c for r in rows for c in r) and any("诉讼" in c for r in rows for c in r)
+        for r in rows:
+            if appeals and not any(re.fullmatch(r"\d+", c.strip()) for c in r):
+                out += [ch for c in r for ch in c if not ch.isspace()]
+            else:
+                out.append("\t".join(r))
+    return "\n".join(out) + "\n"
+
+
+WRITERS = {
+    "cell_per_line_pipe": cell_per_line_pipe,
+    "cell_per_line": cell_per_line,
+    "cell_per_paragraph": cell_per_paragraph,
+    "pipe_after_cell": pipe_after_cell,
+    "pipe_rows": pipe_rows,
+    "tabs": tabs,
+    "markdown": markdown,
+    "grid": grid,
+    "flipbook": flipbook,
+}
