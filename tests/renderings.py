@@ -48,8 +48,9 @@ def cell_per_line_pipe(bs: list[Block]) -> str:
         width = _width(rows)
         for r in rows:
             out += [f"{c} |" if c else " |" for c in r]
-            if len(r) < width:
-                out.append("|" * (width - len(r)))  # what merged cells leave behind
+            if len(r) < width - 1:
+                # what merged cells leave behind (one "|" alone would be a blank cell)
+                out.append("|" * (width - len(r)))
     return "\n".join(out) + "\n"
 
 

@@ -45,7 +45,7 @@ def _read_tables(parse: Parse, ext: Extracted) -> bool:
     rows = text_rows(ext.text) if ext.format == "text" else ext.rows
     sections = find_sections(rows)
     proactive = read_proactive(rows, *sections.proactive)
-    requests = read_requests(rows, *sections.requests)
+    requests = read_requests(rows, *sections.requests, followed=sections.requests[1] < len(rows))
     followed = sections.appeals[1] < len(rows)
     appeals = read_appeals(rows, *sections.appeals, followed=followed)
     found = [proactive.found, requests.found, appeals.found]

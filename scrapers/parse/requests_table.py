@@ -72,18 +72,37 @@ def _context(previous: str | None) -> frozenset[str]:
 def _seven(line: Line, problems: list[str]) -> list[Item] | None:
     """The row's seven values, after dropping layout blanks; a printed 法人 subtotal column
     is checked against its parts and dropped."""
-    values = list(line.values)
+    values = _trim(list(line.values))
     n = len(COLUMNS)
-    while len(values) > n and values[0].kept_blank:
-        values.pop(0)
-    while len(values) > n and values[-1].kept_blank:
-        values.pop()
     if len(values) == n + 1 and not values[1].value.blank:
         subtotal, parts = values[1].value.number, sum(v.value.number for v in values[2:7])
         if subtotal == parts:
             problems.append(f"{line.loc}: a 法人或其他组织 subtotal column ({subtotal}) was checked and dropped")
             return [values[0], *values[2:]]
     return values if len(values) == n else None
+
+
+def _trim(values: list[Item]) -> list[Item]:
+    """Drop the blanks a layout put around a row's values (merged label cells before them,
+    padding after them): of the ways to drop them from either end, the first whose row total
+    is the sum of its parts, or else as many from the front as possible."""
+    n = len(COLUMNS)
+    excess = len(values) - n
+    if excess <= 0:
+        return values
+    lead = next((k for k, v in enumerate(values) if not v.kept_blank), len(values))
+    tail = next((k for k, v in enumerate(reversed(values)) if not v.kept_blank), len(values))
+    ways = [(i, excess - i) for i in range(min(excess, lead), -1, -1) if excess - i <= tail]
+    if not ways:
+        i = min(excess, lead)
+        return values[i:]
+    total, parts = COLUMNS.index(TOTAL_COLUMN), [COLUMNS.index(c) for c in APPLICANTS]
+    for i, j in ways:
+        row = values[i : len(values) - j]
+        if row[total].value.number == sum(row[k].value.number for k in parts):
+            return row
+    i, j = ways[0]
+    return values[i : len(values) - j]
 
 
 def _is_orphan(line: Line) -> bool:
@@ -144,9 +163,17 @@ def place_by_identities(known: dict[str, list[int]], code: str, printed: list[in
     return list(next(iter(readings.values()))) if len(readings) == 1 else None
 
 
-def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | None = None) -> RequestsResult:
+def _adds_up(values: list[Item]) -> bool:
+    total, parts = COLUMNS.index(TOTAL_COLUMN), [COLUMNS.index(c) for c in APPLICANTS]
+    return values[total].value.number == sum(values[k].value.number for k in parts)
+
+
+def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | None = None,
+                  followed: bool = True) -> RequestsResult:
+    """`followed`: the document goes on after the section (it was not cut inside table 三)."""
     result = RequestsResult()
     region = lines if lines is not None else read_lines(rows, start, end)
+    last_with_values = max((k for k, ln in enumerate(region) if ln.values), default=-1)
 
     # The 2021 format prints (六) as three rows; so does any report that kept them.
     codes = [labels.match_run("request_row", ln.labels, continued=True)[0] for ln in region]
@@ -167,6 +194,11 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
         if code in HEADER_CODES and split_other and not line.values:
             code = None  # the (六) header of the three sub-rows
         seven = _seven(line, result.problems) if line.values else None
+        if seven is not None and not followed and k == last_with_values and not _adds_up(seven):
+            # the text stops in this row: what looks like its seven values may be the start of a row
+            result.problems.append(f"{line.loc}: the text stops in row {code or line.label[:20]}; not read")
+            result.uncertain = True
+            continue
         if code and code in position:
             previous = code
             if seven is not None:
