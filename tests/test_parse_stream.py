@@ -123,3 +123,16 @@ def test_every_code_a_parse_emits_is_in_the_seeds(gold_path):
     assert {c.row for c in parse.requests} <= rows
     assert {c.column for c in parse.requests} <= columns
     assert {(c.item, c.measure) for c in parse.proactive} <= grid
+
+
+def test_table_four_placement_by_identities():
+    from scrapers.parse.appeals_table import place_by_identities
+
+    # zeros printed and blanks lost: every reading is the same fifteen zeros
+    assert place_by_identities([0, 0, 0]) is not None
+    # 复议 printed "2 2" and nothing else: 2 could be any of four results
+    assert place_by_identities([2, 2]) is None
+    # three proceedings' "x x" each: still four readings per proceeding
+    assert place_by_identities([1, 1, 3, 3, 2, 2]) is None
+    # all fifteen printed: one reading, in order
+    assert place_by_identities([1, 0, 0, 0, 1] * 3) == list(range(15))

@@ -9,12 +9,12 @@ vertically, a page-text copy one cell per line), and only when all fifteen cells
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations, product
 
 from scrapers.extract.model import Row
 from scrapers.parse import labels
 from scrapers.parse.model import AppealCell
-from scrapers.parse.requests_table import place_by_identities
-from scrapers.parse.stream import Item, Line, doubtful_cells, read_lines, row_text
+from scrapers.parse.stream import Item, Line, doubtful_cells, read_lines
 from scrapers.parse.values import Value
 from scrapers.seeds import read_seed
 
@@ -55,29 +55,59 @@ def _place_by_x(rows: list[Row], start: int, line: Line) -> list[tuple[int, Item
     return sorted(placed.items(), key=lambda kv: kv[0])
 
 
-def _identities():
-    out = []
-    total = RESULTS.index(RESULT_TOTAL)
-    for p, _ in enumerate(PROCEEDINGS):
-        base = p * len(RESULTS)
-        out.append(([("t4", base + total)], [("t4", base + RESULTS.index(r)) for r in RESULT_PARTS]))
+def _segment_readings(segment: list[int]) -> dict[tuple[int, ...], tuple[int, ...]]:
+    """The ways one proceeding's printed values fill its five cells with total = sum of parts."""
+    width, total = len(RESULTS), RESULTS.index(RESULT_TOTAL)
+    parts = [RESULTS.index(r) for r in RESULT_PARTS]
+    out: dict[tuple[int, ...], tuple[int, ...]] = {}
+    if len(segment) > width:
+        return out
+    for positions in combinations(range(width), len(segment)):
+        row = [0] * width
+        for p, v in zip(positions, segment):
+            row[p] = v
+        if row[total] == sum(row[k] for k in parts):
+            out.setdefault(tuple(row), positions)
     return out
+
+
+def place_by_identities(printed: list[int]) -> list[int] | None:
+    """Where the printed values of a row that lost its blank cells stand among the fifteen, when
+    exactly one reading keeps every proceeding's total the sum of its results; else None."""
+    width = len(RESULTS)
+    readings: dict[tuple[int, ...], list[int]] = {}
+    k = len(printed)
+    for a in range(k + 1):
+        for b in range(a, k + 1):
+            segments = [printed[:a], printed[a:b], printed[b:]]
+            options = [_segment_readings(seg) for seg in segments]
+            for combo in product(*(o.items() for o in options)):
+                row = tuple(v for values, _ in combo for v in values)
+                positions = [p * width + q for p, (_, pos) in enumerate(combo) for q in pos]
+                readings.setdefault(row, positions)
+                if len(readings) > 1:
+                    return None
+    return next(iter(readings.values())) if len(readings) == 1 else None
 
 
 def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None = None,
                  followed: bool = True) -> AppealsResult:
     """`followed`: the document goes on after the section (it was not cut inside table 四)."""
     result = AppealsResult()
-    header = "".join(row_text(rows[i]) for i in range(start, min(end, len(rows))))
+    # CJK words that NFKC leaves alone: the raw text says whether the table is here
+    header = "".join(t for i in range(start, min(end, len(rows))) for t in rows[i].texts)
+    header = "".join(header.split())
     if not ("行政复议" in header and "诉讼" in header):
         return result
     region = lines if lines is not None else read_lines(rows, start, end)
     candidates = [ln for ln in region if len(ln.printed) >= 1 and len(ln.values) >= 10 and
                   labels.match_run("request_row", ln.labels)[0] is None]
     if not candidates:
-        short = [ln for ln in region if ln.printed and not any(v.kept_blank for v in ln.values)
-                 and labels.match_run("request_row", ln.labels)[0] is None]
-        if short and followed and len(short) == 1:
+        # after the fifteen result headers, the one run of numbers that lost its blank cells
+        headed = [k for k, ln in enumerate(region)
+                  if sum(1 for p in ln.labels if labels.match("appeal_result", p)[0]) >= len(RESULTS) * 2]
+        short = [ln for ln in region[headed[0]:] if ln.printed and not any(v.kept_blank for v in ln.values)] if headed else []
+        if followed and len(short) == 1 and labels.match_run("request_row", short[0].labels)[0] is None:
             return _placed(result, short[0])
         result.problems.append("table 四: no row of numbers found; appeals (review, litigation) not read")
         result.uncertain = True
@@ -113,7 +143,7 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
 
 def _placed(result: AppealsResult, line: Line) -> AppealsResult:
     printed = [int(v.value.number) for v in line.values]
-    positions = place_by_identities({}, "t4", printed, ["t4"], len(CELLS), _identities())
+    positions = place_by_identities(printed) if all(v.value.number == int(v.value.number) for v in line.values) else None
     if positions is None:
         result.problems.append(
             f"table 四: {line.loc} prints {len(printed)} cells where 15 were expected, and the identities "

@@ -17,7 +17,9 @@ from scrapers.seeds import read_seed
 _DROP = re.compile(r"[\s\"'“”‘’「」『』〝〞＂]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
+    # cached: a document's labels are matched piece by piece and joined, so each text comes back
     return _DROP.sub("", unicodedata.normalize("NFKC", text))
 
 

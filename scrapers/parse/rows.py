@@ -22,26 +22,29 @@ _HEADINGS = {
 }
 
 
-def _heading_rows(rows: list[Row], keys: tuple[str, ...]) -> list[int]:
-    hits = []
-    for i, row in enumerate(rows):
-        text = row_text(row)
-        if len(text) <= 40 and any(k in text for k in keys):
-            hits.append(i)
-    return hits
+def _heading_rows(texts: list[str | None], keys: tuple[str, ...]) -> list[int]:
+    return [i for i, text in enumerate(texts) if text is not None and any(k in text for k in keys)]
 
 
 def find_sections(rows: list[Row]) -> Sections:
     """Where tables 二, 三 and 四 are: from their section headings, which survive every
     format; a report without headings gets the whole document for each table."""
     n = len(rows)
-    pro = _heading_rows(rows, _HEADINGS["proactive"])
+    # a heading is short: longer rows are not normalised at all
+    texts: list[str | None] = []
+    for row in rows:
+        if sum(len(t) for t in row.texts) > 80:
+            texts.append(None)
+            continue
+        text = row_text(row)
+        texts.append(text if len(text) <= 40 else None)
+    pro = _heading_rows(texts, _HEADINGS["proactive"])
     pro_start = pro[0] if pro else 0
-    req = [i for i in _heading_rows(rows, _HEADINGS["requests"]) if i >= pro_start]
+    req = [i for i in _heading_rows(texts, _HEADINGS["requests"]) if i >= pro_start]
     req_start = req[0] if req else None
-    app = [i for i in _heading_rows(rows, _HEADINGS["appeals"]) if req_start is None or i > req_start]
+    app = [i for i in _heading_rows(texts, _HEADINGS["appeals"]) if req_start is None or i > req_start]
     app_start = app[0] if app else None
-    ends = [i for i in _heading_rows(rows, _HEADINGS["end"]) if app_start is not None and i > app_start]
+    ends = [i for i in _heading_rows(texts, _HEADINGS["end"]) if app_start is not None and i > app_start]
 
     proactive = (pro_start, req_start if req_start is not None else (app_start if app_start is not None else n))
     requests = (req_start if req_start is not None else 0, app_start if app_start is not None else n)

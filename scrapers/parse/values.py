@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 # What reports print for "nothing": read as 0, the raw text kept to tell it from a printed 0.
@@ -24,6 +25,7 @@ class Value:
     unit: str | None  # wan_yuan | yuan | None
 
 
+@lru_cache(maxsize=1 << 16)
 def read_value(text: str) -> Value | None:
     """The cell's value, or None when the cell is not a number (a label, a note)."""
     raw = text
