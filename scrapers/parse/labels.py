@@ -54,12 +54,23 @@ def match(dimension: str, text: str, context: set[str] | frozenset[str] = frozen
     `context` names the conditions that hold where the label was printed (e.g. "other"
     inside the (六) block); variants that need a context only match there.
     """
+    return _match(dimension, text, frozenset(context))
+
+
+@lru_cache(maxsize=1 << 16)
+def _match(dimension: str, text: str, context: frozenset[str]) -> tuple[str | None, bool]:
     best, ambiguous = _best(dimension, normalise(text), context)
     return (best.code if best else None), ambiguous
 
 
-def match_run(dimension: str, pieces: list[str], context: frozenset[str] = frozenset(),
+def match_run(dimension: str, pieces, context: frozenset[str] = frozenset(),
               *, continued: bool = False) -> tuple[str | None, bool]:
+    return _match_run(dimension, tuple(pieces), frozenset(context), continued)
+
+
+@lru_cache(maxsize=1 << 14)
+def _match_run(dimension: str, pieces: tuple[str, ...], context: frozenset[str],
+               continued: bool) -> tuple[str | None, bool]:
     """The code the end of a run of label pieces names (a label broken over lines or cells,
     group labels before it). The last piece alone wins; pieces before it join only where the
     join's variant reaches into the last piece (it was broken inside the variant), or, with

@@ -13,7 +13,7 @@ from scrapers.parse.model import Parse
 from scrapers.parse.proactive_table import read_proactive
 from scrapers.parse.requests_table import read_requests
 from scrapers.parse.rows import find_sections
-from scrapers.parse.stream import text_rows
+from scrapers.parse.stream import read_lines, text_rows
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,18 @@ def _read_tables(parse: Parse, ext: Extracted) -> bool:
     # Text keeps what its extractor drops and the stream needs (empty lines, `|` fields).
     rows = text_rows(ext.text) if ext.format == "text" else ext.rows
     sections = find_sections(rows)
-    proactive = read_proactive(rows, *sections.proactive)
-    requests = read_requests(rows, *sections.requests, followed=sections.requests[1] < len(rows))
-    followed = sections.appeals[1] < len(rows)
-    appeals = read_appeals(rows, *sections.appeals, followed=followed)
+    streams: dict[tuple[int, int], list] = {}  # a report without headings gives one region thrice
+
+    def lines(region: tuple[int, int]) -> list:
+        if region not in streams:
+            streams[region] = read_lines(rows, *region)
+        return streams[region]
+
+    proactive = read_proactive(rows, *sections.proactive, lines=lines(sections.proactive))
+    requests = read_requests(rows, *sections.requests, lines=lines(sections.requests),
+                             followed=sections.requests[1] < len(rows))
+    appeals = read_appeals(rows, *sections.appeals, lines=lines(sections.appeals),
+                           followed=sections.appeals[1] < len(rows))
     found = [proactive.found, requests.found, appeals.found]
     if not any(found):
         # no standard table at all: the report is read another way, without these readers' notes

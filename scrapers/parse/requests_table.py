@@ -142,21 +142,20 @@ def place_by_identities(known: dict[str, list[int]], code: str, printed: list[in
     of `width` cells, when exactly one reading satisfies every identity whose cells are all
     known; None if there are several readings or none. Zeros may go anywhere a blank could:
     readings that differ only in where a 0 stands are one reading."""
+    # only the identities that involve this row and whose other cells are all known can decide
+    rules = []
+    for left, right in identities:
+        cells = left + right
+        if any(r == code for r, _ in cells) and all(r == code or r in known for r, _ in cells):
+            rules.append(([(r == code, k if r == code else known[r][k]) for r, k in left],
+                          [(r == code, k if r == code else known[r][k]) for r, k in right]))
     readings: dict[tuple[int, ...], tuple[int, ...]] = {}
     for positions in combinations(range(width), len(printed)):
         row = [0] * width
         for p, v in zip(positions, printed):
             row[p] = v
-        grid = {**known, code: row}
-        ok = True
-        for left, right in identities:
-            cells = left + right
-            if not any(r == code for r, _ in cells) or not all(r in grid for r, _ in cells):
-                continue
-            if sum(grid[r][k] for r, k in left) != sum(grid[r][k] for r, k in right):
-                ok = False
-                break
-        if ok:
+        if all(sum(row[x] if own else x for own, x in left) == sum(row[x] if own else x for own, x in right)
+               for left, right in rules):
             readings.setdefault(tuple(row), positions)
             if len(readings) > 1:
                 return None
