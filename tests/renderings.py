@@ -170,3 +170,60 @@ WRITERS = {
     "grid": grid,
     "flipbook": flipbook,
 }
+
+
+def plain(bs: list[Block]) -> str:
+    """A plain table (pandoc's default for text): columns padded with spaces, no rules inside
+    rows, so a blank cell is only more space and vanishes for a reader that splits on it."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        width = _width(rows)
+        padded = [[*r, *[""] * (width - len(r))] for r in rows]
+        cols = [max(len(r[k]) for r in padded) for k in range(width)]
+        out.append("  ".join("-" * w for w in cols))
+        out += ["  ".join(f"{c:<{w}}" for c, w in zip(r, cols)).rstrip() for r in padded]
+        out.append("  ".join("-" * w for w in cols))
+    return "\n".join(out) + "\n"
+
+
+def spanned_blocks(html: bytes, bs: list[Block]) -> list[Block]:
+    """The blocks of an HTML report with its tables as pandoc lays them out: a cell spanning
+    columns is followed by empty columns, a cell spanning rows leaves empty cells below it."""
+    import lxml.html
+
+    from scrapers.extract.decode import decode_bytes
+
+    root = lxml.html.document_fromstring(decode_bytes(html)[0])
+    tables = [t for t in root.iter("table") if next(t.iterancestors("table"), None) is None]
+    grids = []
+    for table in tables:
+        grid_rows: list[list[str]] = []
+        below: dict[int, int] = {}  # column -> rows still covered by a rowspan
+        for tr in table.iter("tr"):
+            row: list[str] = []
+            col = 0
+            for td in [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]:
+                while below.get(col, 0) > 0:
+                    below[col] -= 1
+                    row.append("")
+                    col += 1
+                text = " ".join(" ".join(td.itertext()).replace("\xa0", " ").split())
+                span, down = int(td.get("colspan", 1)), int(td.get("rowspan", 1))
+                for k in range(span):
+                    row.append(text if k == 0 else "")
+                    if down > 1:
+                        below[col + k] = down - 1
+                col += span
+            while below.get(col, 0) > 0:
+                below[col] -= 1
+                row.append("")
+                col += 1
+            grid_rows.append(row)
+        grids.append(grid_rows)
+    out, it = [], iter(grids)
+    for kind, rows in bs:
+        out.append((kind, next(it, rows)) if kind == "table" else (kind, rows))
+    return out

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gold import CORPUS, gold_cells, load_gold, parse_cells
-from renderings import WRITERS, blocks
+from renderings import WRITERS, blocks, grid, plain, spanned_blocks
 from scrapers.extract.dispatch import extract_document
 from scrapers.parse.report import parse_document
 
@@ -107,6 +107,19 @@ def test_text_cut_mid_table(name, fraction):
     shown = [r for r, last in rows.items() if last < cut - 1]
     for row in shown[:-1]:
         assert all((row, col) in got for col in ("natural_person", "total")), (row, parse.problems[:5])
+
+
+@pytest.mark.parametrize("writer", [grid, plain], ids=["grid", "plain"])
+def test_pandoc_layout_of_html_with_spans(writer):
+    """pandoc's grid and plain tables of the HTML page: colspans add empty columns, rowspans
+    empty cells below; a plain table loses its blank cells to spacing."""
+    doc, gold = load_gold(CORPUS / "gold" / "shanghai-general-office-2019.json")
+    bs, _ = source("shanghai-general-office-2019")
+    text = writer(spanned_blocks(doc.read_bytes(), bs))
+    parse = parse_document(text.encode("utf-8"), "x.txt").to_json()
+    assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
+    if writer is grid:
+        assert not set(gold_cells(gold)) - set(parse_cells(parse))
 
 
 # --- the four real excerpts ---------------------------------------------------------------

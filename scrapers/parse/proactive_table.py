@@ -89,6 +89,10 @@ def _wan_yuan(value, unit: str | None) -> float | None:
 
 
 def _values(line: Line, width: int) -> list[Item]:
+    """The row's values under its `width` headers. Blank cells beyond them are layout (merged
+    cells, pandoc's empty columns after a colspan) when every header has a printed value."""
+    if len(line.values) > width and len(line.printed) == width:
+        return line.printed
     values = list(line.values)
     while len(values) > width and values[-1].kept_blank:
         values.pop()
