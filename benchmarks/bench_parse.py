@@ -3,7 +3,8 @@
 Reads the real report documents under tests/fixtures (HTML pages, text and Markdown, PDFs,
 Word files; anything that is not a full report is skipped, duplicates are counted once),
 sniffs their format from content, and adds the renderings of tests/renderings.py (the real
-HTML/PDF/text reports written one cell per line, as pipe rows, a grid table…). Each format's
+HTML/PDF/text reports written one cell per line, as pipe rows, a grid table…, and into .docx
+files). Each format's
 documents run round after round in this one process; every figure is the median of several
 runs, in reports per second of CPU time (so other jobs on the machine do not count).
 
@@ -77,6 +78,14 @@ def rendering_documents() -> list[tuple[str, bytes]]:
     return docs
 
 
+def word_documents() -> list[tuple[str, bytes]]:
+    """The same reports written into .docx files (the fixtures hold no real Word report)."""
+    from renderings import docx_bytes
+    from test_renderings import SOURCES, source
+
+    return [(f"{name}.docx", docx_bytes(source(name)[0])) for name in SOURCES]
+
+
 # --- the bare libraries on the same bytes ---------------------------------------------------
 
 _NUMBER = re.compile(r"\d+")
@@ -143,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
     groups = dict(sorted(report_documents().items()))
     groups["renderings"] = rendering_documents()
+    groups.setdefault("docx", []).extend(word_documents())
     results = []
     for fmt, documents in groups.items():
         parse_rate = rate(parse_document, documents, args.seconds, args.runs)

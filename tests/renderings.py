@@ -227,3 +227,24 @@ def spanned_blocks(html: bytes, bs: list[Block]) -> list[Block]:
     for kind, rows in bs:
         out.append((kind, next(it, rows)) if kind == "table" else (kind, rows))
     return out
+
+
+def docx_bytes(bs: list[Block]) -> bytes:
+    """The report as a Word file: paragraphs, and each table a Word table (short rows padded)."""
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    for kind, rows in bs:
+        if kind == "text":
+            doc.add_paragraph(rows[0][0])
+            continue
+        width = _width(rows)
+        table = doc.add_table(rows=len(rows), cols=width)
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                table.cell(r, c).text = text
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

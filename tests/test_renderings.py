@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gold import CORPUS, gold_cells, load_gold, parse_cells
-from renderings import WRITERS, blocks, grid, plain, spanned_blocks
+from renderings import WRITERS, blocks, docx_bytes, grid, plain, spanned_blocks
 from scrapers.extract.dispatch import extract_document
 from scrapers.parse.report import parse_document
 
@@ -80,6 +80,16 @@ def test_lossless_rendering_reads_every_cell(name, writer):
     got = parse_cells(parse)
     missing = sorted(k for k in gold_cells(gold) if k not in got)
     assert not missing, (missing[:6], parse["problems"][:6])
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_word_rendering_reads_every_cell(name):
+    """The same tables written into a .docx go through the Word extractor and the same stream."""
+    bs, gold = source(name)
+    parse = parse_document(docx_bytes(bs), "x.docx").to_json()
+    assert parse["format"] == "docx"
+    assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
+    assert not set(gold_cells(gold)) - set(parse_cells(parse)), parse["problems"][:6]
 
 
 def _line(loc: str) -> int:
