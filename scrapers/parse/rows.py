@@ -26,6 +26,10 @@ def _heading_rows(texts: list[str | None], keys: tuple[str, ...]) -> list[int]:
     return [i for i, text in enumerate(texts) if text is not None and any(k in text for k in keys)]
 
 
+# a row holding none of the headings' first characters is no heading: it is never normalised
+_HEADING_CHARS = {k[0] for keys in _HEADINGS.values() for k in keys}
+
+
 def find_sections(rows: list[Row]) -> Sections:
     """Where tables 二, 三 and 四 are: from their section headings, which survive every
     format; a report without headings gets the whole document for each table."""
@@ -33,7 +37,8 @@ def find_sections(rows: list[Row]) -> Sections:
     # a heading is short: longer rows are not normalised at all
     texts: list[str | None] = []
     for row in rows:
-        if sum(len(t) for t in row.texts) > 80:
+        raw = "".join(row.texts)
+        if len(raw) > 80 or _HEADING_CHARS.isdisjoint(raw):
             texts.append(None)
             continue
         text = row_text(row)

@@ -75,6 +75,9 @@ class Line:
 
 
 def is_page_number(row: Row) -> bool:
+    cells = row.cells
+    if not cells or not cells[0].text[:1] in "-—–" or not cells[0].text:
+        return False
     return bool(_PAGE_NUMBER.match(" ".join(row.texts).strip()))
 
 
@@ -90,25 +93,29 @@ def text_rows(text: str) -> list[Row]:
     rows: list[Row] = []
     lines = text.splitlines()
     # "label | v | v |" rows: a line that starts with "|" there starts with a blank cell, not a border
-    piped = [ln.strip() for ln in lines if ln.count("|") >= 2 and ln.replace("|", "").strip()]
+    piped = [s for ln in lines if "|" in ln and ln.count("|") >= 2 and (s := ln.strip()).replace("|", "").strip()]
     open_rows = sum(1 for ln in piped if not ln.startswith("|")) > len(piped) / 2
     for n, line in enumerate(lines, start=1):
         stripped = line.strip()
-        loc = f"line {n}"
         if not stripped:
-            rows.append(Row(cells=[], loc=loc, kind="empty"))
+            rows.append(Row(cells=[], loc=f"line {n}", kind="empty"))
             continue
-        compact = stripped.replace(" ", "").replace("\t", "")
-        if _PIPES_ONLY.match(compact):
+        first = stripped[0]
+        if "|" in stripped:
+            compact = stripped.replace(" ", "").replace("\t", "")
+            if _PIPES_ONLY.match(compact):
+                continue
+            if first == "|" and _MD_RULE.match(stripped):
+                continue
+            if open_rows or not (first == "|" and stripped.count("|") >= 2):
+                rows.append(Row(cells=[Cell(stripped)], loc=f"line {n}", kind="pipe"))
+                continue
+        elif first == "+" and _GRID_RULE.match(stripped.replace(" ", "")):
+            rows.append(Row(cells=[], loc=f"line {n}", kind="rule"))
             continue
-        if _GRID_RULE.match(compact):
-            rows.append(Row(cells=[], loc=loc, kind="rule"))
+        elif first in "-:" and _MD_RULE.match(stripped):
             continue
-        if _MD_RULE.match(stripped):
-            continue
-        if "|" in stripped and (open_rows or not (stripped.startswith("|") and stripped.count("|") >= 2)):
-            rows.append(Row(cells=[Cell(stripped)], loc=loc, kind="pipe"))
-            continue
+        loc = f"line {n}"
         fields, kind = split_line(line)
         rows.append(Row(cells=[Cell(f) for f in fields], loc=loc, kind=kind))
     return _merge_grid_rows(rows)
