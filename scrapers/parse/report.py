@@ -42,7 +42,7 @@ def _blank_totals(parse: Parse) -> bool:
 
 def _read_tables(parse: Parse, ext: Extracted) -> bool:
     # Text keeps what its extractor drops and the stream needs (empty lines, `|` fields).
-    rows = text_rows(ext.text) if ext.format == "text" else ext.rows
+    rows = text_rows(ext.text, ext.rows) if ext.format == "text" else ext.rows
     sections = find_sections(rows)
     streams: dict[tuple[int, int], list] = {}  # a report without headings gives one region thrice
 

@@ -85,13 +85,15 @@ def row_text(row: Row) -> str:
     return normalise("".join(row.texts))
 
 
-def text_rows(text: str) -> list[Row]:
+def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     """The rows of a text document, as the text extractor numbers them, keeping what the
     stream needs and the extractor drops: empty lines (kind "empty"), pipe-only filler lines of
     merged cells (dropped here), grid-table rules (kind "rule"), and `|`-separated lines
     without a leading `|` (kind "pipe", the raw line in one cell)."""
     rows: list[Row] = []
     lines = text.splitlines()
+    # the text extractor's own rows, where they are what this reading needs, are not split again
+    known = {r.loc: r for r in extracted or ()}
     # "label | v | v |" rows: a line that starts with "|" there starts with a blank cell, not a border
     piped = [s for ln in lines if "|" in ln and ln.count("|") >= 2 and (s := ln.strip()).replace("|", "").strip()]
     open_rows = sum(1 for ln in piped if not ln.startswith("|")) > len(piped) / 2
@@ -116,6 +118,9 @@ def text_rows(text: str) -> list[Row]:
         elif first in "-:" and _MD_RULE.match(stripped):
             continue
         loc = f"line {n}"
+        if loc in known:
+            rows.append(known[loc])
+            continue
         fields, kind = split_line(line)
         rows.append(Row(cells=[Cell(f) for f in fields], loc=loc, kind=kind))
     return _merge_grid_rows(rows)
