@@ -118,22 +118,12 @@ def _is_orphan(line: Line) -> bool:
 _NOISE = set("三四本年度办理结果、()（）不予公开无法提供处理其他")
 
 
-def _identities(grid: dict[str, list[int]], order: list[str]) -> list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]:
-    """Table 三's identities as (left cells, right cells) over (row, column index)."""
-    out = []
-    total = COLUMNS.index(TOTAL_COLUMN)
-    parts = [COLUMNS.index(c) for c in APPLICANTS]
-    for row in order:
-        out.append(([(row, total)], [(row, k) for k in parts]))
-    outcomes = [r for r in order if r in OUTCOME_CODES]
-    totals = [r for r in order if ROLE[r] == "total"]
-    inputs = [r for r in order if ROLE[r] == "input"]
-    forward = [r for r in order if ROLE[r] == "forward"]
-    for k in range(len(COLUMNS)):
-        for t in totals:
-            out.append(([(t, k)], [(r, k) for r in outcomes]))
-            out.append(([(r, k) for r in inputs], [(t, k), *[(f, k) for f in forward]]))
-    return out
+def _identities(order: list[str]) -> list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]:
+    """Table 三's identities (owned by checks.py) as (row, column index) cells."""
+    from scrapers.parse.checks import request_identities
+
+    index = {c: k for k, c in enumerate(COLUMNS)}
+    return [([(r, index[c]) for r, c in i.left], [(r, index[c]) for r, c in i.right]) for i in request_identities(order)]
 
 
 def place_by_identities(known: dict[str, list[int]], code: str, printed: list[int], order: list[str],
@@ -289,7 +279,7 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
 
     if short:
         known = {c: [int(v.value.number) for v in s] for c, (s, _) in assigned.items()}
-        rules = _identities(known, order)
+        rules = _identities(order)
         for code, (_idx, line) in short.items():
             printed = [int(v.value.number) for v in line.values]
             positions = place_by_identities(known, code, printed, order, len(COLUMNS), rules)
