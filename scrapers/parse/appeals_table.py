@@ -1,22 +1,28 @@
 """Table 四: administrative reconsideration and litigation, fifteen cells in one printed row.
 
 The template prints the three proceedings (复议, 未经复议直接起诉, 复议后起诉) each with
-five results in a fixed order under a three-level header; the data row is read in that
-order once the header has been seen, and only when all fifteen cells are there.
+five results in a fixed order under a three-level header; the values after the header are
+read in that order, whatever lines they are spread over (a flipbook prints the header
+vertically, a page-text copy one cell per line), and only when all fifteen cells are there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations, product
 
 from scrapers.extract.model import Row
 from scrapers.parse import labels
 from scrapers.parse.model import AppealCell
-from scrapers.parse.rows import is_page_number, row_text, split_row
+from scrapers.parse.stream import Item, Line, doubtful_cells, read_lines
+from scrapers.parse.values import Value
 from scrapers.seeds import read_seed
 
 PROCEEDINGS = [r["code"] for r in sorted(read_seed("appeal_proceedings"), key=lambda r: int(r["sort_order"]))]
-RESULTS = [r["code"] for r in sorted(read_seed("appeal_results"), key=lambda r: int(r["sort_order"]))]
+_RESULTS = sorted(read_seed("appeal_results"), key=lambda r: int(r["sort_order"]))
+RESULTS = [r["code"] for r in _RESULTS]
+RESULT_PARTS = [r["code"] for r in _RESULTS if r["is_total"] != "true"]
+RESULT_TOTAL = next(r["code"] for r in _RESULTS if r["is_total"] == "true")
 CELLS = [(p, r) for p in PROCEEDINGS for r in RESULTS]
 
 
@@ -28,73 +34,139 @@ class AppealsResult:
     found: bool = False
 
 
-def _place_by_x(rows: list[Row], start: int, data_index: int, values_row: Row) -> list[tuple[int, object]] | None:
+def _place_by_x(rows: list[Row], start: int, line: Line) -> list[tuple[int, Item]] | None:
     """Where extraction dropped blank cells (unruled PDFs), put each printed number under the
     result header it stands beneath. Needs the fifteen result headers with their x positions."""
-    from scrapers.parse.values import read_value
-
     headers = [
-        c for r in rows[start:data_index] for c in r.cells
+        c for r in rows[start:line.index] for c in r.cells
         if c.x0 is not None and c.x1 is not None and labels.match("appeal_result", c.text)[0] is not None
     ]
     headers.sort(key=lambda c: c.x0)
-    if len(headers) != len(CELLS) or any(c.x0 is None for c in values_row.cells):
+    items = line.printed
+    if len(headers) != len(CELLS) or any(v.cell is None or v.cell.x0 is None for v in items):
         return None
-    placed: dict[int, object] = {}
-    for cell in values_row.cells:
-        value = read_value(cell.text)
-        if value is None or not cell.text.strip():
-            continue
-        middle = (cell.x0 + cell.x1) / 2
+    placed: dict[int, Item] = {}
+    for item in items:
+        middle = (item.cell.x0 + item.cell.x1) / 2
         under = [k for k, h in enumerate(headers) if h.x0 <= middle <= h.x1]
         if len(under) != 1 or under[0] in placed:
             return None
-        placed[under[0]] = value
-    return sorted(placed.items())
+        placed[under[0]] = item
+    return sorted(placed.items(), key=lambda kv: kv[0])
 
 
-def read_appeals(rows: list[Row], start: int, end: int) -> AppealsResult:
+def _segment_readings(segment: list[int]) -> dict[tuple[int, ...], tuple[int, ...]]:
+    """The ways one proceeding's printed values fill its five cells with total = sum of parts."""
+    width, total = len(RESULTS), RESULTS.index(RESULT_TOTAL)
+    parts = [RESULTS.index(r) for r in RESULT_PARTS]
+    out: dict[tuple[int, ...], tuple[int, ...]] = {}
+    if len(segment) > width:
+        return out
+    for positions in combinations(range(width), len(segment)):
+        row = [0] * width
+        for p, v in zip(positions, segment):
+            row[p] = v
+        if row[total] == sum(row[k] for k in parts):
+            out.setdefault(tuple(row), positions)
+    return out
+
+
+def place_by_identities(printed: list[int]) -> list[int] | None:
+    """Where the printed values of a row that lost its blank cells stand among the fifteen, when
+    exactly one reading keeps every proceeding's total the sum of its results; else None."""
+    width = len(RESULTS)
+    readings: dict[tuple[int, ...], list[int]] = {}
+    k = len(printed)
+    for a in range(k + 1):
+        for b in range(a, k + 1):
+            segments = [printed[:a], printed[a:b], printed[b:]]
+            options = [_segment_readings(seg) for seg in segments]
+            for combo in product(*(o.items() for o in options)):
+                row = tuple(v for values, _ in combo for v in values)
+                positions = [p * width + q for p, (_, pos) in enumerate(combo) for q in pos]
+                readings.setdefault(row, positions)
+                if len(readings) > 1:
+                    return None
+    return next(iter(readings.values())) if len(readings) == 1 else None
+
+
+def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None = None,
+                 followed: bool = True) -> AppealsResult:
+    """`followed`: the document goes on after the section (it was not cut inside table 四)."""
     result = AppealsResult()
-    header = "".join(row_text(rows[i]) for i in range(start, min(end, len(rows))))
+    # CJK words that NFKC leaves alone: the raw text says whether the table is here
+    header = "".join(t for i in range(start, min(end, len(rows))) for t in rows[i].texts)
+    header = "".join(header.split())
     if not ("行政复议" in header and "诉讼" in header):
         return result
-    candidates = []
-    for i in range(start, end):
-        if is_page_number(rows[i]):
-            continue
-        s = split_row(rows[i], i)
-        numbers = [v for v in s.values if not (v.blank and v.raw.strip() == "" and rows[i].kind != "table")]
-        if len(numbers) >= 10 and not s.label.strip():
-            candidates.append((s, numbers))
+    region = lines if lines is not None else read_lines(rows, start, end)
+    candidates = [ln for ln in region if len(ln.printed) >= 1 and len(ln.values) >= 10 and
+                  labels.match_run("request_row", ln.labels)[0] is None]
     if not candidates:
-        result.problems.append("table 四: no row of numbers found")
+        # after the fifteen result headers, the one run of numbers that lost its blank cells
+        headed = [k for k, ln in enumerate(region)
+                  if sum(1 for p in ln.labels if labels.match("appeal_result", p)[0]) >= len(RESULTS) * 2]
+        short = [ln for ln in region[headed[0]:] if ln.printed and not any(v.kept_blank for v in ln.values)] if headed else []
+        if followed and len(short) == 1 and labels.match_run("request_row", short[0].labels)[0] is None:
+            return _placed(result, short[0])
+        result.problems.append("table 四: no row of numbers found; appeals (review, litigation) not read")
         result.uncertain = True
         return result
-    s, values = candidates[0]
-    while len(values) > len(CELLS) and values[-1].blank and values[-1].raw.strip() == "":
-        values = values[:-1]
+    line = candidates[0]
+    values = list(line.values)
+    while len(values) > len(CELLS) and values[-1].kept_blank:
+        values.pop()
+    while len(values) > len(CELLS) and values[0].kept_blank:
+        values.pop(0)
     if len(values) < len(CELLS):
-        placed = _place_by_x(rows, start, s.index, s.row)
+        placed = _place_by_x(rows, start, line)
         if placed is not None:
             result.found = True
-            result.problems.append(f"table 四: {s.row.loc} prints {len(values)} numbers; blank cells placed by the headers' positions")
+            result.problems.append(f"table 四: {line.loc} prints {len(values)} numbers; blank cells placed by the headers' positions")
             by_position = dict(placed)
             for k, (proceeding, res) in enumerate(CELLS):
                 v = by_position.get(k)
-                result.cells.append(AppealCell(proceeding, res, int(v.number) if v else 0, v.raw if v else "", s.row.loc))
+                result.cells.append(AppealCell(proceeding, res, int(v.value.number) if v else 0,
+                                               v.value.raw if v else "", v.loc if v else line.loc))
             return result
+        if followed and not any(v.kept_blank for v in values):
+            return _placed(result, line)
     if len(values) != len(CELLS):
         result.problems.append(
-            f"table 四: {s.row.loc} prints {len(values)} cells where 15 were expected "
-            "(blank cells lost in extraction); not read"
+            f"table 四: {line.loc} prints {len(values)} cells where 15 were expected "
+            "(blank cells lost, or the text cut); appeals (review, litigation) not read"
         )
         result.uncertain = True
         return result
-    if any(v.number != int(v.number) or v.number < 0 for v in values):
-        result.problems.append(f"table 四: {s.row.loc} holds a value that is not a count; not read")
+    return _emit(result, values, line.loc)
+
+
+def _placed(result: AppealsResult, line: Line) -> AppealsResult:
+    printed = [int(v.value.number) for v in line.values]
+    positions = place_by_identities(printed) if all(v.value.number == int(v.value.number) for v in line.values) else None
+    if positions is None:
+        result.problems.append(
+            f"table 四: {line.loc} prints {len(printed)} cells where 15 were expected, and the identities "
+            "leave more than one reading; appeals (review, litigation) not read"
+        )
+        result.uncertain = True
+        return result
+    taken = dict(zip(positions, line.values))
+    values = [taken.get(p, Item(Value(0, "", True, None), line.loc)) for p in range(len(CELLS))]
+    result.problems.append(f"table 四: {line.loc} prints {len(printed)} cells; blank cells placed by the template's identities")
+    return _emit(result, values, line.loc)
+
+
+def _emit(result: AppealsResult, values: list[Item], loc: str) -> AppealsResult:
+    if any(v.value.number != int(v.value.number) or v.value.number < 0 for v in values):
+        result.problems.append(f"table 四: {loc} holds a value that is not a count; appeals not read")
         result.uncertain = True
         return result
     result.found = True
-    for (proceeding, res), v in zip(CELLS, values):
-        result.cells.append(AppealCell(proceeding, res, int(v.number), v.raw, s.row.loc))
+    skip = doubtful_cells(values, [f"appeals {p}.{r}" for p, r in CELLS], result.problems)
+    if skip:
+        result.uncertain = True
+    for k, ((proceeding, res), v) in enumerate(zip(CELLS, values)):
+        if k not in skip:
+            result.cells.append(AppealCell(proceeding, res, int(v.value.number), v.value.raw, v.loc))
     return result

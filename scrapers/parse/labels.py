@@ -17,7 +17,9 @@ from scrapers.seeds import read_seed
 _DROP = re.compile(r"[\s\"'“”‘’「」『』〝〞＂]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
+    # cached: a document's labels are matched piece by piece and joined, so each text comes back
     return _DROP.sub("", unicodedata.normalize("NFKC", text))
 
 
@@ -52,7 +54,49 @@ def match(dimension: str, text: str, context: set[str] | frozenset[str] = frozen
     `context` names the conditions that hold where the label was printed (e.g. "other"
     inside the (六) block); variants that need a context only match there.
     """
-    label = normalise(text)
+    return _match(dimension, text, frozenset(context))
+
+
+@lru_cache(maxsize=1 << 16)
+def _match(dimension: str, text: str, context: frozenset[str]) -> tuple[str | None, bool]:
+    best, ambiguous = _best(dimension, normalise(text), context)
+    return (best.code if best else None), ambiguous
+
+
+def match_run(dimension: str, pieces, context: frozenset[str] = frozenset(),
+              *, continued: bool = False) -> tuple[str | None, bool]:
+    return _match_run(dimension, tuple(pieces), frozenset(context), continued)
+
+
+@lru_cache(maxsize=1 << 14)
+def _match_run(dimension: str, pieces: tuple[str, ...], context: frozenset[str],
+               continued: bool) -> tuple[str | None, bool]:
+    """The code the end of a run of label pieces names (a label broken over lines or cells,
+    group labels before it). The last piece alone wins; pieces before it join only where the
+    join's variant reaches into the last piece (it was broken inside the variant), or, with
+    `continued`, where the earlier piece alone already names the same code (it was broken
+    after its variant: "（二）部分公开（区分处理的，" + "不计其他情形）")."""
+    if not pieces:
+        return None, False
+    code, ambiguous = match(dimension, pieces[-1], context)
+    if code or ambiguous:
+        return code, ambiguous
+    last = normalise(pieces[-1])
+    for n in range(2, min(4, len(pieces)) + 1):
+        joined = normalise("".join(pieces[-n:]))
+        best, ambiguous = _best(dimension, joined, context)
+        if best is None:
+            if ambiguous:
+                return None, True
+            continue
+        reaches = best.exact or joined.rfind(best.text) + len(best.text) > len(joined) - len(last)
+        if reaches or (continued and match(dimension, "".join(pieces[-n:-1]), context)[0] == best.code):
+            return best.code, False
+        return None, False
+    return None, False
+
+
+def _best(dimension: str, label: str, context) -> tuple[Variant | None, bool]:
     if not label:
         return None, False
     bare = _strip_enumerator(label)
@@ -69,7 +113,7 @@ def match(dimension: str, text: str, context: set[str] | frozenset[str] = frozen
             break
         elif v.code != best.code:
             return None, True
-    return (best.code if best else None), False
+    return best, False
 
 
 def find_all(dimension: str, text: str) -> list[tuple[int, str, str]]:

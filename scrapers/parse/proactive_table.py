@@ -13,31 +13,25 @@ from decimal import Decimal
 from scrapers.extract.model import Row
 from scrapers.parse import labels
 from scrapers.parse.model import ExtraCell, ProactiveCell
-from scrapers.parse.rows import is_page_number, split_row
+from scrapers.parse.stream import Item, Line, doubtful_cells, read_lines
+from scrapers.parse.values import Value
 from scrapers.seeds import read_seed
 
 _MEASURE_TEMPLATE = {r["code"]: r["template"] for r in read_seed("proactive_measures")}
 _MEASURE_UNIT = {r["code"]: r["unit"] for r in read_seed("proactive_measures")}
-EXPECTED = {
-    "2019": {
-        "regulation": ["new_made", "new_published", "total_published"],
-        "normative_document": ["new_made", "new_published", "total_published"],
-        "administrative_license": ["prior_year_items", "change", "decisions"],
-        "other_external_service": ["prior_year_items", "change", "decisions"],
-        "administrative_penalty": ["prior_year_items", "change", "decisions"],
-        "administrative_coercion": ["prior_year_items", "change", "decisions"],
-        "administrative_fee": ["prior_year_items", "change"],
-        "centralized_procurement": ["projects", "amount"],
-    },
-    "2021": {
-        "regulation": ["issued", "repealed", "in_force"],
-        "normative_document": ["issued", "repealed", "in_force"],
-        "administrative_license": ["decisions"],
-        "administrative_penalty": ["decisions"],
-        "administrative_coercion": ["decisions"],
-        "administrative_fee": ["amount"],
-    },
-}
+
+def _expected() -> dict[str, dict[str, list[str]]]:
+    """The cells each template prints, from seeds/proactive_grid.csv."""
+    grid = sorted(read_seed("proactive_grid"), key=lambda r: int(r["sort_order"]))
+    out: dict[str, dict[str, list[str]]] = {}
+    for template in ("2019", "2021"):
+        for r in grid:
+            if r[f"in_{template}"] == "true":
+                out.setdefault(template, {}).setdefault(r["item"], []).append(r["measure"])
+    return out
+
+
+EXPECTED = _expected()
 
 
 @dataclass
@@ -48,6 +42,18 @@ class ProactiveResult:
     template: str | None = None
     uncertain: bool = False
     found: bool = False
+
+
+def _item(pieces: list[str]) -> tuple[str | None, int]:
+    """The item the end of a label run names and how many pieces it took; a piece that names an
+    item of its own is never joined to the next (a sub-row's label is not a continuation)."""
+    code, _ = labels.match_run("proactive_item", pieces)
+    if code is None:
+        return None, 0
+    for n in range(1, min(4, len(pieces)) + 1):
+        if labels.match("proactive_item", "".join(pieces[-n:]))[0] == code:
+            return code, n
+    return code, 1
 
 
 def _header_unit(text: str) -> str | None:
@@ -82,53 +88,114 @@ def _wan_yuan(value, unit: str | None) -> float | None:
     return None
 
 
-def read_proactive(rows: list[Row], start: int, end: int) -> ProactiveResult:
+def _values(line: Line, width: int) -> list[Item]:
+    """The row's values under its `width` headers. Blank cells beyond them are layout (merged
+    cells, pandoc's empty columns after a colspan) when every header has a printed value."""
+    if len(line.values) > width and len(line.printed) == width:
+        return line.printed
+    values = list(line.values)
+    while len(values) > width and values[-1].kept_blank:
+        values.pop()
+    while len(values) > width and values[0].kept_blank:
+        values.pop(0)
+    return values
+
+
+def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | None = None) -> ProactiveResult:
     result = ProactiveResult()
     measures: list[tuple[str, str | None]] = []
     seen: set[tuple[str, str]] = set()
-    for i in range(start, end):
-        row = rows[i]
-        if is_page_number(row):
-            continue
-        joined = "".join(row.texts)
-        norm = labels.normalise(joined)
-        if "信息内容" in norm:
-            measures = _header(norm.split("信息内容", 1)[1])
-            continue
-        if "第二十条" in norm:
-            continue
-        s = split_row(row, i)
-        if not s.values or not s.has_label:
-            continue
-        item, ambiguous = labels.match("proactive_item", s.label)
-        values = list(s.values)
-        while len(values) > len(measures) and values[-1].blank and values[-1].raw.strip() == "":
-            values.pop()
-        if item is None:
-            if measures and not ambiguous and len(norm) <= 20:
-                result.problems.append(f"{row.loc}: table 二 row '{s.label}' is not in the template; kept as an extra row")
-                for (measure, _), v in zip(measures, values):
-                    result.extra.append(ExtraCell("proactive", s.label, measure, v.number, v.raw, row.loc))
-            continue
-        if not measures:
-            result.problems.append(f"{row.loc}: table 二 row {item} has no 信息内容 header above it; not read")
+    # an item printed without numbers, over sub-rows of its own (北京: 其他对外管理服务事项 over
+    # 行政检查, 行政确认): its cells are the sums of the sub-rows
+    group: tuple[str, Line, list[tuple[str, list[Item], Line]]] | None = None
+
+    def emit(item: str, values: list[Item], loc: str, raws: list[str] | None = None) -> None:
+        skip = doubtful_cells(values, [f"proactive {item}.{m}" for m, _ in measures], result.problems)
+        if skip:
             result.uncertain = True
-            continue
-        if len(values) != len(measures):
-            result.problems.append(
-                f"{row.loc}: table 二 row {item} prints {len(values)} values under {len(measures)} headers; not read"
-            )
-            result.uncertain = True
-            continue
-        for (measure, header_unit), v in zip(measures, values):
-            if (item, measure) in seen:
+        for k, ((measure, header_unit), v) in enumerate(zip(measures, values)):
+            if (item, measure) in seen or k in skip:
                 continue
             seen.add((item, measure))
-            unit = v.unit or header_unit or (_MEASURE_UNIT.get(measure) if measure != "amount" else None)
+            unit = v.value.unit or header_unit or (_MEASURE_UNIT.get(measure) if measure != "amount" else None)
+            raw = raws[k] if raws else v.value.raw
             result.cells.append(
-                ProactiveCell(item, measure, _plain(v.number), v.raw, unit,
-                              _wan_yuan(v.number, unit) if measure == "amount" else None, row.loc)
+                ProactiveCell(item, measure, _plain(v.value.number), raw, unit,
+                              _wan_yuan(v.value.number, unit) if measure == "amount" else None, loc or v.loc)
             )
+
+    def close_group() -> None:
+        nonlocal group
+        if group is None:
+            return
+        item, head, subs = group
+        group = None
+        if not subs:
+            return
+        width = len(measures)
+        if any(len(vals) != width for _, vals, _ in subs):
+            result.problems.append(f"{head.loc}: table 二 row {item} has sub-rows of different widths; not read")
+            result.uncertain = True
+            return
+        sums = []
+        for k in range(width):
+            number = sum(vals[k].value.number for _, vals, _ in subs)
+            sums.append(Item(Value(number, str(number), False, next((v[k].value.unit for _, v, _ in subs if v[k].value.unit), None)), subs[0][2].loc))
+        names = ", ".join(label for label, _, _ in subs)
+        result.problems.append(f"{head.loc}: table 二 row {item} prints no numbers of its own; read as the sum of its sub-rows ({names})")
+        emit(item, sums, subs[0][2].loc, ["+".join(vals[k].value.raw.strip() or "0" for _, vals, _ in subs) for k in range(width)])
+
+    for line in lines if lines is not None else read_lines(rows, start, end):
+        pieces = [labels.normalise(p) for p in line.labels]
+        head = max((k for k, p in enumerate(pieces) if "信息内容" in p), default=None)
+        if head is not None:
+            close_group()
+            after = line.labels[head + 1 :]
+            item, taken = _item(after)
+            header_text = pieces[head].split("信息内容", 1)[1] + "".join(after[: len(after) - taken])
+            measures = _header(header_text)
+            if item is None:
+                continue
+        else:
+            if any("第二十条" in p for p in pieces):
+                continue
+            item, taken = _item(line.labels)
+        if not line.printed:
+            if item is not None and not line.values:
+                close_group()
+                group = (item, line, [])
+            continue
+        label = line.labels[-1] if line.labels else ""
+        if item is None and len(line.labels) > 1:
+            # an item label with no numbers, then the first of its sub-rows
+            parent = next((c for p in reversed(line.labels[:-1]) if (c := labels.match("proactive_item", p)[0])), None)
+            if parent is not None:
+                close_group()
+                group = (parent, line, [])
+        if item is None:
+            norm = labels.normalise(label)
+            if measures and norm and len(norm) <= 20 and labels.match("proactive_item", label)[1] is False:
+                values = _values(line, len(measures))
+                result.problems.append(f"{line.loc}: table 二 row '{label}' is not in the template; kept as an extra row")
+                for (measure, _), v in zip(measures, values):
+                    result.extra.append(ExtraCell("proactive", label, measure, v.value.number, v.value.raw, v.loc))
+                if group is not None:
+                    group[2].append((label, values, line))
+            continue
+        close_group()
+        if not measures:
+            result.problems.append(f"{line.loc}: table 二 row {item} has no 信息内容 header above it; not read")
+            result.uncertain = True
+            continue
+        values = _values(line, len(measures))
+        if len(values) != len(measures):
+            result.problems.append(
+                f"{line.loc}: table 二 row {item} prints {len(values)} values under {len(measures)} headers; not read"
+            )
+            result.uncertain = True
+            continue
+        emit(item, values, "")
+    close_group()
     result.found = bool(result.cells)
     templates = {_MEASURE_TEMPLATE.get(c.measure) for c in result.cells} - {"both", None}
     if len(templates) == 1:
@@ -139,11 +206,11 @@ def read_proactive(rows: list[Row], start: int, end: int) -> ProactiveResult:
     elif result.cells:
         # only measures both templates share: the 2021 fee amount, or the 2019 procurement amount
         items = {c.item for c in result.cells}
-        result.template = "2019" if items & {"centralized_procurement", "other_external_service"} else "2021"
+        result.template = "2019" if items & (set(EXPECTED["2019"]) - set(EXPECTED["2021"])) else "2021"
     if result.template:
         expected = EXPECTED[result.template]
         missing = [f"{i}.{m}" for i, ms in expected.items() for m in ms if (i, m) not in seen]
         if missing:
-            result.problems.append(f"table 二: {len(missing)} cells not found ({', '.join(missing[:6])}{'…' if len(missing) > 6 else ''})")
+            result.problems.append(f"table 二: {len(missing)} cells not found ({', '.join(missing)})")
             result.uncertain = True
     return result

@@ -13,6 +13,7 @@ from scrapers.parse.model import Parse
 from scrapers.parse.proactive_table import read_proactive
 from scrapers.parse.requests_table import read_requests
 from scrapers.parse.rows import find_sections
+from scrapers.parse.stream import read_lines, text_rows
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +26,14 @@ def _extract(data: bytes, name: str | None) -> Extracted:
 
 def _blank_totals(parse: Parse) -> bool:
     """A blank 总计 beside non-zero parts is more likely a lost number than a zero: say so."""
+    from scrapers.parse.requests_table import APPLICANTS, TOTAL_COLUMN
+
     found = False
     grid = {(c.row, c.column): c for c in parse.requests}
     for (row, col), cell in grid.items():
-        if col != "total" or cell.raw.strip() != "":
+        if col != TOTAL_COLUMN or cell.raw.strip() != "":
             continue
-        parts = sum(grid[(row, c)].value for c in ("natural_person", "commercial_enterprise", "research_institution",
-                                                   "social_welfare_org", "legal_service_org", "other_org") if (row, c) in grid)
+        parts = sum(grid[(row, c)].value for c in APPLICANTS if (row, c) in grid)
         if parts:
             parse.problems.append(f"row {row}: 总计 is blank while its applicant cells add up to {parts}")
             found = True
@@ -39,11 +41,21 @@ def _blank_totals(parse: Parse) -> bool:
 
 
 def _read_tables(parse: Parse, ext: Extracted) -> bool:
-    rows = ext.rows
+    # Text keeps what its extractor drops and the stream needs (empty lines, `|` fields).
+    rows = text_rows(ext.text, ext.rows) if ext.format == "text" else ext.rows
     sections = find_sections(rows)
-    proactive = read_proactive(rows, *sections.proactive)
-    requests = read_requests(rows, *sections.requests)
-    appeals = read_appeals(rows, *sections.appeals)
+    streams: dict[tuple[int, int], list] = {}  # a report without headings gives one region thrice
+
+    def lines(region: tuple[int, int]) -> list:
+        if region not in streams:
+            streams[region] = read_lines(rows, *region)
+        return streams[region]
+
+    proactive = read_proactive(rows, *sections.proactive, lines=lines(sections.proactive))
+    requests = read_requests(rows, *sections.requests, lines=lines(sections.requests),
+                             followed=sections.requests[1] < len(rows))
+    appeals = read_appeals(rows, *sections.appeals, lines=lines(sections.appeals),
+                           followed=sections.appeals[1] < len(rows))
     found = [proactive.found, requests.found, appeals.found]
     if not any(found):
         # no standard table at all: the report is read another way, without these readers' notes
@@ -53,8 +65,8 @@ def _read_tables(parse: Parse, ext: Extracted) -> bool:
     parse.problems += [*proactive.problems, *requests.problems, *appeals.problems]
     if proactive.template:
         parse.table_templates["proactive"] = proactive.template
-    if requests.found:
-        parse.table_templates["requests"] = "2021" if requests.split_other else "2019"
+    if requests.template:
+        parse.table_templates["requests"] = requests.template
     parse.template = proactive.template or parse.table_templates.get("requests", "unknown")
     parse.checks = [*check_requests(parse.requests), *check_appeals(parse.appeals)]
     blank_totals = _blank_totals(parse)

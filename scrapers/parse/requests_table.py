@@ -1,32 +1,49 @@
 """Table 三: requests received and how they were handled, by applicant type.
 
-Rows are found by their labels. Where a layout detached numbers from their labels (PDF
-text layers print a multi-line label's numbers above it; broken Markdown loses labels),
-the rows still come in template order: every label-less run of seven numbers between two
-labelled rows is given, in order, to the template rows missing between them, and only
-when their counts agree. Anything else is reported, never guessed.
+The reader follows the template's sequence of row labels through the stream of lines
+(`stream.read_lines`): a labelled line with the seven values is its row. Where a layout
+detached numbers from their labels (PDF text layers print a wrapped label's numbers above
+it; broken Markdown loses labels), every label-less run of seven numbers between two
+labelled rows is given, in order, to the template rows missing between them, and only when
+their counts agree. Where a row's blank cells vanished ("26 26"), its numbers are placed
+only when the template's identities leave exactly one reading. Anything else is reported,
+never guessed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from scrapers.extract.model import Row
 from scrapers.parse import labels
 from scrapers.parse.model import ExtraCell, RequestCell
-from scrapers.parse.rows import SplitRow, is_page_number, split_row
+from scrapers.parse.stream import Item, Line, doubtful_cells, read_lines
+from scrapers.parse.values import Value
 from scrapers.seeds import read_seed
 
-COLUMNS = [r["code"] for r in sorted(read_seed("applicant_types"), key=lambda r: int(r["sort_order"]))]
+_APPLICANTS = sorted(read_seed("applicant_types"), key=lambda r: int(r["sort_order"]))
+COLUMNS = [r["code"] for r in _APPLICANTS]
+APPLICANTS = [r["code"] for r in _APPLICANTS if r["is_total"] != "true"]
+TOTAL_COLUMN = next(r["code"] for r in _APPLICANTS if r["is_total"] == "true")
 _ROWS = sorted(read_seed("request_rows"), key=lambda r: int(r["sort_order"]))
-OTHER_SPLIT = ("other_no_correction", "other_unpaid_fee", "other_misc")
 OUTCOME_CODES = {r["code"] for r in _ROWS if r["role"] == "outcome"}
+ROLE = {r["code"]: r["role"] for r in _ROWS}
+# The 2021 format prints some 2019 rows as a header over sub-rows of their own (（六）其他处理
+# over its 1-3): the sub-rows are the codes only the 2021 format has.
+_SUB_ROWS = [r for r in _ROWS if r["in_2021"] == "true" and r["in_2019"] != "true"]
+_HEADED = {r["category"] for r in _SUB_ROWS}
+SUB_ROW_CODES = tuple(r["code"] for r in _SUB_ROWS)
+HEADER_CODES = {r["code"] for r in _ROWS if r["in_2019"] == "true" and r["in_2021"] == "true" and r["category"] in _HEADED}
+_TEMPLATE = {
+    "2019": [r["code"] for r in _ROWS if r["in_2019"] == "true"],
+    "2021": [r["code"] for r in _ROWS if r["in_2021"] == "true" and r["code"] not in HEADER_CODES],
+}
 
 
 def template_rows(split_other: bool) -> list[str]:
     """The data rows of table 三 in printed order: (六) is one row, or three in the 2021 format."""
-    codes = [r["code"] for r in _ROWS]
-    return [c for c in codes if c != "other"] if split_other else [c for c in codes if c not in OTHER_SPLIT]
+    return list(_TEMPLATE["2021" if split_other else "2019"])
 
 
 @dataclass
@@ -37,111 +54,186 @@ class RequestsResult:
     uncertain: bool = False
     found: bool = False
     split_other: bool = False
+    # the template is stated only when the table shows its （六） rows
+    template: str | None = None
     rows_read: int = 0
     rows_expected: int = 0
 
 
 def _context(previous: str | None) -> frozenset[str]:
     ctx = set()
-    if previous and previous.startswith("other"):
+    if previous and (previous in HEADER_CODES or previous in SUB_ROW_CODES):
         ctx.add("other")
     if previous in OUTCOME_CODES:
         ctx.add("outcome")
     return frozenset(ctx)
 
 
-def _seven(split: SplitRow, problems: list[str]) -> list | None:
+def _seven(line: Line, problems: list[str]) -> list[Item] | None:
     """The row's seven values, after dropping layout blanks; a printed 法人 subtotal column
     is checked against its parts and dropped."""
-    values = list(split.values)
-    while len(values) > len(COLUMNS) and values[0].blank and values[0].raw.strip() == "":
-        values.pop(0)
-    while len(values) > len(COLUMNS) and values[-1].blank and values[-1].raw.strip() == "":
-        values.pop()
-    if len(values) == len(COLUMNS) + 1 and not values[1].blank:
-        subtotal, parts = values[1].number, sum(v.number for v in values[2:7])
+    values = _trim(list(line.values))
+    n = len(COLUMNS)
+    if len(values) == n + 1 and not values[1].value.blank:
+        subtotal, parts = values[1].value.number, sum(v.value.number for v in values[2:7])
         if subtotal == parts:
-            problems.append(f"{split.row.loc}: a 法人或其他组织 subtotal column ({subtotal}) was checked and dropped")
+            problems.append(f"{line.loc}: a 法人或其他组织 subtotal column ({subtotal}) was checked and dropped")
             return [values[0], *values[2:]]
-    return values if len(values) == len(COLUMNS) else None
+    return values if len(values) == n else None
 
 
-def _match_broken_label(region: list[SplitRow], k: int, label_run: list[str], context) -> tuple[str | None, bool]:
-    """A label broken over lines: join it with the label-only lines just above or below."""
-    s = region[k]
-    after = []
-    for nxt in region[k + 1 : k + 3]:
-        if nxt.values or not nxt.has_label:
-            break
-        after.append(nxt.label)
-    for joined in ("".join([*label_run, s.label]), "".join([s.label, *after]), "".join([*label_run, s.label, *after])):
-        code, ambiguous = labels.match("request_row", joined, context)
-        if code or ambiguous:
-            return code, ambiguous
-    return None, False
+def _trim(values: list[Item]) -> list[Item]:
+    """Drop the blanks a layout put around a row's values (merged label cells before them,
+    padding after them): of the ways to drop them from either end, the first whose row total
+    is the sum of its parts, or else as many from the front as possible."""
+    n = len(COLUMNS)
+    excess = len(values) - n
+    if excess <= 0:
+        return values
+    lead = next((k for k, v in enumerate(values) if not v.kept_blank), len(values))
+    tail = next((k for k, v in enumerate(reversed(values)) if not v.kept_blank), len(values))
+    ways = [(i, excess - i) for i in range(min(excess, lead), -1, -1) if excess - i <= tail]
+    if not ways:
+        i = min(excess, lead)
+        return values[i:]
+    total, parts = COLUMNS.index(TOTAL_COLUMN), [COLUMNS.index(c) for c in APPLICANTS]
+    for i, j in ways:
+        row = values[i : len(values) - j]
+        if row[total].value.number == sum(row[k].value.number for k in parts):
+            return row
+    i, j = ways[0]
+    return values[i : len(values) - j]
 
 
-def read_requests(rows: list[Row], start: int, end: int) -> RequestsResult:
+def _is_orphan(line: Line) -> bool:
+    """A run of numbers whose label was printed apart: no label, or only fragments of a
+    vertical or group label."""
+    if not line.labels:
+        return True
+    text = labels.normalise(line.label)
+    return len(text) <= 2 or all(ch in _NOISE for ch in text) or labels.match("request_group", line.label)[0] is not None
+
+
+# Characters of vertically printed merged labels ("三、本年度办理结果" one per line) and list markers.
+_NOISE = set("三四本年度办理结果、()（）不予公开无法提供处理其他")
+
+
+def _identities(order: list[str]) -> list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]:
+    """Table 三's identities (owned by checks.py) as (row, column index) cells."""
+    from scrapers.parse.checks import request_identities
+
+    index = {c: k for k, c in enumerate(COLUMNS)}
+    return [([(r, index[c]) for r, c in i.left], [(r, index[c]) for r, c in i.right]) for i in request_identities(order)]
+
+
+def place_by_identities(known: dict[str, list[int]], code: str, printed: list[int], order: list[str],
+                        width: int, identities) -> list[int] | None:
+    """Where the `printed` values go (their positions, in order; the other cells blank) in a row
+    of `width` cells, when exactly one reading satisfies every identity whose cells are all
+    known; None if there are several readings or none. Zeros may go anywhere a blank could:
+    readings that differ only in where a 0 stands are one reading."""
+    # only the identities that involve this row and whose other cells are all known can decide
+    rules = []
+    for left, right in identities:
+        cells = left + right
+        if any(r == code for r, _ in cells) and all(r == code or r in known for r, _ in cells):
+            rules.append(([(r == code, k if r == code else known[r][k]) for r, k in left],
+                          [(r == code, k if r == code else known[r][k]) for r, k in right]))
+    readings: dict[tuple[int, ...], tuple[int, ...]] = {}
+    for positions in combinations(range(width), len(printed)):
+        row = [0] * width
+        for p, v in zip(positions, printed):
+            row[p] = v
+        if all(sum(row[x] if own else x for own, x in left) == sum(row[x] if own else x for own, x in right)
+               for left, right in rules):
+            readings.setdefault(tuple(row), positions)
+            if len(readings) > 1:
+                return None
+    return list(next(iter(readings.values()))) if len(readings) == 1 else None
+
+
+def _adds_up(values: list[Item]) -> bool:
+    total, parts = COLUMNS.index(TOTAL_COLUMN), [COLUMNS.index(c) for c in APPLICANTS]
+    return values[total].value.number == sum(values[k].value.number for k in parts)
+
+
+def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | None = None,
+                  followed: bool = True) -> RequestsResult:
+    """`followed`: the document goes on after the section (it was not cut inside table 三)."""
     result = RequestsResult()
-    region = [split_row(rows[i], i) for i in range(start, end) if not is_page_number(rows[i])]
+    region = lines if lines is not None else read_lines(rows, start, end)
+    last_with_values = max((k for k, ln in enumerate(region) if ln.values), default=-1)
 
     # The 2021 format prints (六) as three rows; so does any report that kept them.
-    split_other = any(
-        labels.match("request_row", s.label)[0] in ("other_no_correction", "other_unpaid_fee") for s in region
-    )
+    codes = [labels.match_run("request_row", ln.labels, continued=True)[0] for ln in region]
+    split_other = any(c in SUB_ROW_CODES for c in codes)
     result.split_other = split_other
     order = template_rows(split_other)
     position = {code: i for i, code in enumerate(order)}
 
-    anchors: list[tuple[int, str, list]] = []  # (doc index, code, values)
-    orphans: list[tuple[int, list, SplitRow]] = []
+    anchors: list[tuple[int, str, list[Item], Line]] = []  # (doc index, code, values, line)
+    orphans: list[tuple[int, list[Item], Line]] = []
+    short: dict[str, tuple[int, Line]] = {}  # rows printed with fewer values: blanks that vanished
     previous: str | None = None
-    label_run: list[str] = []  # label-only lines just above: the start of a label broken over lines
-    for k, s in enumerate(region):
-        code, ambiguous = labels.match("request_row", s.label, _context(previous)) if s.has_label else (None, False)
-        if code is None and s.values and s.has_label and not s.noise_label:
-            code, ambiguous = _match_broken_label(region, k, label_run, _context(previous))
-        if code == "other" and split_other and not s.values:
+    for k, line in enumerate(region):
+        if line.labels:
+            code, ambiguous = labels.match_run("request_row", line.labels, _context(previous), continued=True)
+        else:
+            code, ambiguous = None, False
+        if code in HEADER_CODES and split_other and not line.values:
             code = None  # the (六) header of the three sub-rows
-        label_run = [s.label] if not s.values and s.has_label else []
-        seven = _seven(s, result.problems) if s.values else None
+        seven = _seven(line, result.problems) if line.values else None
+        if seven is not None and not followed and k == last_with_values and not _adds_up(seven):
+            # the text stops in this row: what looks like its seven values may be the start of a row
+            result.problems.append(f"{line.loc}: the text stops in row {code or line.label[:20]}; not read")
+            result.uncertain = True
+            continue
         if code and code in position:
             previous = code
             if seven is not None:
-                anchors.append((s.index, code, seven))
-            elif s.values and len(s.values) >= 3:
-                result.problems.append(
-                    f"{s.row.loc}: row {code} prints {len(s.values)} values where 7 were expected; not read"
-                )
-                result.uncertain = True
+                anchors.append((line.index, code, seven, line))
+            elif line.printed:
+                followed = any(c in position and position[c] > position[code] for c in codes[k + 1:])
+                if followed and len(line.values) < len(COLUMNS) and not any(v.kept_blank for v in line.values):
+                    short[code] = (line.index, line)
+                else:
+                    result.problems.append(
+                        f"{line.loc}: row {code} prints {len(line.values)} values where {len(COLUMNS)} were expected; not read"
+                    )
+                    result.uncertain = True
             continue
-        if code == "other" and split_other and seven is not None:
+        if code in HEADER_CODES and split_other and seven is not None:
             # a (六) subtotal printed beside its three sub-rows: kept as an extra row
             for col, v in zip(COLUMNS, seven):
-                result.extra.append(ExtraCell("requests", "（六）其他处理 subtotal", col, v.number, v.raw, s.row.loc))
+                result.extra.append(ExtraCell("requests", "（六）其他处理 subtotal", col, v.value.number, v.value.raw, v.loc))
             continue
         if seven is None:
             if ambiguous:
-                result.problems.append(f"{s.row.loc}: label '{s.label}' matches more than one row")
+                result.problems.append(f"{line.loc}: label '{line.label}' matches more than one row")
             continue
-        if not s.has_label or s.noise_label or labels.match("request_group", s.label)[0] is not None:
-            orphans.append((s.index, seven, s))
+        if not any(not v.kept_blank for v in seven):
+            continue  # blank cells of a header or a note: nothing printed
+        if _is_orphan(line):
+            orphans.append((line.index, seven, line))
         else:
-            result.problems.append(f"{s.row.loc}: row '{s.label}' is not in the template; kept as an extra row")
+            label = line.labels[-1]
+            result.problems.append(f"{line.loc}: row '{label}' is not in the template; kept as an extra row")
             for col, v in zip(COLUMNS, seven):
-                result.extra.append(ExtraCell("requests", s.label, col, v.number, v.raw, s.row.loc))
+                result.extra.append(ExtraCell("requests", label, col, v.value.number, v.value.raw, v.loc))
 
-    if not anchors:
+    if not anchors and not short:
         return result
     result.found = True
+    if any(c in HEADER_CODES or c in SUB_ROW_CODES for c in codes):
+        result.template = "2021" if split_other else "2019"
 
     # Labelled rows must follow the template's order; a repeat with the same numbers is a
     # copy of the table (pages often print it twice), anything else is a conflict.
-    by_code: dict[str, tuple[int, list]] = {}
-    kept: list[tuple[int, str, list]] = []
-    for idx, code, seven in anchors:
+    by_code: dict[str, list[Item]] = {}
+    kept: list[tuple[int, str, list[Item]]] = []
+    for idx, code, seven, _line in anchors:
         if code in by_code:
-            if [v.number for v in by_code[code][1]] != [v.number for v in seven]:
+            if [v.value.number for v in by_code[code]] != [v.value.number for v in seven]:
                 result.problems.append(f"row {code} is printed twice with different numbers; the first is kept")
                 result.uncertain = True
             continue
@@ -149,40 +241,78 @@ def read_requests(rows: list[Row], start: int, end: int) -> RequestsResult:
             result.problems.append(f"row {code} is printed out of the template's order; not read")
             result.uncertain = True
             continue
-        by_code[code] = (idx, seven)
+        by_code[code] = seven
         kept.append((idx, code, seven))
 
-    assigned: dict[str, tuple[list, str]] = {code: (seven, rows[idx].loc) for idx, code, seven in kept}
+    assigned: dict[str, tuple[list[Item], str | None]] = {code: (seven, None) for _idx, code, seven in kept}
     bounds = [(start - 1, -1), *[(idx, position[code]) for idx, code, _ in kept], (end, len(order))]
     for (lo_idx, lo_pos), (hi_idx, hi_pos) in zip(bounds, bounds[1:]):
         missing = order[lo_pos + 1 : hi_pos]
         between = [o for o in orphans if lo_idx < o[0] < hi_idx]
+        if len(between) != len(missing):
+            # rows printed with too few values keep them when the runs fit the other rows
+            missing = [c for c in missing if c not in short]
         if not missing:
             if between:
                 result.problems.append(
-                    f"{len(between)} unlabelled row(s) of numbers near {between[0][2].row.loc} fit no template row; ignored"
+                    f"{len(between)} unlabelled row(s) of numbers near {between[0][2].loc} fit no template row; ignored"
                 )
             continue
         if len(between) == len(missing):
-            for code, (idx, seven, s) in zip(missing, between):
-                assigned[code] = (seven, f"{s.row.loc} (label printed apart; placed by template order)")
+            for code, (_idx, seven, line) in zip(missing, between):
+                if code in short:
+                    stray = short.pop(code)[1]
+                    result.problems.append(
+                        f"{stray.loc}: row {code} prints {len(stray.values)} value(s) beside its label, ignored: "
+                        f"an unlabelled run of {len(COLUMNS)} fills the row"
+                    )
+                assigned[code] = (seven, "label printed apart; placed by template order")
         else:
+            if not any(c in HEADER_CODES or c in SUB_ROW_CODES for c in codes):
+                # the table stops before （六）: its rows are those of either template
+                missing = ["/".join([c, *SUB_ROW_CODES]) if c in HEADER_CODES else c for c in missing]
             result.problems.append(
                 f"rows {', '.join(missing)} not found"
                 + (f" ({len(between)} unlabelled rows of numbers there, {len(missing)} rows missing)" if between else "")
             )
             result.uncertain = True
 
+    if short:
+        known = {c: [int(v.value.number) for v in s] for c, (s, _) in assigned.items()}
+        rules = _identities(order)
+        for code, (_idx, line) in short.items():
+            printed = [int(v.value.number) for v in line.values]
+            positions = place_by_identities(known, code, printed, order, len(COLUMNS), rules)
+            if positions is None:
+                result.problems.append(
+                    f"{line.loc}: row {code} prints {len(printed)} values where {len(COLUMNS)} were expected, "
+                    "and the identities leave more than one reading; not read"
+                )
+                result.uncertain = True
+                continue
+            taken = dict(zip(positions, line.values))
+            items = [taken.get(p, Item(Value(0, "", True, None), line.loc)) for p in range(len(COLUMNS))]
+            assigned[code] = (items, "blank cells lost; placed by the template's identities")
+            result.problems.append(
+                f"{line.loc}: row {code} prints {len(printed)} values; its blank cells were placed by the template's identities"
+            )
+
     for code in order:
         if code not in assigned:
             continue
-        seven, loc = assigned[code]
-        for col, v in zip(COLUMNS, seven):
-            if v.number != int(v.number) or v.number < 0:
-                result.problems.append(f"{loc}: {code}.{col} prints '{v.raw}', not a count; not read")
+        seven, note = assigned[code]
+        skip = doubtful_cells(seven, [f"{code}.{col}" for col in COLUMNS], result.problems)
+        if skip:
+            result.uncertain = True
+        for k, (col, v) in enumerate(zip(COLUMNS, seven)):
+            if k in skip:
+                continue
+            if v.value.number != int(v.value.number) or v.value.number < 0:
+                result.problems.append(f"{v.loc}: {code}.{col} prints '{v.value.raw}', not a count; not read")
                 result.uncertain = True
                 continue
-            result.cells.append(RequestCell(code, col, int(v.number), v.raw, loc))
+            loc = f"{v.loc} ({note})" if note else v.loc
+            result.cells.append(RequestCell(code, col, int(v.value.number), v.value.raw, loc))
     result.rows_read = len(assigned)
     result.rows_expected = len(order)
     return result

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 # What reports print for "nothing": read as 0, the raw text kept to tell it from a printed 0.
 BLANKS = {"", "-", "—", "–", "－", "——", "/", "／", "无", "\\", "―", "一"}
-_NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?P<unit>万元|元|件|条|项|个|人次|次)?$")
+_NUMBER = re.compile(r"^(?P<sign>--|[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?P<unit>万元|元|件|条|项|个|人次|次)?$")
+
+
+# Below this recognition confidence (OCR) a cell is doubtful: left out, named, the parse partial.
+MIN_CONFIDENCE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +25,7 @@ class Value:
     unit: str | None  # wan_yuan | yuan | None
 
 
+@lru_cache(maxsize=1 << 16)
 def read_value(text: str) -> Value | None:
     """The cell's value, or None when the cell is not a number (a label, a note)."""
     raw = text
@@ -37,7 +43,8 @@ def read_value(text: str) -> Value | None:
             return None
     else:
         number = int(digits)
-    if m["sign"] == "-":
+    # "--253" (a doubled minus, as some reports print a decrease) reads as one minus
+    if m["sign"] in ("-", "--"):
         number = -number
     unit = {"万元": "wan_yuan", "元": "yuan"}.get(m["unit"] or "")
     return Value(number, raw, False, unit)

@@ -1,0 +1,302 @@
+"""A document's rows as one stream of labels and values, cut into template rows at the labels.
+
+Renderings keep the order of a table's labels and numbers and lose its rows: a page-text copy
+puts every cell on its own line or paragraph, pipes stand alone on lines, group labels share a
+line with their first sub-row. So the readers of tables 二/三/四 do not read physical rows; they
+read `Line`s: a run of label pieces and the values printed after it, up to the next label.
+
+What keeps a physical row whole: a row that prints a label and its values together is closed
+(values on later lines start a new, label-less line), and a row of several numbers without a
+label is a run of its own (PDF text layers print a wrapped label's numbers above or below it;
+the readers place such runs by the template's order). Blank cells are values where the
+rendering kept them: an empty table cell, an empty `|  |` field, a `|` after a `|`, and in
+line-per-cell text an empty line more than the text's usual spacing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from scrapers.extract.model import Cell, Row
+from scrapers.extract.text import split_line
+from scrapers.parse.labels import normalise
+from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
+
+_PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
+_MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
+_GRID_RULE = re.compile(r"^\+[-=+:]+\+$")
+_PIPES_ONLY = re.compile(r"^\|{2,}$")
+
+
+@dataclass(slots=True)
+class Item:
+    """One printed value in the stream, with where it was read and how sure the reader was."""
+
+    value: Value
+    loc: str
+    confidence: float | None = None
+    cell: Cell | None = None
+
+    @property
+    def kept_blank(self) -> bool:
+        return self.value.blank and self.value.raw.strip() == ""
+
+    @property
+    def doubtful(self) -> bool:
+        return self.confidence is not None and self.confidence < MIN_CONFIDENCE
+
+
+@dataclass(slots=True)
+class Line:
+    """A template row as printed: its label pieces in order and the values after them."""
+
+    labels: list[str]
+    values: list[Item] = field(default_factory=list)
+    index: int = 0  # the document row where the line starts
+    row: Row | None = None  # the physical row of its values (x positions of PDF cells)
+    closed: bool = False
+    rows: set[int] = field(default_factory=set)  # physical rows the values came from
+
+    @property
+    def label(self) -> str:
+        return "".join(self.labels)
+
+    @property
+    def loc(self) -> str:
+        if self.values:
+            return self.values[0].loc
+        return self.row.loc if self.row is not None else ""
+
+    @property
+    def printed(self) -> list[Item]:
+        """The values without the blanks a rendering left around them."""
+        return [v for v in self.values if not v.kept_blank]
+
+
+def is_page_number(row: Row) -> bool:
+    cells = row.cells
+    if not cells or not cells[0].text[:1] in "-—–" or not cells[0].text:
+        return False
+    return bool(_PAGE_NUMBER.match(" ".join(row.texts).strip()))
+
+
+def row_text(row: Row) -> str:
+    return normalise("".join(row.texts))
+
+
+def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
+    """The rows of a text document, as the text extractor numbers them, keeping what the
+    stream needs and the extractor drops: empty lines (kind "empty"), pipe-only filler lines of
+    merged cells (dropped here), grid-table rules (kind "rule"), and `|`-separated lines
+    without a leading `|` (kind "pipe", the raw line in one cell)."""
+    rows: list[Row] = []
+    lines = text.splitlines()
+    # the text extractor's own rows, where they are what this reading needs, are not split again
+    known = {r.loc: r for r in extracted or ()}
+    # "label | v | v |" rows: a line that starts with "|" there starts with a blank cell, not a border
+    piped = [s for ln in lines if "|" in ln and ln.count("|") >= 2 and (s := ln.strip()).replace("|", "").strip()]
+    open_rows = sum(1 for ln in piped if not ln.startswith("|")) > len(piped) / 2
+    for n, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            rows.append(Row(cells=[], loc=f"line {n}", kind="empty"))
+            continue
+        first = stripped[0]
+        if "|" in stripped:
+            compact = stripped.replace(" ", "").replace("\t", "")
+            if _PIPES_ONLY.match(compact):
+                continue
+            if first == "|" and _MD_RULE.match(stripped):
+                continue
+            if open_rows or not (first == "|" and stripped.count("|") >= 2):
+                rows.append(Row(cells=[Cell(stripped)], loc=f"line {n}", kind="pipe"))
+                continue
+        elif first == "+" and _GRID_RULE.match(stripped.replace(" ", "")):
+            rows.append(Row(cells=[], loc=f"line {n}", kind="rule"))
+            continue
+        elif first in "-:" and _MD_RULE.match(stripped):
+            continue
+        loc = f"line {n}"
+        if loc in known:
+            rows.append(known[loc])
+            continue
+        fields, kind = split_line(line)
+        rows.append(Row(cells=[Cell(f) for f in fields], loc=loc, kind=kind))
+    return _merge_grid_rows(rows)
+
+
+def _merge_grid_rows(rows: list[Row]) -> list[Row]:
+    """A grid table wraps a cell over several lines between its rules: join them column-wise."""
+    from scrapers.extract.cell_text import join_wrapped
+
+    out: list[Row] = []
+    k = 0
+    while k < len(rows):
+        row = rows[k]
+        if row.kind != "rule":
+            out.append(row)
+            k += 1
+            continue
+        j = k + 1
+        while j < len(rows) and rows[j].kind == "table":
+            j += 1
+        block = rows[k + 1 : j]
+        if block and j < len(rows) and rows[j].kind == "rule" and len({len(r.cells) for r in block}) == 1:
+            columns = zip(*(r.texts for r in block))
+            out.append(Row(cells=[Cell(join_wrapped(list(col))) for col in columns], loc=block[0].loc, kind="table"))
+            k = j
+        else:
+            out.extend(block)
+            k = j
+    return out
+
+
+def _item(cell: Cell, row: Row, value: Value) -> Item:
+    return Item(value, cell.loc or row.loc, cell.confidence, cell)
+
+
+def _split(row: Row) -> tuple[list[str], list[Item]]:
+    """A row read the way a table row prints: its label is everything before the trailing run of
+    values; blank cells count in a real table and are spacing in a line of text."""
+    cells = row.cells
+    k = len(cells)
+    table = row.kind == "table"
+    values: list[Item] = []
+    while k > 0:
+        cell = cells[k - 1]
+        if not cell.text.strip() and not table:
+            k -= 1
+            continue
+        value = read_value(cell.text)
+        if value is None:
+            break
+        values.append(_item(cell, row, value))
+        k -= 1
+    values.reverse()
+    labels = [c.text.strip() for c in cells[:k] if c.text.strip()]
+    if not table and labels:
+        labels = [" ".join(labels)]
+    return labels, values
+
+
+def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[str, object]], bool]:
+    """Tokens of a `|`-separated line; a field empty between two pipes is a blank cell, also when
+    the first pipe ended the line before."""
+    line = row.cells[0].text if row.kind == "pipe" else " ".join(row.texts)
+    pieces = line.split("|")
+    tokens: list[tuple[str, object]] = []
+    last = len(pieces) - 1
+    for k, piece in enumerate(pieces):
+        text = piece.strip()
+        if not text:
+            # a field between two pipes is a blank; the ends of a line are not fields
+            inner = 0 < k < last
+            opens = k == 0 and last > 0 and (after_pipe or (row.kind == "pipe" and last >= 2))
+            if inner or opens:
+                tokens.append(("value", Item(Value(0, piece, True, None), row.loc)))
+            continue
+        value = read_value(text)
+        tokens.append(("value", Item(value, row.loc)) if value is not None else ("label", text))
+    ends_with_pipe = line.rstrip().endswith("|")
+    return tokens, ends_with_pipe
+
+
+def _usual_gap(rows: list[Row]) -> int:
+    """How many empty lines the text puts between two cells: 0 (a cell per line) or 1 (a cell
+    per paragraph), whichever is more common."""
+    runs: dict[int, int] = {}
+    gap = 0
+    for row in rows:
+        if row.kind == "empty":
+            gap += 1
+            continue
+        runs[min(gap, 2)] = runs.get(min(gap, 2), 0) + 1
+        gap = 0
+    return 1 if runs.get(1, 0) > runs.get(0, 0) else 0
+
+
+def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
+    """The lines of rows[start:end] in printed order."""
+    region = rows[start:end]
+    pipe_text = sum(1 for r in region if r.kind == "pipe" or (r.kind == "text" and any("|" in t for t in r.texts)))
+    pipe_mode = pipe_text * 3 >= sum(1 for r in region if r.kind in ("text", "pipe")) and pipe_text > 0
+    gap_unit = _usual_gap(region)
+    lines: list[Line] = []
+    cur: Line | None = None
+    after_pipe = False
+    empties = 0
+
+    def start_line(index: int, row: Row, labels: list[str]) -> Line:
+        nonlocal cur
+        cur = Line(labels=list(labels), index=index, row=row)
+        lines.append(cur)
+        return cur
+
+    for offset, row in enumerate(region):
+        i = start + offset
+        if row.kind == "empty":
+            empties += 1
+            continue
+        if row.kind == "rule" or is_page_number(row):
+            empties = 0
+            continue
+        if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels:
+            # empty lines beyond the usual spacing are cells the rendering left blank
+            blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
+            cur.values.extend(Item(Value(0, "", True, None), row.loc) for _ in range(blanks))
+        empties = 0
+
+        if row.kind in ("pipe",) or (pipe_mode and row.kind == "text"):
+            tokens, after_pipe = _pipe_tokens(row, after_pipe)
+        else:
+            after_pipe = False
+            labels, values = _split(row)
+            tokens = [("label", t) for t in labels] + [("value", v) for v in values]
+        if not tokens:
+            continue
+        has_label = any(kind == "label" for kind, _ in tokens)
+        n_values = sum(1 for kind, _ in tokens if kind == "value")
+        if not has_label and n_values >= 2:
+            # a row of numbers printed apart from its label: a run of its own
+            line = start_line(i, row, [])
+            line.values = [tok for _, tok in tokens]  # type: ignore[misc]
+            line.rows.add(i)
+            line.closed = True
+            continue
+        for kind, tok in tokens:
+            if kind == "label":
+                if cur is None or cur.values or cur.closed:
+                    start_line(i, row, [tok])  # type: ignore[list-item]
+                else:
+                    cur.labels.append(tok)  # type: ignore[arg-type]
+            else:
+                if cur is None or cur.closed:
+                    start_line(i, row, [])
+                assert cur is not None
+                if not cur.values:
+                    cur.row = row
+                cur.values.append(tok)  # type: ignore[arg-type]
+                cur.rows.add(i)
+        if has_label and n_values and cur is not None and row.kind != "pipe" and not pipe_mode:
+            cur.closed = True
+        elif has_label and n_values >= 2 and cur is not None:
+            # `label | v | v |`: the row is whole on its line
+            cur.closed = True
+    if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels and end < len(rows):
+        blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
+        cur.values.extend(Item(Value(0, "", True, None), rows[end - 1].loc) for _ in range(blanks))
+    return lines
+
+
+def doubtful_cells(items: list[Item], names: list[str], problems: list[str]) -> set[int]:
+    """Positions of values whose reader was unsure (OCR below MIN_CONFIDENCE), each named."""
+    out = set()
+    for k, (item, name) in enumerate(zip(items, names)):
+        if item.doubtful:
+            problems.append(
+                f"{item.loc}: {name} reads '{item.value.raw}' with confidence {item.confidence:.2f} "
+                f"(below {MIN_CONFIDENCE}); not read"
+            )
+            out.add(k)
+    return out

@@ -1,0 +1,250 @@
+"""Writers that render a report's rows the ways people and tools turn report pages into text.
+
+Each writer takes the rows an extractor read from a real HTML/PDF/Word report (or generated
+rows) and returns text: one cell per line (with or without a trailing " |", with "|||"
+filler lines for merged cells), one cell per paragraph, "|" on its own line after each cell,
+"label | v | v |" rows, tab-separated rows, Markdown pipe tables, a grid table, a flipbook
+page with vertical table 四 headers. Blank cells are kept the way each rendering keeps them.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from scrapers.extract.model import Row
+
+# A group of rows of one table, or a paragraph of text.
+Block = tuple[str, list[list[str]]]
+
+
+def blocks(rows: list[Row]) -> list[Block]:
+    out: list[Block] = []
+    table_key = None
+    for row in rows:
+        if row.kind == "table":
+            key = re.sub(r"\s*row \d+$", "", row.loc)
+            if out and out[-1][0] == "table" and key == table_key:
+                out[-1][1].append(list(row.texts))
+            else:
+                out.append(("table", [list(row.texts)]))
+            table_key = key
+        else:
+            table_key = None
+            out.append(("text", [[" ".join(t for t in row.texts if t)]]))
+    return out
+
+
+def _width(table: list[list[str]]) -> int:
+    return max(len(r) for r in table)
+
+
+def cell_per_line_pipe(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        width = _width(rows)
+        for r in rows:
+            out += [f"{c} |" if c else " |" for c in r]
+            if len(r) < width - 1:
+                # what merged cells leave behind (one "|" alone would be a blank cell)
+                out.append("|" * (width - len(r)))
+    return "\n".join(out) + "\n"
+
+
+def cell_per_line(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            out += [c for c in r]  # a blank cell is an empty line
+    return "\n".join(out) + "\n"
+
+
+def cell_per_paragraph(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            out += [c if c else "\u3000" for c in r]
+    return "\n\n".join(out) + "\n"
+
+
+def pipe_after_cell(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            for c in r:
+                out += [c, "|"] if c else ["|"]
+    return "\n".join(out) + "\n"
+
+
+def pipe_rows(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            out.append(" | ".join(c if c else " " for c in r) + " |")
+    return "\n".join(out) + "\n"
+
+
+def tabs(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        out += [rows[0][0]] if kind == "text" else ["\t".join(r) for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def markdown(bs: list[Block]) -> str:
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out += [rows[0][0], ""]
+            continue
+        width = _width(rows)
+        for k, r in enumerate(rows):
+            out.append("| " + " | ".join([*r, *[""] * (width - len(r))]) + " |")
+            if k == 0:
+                out.append("|" + "---|" * width)
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def grid(bs: list[Block], wrap: int = 8) -> str:
+    """A grid table: cells wrapped over several lines inside their column, rules between rows."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        width = _width(rows)
+        padded = [[*r, *[""] * (width - len(r))] for r in rows]
+        wrapped = [[textwrap.wrap(c, wrap) or [""] for c in r] for r in padded]
+        cols = [max(len(line) for r in wrapped for line in r[k]) for k in range(width)]
+        rule = "+" + "+".join("-" * (w + 2) for w in cols) + "+"
+        out.append(rule)
+        for r in wrapped:
+            height = max(len(c) for c in r)
+            for h in range(height):
+                out.append("|" + "|".join(f" {(c[h] if h < len(c) else ''):<{w}} " for c, w in zip(r, cols)) + "|")
+            out.append(rule)
+    return "\n".join(out) + "\n"
+
+
+def flipbook(bs: list[Block]) -> str:
+    """Table 四's header cells printed vertically (a character per line), as flipbook pages
+    do; every other table a row per line with tabs."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        appeals = any("复议" in c for r in rows for c in r) and any("诉讼" in c for r in rows for c in r)
+        for r in rows:
+            if appeals and not any(re.fullmatch(r"\d+", c.strip()) for c in r):
+                out += [ch for c in r for ch in c if not ch.isspace()]
+            else:
+                out.append("\t".join(r))
+    return "\n".join(out) + "\n"
+
+
+WRITERS = {
+    "cell_per_line_pipe": cell_per_line_pipe,
+    "cell_per_line": cell_per_line,
+    "cell_per_paragraph": cell_per_paragraph,
+    "pipe_after_cell": pipe_after_cell,
+    "pipe_rows": pipe_rows,
+    "tabs": tabs,
+    "markdown": markdown,
+    "grid": grid,
+    "flipbook": flipbook,
+}
+
+
+def plain(bs: list[Block]) -> str:
+    """A plain table (pandoc's default for text): columns padded with spaces, no rules inside
+    rows, so a blank cell is only more space and vanishes for a reader that splits on it."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        width = _width(rows)
+        padded = [[*r, *[""] * (width - len(r))] for r in rows]
+        cols = [max(len(r[k]) for r in padded) for k in range(width)]
+        out.append("  ".join("-" * w for w in cols))
+        out += ["  ".join(f"{c:<{w}}" for c, w in zip(r, cols)).rstrip() for r in padded]
+        out.append("  ".join("-" * w for w in cols))
+    return "\n".join(out) + "\n"
+
+
+def spanned_blocks(html: bytes, bs: list[Block]) -> list[Block]:
+    """The blocks of an HTML report with its tables as pandoc lays them out: a cell spanning
+    columns is followed by empty columns, a cell spanning rows leaves empty cells below it."""
+    import lxml.html
+
+    from scrapers.extract.decode import decode_bytes
+
+    root = lxml.html.document_fromstring(decode_bytes(html)[0])
+    tables = [t for t in root.iter("table") if next(t.iterancestors("table"), None) is None]
+    grids = []
+    for table in tables:
+        grid_rows: list[list[str]] = []
+        below: dict[int, int] = {}  # column -> rows still covered by a rowspan
+        for tr in table.iter("tr"):
+            row: list[str] = []
+            col = 0
+            for td in [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]:
+                while below.get(col, 0) > 0:
+                    below[col] -= 1
+                    row.append("")
+                    col += 1
+                text = " ".join(" ".join(td.itertext()).replace("\xa0", " ").split())
+                span, down = int(td.get("colspan", 1)), int(td.get("rowspan", 1))
+                for k in range(span):
+                    row.append(text if k == 0 else "")
+                    if down > 1:
+                        below[col + k] = down - 1
+                col += span
+            while below.get(col, 0) > 0:
+                below[col] -= 1
+                row.append("")
+                col += 1
+            grid_rows.append(row)
+        grids.append(grid_rows)
+    out, it = [], iter(grids)
+    for kind, rows in bs:
+        out.append((kind, next(it, rows)) if kind == "table" else (kind, rows))
+    return out
+
+
+def docx_bytes(bs: list[Block]) -> bytes:
+    """The report as a Word file: paragraphs, and each table a Word table (short rows padded)."""
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    for kind, rows in bs:
+        if kind == "text":
+            doc.add_paragraph(rows[0][0])
+            continue
+        width = _width(rows)
+        table = doc.add_table(rows=len(rows), cols=width)
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                table.cell(r, c).text = text
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -1,0 +1,138 @@
+"""The stream reader's own rules, on small generated cases and the real corpus: OCR cells with
+their own location and confidence, rows whose blank cells vanished, and the template facts
+the readers take from seeds/."""
+
+from __future__ import annotations
+
+import pytest
+
+from gold import CORPUS, gold_files, load_gold
+from scrapers.extract.model import Cell, Extracted, Row
+from scrapers.parse import appeals_table, proactive_table, requests_table
+from scrapers.parse.model import Parse
+from scrapers.parse.report import _read_tables, parse_document, parse_file
+from scrapers.parse.values import MIN_CONFIDENCE
+from scrapers.seeds import read_seed
+
+SEED = (CORPUS / "seed" / "000_3cfb3787871ff2e9.txt").read_bytes()
+
+
+def _ocr_rows(confidence: float) -> Extracted:
+    """The seed report's rows as an OCR engine would give them: a box per cell."""
+    from scrapers.extract.dispatch import extract_document
+
+    ext = extract_document(SEED, "seed.txt")
+    for r, row in enumerate(ext.rows):
+        row.cells = [Cell(c.text, loc=f"page 1 box {r}.{k}", confidence=0.99) for k, c in enumerate(row.cells)]
+    granted = next(row for row in ext.rows if "予以公开" in "".join(row.texts) and "部分" not in "".join(row.texts))
+    [c for c in granted.cells if c.text.strip()][-1].confidence = confidence  # its 总计
+    ext.format = "image"  # rows of an OCR engine, not of a text file
+    return ext
+
+
+def test_cell_loc_and_low_confidence_cell_is_named_and_left_out():
+    parse = Parse()
+    _read_tables(parse, _ocr_rows(MIN_CONFIDENCE - 0.3))
+    cells = {(c.row, c.column): c for c in parse.requests}
+    assert ("granted", "total") not in cells
+    assert cells[("granted", "natural_person")].loc.startswith("page 1 box")
+    assert parse.status == "partial"
+    assert any("granted.total" in p and "confidence" in p for p in parse.problems)
+
+
+def test_confident_ocr_cells_are_read():
+    parse = Parse()
+    _read_tables(parse, _ocr_rows(0.95))
+    assert ("granted", "total") in {(c.row, c.column) for c in parse.requests}
+    assert not any("confidence" in p for p in parse.problems)
+
+
+def _table_three(rows: dict[str, str]) -> bytes:
+    """A table 三 written one row per line, "label v v …", from the seed's labels."""
+    labels = {r["code"]: r["label_zh"] for r in read_seed("request_rows")}
+    order = requests_table.template_rows(False)
+    body = "\n".join(f"{labels[c]} {rows.get(c, '0 0 0 0 0 0 0')}" for c in order)
+    return ("2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n" + body
+            + "\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n无\n").encode()
+
+
+def test_vanished_blanks_placed_only_where_the_identities_leave_one_reading():
+    # granted printed "5 5" (blanks lost); every other outcome row and the totals are whole,
+    # so the column identities say where the 5s stand
+    rows = {"granted": "5 5", "processed_total": "0 0 5 0 0 0 5", "new_received": "0 0 5 0 0 0 5"}
+    parse = parse_document(_table_three(rows), "x.txt")
+    got = {(c.row, c.column): c.value for c in parse.requests}
+    assert got[("granted", "research_institution")] == 5 and got[("granted", "total")] == 5
+    assert got[("granted", "natural_person")] == 0
+    assert any("placed by the template's identities" in p for p in parse.problems)
+
+
+def test_vanished_blanks_with_two_readings_are_not_read():
+    # every row that could tell lost its blanks too: nothing says which column the 5 is in
+    rows = {"granted": "5 5", "processed_total": "5 5", "new_received": "5 5"}
+    parse = parse_document(_table_three(rows), "x.txt")
+    got = {(c.row, c.column) for c in parse.requests}
+    assert ("granted", "total") not in got and ("processed_total", "total") not in got
+    assert parse.status == "partial"
+    assert any("more than one reading" in p for p in parse.problems)
+
+
+# --- template facts come from seeds/ -------------------------------------------------------
+
+
+def test_request_template_rows_are_the_seed_flags():
+    seed = sorted(read_seed("request_rows"), key=lambda r: int(r["sort_order"]))
+    assert requests_table.template_rows(False) == [r["code"] for r in seed if r["in_2019"] == "true"]
+    in_2021 = [r["code"] for r in seed if r["in_2021"] == "true"]
+    # the 2021 format prints （六） as a header over its three sub-rows
+    assert requests_table.template_rows(True) == [c for c in in_2021 if c not in requests_table.HEADER_CODES]
+    assert requests_table.HEADER_CODES == {"other"}
+
+
+def test_proactive_cells_expected_are_the_seed_grid():
+    grid = read_seed("proactive_grid")
+    for template in ("2019", "2021"):
+        flat = {(i, m) for i, ms in proactive_table.EXPECTED[template].items() for m in ms}
+        assert flat == {(r["item"], r["measure"]) for r in grid if r[f"in_{template}"] == "true"}
+
+
+def test_codes_and_variants_agree_with_the_seeds():
+    dims = {
+        "request_row": {r["code"] for r in read_seed("request_rows")},
+        "applicant_type": {r["code"] for r in read_seed("applicant_types")},
+        "appeal_proceeding": {r["code"] for r in read_seed("appeal_proceedings")},
+        "appeal_result": {r["code"] for r in read_seed("appeal_results")},
+        "proactive_item": {r["code"] for r in read_seed("proactive_items")},
+        "proactive_measure": {r["code"] for r in read_seed("proactive_measures")},
+    }
+    for r in read_seed("label_variants"):
+        if r["dimension"] in dims:
+            assert r["code"] in dims[r["dimension"]], r
+    assert set(requests_table.COLUMNS) == dims["applicant_type"]
+    assert {p for p, _ in appeals_table.CELLS} == dims["appeal_proceeding"]
+    assert {r for _, r in appeals_table.CELLS} == dims["appeal_result"]
+
+
+@pytest.mark.parametrize("gold_path", gold_files()[:9], ids=lambda p: p.stem)
+def test_every_code_a_parse_emits_is_in_the_seeds(gold_path):
+    doc, _ = load_gold(gold_path)
+    parse = parse_file(doc)
+    rows = {r["code"] for r in read_seed("request_rows")}
+    columns = {r["code"] for r in read_seed("applicant_types")}
+    grid = {(r["item"], r["measure"]) for r in read_seed("proactive_grid")}
+    assert {c.row for c in parse.requests} <= rows
+    assert {c.column for c in parse.requests} <= columns
+    assert {(c.item, c.measure) for c in parse.proactive} <= grid
+
+
+def test_table_four_placement_by_identities():
+    from scrapers.parse.appeals_table import place_by_identities
+
+    # zeros printed and blanks lost: every reading is the same fifteen zeros
+    assert place_by_identities([0, 0, 0]) is not None
+    # 复议 printed "2 2" and nothing else: 2 could be any of four results
+    assert place_by_identities([2, 2]) is None
+    # three proceedings' "x x" each: still four readings per proceeding
+    assert place_by_identities([1, 1, 3, 3, 2, 2]) is None
+    # all fifteen printed: one reading, in order
+    assert place_by_identities([1, 0, 0, 0, 1] * 3) == list(range(15))
