@@ -17,9 +17,11 @@ line, split into cells at wide gaps.
 from __future__ import annotations
 
 import bisect
+from array import array
 import ctypes
 import re
 import time
+import zlib
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -30,6 +32,20 @@ from scrapers.extract.model import Cell, Extracted, Row
 
 MAX_PAGES = 200
 TIME_BUDGET_SECONDS = 30.0
+
+# Bounds on hostile files, each far above what a report needs. pdfium expands form XObjects
+# recursively when it loads a page: forms nested 24 deep, each drawing the next twice, make
+# it allocate gigabytes and abort. Report generators nest forms two or three deep.
+MAX_FORM_DEPTH = 12
+# pdfium inflates a page's content streams whole when it loads the page. A report's content
+# streams inflate to a few megabytes; a stream past this is a decompression bomb.
+MAX_INFLATED_STREAM = 256 * 1024 * 1024
+# Streams smaller than this cannot inflate past the cap (deflate expands at most ~1032x).
+INFLATE_CHECK_FROM = MAX_INFLATED_STREAM // 1032
+# Table detection pairs every horizontal rule with every vertical one and then tests every
+# grid box: a 1000x1000 grid of lines is hours of work. A report's table has tens of rules.
+MAX_RULE_PAIRS = 250_000
+MAX_GRID_BOXES = 20_000
 
 # Lines closer than this (points) are the same rule: cell rectangles of adjacent cells are
 # drawn 0.2-0.5 pt apart, and rules are up to 2 pt thick.
@@ -99,6 +115,9 @@ class _Table:
 
 def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET_SECONDS) -> Extracted:
     """The rows and text of a PDF report. Never raises; problems become a status and reasons."""
+    hostile = hostile_structure(data)
+    if hostile:
+        return Extracted(format="pdf", status="failed", problems=[hostile])
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -121,8 +140,128 @@ def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float =
         pdf.close()
 
 
+# ---------------------------------------------------------------------------
+# Hostile structure, checked on the raw bytes before pdfium sees them
+
+_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_REF = re.compile(rb"(\d+)\s+\d+\s+R\b")
+_FORM = re.compile(rb"/Subtype\s*/Form\b")
+_XOBJECTS = re.compile(rb"/XObject\s*(<<(?:[^<>]|<<[^<>]*>>)*>>|\d+\s+\d+\s+R)")
+_RESOURCES_REF = re.compile(rb"/Resources\s+(\d+)\s+\d+\s+R")
+_STREAM = re.compile(rb"stream\r?\n")
+# an object's dictionary is read up to this many bytes: enough for any real one
+_DICT_WINDOW = 4096
+
+
+def hostile_structure(data: bytes) -> str | None:
+    """Why pdfium must not load this PDF (form XObjects nested too deep, a content stream that
+    inflates past the cap), or None. A cheap scan of the bytes: what it cannot see (objects
+    inside compressed object streams) is left to the worker's memory limit."""
+    if b"/Form" in data:
+        depth = _form_depth(data)
+        if depth > MAX_FORM_DEPTH:
+            return f"hostile PDF: form XObjects nested more than {MAX_FORM_DEPTH} deep; not opened"
+    return _stream_bomb(data)
+
+
+def _object_dicts(data: bytes) -> dict[int, bytes]:
+    """Each object's number and the start of its body, up to its stream or its end."""
+    found: dict[int, bytes] = {}
+    for m in _OBJ.finditer(data):
+        window = data[m.end() : m.end() + _DICT_WINDOW]
+        cut = min((i for i in (window.find(b"stream"), window.find(b"endobj")) if i >= 0), default=len(window))
+        found[int(m.group(1))] = window[:cut]
+    return found
+
+
+def _form_depth(data: bytes) -> int:
+    """The longest chain of forms drawing forms, following the XObject resources of each form
+    (direct, or one indirect dictionary away); a cycle counts as too deep."""
+    dicts = _object_dicts(data)
+
+    def xobject_refs(body: bytes) -> list[int]:
+        m = _RESOURCES_REF.search(body)
+        if m:  # resources in an object of their own
+            body = body + dicts.get(int(m.group(1)), b"")
+        refs: list[int] = []
+        for x in _XOBJECTS.finditer(body):
+            value = x.group(1)
+            if not value.startswith(b"<<"):
+                value = dicts.get(int(_REF.match(value).group(1)), b"")
+            refs.extend(int(r.group(1)) for r in _REF.finditer(value))
+        return refs
+
+    forms = {number for number, body in dicts.items() if _FORM.search(body)}
+    children = {number: [r for r in xobject_refs(dicts[number]) if r in forms] for number in forms}
+    depth: dict[int, int] = {}
+    deepest = 0
+    for root in forms:
+        if root in depth:
+            continue
+        # iterative depth-first walk: a hostile chain must not exhaust Python's stack either
+        stack: list[tuple[int, int]] = [(root, 0)]
+        on_path: set[int] = set()
+        while stack:
+            node, child_index = stack.pop()
+            if child_index == 0:
+                if node in on_path:
+                    return MAX_FORM_DEPTH + 1
+                on_path.add(node)
+            kids = children[node]
+            if child_index < len(kids):
+                stack.append((node, child_index + 1))
+                kid = kids[child_index]
+                if kid in on_path:
+                    return MAX_FORM_DEPTH + 1
+                if kid not in depth:
+                    stack.append((kid, 0))
+                continue
+            depth[node] = 1 + max((depth[k] for k in kids), default=0)
+            on_path.discard(node)
+            deepest = max(deepest, depth[node])
+            if deepest > MAX_FORM_DEPTH:
+                return deepest
+    return deepest
+
+
+def _stream_bomb(data: bytes) -> str | None:
+    """A Flate stream that inflates past MAX_INFLATED_STREAM, found by inflating it into a
+    small buffer that is thrown away (bounded memory, ~0.2 s for the cap's worth)."""
+    for m in _STREAM.finditer(data):
+        end = data.find(b"endstream", m.end())
+        if end < 0:
+            end = len(data)
+        if end - m.end() < INFLATE_CHECK_FROM:
+            continue
+        head = data[max(0, m.start() - _DICT_WINDOW) : m.start()]
+        head = head[head.rfind(b"obj") + 1 :]
+        # images are not decoded to read text; only what pdfium inflates on page load matters
+        if b"FlateDecode" not in head or b"/Image" in head:
+            continue
+        inflater = zlib.decompressobj()
+        total = 0
+        chunk = data[m.end() : end]
+        try:
+            while chunk and total <= MAX_INFLATED_STREAM:
+                total += len(inflater.decompress(chunk, 1 << 20))
+                chunk = inflater.unconsumed_tail
+        except zlib.error:
+            continue  # pdfium will report the stream as corrupt, or cope with it
+        if total > MAX_INFLATED_STREAM:
+            return (
+                f"hostile PDF: a {(end - m.end()) / 1048576:.1f} MB compressed stream inflates past "
+                f"{MAX_INFLATED_STREAM / 1048576:.0f} MB (decompression bomb); not opened"
+            )
+    return None
+
+
+class _OutOfTime(Exception):
+    """The document's time budget ran out inside a page."""
+
+
 def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: float) -> Extracted:
     started = time.monotonic()
+    deadline = started + time_budget
     result = Extracted(format="pdf")
     page_count = len(pdf)
     if page_count == 0:
@@ -138,7 +277,7 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
     timed_out = False
     index = -1
     for index in range(min(page_count, max_pages)):
-        if time.monotonic() - started > time_budget:
+        if time.monotonic() > deadline:
             result.problems.append(f"stopped after {index} of {page_count} pages: time budget of {time_budget:g} s spent")
             timed_out = True
             index -= 1
@@ -155,10 +294,15 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
             garbled_total += sum(1 for c in visible if _is_unmapped(c.text))
             if len(visible) < SCAN_MAX_CHARS and image_share >= SCAN_MIN_IMAGE_SHARE:
                 scanned_pages.append(page_no)
-            tables = _find_tables((horizontal, vertical))
+            tables = _find_tables((horizontal, vertical), page_no, result.problems, deadline)
             rows, last_table = _page_rows(chars, tables, page_no, page.get_height(), previous_table)
             result.rows.extend(rows)
             previous_table = last_table
+        except _OutOfTime:
+            result.problems.append(f"stopped on page {index + 1} of {page_count}: time budget of {time_budget:g} s spent")
+            timed_out = True
+            index -= 1
+            break
         finally:
             page.close()
 
@@ -205,21 +349,47 @@ def _is_unmapped(text: str) -> bool:
 # Reading the page
 
 
+# Codes pdfium puts in a text page that are not characters of the content (line ends, the
+# byte-order mark, its "unknown" placeholder).
+_NOT_TEXT = frozenset((0x0D, 0x0A, 0xFFFE, 0x02))
+
+
+def _page_codes(raw_textpage, count: int) -> list[int]:
+    """The Unicode code of every character index, read in one call where pdfium's text and
+    its character list line up (they nearly always do), else one call per character."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(raw_textpage, 0, count, buffer) if count else 0
+    if written - 1 == count:
+        codes = list(array("H", bytes(buffer))[:count])
+        # the lengths agree; a few samples confirm the indices do too
+        if all(codes[i] == pdfium_c.FPDFText_GetUnicode(raw_textpage, i) for i in range(0, count, max(count // 8, 1))):
+            return codes
+    return [pdfium_c.FPDFText_GetUnicode(raw_textpage, i) for i in range(count)]
+
+
 def _read_chars(page: pdfium.PdfPage) -> list[_Char]:
-    """The page's characters with their boxes, in top-down coordinates."""
+    """The page's characters with their boxes, in top-down coordinates: the text in one call,
+    then one box call per character (a second only where the loose box looks wrong)."""
     width, height = page.get_size()
     left, bottom, _right, top = page.get_cropbox()
     textpage = page.get_textpage()
     chars: list[_Char] = []
     try:
-        box = pdfium_c.FS_RECTF()
-        tight_left, tight_right, tight_bottom, tight_top = (ctypes.c_double() for _ in range(4))
         raw_textpage = textpage.raw
-        for i in range(textpage.count_chars()):
-            if pdfium_c.FPDFText_IsGenerated(raw_textpage, i):
+        codes = _page_codes(raw_textpage, pdfium_c.FPDFText_CountChars(raw_textpage))
+        box = pdfium_c.FS_RECTF()
+        box_ref = ctypes.byref(box)
+        tight_left, tight_right, tight_bottom, tight_top = (ctypes.c_double() for _ in range(4))
+        tight_refs = [ctypes.byref(v) for v in (tight_left, tight_right, tight_bottom, tight_top)]
+        loose_box = pdfium_c.FPDFText_GetLooseCharBox
+        tight_box = pdfium_c.FPDFText_GetCharBox
+        is_generated = pdfium_c.FPDFText_IsGenerated
+        append = chars.append
+        for i, code in enumerate(codes):
+            if code in _NOT_TEXT:
                 continue
-            code = pdfium_c.FPDFText_GetUnicode(raw_textpage, i)
-            if code in (0x0D, 0x0A, 0xFFFE, 0x02):
+            # pdfium inserts spaces and line breaks between words it infers: not content
+            if code == 0x20 and is_generated(raw_textpage, i):
                 continue
             # characters beyond the BMP (rare place-name characters) come as UTF-16 surrogate pairs
             if 0xDC00 <= code <= 0xDFFF:
@@ -227,15 +397,20 @@ def _read_chars(page: pdfium.PdfPage) -> list[_Char]:
                     high = ord(chars[-1].text)
                     chars[-1].text = chr(0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00))
                 continue
-            if not pdfium_c.FPDFText_GetCharBox(raw_textpage, i, tight_left, tight_right, tight_bottom, tight_top):
+            if not loose_box(raw_textpage, i, box_ref):
                 continue
             # The loose box (the font's full height) keeps a line's characters on one band, but
             # pdfium inflates it to hundreds of points for vertically set glyphs: fall back to the
-            # glyph's own box there.
-            pdfium_c.FPDFText_GetLooseCharBox(raw_textpage, i, box)
-            tight_side = max(tight_right.value - tight_left.value, tight_top.value - tight_bottom.value)
+            # glyph's own box there. Only a loose side over 40 pt can be inflated.
             loose_side = max(box.right - box.left, box.top - box.bottom)
-            if loose_side > max(4 * tight_side, 40.0) or loose_side <= 0:
+            if loose_side > 40.0 or loose_side <= 0:
+                if not tight_box(raw_textpage, i, *tight_refs):
+                    continue
+                tight_side = max(tight_right.value - tight_left.value, tight_top.value - tight_bottom.value)
+                inflated = loose_side > max(4 * tight_side, 40.0) or loose_side <= 0
+            else:
+                inflated = False
+            if inflated:
                 x0, x1 = tight_left.value - left, tight_right.value - left
                 y0, y1 = top - tight_top.value, top - tight_bottom.value
             else:
@@ -244,8 +419,8 @@ def _read_chars(page: pdfium.PdfPage) -> list[_Char]:
             # hidden text outside the visible page (a known trick of some generators)
             if x1 < 0 or x0 > width or y1 < 0 or y0 > height:
                 continue
-            text = chr(code) if code < 0x110000 else "\ufffd"
-            chars.append(_Char(text, x0, y0, x1, y1, space=text.isspace()))
+            text = chr(code)
+            append(_Char(text, x0, y0, x1, y1, text.isspace()))
     finally:
         textpage.close()
     for char in chars:
@@ -359,9 +534,19 @@ def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
 # Ruled tables
 
 
-def _find_tables(edges: tuple[list[_Edge], list[_Edge]]) -> list[_Table]:
+def _find_tables(
+    edges: tuple[list[_Edge], list[_Edge]], page_no: int = 0, problems: list[str] | None = None,
+    deadline: float = float("inf"),
+) -> list[_Table]:
     horizontal, vertical = (_merge_collinear(e) for e in edges)
     if not horizontal or not vertical:
+        return []
+    if len(horizontal) * len(vertical) > MAX_RULE_PAIRS:
+        if problems is not None:
+            problems.append(
+                f"page {page_no}: {len(horizontal)} horizontal and {len(vertical)} vertical rules are no report's "
+                f"table (limit {MAX_RULE_PAIRS} pairs); its text is read as lines"
+            )
         return []
     # rules that touch belong to one table
     parent = list(range(len(horizontal) + len(vertical)))
@@ -373,6 +558,8 @@ def _find_tables(edges: tuple[list[_Edge], list[_Edge]]) -> list[_Table]:
         return i
 
     for i, h in enumerate(horizontal):
+        if time.monotonic() > deadline:
+            raise _OutOfTime
         for j, v in enumerate(vertical):
             if h.lo - SNAP <= v.pos <= h.hi + SNAP and v.lo - SNAP <= h.pos <= v.hi + SNAP:
                 a, b = find(i), find(len(horizontal) + j)
@@ -385,7 +572,12 @@ def _find_tables(edges: tuple[list[_Edge], list[_Edge]]) -> list[_Table]:
         groups.setdefault(find(len(horizontal) + j), ([], []))[1].append(v)
     tables = []
     for hs, vs in groups.values():
-        table = _grid(hs, vs)
+        table = _grid(hs, vs, deadline)
+        if table is None and problems is not None and _boxes(hs, vs) > MAX_GRID_BOXES:
+            problems.append(
+                f"page {page_no}: a grid of {_boxes(hs, vs)} boxes is no report's table (limit {MAX_GRID_BOXES}); "
+                "its text is read as lines"
+            )
         if table is not None:
             tables.append(table)
     tables.sort(key=lambda t: t.ys[0])
@@ -439,12 +631,20 @@ def _covered(edges: list[_Edge], pos: float, lo: float, hi: float) -> bool:
     return covered >= RULED_SHARE * length
 
 
-def _grid(horizontal: list[_Edge], vertical: list[_Edge]) -> _Table | None:
+def _boxes(horizontal: list[_Edge], vertical: list[_Edge]) -> int:
+    xs = set(_cluster([v.pos for v in vertical]).values())
+    ys = set(_cluster([h.pos for h in horizontal]).values())
+    return max(len(xs) - 1, 0) * max(len(ys) - 1, 0)
+
+
+def _grid(horizontal: list[_Edge], vertical: list[_Edge], deadline: float = float("inf")) -> _Table | None:
     """The table's cells: grid boxes between rules, merged where no rule separates them."""
     xs = sorted(set(_cluster([v.pos for v in vertical]).values()))
     ys = sorted(set(_cluster([h.pos for h in horizontal]).values()))
     # one column of boxes is ruled paper or a frame around text lines, not a table
     if len(xs) < 3 or len(ys) < 2:
+        return None
+    if (len(xs) - 1) * (len(ys) - 1) > MAX_GRID_BOXES:
         return None
     ncols, nrows = len(xs) - 1, len(ys) - 1
     parent = list(range(ncols * nrows))
@@ -456,6 +656,8 @@ def _grid(horizontal: list[_Edge], vertical: list[_Edge]) -> _Table | None:
         return i
 
     for r in range(nrows):
+        if time.monotonic() > deadline:
+            raise _OutOfTime
         for c in range(ncols):
             here = r * ncols + c
             if c + 1 < ncols and not _covered(vertical, xs[c + 1], ys[r], ys[r + 1]):
