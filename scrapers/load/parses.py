@@ -120,8 +120,14 @@ def _insert(con: duckdb.DuckDBPyConnection, parses: list[tuple[str, Parse]], now
     bulk inserts, whatever the number of documents."""
     v = PARSER_VERSION
     shas = [sha for sha, _ in parses]
-    for table in ("raw.cells", "raw.checks", "raw.parses"):
-        con.execute(f"delete from {table} where parser_version = ? and sha256 in (select unnest(?))", [v, shas])
+    # cells and checks are only ever written with their parse: no parse replaced, nothing to delete
+    replaced = con.execute(
+        "delete from raw.parses where parser_version = ? and sha256 in (select unnest(?)) returning sha256", [v, shas]
+    ).fetchall()
+    if replaced:
+        for table in ("raw.cells", "raw.checks"):
+            con.execute(f"delete from {table} where parser_version = ? and sha256 in (select unnest(?))",
+                        [v, [r[0] for r in replaced]])
     insert_rows(con, "raw.parses", PARSE_COLUMNS, [
         (sha, v, p.year, p.office, p.template, p.status, p.format, json.dumps(p.problems, ensure_ascii=False), now)
         for sha, p in parses
