@@ -619,16 +619,25 @@ def _cluster(values: list[float]) -> dict[float, float]:
     return mapping
 
 
-def _covered(edges: list[_Edge], pos: float, lo: float, hi: float) -> bool:
-    """Whether rules at `pos` cover at least RULED_SHARE of the span lo..hi."""
-    length = hi - lo
-    if length <= 0:
-        return True
-    covered = 0.0
-    for e in edges:
-        if abs(e.pos - pos) <= SNAP:
+class _RuleIndex:
+    """Rules sorted by position: which of them lie within SNAP of a position is a bisection,
+    not a scan of every rule (a grid tests each of its boxes' sides)."""
+
+    def __init__(self, edges: list[_Edge]) -> None:
+        self.edges = sorted(edges, key=lambda e: e.pos)
+        self.positions = [e.pos for e in self.edges]
+
+    def covered(self, pos: float, lo: float, hi: float) -> bool:
+        """Whether rules at `pos` cover at least RULED_SHARE of the span lo..hi."""
+        length = hi - lo
+        if length <= 0:
+            return True
+        covered = 0.0
+        start = bisect.bisect_left(self.positions, pos - SNAP)
+        end = bisect.bisect_right(self.positions, pos + SNAP)
+        for e in self.edges[start:end]:
             covered += max(0.0, min(hi, e.hi) - max(lo, e.lo))
-    return covered >= RULED_SHARE * length
+        return covered >= RULED_SHARE * length
 
 
 def _boxes(horizontal: list[_Edge], vertical: list[_Edge]) -> int:
@@ -647,6 +656,7 @@ def _grid(horizontal: list[_Edge], vertical: list[_Edge], deadline: float = floa
     if (len(xs) - 1) * (len(ys) - 1) > MAX_GRID_BOXES:
         return None
     ncols, nrows = len(xs) - 1, len(ys) - 1
+    ruled_h, ruled_v = _RuleIndex(horizontal), _RuleIndex(vertical)
     parent = list(range(ncols * nrows))
 
     def find(i: int) -> int:
@@ -660,9 +670,9 @@ def _grid(horizontal: list[_Edge], vertical: list[_Edge], deadline: float = floa
             raise _OutOfTime
         for c in range(ncols):
             here = r * ncols + c
-            if c + 1 < ncols and not _covered(vertical, xs[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < ncols and not ruled_v.covered(xs[c + 1], ys[r], ys[r + 1]):
                 parent[find(here)] = find(here + 1)
-            if r + 1 < nrows and not _covered(horizontal, ys[r + 1], xs[c], xs[c + 1]):
+            if r + 1 < nrows and not ruled_h.covered(ys[r + 1], xs[c], xs[c + 1]):
                 parent[find(here)] = find(here + ncols)
     spans: dict[int, list[int]] = {}
     for r in range(nrows):
@@ -678,10 +688,10 @@ def _grid(horizontal: list[_Edge], vertical: list[_Edge], deadline: float = floa
         if count != (c1 - c0) * (r1 - r0):
             continue
         sides = (
-            (_covered(horizontal, ys[r0], xs[c0], xs[c1]), r0 == 0),
-            (_covered(horizontal, ys[r1], xs[c0], xs[c1]), r1 == nrows),
-            (_covered(vertical, xs[c0], ys[r0], ys[r1]), c0 == 0),
-            (_covered(vertical, xs[c1], ys[r0], ys[r1]), c1 == ncols),
+            (ruled_h.covered(ys[r0], xs[c0], xs[c1]), r0 == 0),
+            (ruled_h.covered(ys[r1], xs[c0], xs[c1]), r1 == nrows),
+            (ruled_v.covered(xs[c0], ys[r0], ys[r1]), c0 == 0),
+            (ruled_v.covered(xs[c1], ys[r0], ys[r1]), c1 == ncols),
         )
         missing = [outer for ruled, outer in sides if not ruled]
         # a table continued from the previous page may lack its top rule; otherwise a box
