@@ -68,6 +68,8 @@ class ParseSummary:
     by_template: Counter = field(default_factory=Counter)
     failed_checks: int = 0
     cells: int = 0
+    # (sha256, reason) of each failed parse, for the run's log and metadata
+    failures: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -76,9 +78,12 @@ class ParseSummary:
             "by_template": dict(self.by_template),
             "failed_checks": self.failed_checks,
             "cells": self.cells,
+            "failures": [list(f) for f in self.failures],
         }
 
-    def add(self, parse: Parse, cells: int) -> None:
+    def add(self, sha256: str, parse: Parse, cells: int) -> None:
+        if parse.status == "failed":
+            self.failures.append((sha256, parse.problems[-1] if parse.problems else "no reason given"))
         self.parsed += 1
         self.cells += cells
         self.by_status[parse.status] += 1
@@ -267,13 +272,39 @@ def open_pool(limits: Limits = LIMITS) -> ProcessPool:
                        context=_context())
 
 
+class _Workers:
+    """The pool of a parse run, reopened if it breaks (its workers cannot start), so a broken
+    pool costs one batch, not the rest of the run."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.pool: ProcessPool | None = None
+
+    def parse(self, items: list[tuple[str, str, str | None]]) -> dict[str, Parse]:
+        if self.limits.workers <= 0:
+            return {sha: _parse_here(path, name) for sha, path, name in items}
+        if self.pool is not None and not self.pool.active:
+            log.warning("the parse worker pool broke; starting a new one")
+            self.pool.stop()
+            self.pool.join()
+            self.pool = None
+        if self.pool is None:
+            self.pool = open_pool(self.limits)
+        return parse_isolated(self.pool, items, self.limits)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+
 @contextmanager
-def _pool_or_none(limits: Limits) -> Iterator[ProcessPool | None]:
-    if limits.workers <= 0:
-        yield None
-        return
-    with open_pool(limits) as pool:
-        yield pool
+def _workers(limits: Limits) -> Iterator[_Workers]:
+    workers = _Workers(limits)
+    try:
+        yield workers
+    finally:
+        workers.close()
 
 
 def _parse_here(path: str, name: str | None) -> Parse:
@@ -340,7 +371,7 @@ def parse_pending(db: str | Path | None = None, refresh: bool = False, batch: in
     todo = pending_documents(db, refresh)
     if not todo:
         return summary
-    with tempfile.TemporaryDirectory(prefix="xxgk-parse-") as spool, _pool_or_none(limits) as pool:
+    with tempfile.TemporaryDirectory(prefix="xxgk-parse-") as spool, _workers(limits) as workers:
         folder = Path(spool)
         for start in range(0, len(todo), batch):
             chunk = todo[start : start + batch]
@@ -349,10 +380,7 @@ def parse_pending(db: str | Path | None = None, refresh: bool = False, batch: in
                 items, parses = _spool(con, chunk, folder)
             finally:
                 con.close()
-            if pool is None:
-                parses.update({sha: _parse_here(path, name) for sha, path, name in items})
-            else:
-                parses.update(parse_isolated(pool, items, limits))
+            parses.update(workers.parse(items))
             for _sha, path, _name in items:
                 Path(path).unlink(missing_ok=True)
             ordered = [(sha, parses[sha]) for sha, _url in chunk]
@@ -361,6 +389,6 @@ def parse_pending(db: str | Path | None = None, refresh: bool = False, batch: in
                 written = write_parses(con, ordered)
             finally:
                 con.close()
-            for _sha, parse in written:
-                summary.add(parse, _cell_count(parse))
+            for sha, parse in written:
+                summary.add(sha, parse, _cell_count(parse))
     return summary
