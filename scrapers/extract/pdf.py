@@ -292,7 +292,7 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
             visible = [c for c in chars if not c.space]
             char_total += len(visible)
             garbled_total += sum(1 for c in visible if _is_unmapped(c.text))
-            if len(visible) < SCAN_MAX_CHARS and image_share >= SCAN_MIN_IMAGE_SHARE:
+            if page_needs_ocr(len(visible), image_share):
                 scanned_pages.append(page_no)
             tables = _find_tables((horizontal, vertical), page_no, result.problems, deadline)
             rows, last_table = _page_rows(chars, tables, page_no, page.get_height(), previous_table)
@@ -307,6 +307,7 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
             page.close()
 
     pages_read = index + 1
+    result.pages_needing_ocr = scanned_pages
     if timed_out and not result.rows:
         result.status = "failed"
         return result
@@ -334,6 +335,11 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
     result.text = "\n".join("\t".join(c.text for c in row.cells if c.text) for row in result.rows)
     result.title = _title(result.rows)
     return result
+
+
+def page_needs_ocr(visible_chars: int, image_share: float) -> bool:
+    """A page that is a picture: (almost) no characters, and images cover most of it."""
+    return visible_chars < SCAN_MAX_CHARS and image_share >= SCAN_MIN_IMAGE_SHARE
 
 
 def _page_list(pages: list[int]) -> str:
