@@ -74,14 +74,9 @@ class _Char:
     bottom: float
     # a real space in the content stream: a word break
     space: bool = False
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
+    # the centre, stored: every character is placed in a cell and a line by it
+    cx: float = 0.0
+    cy: float = 0.0
 
     @property
     def height(self) -> float:
@@ -426,7 +421,7 @@ def _read_chars(page: pdfium.PdfPage) -> list[_Char]:
             if x1 < 0 or x0 > width or y1 < 0 or y0 > height:
                 continue
             text = chr(code)
-            append(_Char(text, x0, y0, x1, y1, text.isspace()))
+            append(_Char(text, x0, y0, x1, y1, text.isspace(), (x0 + x1) / 2, (y0 + y1) / 2))
     finally:
         textpage.close()
     for char in chars:
@@ -459,7 +454,13 @@ def _read_drawing(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge], list[
     vertical: list[_Edge] = []
     raw_page = page.raw
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    stack = [(pdfium_c.FPDFPage_GetObject(raw_page, i), identity) for i in range(pdfium_c.FPDFPage_CountObjects(raw_page))]
+    # text objects (most of a page's objects) are left out as they are met, unstacked
+    get_object, get_type, text_kind = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_TEXT
+    stack = [
+        (obj, identity)
+        for obj in (get_object(raw_page, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw_page)))
+        if get_type(obj) != text_kind
+    ]
     matrix = pdfium_c.FS_MATRIX()
     x = ctypes.c_float()
     y = ctypes.c_float()
@@ -715,8 +716,8 @@ def _grid(horizontal: list[_Edge], vertical: list[_Edge], deadline: float = floa
 def _cell_of(table: _Table, char: _Char) -> tuple[int, int, int, int] | None:
     """The cell holding the character's centre: a lookup in the grid, not a scan of the cells."""
     x, y = char.cx, char.cy
-    x0, y0, x1, y1 = table.box
-    if not (x0 <= x <= x1 and y0 <= y <= y1):
+    xs, ys = table.xs, table.ys
+    if not (xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]):
         return None
     if table.owner is None:
         table.owner = {
@@ -725,8 +726,8 @@ def _cell_of(table: _Table, char: _Char) -> tuple[int, int, int, int] | None:
             for c in range(span[0], span[2])
             for r in range(span[1], span[3])
         }
-    column = min(bisect.bisect_right(table.xs, x) - 1, len(table.xs) - 2)
-    row = min(bisect.bisect_right(table.ys, y) - 1, len(table.ys) - 2)
+    column = min(bisect.bisect_right(xs, x) - 1, len(xs) - 2)
+    row = min(bisect.bisect_right(ys, y) - 1, len(ys) - 2)
     return table.owner.get((column, row))
 
 
