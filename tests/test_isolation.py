@@ -84,9 +84,10 @@ def nested_forms(depth: int = 24, fanout: int = 2) -> bytes:
     return page_pdf(TEXT % 800 + b"/X0 Do\n", forms, resources=b"/XObject << /X0 6 0 R >>")
 
 
-def nested_forms_hidden(depth: int = 24) -> bytes:
-    """The same nesting with each form's resources in a compressed object stream (PDF 1.5),
-    where a scan of the bytes cannot see them: only the worker's memory limit stops it."""
+def nested_forms_hidden(depth: int = 24, filters_unscanned: bool = False) -> bytes:
+    """The same nesting with each form's resources in a compressed object stream (PDF 1.5).
+    The pre-check inflates Flate object streams; behind a filter chain it does not decode
+    (hex, then Flate) only the worker's memory limit stops the file."""
     first_form, first_resource = 6, 6 + depth
     objects: dict[int, bytes] = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -111,8 +112,11 @@ def nested_forms_hidden(depth: int = 24) -> bytes:
     for number, body in hidden.items():
         header += b"%d %d " % (number, len(payload))
         payload += body + b" "
-    objects[container] = stream(zlib.compress(header + payload),
-                                b" /Type /ObjStm /N %d /First %d /Filter /FlateDecode" % (len(hidden), len(header)))
+    packed = zlib.compress(header + payload)
+    filters = b"/FlateDecode"
+    if filters_unscanned:
+        packed, filters = packed.hex().encode() + b">", b"[/ASCIIHexDecode /FlateDecode]"
+    objects[container] = stream(packed, b" /Type /ObjStm /N %d /First %d /Filter %s" % (len(hidden), len(header), filters))
     xref_number = container + 1
     out = bytearray(b"%PDF-1.7\n")
     offsets = {}
@@ -175,7 +179,8 @@ def test_the_hostile_files_are_what_they_claim():
     """The builders make real files: pdfium opens each, and the nested forms really nest."""
     import pypdfium2 as pdfium
 
-    for data in (nested_forms(4), nested_forms_hidden(4), line_grid(20), stream_bomb(2)):
+    for data in (nested_forms(4), nested_forms_hidden(4), nested_forms_hidden(4, filters_unscanned=True),
+                 line_grid(20), stream_bomb(2)):
         document = pdfium.PdfDocument(data)
         assert "2023 annual report" in document[0].get_textpage().get_text_range()
         document.close()
@@ -184,9 +189,10 @@ def test_the_hostile_files_are_what_they_claim():
 
 
 def test_nested_forms_are_refused_before_pdfium_loads_them():
-    result = timed(extract_document, nested_forms(24), "report.pdf", limit=1.0)
-    assert (result.format, result.status) == ("pdf", "failed")
-    assert result.problems == [f"hostile PDF: form XObjects nested more than {MAX_FORM_DEPTH} deep; not opened"]
+    for data in (nested_forms(24), nested_forms_hidden(24)):
+        result = timed(extract_document, data, "report.pdf", limit=1.0)
+        assert (result.format, result.status) == ("pdf", "failed")
+        assert result.problems == [f"hostile PDF: form XObjects nested more than {MAX_FORM_DEPTH} deep; not opened"]
     # a report's forms nest two or three deep
     assert extract_pdf(nested_forms(3)).status is None
 
@@ -301,9 +307,9 @@ def test_workers_run_under_the_limits(pool):
 
 def test_workers_out_of_memory_fail_only_their_documents(tmp_path):
     """What the byte scan cannot see reaches pdfium: a bomb under the scan's cap, and forms whose
-    nesting hides in an object stream. Each dies under the memory limit (here a worker's own
+    nesting hides behind a filter chain. Each dies under the memory limit (here a worker's own
     350 MB plus 250: the real limit, 2 GiB, behaves the same, in more time and memory)."""
-    hidden = nested_forms_hidden(24)
+    hidden = nested_forms_hidden(24, filters_unscanned=True)
     assert hostile_structure(hidden) is None
     limits = Limits(memory_bytes=600 * 1024 * 1024)
     items = _spool(tmp_path, {"bomb.pdf": stream_bomb(200), "hidden-forms.pdf": hidden,

@@ -169,10 +169,46 @@ def _object_dicts(data: bytes) -> dict[int, bytes]:
     return found
 
 
+_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
+_FIRST = re.compile(rb"/First\s+(\d+)")
+_FLATE_ONLY = re.compile(rb"/Filter\s*(/FlateDecode|\[\s*/FlateDecode\s*\])")
+# object streams hold dictionaries: a few hundred kilobytes inflated at most
+MAX_OBJECT_STREAM = 16 * 1024 * 1024
+
+
+def _object_stream_dicts(data: bytes, dicts: dict[int, bytes]) -> dict[int, bytes]:
+    """The objects packed in Flate-compressed object streams (PDF 1.5), where a scan of the
+    file's bytes cannot see them; each stream inflated only up to MAX_OBJECT_STREAM."""
+    found: dict[int, bytes] = {}
+    for m in _OBJ.finditer(data):
+        head = dicts.get(int(m.group(1)), b"")
+        if not _OBJECT_STREAM.search(head) or not _FLATE_ONLY.search(head):
+            continue
+        first = _FIRST.search(head)
+        start = _STREAM.search(data, m.end(), m.end() + _DICT_WINDOW + 16)
+        if first is None or start is None:
+            continue
+        try:
+            content = zlib.decompressobj().decompress(data[start.end() : data.find(b"endstream", start.end())],
+                                                      MAX_OBJECT_STREAM)
+        except zlib.error:
+            continue
+        offset = int(first.group(1))
+        numbers = [int(v) for v in content[:offset].split()]
+        pairs = list(zip(numbers[0::2], numbers[1::2]))
+        for i, (number, at) in enumerate(pairs):
+            end = pairs[i + 1][1] if i + 1 < len(pairs) else len(content) - offset
+            found[number] = content[offset + at : offset + min(end, at + _DICT_WINDOW)]
+    return found
+
+
 def _form_depth(data: bytes) -> int:
     """The longest chain of forms drawing forms, following the XObject resources of each form
-    (direct, or one indirect dictionary away); a cycle counts as too deep."""
+    (direct, or one indirect dictionary away, in the file or in an object stream); a cycle
+    counts as too deep."""
     dicts = _object_dicts(data)
+    if b"/ObjStm" in data:
+        dicts.update(_object_stream_dicts(data, dicts))
 
     def xobject_refs(body: bytes) -> list[int]:
         m = _RESOURCES_REF.search(body)
