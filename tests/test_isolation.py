@@ -195,6 +195,7 @@ def test_nested_forms_are_refused_before_pdfium_loads_them():
         assert result.problems == [f"hostile PDF: form XObjects nested more than {MAX_FORM_DEPTH} deep; not opened"]
     # a report's forms nest two or three deep
     assert extract_pdf(nested_forms(3)).status is None
+    assert extract_pdf(nested_forms_hidden(3)).status is None
 
 
 def test_line_grid_is_read_as_text_in_a_second():
