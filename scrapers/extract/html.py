@@ -29,7 +29,8 @@ def _clean(text: str) -> str:
 
 
 def _cell_text(cell) -> str:
-    return _clean(" ".join(t for t in cell.itertext() if t))
+    # empty text nodes only add spaces, which the whitespace pass folds away
+    return _WS.sub(" ", " ".join(cell.itertext())).strip()
 
 
 def _table_rows(table, table_no: int) -> list[Row]:
