@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from pathlib import Path
 
 from scrapers.extract.model import Extracted
 from scrapers.extract.sniff import sniff_format

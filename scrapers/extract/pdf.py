@@ -17,12 +17,13 @@ line, split into cells at wide gaps.
 from __future__ import annotations
 
 import bisect
-from array import array
 import ctypes
 import re
 import time
 import zlib
+from array import array
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -892,23 +893,35 @@ def _cell_text(chars: list[_Char]) -> str:
     return join_wrapped([_line_text(line) for line in _lines(chars)])
 
 
+_BY_CENTRE_THEN_LEFT = attrgetter("cy", "x0")
+_BY_LEFT = attrgetter("x0")
+
+
 def _lines(chars: list[_Char]) -> list[list[_Char]]:
     """Characters grouped into visual lines, top to bottom, each left to right."""
     lines: list[list[_Char]] = []
-    bands: list[tuple[float, float]] = []
-    for char in sorted(chars, key=lambda c: (c.cy, c.x0)):
+    # the band (top, bottom) of the line being built; comparisons inline: this runs per character
+    top = bottom = 0.0
+    for char in sorted(chars, key=_BY_CENTRE_THEN_LEFT):
         if char.space and not lines:
             continue
         if lines:
-            top, bottom = bands[-1]
-            overlap = min(bottom, char.bottom) - max(top, char.top)
-            if overlap >= 0.5 * min(bottom - top, max(char.height, 0.1)):
+            c_top, c_bottom = char.top, char.bottom
+            overlap = (bottom if bottom < c_bottom else c_bottom) - (top if top > c_top else c_top)
+            height = c_bottom - c_top
+            if height < 0.1:
+                height = 0.1
+            band = bottom - top
+            if overlap >= 0.5 * (band if band < height else height):
                 lines[-1].append(char)
-                bands[-1] = (min(top, char.top), max(bottom, char.bottom))
+                if c_top < top:
+                    top = c_top
+                if c_bottom > bottom:
+                    bottom = c_bottom
                 continue
         lines.append([char])
-        bands.append((char.top, char.bottom))
-    return [sorted(line, key=lambda c: c.x0) for line in lines]
+        top, bottom = char.top, char.bottom
+    return [sorted(line, key=_BY_LEFT) for line in lines]
 
 
 def _line_text(line: list[_Char]) -> str:
