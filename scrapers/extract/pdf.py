@@ -501,6 +501,10 @@ def _read_drawing(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge], list[
     matrix = pdfium_c.FS_MATRIX()
     x = ctypes.c_float()
     y = ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
+    segment_type, segment_closes = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+    moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
     budget = 200_000  # segments: a page of vector art is not a table
     images: list[tuple[float, float, float, float]] = []
     bounds = [ctypes.c_float() for _ in range(4)]
@@ -533,18 +537,21 @@ def _read_drawing(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge], list[
         points: list[tuple[float, float]] = []
         start: tuple[float, float] | None = None
         segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
+        # four pdfium calls a segment and cell boxes of five segments each: the loop is kept tight
+        ta, tb, tc, td, te, tf = transform
         for j in range(count):
-            segment = pdfium_c.FPDFPath_GetPathSegment(obj, j)
-            if not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+            segment = get_segment(obj, j)
+            if not get_point(segment, x_ref, y_ref):
                 continue
-            point = _apply(transform, x.value, y.value)
-            kind_of_segment = pdfium_c.FPDFPathSegment_GetType(segment)
-            if kind_of_segment == pdfium_c.FPDF_SEGMENT_MOVETO or not points:
+            px, py = x.value, y.value
+            point = (ta * px + tc * py + te, tb * px + td * py + tf)
+            kind_of_segment = segment_type(segment)
+            if kind_of_segment == moveto or not points:
                 start = point
-            elif kind_of_segment == pdfium_c.FPDF_SEGMENT_LINETO:
+            elif kind_of_segment == lineto:
                 segments.append((points[-1], point))
             points.append(point)
-            if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
+            if segment_closes(segment) and start is not None:
                 segments.append((point, start))
         if not points:
             continue
