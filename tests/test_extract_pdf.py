@@ -246,6 +246,7 @@ def test_scanned_pdf_needs_ocr_and_invents_nothing():
     assert result.status == "needs_ocr" and result.rows == []
     assert "no text layer" in result.problems[0]
     assert result.images == 3
+    assert result.pages_needing_ocr == [1, 2, 3]
 
 
 def test_scanned_pages_in_a_text_pdf_are_reported():
@@ -261,6 +262,8 @@ def test_scanned_pages_in_a_text_pdf_are_reported():
     result = extract_pdf(out.getvalue())
     # one page of two is a scan: at least half the document is unread, so it needs OCR
     assert result.status == "needs_ocr" and "pages 2 of 2" in result.problems[0]
+    # the pages OCR is for, for the OCR step to read only those
+    assert result.pages_needing_ocr == [2]
 
 
 def test_page_count_is_bounded():

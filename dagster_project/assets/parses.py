@@ -10,13 +10,18 @@ from scrapers.load.parses import parse_pending
 @dg.asset(group_name="parse", deps=[local_documents, portal_crawl], pool=WRITER_POOL, kinds={"python", "duckdb"})
 def parsed_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Tables 二, 三 and 四 (or pre-2019 statements) of every new document version, read into
-    raw.parses, raw.cells and raw.checks with the identity checks of each report."""
+    raw.parses, raw.cells and raw.checks with the identity checks of each report. Each document
+    is parsed in a worker process with memory, CPU and wall-clock limits."""
     summary = parse_pending(warehouse.path)
     context.log.info(f"parsed {summary.parsed} document versions: {dict(summary.by_status)}")
+    for sha256, reason in summary.failures:
+        context.log.warning(f"document {sha256[:12]}: parse failed: {reason}")
     return dg.MaterializeResult(metadata={
         "parsed": summary.parsed,
         "cells": summary.cells,
         "failed_identity_checks": summary.failed_checks,
         "by_status": dg.MetadataValue.json(dict(summary.by_status)),
         "by_template": dg.MetadataValue.json(dict(summary.by_template)),
+        # a hostile or broken document is a failed parse with its reason, never a failed step
+        "failed_documents": dg.MetadataValue.json([{"sha256": s, "reason": r} for s, r in summary.failures[:100]]),
     })

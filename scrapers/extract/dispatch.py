@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
+import stat
 
 from scrapers.extract.model import Extracted
 from scrapers.extract.sniff import sniff_format
@@ -19,22 +19,50 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def extract_path(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> Extracted:
-    """Extract a file, checking its size on disk before reading any of it."""
+def read_document_file(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, str | None]:
+    """A file's bytes, or why they were not read: only regular files are read, and only up to
+    the cap. The type is checked on the opened descriptor (opened non-blocking, so a FIFO
+    cannot hang the open), because /dev/zero reads for ever and a FIFO blocks."""
     name = str(path)
     try:
-        size = Path(path).stat().st_size
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        return Extracted(format="unknown", status="failed", problems=[f"cannot read {name}: {exc.strerror or exc}"])
-    if size > max_bytes:
-        return _too_big(size, max_bytes)
+        return None, f"cannot read {name}: {exc.strerror or exc}"
     try:
-        with open(path, "rb") as handle:
-            # read at most one byte past the cap: the file may have grown since stat
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"not a regular file ({_file_kind(info.st_mode)}): {name} not read"
+        if info.st_size > max_bytes:
+            return None, _too_big(info.st_size, max_bytes).problems[0]
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
+            # at most one byte past the cap: the file may have grown since fstat
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        return Extracted(format="unknown", status="failed", problems=[f"cannot read {name}: {exc.strerror or exc}"])
-    return extract_document(data, name, max_bytes=max_bytes)
+        return None, f"cannot read {name}: {exc.strerror or exc}"
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > max_bytes:
+        return None, _too_big(len(data), max_bytes).problems[0]
+    return data, None
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a plain file"
+
+
+def extract_path(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> Extracted:
+    """Extract a file, checking its type and size before reading any of it."""
+    data, problem = read_document_file(path, max_bytes)
+    if problem is not None:
+        return Extracted(format="unknown", status="failed", problems=[problem])
+    return extract_document(data, str(path), max_bytes=max_bytes)
 
 
 def extract_document(data: bytes, name: str | None = None, max_bytes: int = MAX_BYTES) -> Extracted:

@@ -29,6 +29,11 @@ MAX_ENTRIES = 5_000
 MAX_RATIO = 100
 RATIO_CHECK_FROM_BYTES = 1024 * 1024
 MAX_TABLE_DEPTH = 5
+# lxml holds a parsed part at 5-40x its size: a 150 MB document.xml (a 47 MB docx) costs
+# 6.5 GB. A report's document.xml is under 2 MB; every XML part is held to this.
+MAX_XML_PART_BYTES = 16 * 1024 * 1024
+# a long report has a few thousand paragraphs and table rows
+MAX_ROWS = 50_000
 
 _W_P = qn("w:p")
 _W_TBL = qn("w:tbl")
@@ -67,6 +72,12 @@ def zip_problem(data: bytes) -> str | None:
             return (
                 f"zip bomb suspected: {info.filename} inflates {info.file_size / max(info.compress_size, 1):.0f}x "
                 f"(limit {MAX_RATIO}x)"
+            )
+    for info in infos:
+        if info.file_size > MAX_XML_PART_BYTES and info.filename.lower().endswith((".xml", ".rels")):
+            return (
+                f"not a report: {info.filename} is {info.file_size / 1048576:.0f} MB of XML "
+                f"(limit {MAX_XML_PART_BYTES / 1048576:.0f} MB); not opened"
             )
     return None
 
@@ -130,7 +141,16 @@ class _BodyReader:
                 if content is not None:
                     self.read_blocks(content, depth)
 
+    def _full(self) -> bool:
+        if len(self.rows) < MAX_ROWS:
+            return False
+        if not self.problems or not self.problems[-1].startswith("only the first"):
+            self.problems.append(f"only the first {MAX_ROWS} rows were read: no report is longer")
+        return True
+
     def _paragraph(self, p) -> None:
+        if self._full():
+            return
         self.paragraphs += 1
         for line in _paragraph_text(p).split("\n"):
             fields = [f.strip() for f in line.split("\t")]
@@ -156,6 +176,8 @@ class _BodyReader:
         number = self.tables
         edges = _column_edges(tbl)
         for r, tr in enumerate(trs, start=1):
+            if self._full():
+                return
             cells: list[Cell] = []
             nested: list = []
             column = tr.grid_before

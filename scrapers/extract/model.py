@@ -53,3 +53,5 @@ class Extracted:
     problems: list[str] = field(default_factory=list)
     # pictures in the document body: where no table is found, the tables may be images
     images: int = 0
+    # PDF pages (1-based) that are images without a text layer: what OCR would read
+    pages_needing_ocr: list[int] = field(default_factory=list)

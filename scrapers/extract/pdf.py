@@ -20,7 +20,10 @@ import bisect
 import ctypes
 import re
 import time
+import zlib
+from array import array
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -30,6 +33,20 @@ from scrapers.extract.model import Cell, Extracted, Row
 
 MAX_PAGES = 200
 TIME_BUDGET_SECONDS = 30.0
+
+# Bounds on hostile files, each far above what a report needs. pdfium expands form XObjects
+# recursively when it loads a page: forms nested 24 deep, each drawing the next twice, make
+# it allocate gigabytes and abort. Report generators nest forms two or three deep.
+MAX_FORM_DEPTH = 12
+# pdfium inflates a page's content streams whole when it loads the page. A report's content
+# streams inflate to a few megabytes; a stream past this is a decompression bomb.
+MAX_INFLATED_STREAM = 256 * 1024 * 1024
+# Streams smaller than this cannot inflate past the cap (deflate expands at most ~1032x).
+INFLATE_CHECK_FROM = MAX_INFLATED_STREAM // 1032
+# Table detection pairs every horizontal rule with every vertical one and then tests every
+# grid box: a 1000x1000 grid of lines is hours of work. A report's table has tens of rules.
+MAX_RULE_PAIRS = 250_000
+MAX_GRID_BOXES = 20_000
 
 # Lines closer than this (points) are the same rule: cell rectangles of adjacent cells are
 # drawn 0.2-0.5 pt apart, and rules are up to 2 pt thick.
@@ -58,14 +75,9 @@ class _Char:
     bottom: float
     # a real space in the content stream: a word break
     space: bool = False
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
+    # the centre, stored: every character is placed in a cell and a line by it
+    cx: float = 0.0
+    cy: float = 0.0
 
     @property
     def height(self) -> float:
@@ -99,6 +111,9 @@ class _Table:
 
 def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET_SECONDS) -> Extracted:
     """The rows and text of a PDF report. Never raises; problems become a status and reasons."""
+    hostile = hostile_structure(data)
+    if hostile:
+        return Extracted(format="pdf", status="failed", problems=[hostile])
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -121,8 +136,164 @@ def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float =
         pdf.close()
 
 
+# ---------------------------------------------------------------------------
+# Hostile structure, checked on the raw bytes before pdfium sees them
+
+_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_REF = re.compile(rb"(\d+)\s+\d+\s+R\b")
+_FORM = re.compile(rb"/Subtype\s*/Form\b")
+_XOBJECTS = re.compile(rb"/XObject\s*(<<(?:[^<>]|<<[^<>]*>>)*>>|\d+\s+\d+\s+R)")
+_RESOURCES_REF = re.compile(rb"/Resources\s+(\d+)\s+\d+\s+R")
+_STREAM = re.compile(rb"stream\r?\n")
+# an object's dictionary is read up to this many bytes: enough for any real one
+_DICT_WINDOW = 4096
+
+
+def hostile_structure(data: bytes) -> str | None:
+    """Why pdfium must not load this PDF (form XObjects nested too deep, a content stream that
+    inflates past the cap), or None. A cheap scan of the bytes: what it cannot see (objects
+    inside compressed object streams) is left to the worker's memory limit."""
+    if b"/Form" in data:
+        depth = _form_depth(data)
+        if depth > MAX_FORM_DEPTH:
+            return f"hostile PDF: form XObjects nested more than {MAX_FORM_DEPTH} deep; not opened"
+    return _stream_bomb(data)
+
+
+def _object_dicts(data: bytes) -> dict[int, bytes]:
+    """Each object's number and the start of its body, up to its stream or its end."""
+    found: dict[int, bytes] = {}
+    for m in _OBJ.finditer(data):
+        window = data[m.end() : m.end() + _DICT_WINDOW]
+        cut = min((i for i in (window.find(b"stream"), window.find(b"endobj")) if i >= 0), default=len(window))
+        found[int(m.group(1))] = window[:cut]
+    return found
+
+
+_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
+_FIRST = re.compile(rb"/First\s+(\d+)")
+_FLATE_ONLY = re.compile(rb"/Filter\s*(/FlateDecode|\[\s*/FlateDecode\s*\])")
+# object streams hold dictionaries: a few hundred kilobytes inflated at most
+MAX_OBJECT_STREAM = 16 * 1024 * 1024
+
+
+def _object_stream_dicts(data: bytes, dicts: dict[int, bytes]) -> dict[int, bytes]:
+    """The objects packed in Flate-compressed object streams (PDF 1.5), where a scan of the
+    file's bytes cannot see them; each stream inflated only up to MAX_OBJECT_STREAM."""
+    found: dict[int, bytes] = {}
+    for m in _OBJ.finditer(data):
+        head = dicts.get(int(m.group(1)), b"")
+        if not _OBJECT_STREAM.search(head) or not _FLATE_ONLY.search(head):
+            continue
+        first = _FIRST.search(head)
+        start = _STREAM.search(data, m.end(), m.end() + _DICT_WINDOW + 16)
+        if first is None or start is None:
+            continue
+        try:
+            content = zlib.decompressobj().decompress(data[start.end() : data.find(b"endstream", start.end())],
+                                                      MAX_OBJECT_STREAM)
+        except zlib.error:
+            continue
+        offset = int(first.group(1))
+        numbers = [int(v) for v in content[:offset].split()]
+        pairs = list(zip(numbers[0::2], numbers[1::2]))
+        for i, (number, at) in enumerate(pairs):
+            end = pairs[i + 1][1] if i + 1 < len(pairs) else len(content) - offset
+            found[number] = content[offset + at : offset + min(end, at + _DICT_WINDOW)]
+    return found
+
+
+def _form_depth(data: bytes) -> int:
+    """The longest chain of forms drawing forms, following the XObject resources of each form
+    (direct, or one indirect dictionary away, in the file or in an object stream); a cycle
+    counts as too deep."""
+    dicts = _object_dicts(data)
+    if b"/ObjStm" in data:
+        dicts.update(_object_stream_dicts(data, dicts))
+
+    def xobject_refs(body: bytes) -> list[int]:
+        m = _RESOURCES_REF.search(body)
+        if m:  # resources in an object of their own
+            body = body + dicts.get(int(m.group(1)), b"")
+        refs: list[int] = []
+        for x in _XOBJECTS.finditer(body):
+            value = x.group(1)
+            if not value.startswith(b"<<"):
+                value = dicts.get(int(_REF.match(value).group(1)), b"")
+            refs.extend(int(r.group(1)) for r in _REF.finditer(value))
+        return refs
+
+    forms = {number for number, body in dicts.items() if _FORM.search(body)}
+    children = {number: [r for r in xobject_refs(dicts[number]) if r in forms] for number in forms}
+    depth: dict[int, int] = {}
+    deepest = 0
+    for root in forms:
+        if root in depth:
+            continue
+        # iterative depth-first walk: a hostile chain must not exhaust Python's stack either
+        stack: list[tuple[int, int]] = [(root, 0)]
+        on_path: set[int] = set()
+        while stack:
+            node, child_index = stack.pop()
+            if child_index == 0:
+                if node in on_path:
+                    return MAX_FORM_DEPTH + 1
+                on_path.add(node)
+            kids = children[node]
+            if child_index < len(kids):
+                stack.append((node, child_index + 1))
+                kid = kids[child_index]
+                if kid in on_path:
+                    return MAX_FORM_DEPTH + 1
+                if kid not in depth:
+                    stack.append((kid, 0))
+                continue
+            depth[node] = 1 + max((depth[k] for k in kids), default=0)
+            on_path.discard(node)
+            deepest = max(deepest, depth[node])
+            if deepest > MAX_FORM_DEPTH:
+                return deepest
+    return deepest
+
+
+def _stream_bomb(data: bytes) -> str | None:
+    """A Flate stream that inflates past MAX_INFLATED_STREAM, found by inflating it into a
+    small buffer that is thrown away (bounded memory, ~0.2 s for the cap's worth)."""
+    for m in _STREAM.finditer(data):
+        end = data.find(b"endstream", m.end())
+        if end < 0:
+            end = len(data)
+        if end - m.end() < INFLATE_CHECK_FROM:
+            continue
+        head = data[max(0, m.start() - _DICT_WINDOW) : m.start()]
+        head = head[head.rfind(b"obj") + 1 :]
+        # images are not decoded to read text; only what pdfium inflates on page load matters
+        if b"FlateDecode" not in head or b"/Image" in head:
+            continue
+        inflater = zlib.decompressobj()
+        total = 0
+        chunk = data[m.end() : end]
+        try:
+            while chunk and total <= MAX_INFLATED_STREAM:
+                total += len(inflater.decompress(chunk, 1 << 20))
+                chunk = inflater.unconsumed_tail
+        except zlib.error:
+            continue  # pdfium will report the stream as corrupt, or cope with it
+        if total > MAX_INFLATED_STREAM:
+            return (
+                f"hostile PDF: a {(end - m.end()) / 1048576:.1f} MB compressed stream inflates past "
+                f"{MAX_INFLATED_STREAM / 1048576:.0f} MB (decompression bomb); not opened"
+            )
+    return None
+
+
+class _OutOfTime(Exception):
+    """The document's time budget ran out inside a page."""
+
+
 def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: float) -> Extracted:
     started = time.monotonic()
+    deadline = started + time_budget
     result = Extracted(format="pdf")
     page_count = len(pdf)
     if page_count == 0:
@@ -138,7 +309,7 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
     timed_out = False
     index = -1
     for index in range(min(page_count, max_pages)):
-        if time.monotonic() - started > time_budget:
+        if time.monotonic() > deadline:
             result.problems.append(f"stopped after {index} of {page_count} pages: time budget of {time_budget:g} s spent")
             timed_out = True
             index -= 1
@@ -153,16 +324,22 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
             visible = [c for c in chars if not c.space]
             char_total += len(visible)
             garbled_total += sum(1 for c in visible if _is_unmapped(c.text))
-            if len(visible) < SCAN_MAX_CHARS and image_share >= SCAN_MIN_IMAGE_SHARE:
+            if page_needs_ocr(len(visible), image_share):
                 scanned_pages.append(page_no)
-            tables = _find_tables((horizontal, vertical))
+            tables = _find_tables((horizontal, vertical), page_no, result.problems, deadline)
             rows, last_table = _page_rows(chars, tables, page_no, page.get_height(), previous_table)
             result.rows.extend(rows)
             previous_table = last_table
+        except _OutOfTime:
+            result.problems.append(f"stopped on page {index + 1} of {page_count}: time budget of {time_budget:g} s spent")
+            timed_out = True
+            index -= 1
+            break
         finally:
             page.close()
 
     pages_read = index + 1
+    result.pages_needing_ocr = scanned_pages
     if timed_out and not result.rows:
         result.status = "failed"
         return result
@@ -192,6 +369,11 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
     return result
 
 
+def page_needs_ocr(visible_chars: int, image_share: float) -> bool:
+    """A page that is a picture: (almost) no characters, and images cover most of it."""
+    return visible_chars < SCAN_MAX_CHARS and image_share >= SCAN_MIN_IMAGE_SHARE
+
+
 def _page_list(pages: list[int]) -> str:
     return ", ".join(str(p) for p in pages[:20]) + (" ..." if len(pages) > 20 else "")
 
@@ -205,21 +387,47 @@ def _is_unmapped(text: str) -> bool:
 # Reading the page
 
 
+# Codes pdfium puts in a text page that are not characters of the content (line ends, the
+# byte-order mark, its "unknown" placeholder).
+_NOT_TEXT = frozenset((0x0D, 0x0A, 0xFFFE, 0x02))
+
+
+def _page_codes(raw_textpage, count: int) -> list[int]:
+    """The Unicode code of every character index, read in one call where pdfium's text and
+    its character list line up (they nearly always do), else one call per character."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(raw_textpage, 0, count, buffer) if count else 0
+    if written - 1 == count:
+        codes = list(array("H", bytes(buffer))[:count])
+        # the lengths agree; a few samples confirm the indices do too
+        if all(codes[i] == pdfium_c.FPDFText_GetUnicode(raw_textpage, i) for i in range(0, count, max(count // 8, 1))):
+            return codes
+    return [pdfium_c.FPDFText_GetUnicode(raw_textpage, i) for i in range(count)]
+
+
 def _read_chars(page: pdfium.PdfPage) -> list[_Char]:
-    """The page's characters with their boxes, in top-down coordinates."""
+    """The page's characters with their boxes, in top-down coordinates: the text in one call,
+    then one box call per character (a second only where the loose box looks wrong)."""
     width, height = page.get_size()
     left, bottom, _right, top = page.get_cropbox()
     textpage = page.get_textpage()
     chars: list[_Char] = []
     try:
-        box = pdfium_c.FS_RECTF()
-        tight_left, tight_right, tight_bottom, tight_top = (ctypes.c_double() for _ in range(4))
         raw_textpage = textpage.raw
-        for i in range(textpage.count_chars()):
-            if pdfium_c.FPDFText_IsGenerated(raw_textpage, i):
+        codes = _page_codes(raw_textpage, pdfium_c.FPDFText_CountChars(raw_textpage))
+        box = pdfium_c.FS_RECTF()
+        box_ref = ctypes.byref(box)
+        tight_left, tight_right, tight_bottom, tight_top = (ctypes.c_double() for _ in range(4))
+        tight_refs = [ctypes.byref(v) for v in (tight_left, tight_right, tight_bottom, tight_top)]
+        loose_box = pdfium_c.FPDFText_GetLooseCharBox
+        tight_box = pdfium_c.FPDFText_GetCharBox
+        is_generated = pdfium_c.FPDFText_IsGenerated
+        append = chars.append
+        for i, code in enumerate(codes):
+            if code in _NOT_TEXT:
                 continue
-            code = pdfium_c.FPDFText_GetUnicode(raw_textpage, i)
-            if code in (0x0D, 0x0A, 0xFFFE, 0x02):
+            # pdfium inserts spaces and line breaks between words it infers: not content
+            if code == 0x20 and is_generated(raw_textpage, i):
                 continue
             # characters beyond the BMP (rare place-name characters) come as UTF-16 surrogate pairs
             if 0xDC00 <= code <= 0xDFFF:
@@ -227,15 +435,20 @@ def _read_chars(page: pdfium.PdfPage) -> list[_Char]:
                     high = ord(chars[-1].text)
                     chars[-1].text = chr(0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00))
                 continue
-            if not pdfium_c.FPDFText_GetCharBox(raw_textpage, i, tight_left, tight_right, tight_bottom, tight_top):
+            if not loose_box(raw_textpage, i, box_ref):
                 continue
             # The loose box (the font's full height) keeps a line's characters on one band, but
             # pdfium inflates it to hundreds of points for vertically set glyphs: fall back to the
-            # glyph's own box there.
-            pdfium_c.FPDFText_GetLooseCharBox(raw_textpage, i, box)
-            tight_side = max(tight_right.value - tight_left.value, tight_top.value - tight_bottom.value)
+            # glyph's own box there. Only a loose side over 40 pt can be inflated.
             loose_side = max(box.right - box.left, box.top - box.bottom)
-            if loose_side > max(4 * tight_side, 40.0) or loose_side <= 0:
+            if loose_side > 40.0 or loose_side <= 0:
+                if not tight_box(raw_textpage, i, *tight_refs):
+                    continue
+                tight_side = max(tight_right.value - tight_left.value, tight_top.value - tight_bottom.value)
+                inflated = loose_side > max(4 * tight_side, 40.0) or loose_side <= 0
+            else:
+                inflated = False
+            if inflated:
                 x0, x1 = tight_left.value - left, tight_right.value - left
                 y0, y1 = top - tight_top.value, top - tight_bottom.value
             else:
@@ -244,8 +457,8 @@ def _read_chars(page: pdfium.PdfPage) -> list[_Char]:
             # hidden text outside the visible page (a known trick of some generators)
             if x1 < 0 or x0 > width or y1 < 0 or y0 > height:
                 continue
-            text = chr(code) if code < 0x110000 else "\ufffd"
-            chars.append(_Char(text, x0, y0, x1, y1, space=text.isspace()))
+            text = chr(code)
+            append(_Char(text, x0, y0, x1, y1, text.isspace(), (x0 + x1) / 2, (y0 + y1) / 2))
     finally:
         textpage.close()
     for char in chars:
@@ -278,10 +491,20 @@ def _read_drawing(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge], list[
     vertical: list[_Edge] = []
     raw_page = page.raw
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    stack = [(pdfium_c.FPDFPage_GetObject(raw_page, i), identity) for i in range(pdfium_c.FPDFPage_CountObjects(raw_page))]
+    # text objects (most of a page's objects) are left out as they are met, unstacked
+    get_object, get_type, text_kind = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_TEXT
+    stack = [
+        (obj, identity)
+        for obj in (get_object(raw_page, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw_page)))
+        if get_type(obj) != text_kind
+    ]
     matrix = pdfium_c.FS_MATRIX()
     x = ctypes.c_float()
     y = ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
+    segment_type, segment_closes = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+    moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
     budget = 200_000  # segments: a page of vector art is not a table
     images: list[tuple[float, float, float, float]] = []
     bounds = [ctypes.c_float() for _ in range(4)]
@@ -314,18 +537,21 @@ def _read_drawing(page: pdfium.PdfPage) -> tuple[list[_Edge], list[_Edge], list[
         points: list[tuple[float, float]] = []
         start: tuple[float, float] | None = None
         segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
+        # four pdfium calls a segment and cell boxes of five segments each: the loop is kept tight
+        ta, tb, tc, td, te, tf = transform
         for j in range(count):
-            segment = pdfium_c.FPDFPath_GetPathSegment(obj, j)
-            if not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+            segment = get_segment(obj, j)
+            if not get_point(segment, x_ref, y_ref):
                 continue
-            point = _apply(transform, x.value, y.value)
-            kind_of_segment = pdfium_c.FPDFPathSegment_GetType(segment)
-            if kind_of_segment == pdfium_c.FPDF_SEGMENT_MOVETO or not points:
+            px, py = x.value, y.value
+            point = (ta * px + tc * py + te, tb * px + td * py + tf)
+            kind_of_segment = segment_type(segment)
+            if kind_of_segment == moveto or not points:
                 start = point
-            elif kind_of_segment == pdfium_c.FPDF_SEGMENT_LINETO:
+            elif kind_of_segment == lineto:
                 segments.append((points[-1], point))
             points.append(point)
-            if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
+            if segment_closes(segment) and start is not None:
                 segments.append((point, start))
         if not points:
             continue
@@ -359,9 +585,19 @@ def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
 # Ruled tables
 
 
-def _find_tables(edges: tuple[list[_Edge], list[_Edge]]) -> list[_Table]:
+def _find_tables(
+    edges: tuple[list[_Edge], list[_Edge]], page_no: int = 0, problems: list[str] | None = None,
+    deadline: float = float("inf"),
+) -> list[_Table]:
     horizontal, vertical = (_merge_collinear(e) for e in edges)
     if not horizontal or not vertical:
+        return []
+    if len(horizontal) * len(vertical) > MAX_RULE_PAIRS:
+        if problems is not None:
+            problems.append(
+                f"page {page_no}: {len(horizontal)} horizontal and {len(vertical)} vertical rules are no report's "
+                f"table (limit {MAX_RULE_PAIRS} pairs); its text is read as lines"
+            )
         return []
     # rules that touch belong to one table
     parent = list(range(len(horizontal) + len(vertical)))
@@ -373,6 +609,8 @@ def _find_tables(edges: tuple[list[_Edge], list[_Edge]]) -> list[_Table]:
         return i
 
     for i, h in enumerate(horizontal):
+        if time.monotonic() > deadline:
+            raise _OutOfTime
         for j, v in enumerate(vertical):
             if h.lo - SNAP <= v.pos <= h.hi + SNAP and v.lo - SNAP <= h.pos <= v.hi + SNAP:
                 a, b = find(i), find(len(horizontal) + j)
@@ -385,7 +623,12 @@ def _find_tables(edges: tuple[list[_Edge], list[_Edge]]) -> list[_Table]:
         groups.setdefault(find(len(horizontal) + j), ([], []))[1].append(v)
     tables = []
     for hs, vs in groups.values():
-        table = _grid(hs, vs)
+        table = _grid(hs, vs, deadline)
+        if table is None and problems is not None and _boxes(hs, vs) > MAX_GRID_BOXES:
+            problems.append(
+                f"page {page_no}: a grid of {_boxes(hs, vs)} boxes is no report's table (limit {MAX_GRID_BOXES}); "
+                "its text is read as lines"
+            )
         if table is not None:
             tables.append(table)
     tables.sort(key=lambda t: t.ys[0])
@@ -427,26 +670,44 @@ def _cluster(values: list[float]) -> dict[float, float]:
     return mapping
 
 
-def _covered(edges: list[_Edge], pos: float, lo: float, hi: float) -> bool:
-    """Whether rules at `pos` cover at least RULED_SHARE of the span lo..hi."""
-    length = hi - lo
-    if length <= 0:
-        return True
-    covered = 0.0
-    for e in edges:
-        if abs(e.pos - pos) <= SNAP:
+class _RuleIndex:
+    """Rules sorted by position: which of them lie within SNAP of a position is a bisection,
+    not a scan of every rule (a grid tests each of its boxes' sides)."""
+
+    def __init__(self, edges: list[_Edge]) -> None:
+        self.edges = sorted(edges, key=lambda e: e.pos)
+        self.positions = [e.pos for e in self.edges]
+
+    def covered(self, pos: float, lo: float, hi: float) -> bool:
+        """Whether rules at `pos` cover at least RULED_SHARE of the span lo..hi."""
+        length = hi - lo
+        if length <= 0:
+            return True
+        covered = 0.0
+        start = bisect.bisect_left(self.positions, pos - SNAP)
+        end = bisect.bisect_right(self.positions, pos + SNAP)
+        for e in self.edges[start:end]:
             covered += max(0.0, min(hi, e.hi) - max(lo, e.lo))
-    return covered >= RULED_SHARE * length
+        return covered >= RULED_SHARE * length
 
 
-def _grid(horizontal: list[_Edge], vertical: list[_Edge]) -> _Table | None:
+def _boxes(horizontal: list[_Edge], vertical: list[_Edge]) -> int:
+    xs = set(_cluster([v.pos for v in vertical]).values())
+    ys = set(_cluster([h.pos for h in horizontal]).values())
+    return max(len(xs) - 1, 0) * max(len(ys) - 1, 0)
+
+
+def _grid(horizontal: list[_Edge], vertical: list[_Edge], deadline: float = float("inf")) -> _Table | None:
     """The table's cells: grid boxes between rules, merged where no rule separates them."""
     xs = sorted(set(_cluster([v.pos for v in vertical]).values()))
     ys = sorted(set(_cluster([h.pos for h in horizontal]).values()))
     # one column of boxes is ruled paper or a frame around text lines, not a table
     if len(xs) < 3 or len(ys) < 2:
         return None
+    if (len(xs) - 1) * (len(ys) - 1) > MAX_GRID_BOXES:
+        return None
     ncols, nrows = len(xs) - 1, len(ys) - 1
+    ruled_h, ruled_v = _RuleIndex(horizontal), _RuleIndex(vertical)
     parent = list(range(ncols * nrows))
 
     def find(i: int) -> int:
@@ -456,11 +717,13 @@ def _grid(horizontal: list[_Edge], vertical: list[_Edge]) -> _Table | None:
         return i
 
     for r in range(nrows):
+        if time.monotonic() > deadline:
+            raise _OutOfTime
         for c in range(ncols):
             here = r * ncols + c
-            if c + 1 < ncols and not _covered(vertical, xs[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < ncols and not ruled_v.covered(xs[c + 1], ys[r], ys[r + 1]):
                 parent[find(here)] = find(here + 1)
-            if r + 1 < nrows and not _covered(horizontal, ys[r + 1], xs[c], xs[c + 1]):
+            if r + 1 < nrows and not ruled_h.covered(ys[r + 1], xs[c], xs[c + 1]):
                 parent[find(here)] = find(here + ncols)
     spans: dict[int, list[int]] = {}
     for r in range(nrows):
@@ -476,10 +739,10 @@ def _grid(horizontal: list[_Edge], vertical: list[_Edge]) -> _Table | None:
         if count != (c1 - c0) * (r1 - r0):
             continue
         sides = (
-            (_covered(horizontal, ys[r0], xs[c0], xs[c1]), r0 == 0),
-            (_covered(horizontal, ys[r1], xs[c0], xs[c1]), r1 == nrows),
-            (_covered(vertical, xs[c0], ys[r0], ys[r1]), c0 == 0),
-            (_covered(vertical, xs[c1], ys[r0], ys[r1]), c1 == ncols),
+            (ruled_h.covered(ys[r0], xs[c0], xs[c1]), r0 == 0),
+            (ruled_h.covered(ys[r1], xs[c0], xs[c1]), r1 == nrows),
+            (ruled_v.covered(xs[c0], ys[r0], ys[r1]), c0 == 0),
+            (ruled_v.covered(xs[c1], ys[r0], ys[r1]), c1 == ncols),
         )
         missing = [outer for ruled, outer in sides if not ruled]
         # a table continued from the previous page may lack its top rule; otherwise a box
@@ -497,8 +760,8 @@ def _grid(horizontal: list[_Edge], vertical: list[_Edge]) -> _Table | None:
 def _cell_of(table: _Table, char: _Char) -> tuple[int, int, int, int] | None:
     """The cell holding the character's centre: a lookup in the grid, not a scan of the cells."""
     x, y = char.cx, char.cy
-    x0, y0, x1, y1 = table.box
-    if not (x0 <= x <= x1 and y0 <= y <= y1):
+    xs, ys = table.xs, table.ys
+    if not (xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]):
         return None
     if table.owner is None:
         table.owner = {
@@ -507,8 +770,8 @@ def _cell_of(table: _Table, char: _Char) -> tuple[int, int, int, int] | None:
             for c in range(span[0], span[2])
             for r in range(span[1], span[3])
         }
-    column = min(bisect.bisect_right(table.xs, x) - 1, len(table.xs) - 2)
-    row = min(bisect.bisect_right(table.ys, y) - 1, len(table.ys) - 2)
+    column = min(bisect.bisect_right(xs, x) - 1, len(xs) - 2)
+    row = min(bisect.bisect_right(ys, y) - 1, len(ys) - 2)
     return table.owner.get((column, row))
 
 
@@ -637,23 +900,35 @@ def _cell_text(chars: list[_Char]) -> str:
     return join_wrapped([_line_text(line) for line in _lines(chars)])
 
 
+_BY_CENTRE_THEN_LEFT = attrgetter("cy", "x0")
+_BY_LEFT = attrgetter("x0")
+
+
 def _lines(chars: list[_Char]) -> list[list[_Char]]:
     """Characters grouped into visual lines, top to bottom, each left to right."""
     lines: list[list[_Char]] = []
-    bands: list[tuple[float, float]] = []
-    for char in sorted(chars, key=lambda c: (c.cy, c.x0)):
+    # the band (top, bottom) of the line being built; comparisons inline: this runs per character
+    top = bottom = 0.0
+    for char in sorted(chars, key=_BY_CENTRE_THEN_LEFT):
         if char.space and not lines:
             continue
         if lines:
-            top, bottom = bands[-1]
-            overlap = min(bottom, char.bottom) - max(top, char.top)
-            if overlap >= 0.5 * min(bottom - top, max(char.height, 0.1)):
+            c_top, c_bottom = char.top, char.bottom
+            overlap = (bottom if bottom < c_bottom else c_bottom) - (top if top > c_top else c_top)
+            height = c_bottom - c_top
+            if height < 0.1:
+                height = 0.1
+            band = bottom - top
+            if overlap >= 0.5 * (band if band < height else height):
                 lines[-1].append(char)
-                bands[-1] = (min(top, char.top), max(bottom, char.bottom))
+                if c_top < top:
+                    top = c_top
+                if c_bottom > bottom:
+                    bottom = c_bottom
                 continue
         lines.append([char])
-        bands.append((char.top, char.bottom))
-    return [sorted(line, key=lambda c: c.x0) for line in lines]
+        top, bottom = char.top, char.bottom
+    return [sorted(line, key=_BY_LEFT) for line in lines]
 
 
 def _line_text(line: list[_Char]) -> str:

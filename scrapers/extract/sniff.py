@@ -10,6 +10,8 @@ import io
 import re
 import zipfile
 
+from scrapers.extract.decode import decode_sample, strip_padding
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Stream names in an OLE2 (compound file) directory are UTF-16LE.
 _OLE_WORD = "WordDocument".encode("utf-16-le")
@@ -98,28 +100,27 @@ def _sniff_ole(data: bytes, ext: str) -> str:
     return "binary"
 
 
+# Bytes that are control characters in every text encoding read here (UTF-8 and GB18030 never
+# use them inside a multi-byte character); tab, line ends, form feed and ^Z are text's own.
+_CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in "\t\n\r\f\v\x1a")
+_CONTROL_CHARS = re.compile("[%s\ufffd]" % re.escape(_CONTROL_BYTES.decode("ascii")))
+
+
 def _decode_sample(head: bytes) -> str | None:
-    """The sample as text if it is text: UTF-16 with a BOM, UTF-8 or GB18030, few control bytes."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text: str | None = head.decode("utf-16", "replace")
-    else:
-        text = _decode_strict(head, "utf-8") or _decode_strict(head, "gb18030")
+    """The sample as text if it is text: UTF-16 with a BOM, UTF-8, GB18030 or the two mixed
+    line by line, with few control characters. Trailing NUL padding is not content."""
+    head = strip_padding(head)
+    text = decode_sample(head)
     if text is None:
         return None
-    control = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r\f\v\x1a") or ch == "\ufffd")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        control = len(_CONTROL_CHARS.findall(text))
+    else:
+        # counted in C: bytes deleted by translate, plus replacement characters from a mixed decode
+        control = len(head) - len(head.translate(None, _CONTROL_BYTES)) + text.count("\ufffd")
     if control > _MAX_CONTROL_SHARE * max(len(text), 1):
         return None
     return text
-
-
-def _decode_strict(head: bytes, encoding: str) -> str | None:
-    # the sample (or a truncated file) may end inside a multi-byte character
-    for cut in range(min(4, len(head))):
-        try:
-            return head[: len(head) - cut].decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 def _looks_like_html(text: str, ext: str) -> bool:

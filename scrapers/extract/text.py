@@ -12,6 +12,12 @@ import re
 from scrapers.extract.decode import decode_bytes
 from scrapers.extract.model import Cell, Extracted, Row
 
+# A long report is about 60,000 characters and 1,000 lines; past these bounds a file is not a
+# report, and reading all of it (49 MB of "1 1 1" is 25 million cells) costs gigabytes.
+MAX_CHARS = 2_000_000
+MAX_ROWS = 20_000
+MAX_CELLS_PER_ROW = 200
+
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _WS = re.compile(r"[ \u3000\xa0]+")
 
@@ -27,18 +33,43 @@ def split_line(line: str) -> tuple[list[str], str]:
     return [f for f in _WS.split(stripped) if f], "text"
 
 
-def rows_from_text(text: str) -> list[Row]:
+def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
+    """One row per non-empty line, at most MAX_ROWS rows of at most MAX_CELLS_PER_ROW cells;
+    what is left out is said in `problems`."""
     rows = []
+    wide = 0
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or _MD_RULE.match(line.strip()):
             continue
+        if len(rows) == MAX_ROWS:
+            if problems is not None:
+                problems.append(f"only the first {MAX_ROWS} lines were read (up to line {n - 1}): no report is longer")
+            break
         fields, kind = split_line(line)
+        if len(fields) > MAX_CELLS_PER_ROW:
+            wide += 1
+            fields = fields[:MAX_CELLS_PER_ROW]
         rows.append(Row(cells=[Cell(f) for f in fields], loc=f"line {n}", kind=kind))
+    if wide and problems is not None:
+        problems.append(f"{wide} line(s) cut to their first {MAX_CELLS_PER_ROW} fields: no report's table is that wide")
     return rows
 
 
 def extract_text(data: bytes) -> Extracted:
+    problems: list[str] = []
+    # a character takes at most 4 bytes: decode no more than the cap can use, cut at a line end
+    window = MAX_CHARS * 4
+    cut = len(data) > window
+    if cut:
+        end = data.rfind(b"\n", 0, window)
+        data = data[: end + 1 if end > 0 else window]
     text, _ = decode_bytes(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_CHARS:
+        cut = True
+        end = text.rfind("\n", 0, MAX_CHARS)
+        text = text[: end + 1 if end > 0 else MAX_CHARS]
+    if cut:
+        problems.append(f"text cut after {len(text):,} characters: no report is that long")
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), None)
-    return Extracted(format="text", rows=rows_from_text(text), text=text, title=first)
+    return Extracted(format="text", rows=rows_from_text(text, problems), text=text, title=first, problems=problems)

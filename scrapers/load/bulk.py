@@ -6,6 +6,7 @@ the same rows is one scan. Every writer of the raw schema inserts through here.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import duckdb
@@ -30,5 +31,8 @@ def insert_rows(
         conflict = " on conflict do nothing" if on_conflict_do_nothing else ""
         con.execute(f"insert into {table} ({cols}) select {cols} from {name}{conflict}")
     finally:
-        con.unregister(name)
+        # after a failed insert the transaction is aborted and unregistering fails too: the
+        # insert's own error (a cast, a constraint) is the one to report
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(name)
     return len(rows)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from scrapers.extract.model import Extracted
 from scrapers.parse.appeals_table import read_appeals
+from scrapers.parse.bounds import enforce_bounds
 from scrapers.parse.checks import check_appeals, check_requests
 from scrapers.parse.model import Parse
 from scrapers.parse.proactive_table import read_proactive
@@ -131,18 +132,14 @@ def parse_document(data: bytes, name: str | None = None) -> Parse:
         log.exception("parse failed for %s", name)
         parse.status = "failed"
         parse.problems.append(f"parser error: {type(exc).__name__}: {exc}")
-    return parse
+    return enforce_bounds(parse)
 
 
 def parse_file(path: str | Path) -> Parse:
-    """Parse a file on disk; its size is checked before it is read."""
-    from scrapers.extract.dispatch import MAX_BYTES
+    """Parse a file on disk; its type and size are checked before it is read."""
+    from scrapers.extract.dispatch import read_document_file
 
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return Parse(status="failed", problems=[f"cannot read {path}: {exc.strerror}"])
-    if size > MAX_BYTES:
-        return Parse(status="failed", problems=[f"file is {size} bytes, over the {MAX_BYTES}-byte limit; not parsed"])
-    return parse_document(path.read_bytes(), name=str(path))
+    data, problem = read_document_file(path)
+    if problem is not None:
+        return Parse(status="failed", problems=[problem])
+    return parse_document(data, name=str(path))

@@ -1,0 +1,76 @@
+"""Values the warehouse cannot hold, caught at parse time rather than at load time.
+
+raw.cells.value and raw.checks' sides are decimal(20, 4): 16 digits before the point.
+raw.cells.value_normalised is decimal(24, 6), raw.parses.year an integer. A printed
+number past these is a misread or a hostile cell, never a real count; left in, it fails
+the cast of the whole load. The cell is dropped and named, so the parse is `partial`
+and the rest of the report loads.
+"""
+
+from __future__ import annotations
+
+import math
+
+from scrapers.parse.model import Parse
+
+# The exclusive upper bounds of the columns' absolute values (see raw_schema.sql).
+VALUE_LIMIT = 10**16
+NORMALISED_LIMIT = 10**18
+YEAR_LIMIT = 2**31
+
+
+def _fits(value, limit: int) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return abs(value) < limit
+
+
+def _cell_name(table: str, cell) -> str:
+    if table == "requests":
+        key = f"{cell.row}/{cell.column}"
+    elif table == "appeals":
+        key = f"{cell.proceeding}/{cell.result}"
+    elif table == "proactive":
+        key = f"{cell.item}/{cell.measure}"
+    elif table == "narrative":
+        key = cell.measure
+    else:
+        key = f"{cell.table}:{cell.label}/{cell.column}"
+    where = f" at {cell.loc}" if cell.loc else ""
+    return f"{table} {key}{where}"
+
+
+def enforce_bounds(parse: Parse) -> Parse:
+    """Drop every cell and check whose number the warehouse columns cannot hold, naming each
+    in `problems`; an `ok` parse that lost one becomes `partial`."""
+    dropped = False
+    for table in ("requests", "appeals", "proactive", "narrative", "extra"):
+        kept = []
+        for cell in getattr(parse, table):
+            normalised = getattr(cell, "value_wan_yuan", None)
+            if _fits(cell.value, VALUE_LIMIT) and _fits(normalised, NORMALISED_LIMIT):
+                kept.append(cell)
+                continue
+            dropped = True
+            parse.problems.append(
+                f"{_cell_name(table, cell)}: {cell.raw[:40]!r} is beyond what the warehouse holds "
+                f"(16 digits); cell left out"
+            )
+        setattr(parse, table, kept)
+    checks = []
+    for check in parse.checks:
+        if _fits(check.left, VALUE_LIMIT) and _fits(check.right, VALUE_LIMIT):
+            checks.append(check)
+        else:
+            dropped = True
+            parse.problems.append(f"check {check.name}: a side is beyond what the warehouse holds; check left out")
+    parse.checks = checks
+    if parse.year is not None and not _fits(parse.year, YEAR_LIMIT):
+        parse.problems.append(f"year {parse.year} is not a year; left out")
+        parse.year = None
+        dropped = True
+    if dropped and parse.status == "ok":
+        parse.status = "partial"
+    return parse
