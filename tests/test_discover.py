@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from crawl_mirror import FIXTURES
-from scrapers.crawl.offices import OfficeRegistry
+from scrapers.offices import OfficeRegistry
 from scrapers.crawl.pages import parse_page
 from scrapers.crawl.pagination import last_page_urls, trs_page_urls
 from scrapers.crawl.portals import RegistryError, read_registry, select_portals
