@@ -254,6 +254,10 @@ class OfficeRegistry:
             return self._by_stem.get((district_code, local_stem(name)), [])
         return []
 
+    def alias_of(self, name: str, district_code: str, year: int | None) -> str | None:
+        """The registry name an alias stands for in that district and report year, if it is one."""
+        return self._alias_target(name, district_code, year)
+
     def _alias_target(self, name: str, district_code: str, year: int | None) -> str | None:
         for alias in sorted(self._aliases.get(name, ()), key=lambda a: not a.district_code):
             if alias.applies(district_code, year):

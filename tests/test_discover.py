@@ -116,7 +116,11 @@ def test_attachment_page_has_no_report_body():
         ("区人民政府", ["110118"], 2020, "110118-gov"),
         ("信访办公室", ["110228", "110118"], 2009, "110118-d-xfb"),
         ("东湖街道办事处筹备处", ["110105"], 2014, "110105043-cbc"),
-        ("文化和旅游局", ["110101"], 2023, None),
+        ("文化和旅游局", ["110101"], 2023, "110101-d-whlyj"),  # created by the 2019 reform
+        ("文化委员会", ["110101"], 2017, "110101-d-whw"),  # its predecessor
+        ("卫生和计划生育委员会", ["110115"], 2018, "110115-d-wjwold"),
+        ("宛平城地区", ["110106"], 2017, "110106-t-wanpingcheng"),  # before it became 宛平街道
+        ("冬奥会城市运行保障指挥部", ["110101"], 2021, None),
     ],
 )
 def test_offices_match_the_registry_in_their_year(name, codes, year, office_id):
