@@ -176,8 +176,15 @@ class OfficeRegistry:
         for o in sorted(governments, key=lambda g: g.valid_to or "9999"):
             self.short_codes[o.district] = o.district_code
         self.predecessors = self._find_predecessors()
+        # the other way round: a name printed with a former district (密云县) may be an office
+        # the registry keeps under its successor (密云区)
+        self.successors: dict[str, list[str]] = {}
+        for successor, former in self.predecessors.items():
+            for code in former:
+                self.successors.setdefault(code, []).append(successor)
+        # changes whenever a row of either seed changes: raw.office_matches is then matched again
         self.fingerprint = hashlib.sha256(
-            repr(sorted((o.__dict__.items().__repr__() for o in offices)) + sorted(repr(a) for a in self.aliases)).encode()
+            "\n".join(sorted(map(repr, offices)) + sorted(map(repr, self.aliases))).encode("utf-8")
         ).hexdigest()[:16]
 
     def _find_predecessors(self) -> dict[str, list[str]]:
@@ -278,7 +285,8 @@ class OfficeRegistry:
 
     def _match(self, name: str, district_codes: list[str], year: int | None) -> tuple[Office, str] | None:
         primary = list(dict.fromkeys(c for c in district_codes if c))
-        order = primary + [p for c in primary for p in self.predecessors.get(c, []) if p not in primary]
+        lineage = [p for c in primary for p in self.predecessors.get(c, []) + self.successors.get(c, [])]
+        order = primary + [p for p in dict.fromkeys(lineage) if p not in primary]
         names = []
         for code in primary or [""]:
             target = self._alias_target(name, code, year)
@@ -336,48 +344,44 @@ class OfficeRegistry:
 
 # -- the warehouse side: one table of answers that dbt joins ---------------------------------------
 
-MATCHES_DDL = """
-create table if not exists raw.office_matches (
-    district_code      varchar,
-    printed_name       varchar not null,
-    year               integer,
-    office_id          varchar,
-    is_registered      boolean not null,
-    office_name        varchar,
-    normalised_name    varchar,
-    office_type        varchar,
-    district           varchar,
-    resolved_district_code varchar,
-    method             varchar not null,
-    registry_version   varchar not null,
-    matched_at         timestamptz not null
+MATCH_COLUMNS = (
+    "district_code", "printed_name", "year", "office_id", "is_registered", "office_name", "normalised_name",
+    "office_type", "district", "resolved_district_code", "method", "registry_version", "matched_at",
 )
-"""
-
-# Every (district, printed name, year) the warehouse holds: the crawl's hint from the title
-# and the parse's reading of the document, under the district the crawl found it in (NULL for
-# local files, whose office is known only from their text).
+# Every (district, printed name, year) a report of the warehouse may be resolved under, in the
+# form dbt computes it (int_reports_office_resolved): the district the crawl found it in (NULL
+# for local files, whose office is known only from their text), the office its parse names else
+# the crawl's hint from the title, the year its parse names else the crawl's hint. Every parse
+# counts, not only the newest: dbt picks the parse, Python has the answer for each.
 _NAMES_SQL = """
-select distinct d.district_code, n.printed_name, n.year
-from raw.documents d
-cross join lateral (
-    select d.office_hint as printed_name, d.year_hint as year
-    union all
-    select p.office, coalesce(p.year, d.year_hint) from raw.parses p where p.sha256 = d.sha256
-) n
-where n.printed_name is not null and n.printed_name <> ''
+with documents as (
+    select sha256, nullif(trim(district_code), '') as district_code,
+           nullif(trim(office_hint), '') as office_hint, year_hint
+    from raw.documents
+),
+parses as (
+    select sha256, nullif(trim(office), '') as office, year from raw.parses
+)
+select distinct d.district_code, coalesce(p.office, d.office_hint) as printed_name, coalesce(p.year, d.year_hint) as year
+from documents d left join parses p using (sha256)
+where coalesce(p.office, d.office_hint) is not null
+union
+select district_code, office_hint, year_hint from documents where office_hint is not null
 """
 
 
 def match_offices(con, registry: OfficeRegistry | None = None) -> int:
     """Fill raw.office_matches for every office name the raw tables hold; return rows written.
 
-    Call after each load. A name already matched under the current registry is not matched
-    again; when the seeds change (another fingerprint), every name is matched again.
+    The loader calls it after each load, before dbt. A name already matched under the current
+    registry is not matched again; when the seeds change (another fingerprint), every name is
+    matched again, so the warehouse never joins an answer of an older registry.
     """
+    from scrapers.load.bulk import insert_rows
+    from scrapers.load.warehouse import RAW_DDL
+
     registry = registry or OfficeRegistry.load()
-    con.execute("create schema if not exists raw")
-    con.execute(MATCHES_DDL)
+    con.execute(RAW_DDL)
     con.execute("delete from raw.office_matches where registry_version <> ?", [registry.fingerprint])
     pending = con.execute(
         f"""
@@ -392,8 +396,6 @@ def match_offices(con, registry: OfficeRegistry | None = None) -> int:
     rows = []
     for code, printed, year in pending:
         m = registry.resolve(printed, code, year)
-        rows.append((code, printed, year, m.office_id, m.is_registered, m.office_name, m.normalised_name,
-                     m.office_type, m.district, m.district_code, m.method, registry.fingerprint, now))
-    if rows:
-        con.executemany("insert into raw.office_matches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+        rows.append((code, printed, year, m.office_id, m.is_registered, m.office_name or None, m.normalised_name or None,
+                     m.office_type or None, m.district, m.district_code, m.method, registry.fingerprint, now))
+    return insert_rows(con, "raw.office_matches", MATCH_COLUMNS, rows)
