@@ -11,11 +11,19 @@
 -- office registry, the dictionaries the facts apply. Everything here is a function of those,
 -- so the key also changes whenever anything the marts copy from here may change; the
 -- incremental models (this one included) rebuild a report's rows exactly when its key changes.
+-- A report that became the copy of another is deleted after the run (the post-hook): the
+-- report it duplicates now lists its URL.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='report_id',
     on_schema_change='fail',
+    post_hook="
+        delete from {{ this }} as stale
+        where exists (
+            select 1 from {{ this }} as kept
+            where kept.report_id <> stale.report_id and list_contains(kept.report_urls, stale.report_url)
+        )",
 ) }}
 
 with registry_version as (
@@ -58,6 +66,22 @@ matched as (
         and matches.year is not distinct from current_versions.year
 ),
 
+-- One report per document: within an office-year the same bytes under several URLs (a report
+-- posted twice, a link with ?from=list from before URLs were made canonical) are one report,
+-- kept under the URL first fetched, with every URL in report_urls.
+deduplicated as (
+    select
+        matched.*,
+        list(report_url) over same_document as report_urls,
+        row_number() over same_document as document_rank
+    from matched
+    window same_document as (
+        partition by coalesce(matched_office_id, report_id), year, sha256
+        order by first_fetched_at, report_url
+        rows between unbounded preceding and unbounded following
+    )
+),
+
 keyed as (
     select
         matched.*,
@@ -69,12 +93,13 @@ keyed as (
             'matched.fetched_at', 'matched.parser_version', 'matched.parsed_at', 'matched.parsed_year',
             'matched.parsed_office', 'matched.template', 'matched.status', 'matched.format',
             'matched.problems', 'matched.version_number', 'matched.version_count',
-            'matched.matched_office_id', 'matched.registry_version',
+            'matched.matched_office_id', 'matched.registry_version', 'matched.report_urls',
             'registry_version.registry_hash', 'dictionary.dictionary_hash',
         ]) }} as version_key
-    from matched
+    from deduplicated as matched
     cross join registry_version
     cross join {{ ref('int_dictionaries_hashed') }} as dictionary
+    where matched.document_rank = 1
 ),
 
 reports as (
@@ -112,6 +137,7 @@ final as (
 
         -- provenance
         report_url,
+        report_urls,
         source_url,
         origin,
         portal,
