@@ -159,3 +159,14 @@ def test_a_broken_registry_row_is_named(tmp_path):
     bad.write_text("district,portal\n东城,h\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="missing columns"):
         read_registry(bad)
+
+
+def test_only_a_page_with_numbered_report_sections_counts_as_an_inline_report():
+    """A column page titled like a report, whose menu says 主动公开 and 依申请公开, is a list;
+    海淀's column page that prints the report's sections is the report (discover.py)."""
+    menu = ('<html><head><title>政府信息公开工作年度报告</title></head><body><ul><li>主动公开</li><li>依申请公开</li>'
+            '<li>行政复议</li></ul><a href="a.html">北京市海淀区人民政府2023年政府信息公开工作年度报告</a></body></html>')
+    inline = menu.replace("</ul>", "</ul><p>一、总体情况</p><p>二、主动公开政府信息情况</p>"
+                                    "<p>三、收到和处理政府信息公开申请情况</p><p>四、政府信息公开行政复议、行政诉讼情况</p>")
+    assert parse_page("http://x/", menu).report_sections == 0
+    assert parse_page("http://x/", inline).report_sections == 4

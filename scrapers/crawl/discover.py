@@ -190,7 +190,7 @@ class PortalWalk:
                 # look-alike: its links lead out of the column
                 if verdict == "report" or (verdict == "other" and portal.detail_pattern is not None):
                     continue
-            elif page.has_report_body and page.report_title(visit.anchor):
+            elif page.report_sections >= 3 and page.report_title(visit.anchor):
                 # a column page that shows a report inline is that report, and still a list
                 self._judge_detail(visit, page, result)
             self._follow_links(visit, page, result.text)
