@@ -305,6 +305,16 @@ class OfficeRegistry:
                         fallback = (office, how)
         return fallback
 
+    def _match_anywhere(self, name: str, year: int | None) -> tuple[Office, str] | None:
+        """A name without a district (a local file that prints none): the office of the one
+        district that has it; several districts have a 民政局, so it stays unmatched."""
+        hits: dict[str, tuple[Office, str]] = {}
+        for code in self._governments:
+            found = self._match(name, [code], year)
+            if found and found[0].district_code == code:
+                hits[found[0].office_id] = found
+        return next(iter(hits.values())) if len(hits) == 1 else None
+
     def resolve(self, printed: str | None, district: str | None = None, year: int | None = None) -> Match:
         """The office a printed name stands for, in the district given (code or name) if any.
 
@@ -320,19 +330,9 @@ class OfficeRegistry:
         given_code = self.code_of(district)
         name = normalise_office(cleaned, m.group(1) if printed_code else None)
         if not clean_name(printed):
-            return Match(None, "", "", "", self.short_name(given_code or "") , given_code, "unnamed")
+            return Match(None, "", "", "", self.short_name(given_code or ""), given_code, "unnamed")
         codes = [c for c in (printed_code, given_code) if c]
-        if codes:
-            found = self._match(name, codes, year)
-        else:
-            hits = {
-                (o.office_id, how): (o, how)
-                for code in self._governments
-                for o, how in [self._match(name, [code], year) or (None, "")]
-                if o is not None and o.district_code == code
-            }
-            offices = {o.office_id for o, _ in hits.values()}
-            found = next(iter(hits.values())) if len(offices) == 1 else None
+        found = self._match(name, codes, year) if codes else self._match_anywhere(name, year)
         if found:
             office, how = found
             return Match(office.office_id, office.office_name, office.normalised_name, office.office_type,
