@@ -170,3 +170,16 @@ def test_only_a_page_with_numbered_report_sections_counts_as_an_inline_report():
                                     "<p>三、收到和处理政府信息公开申请情况</p><p>四、政府信息公开行政复议、行政诉讼情况</p>")
     assert parse_page("http://x/", menu).report_sections == 0
     assert parse_page("http://x/", inline).report_sections == 4
+
+
+def test_ten_thousand_last_page_links_are_one_range_not_ten_million_urls():
+    """Regression (issue 17): every 尾页 link of a hostile list expanded to its own range."""
+    import time
+
+    from scrapers.crawl.pagination import MAX_PAGES
+
+    links = [(f"http://x/list/index_{n}.html", "尾页") for n in range(5_000, 15_000)]
+    started = time.perf_counter()
+    urls = last_page_urls("http://x/list/index.html", links)
+    assert time.perf_counter() - started < 1.0
+    assert len(urls) == MAX_PAGES and urls[0] == "http://x/list/index_1.html"
