@@ -353,6 +353,13 @@ def add_new_versions(db: Path, share_per_mille: int = 10) -> int:
 
 def dbt_build(db: Path, work: Path, *extra: str) -> tuple[float, str]:
     """One `dbt build` in its own process, as the pipeline runs it; returns (seconds, last line)."""
+    from scrapers.offices import match_offices
+
+    con = connect(db)  # what the loader does before dbt: the offices matched in Python
+    try:
+        match_offices(con)
+    finally:
+        con.close()
     env = dict(os.environ, XXGK_DB=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
     dbt = Path(sys.executable).with_name("dbt")
     command = [

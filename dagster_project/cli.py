@@ -40,6 +40,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    if args.explain:
+        from scrapers.crawl.explain import explain_from_cli
+
+        return explain_from_cli(args)
     _quiet_environment(args.db)
     from scrapers.crawl.run import crawl_from_cli
 
@@ -88,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_selection(p)
     p.add_argument("--refresh", action="store_true", help="fetch again what was fetched before")
     p.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default 1.0)")
+    p.add_argument("--explain", metavar="URL", help="print how the crawler treats URL (JSON), without the network")
+    p.add_argument("--title", help="with --explain: the link text or page title of URL")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("run", help="the main job: crawl (or --from DIR) -> parse -> load -> dbt build")

@@ -3,8 +3,9 @@
 Each site runs its own server (its own host:port, so per-host limits and allowed hosts are
 real); one more server stands for every off-site host and counts what reaches it, which must
 be nothing. A site's ``site.json`` holds its faults (per path, the behaviour of the first
-attempts: 500, 503, 429 with Retry-After, timeout, reset, truncate) and its routes (redirects,
-generated oversized bodies). A path with a query is stored as ``path@query``.
+attempts: 500, 503, 429 with Retry-After, timeout, reset, truncate), its routes (redirects,
+generated oversized bodies) and its traps (path prefixes under which every page links two new
+pages). A path with a query is stored as ``path@query``.
 """
 
 from __future__ import annotations
@@ -155,6 +156,12 @@ class Mirror:
                     return self._send(302, b"", "text/html", {"Location": route["redirect"]})
                 if route and "size" in route:
                     return self._send_generated(route["size"], route.get("content_type", "application/octet-stream"))
+                trap = next((t for t in spec.get("traps", ()) if parts.path.startswith(t)), None)
+                if trap is not None:
+                    # a crawler trap: every page links two pages never seen before
+                    stem = parts.path.rstrip("/")
+                    links = "".join(f'<a href="{stem}/{c}/">{c}</a>' for c in ("a", "b"))
+                    return self._send(200, f"<html><body>{links}</body></html>".encode(), "text/html; charset=utf-8")
                 body = mirror._body(site, parts.path, parts.query)
                 if body is None:
                     return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html")

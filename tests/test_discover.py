@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from crawl_mirror import FIXTURES
-from scrapers.crawl.offices import OfficeRegistry
+from scrapers.offices import OfficeRegistry
 from scrapers.crawl.pages import parse_page
 from scrapers.crawl.pagination import last_page_urls, trs_page_urls
 from scrapers.crawl.portals import RegistryError, read_registry, select_portals
@@ -116,7 +116,11 @@ def test_attachment_page_has_no_report_body():
         ("区人民政府", ["110118"], 2020, "110118-gov"),
         ("信访办公室", ["110228", "110118"], 2009, "110118-d-xfb"),
         ("东湖街道办事处筹备处", ["110105"], 2014, "110105043-cbc"),
-        ("文化和旅游局", ["110101"], 2023, None),
+        ("文化和旅游局", ["110101"], 2023, "110101-d-whlyj"),  # created by the 2019 reform
+        ("文化委员会", ["110101"], 2017, "110101-d-whw"),  # its predecessor
+        ("卫生和计划生育委员会", ["110115"], 2018, "110115-d-wjwold"),
+        ("宛平城地区", ["110106"], 2017, "110106-t-wanpingcheng"),  # before it became 宛平街道
+        ("冬奥会城市运行保障指挥部", ["110101"], 2021, None),
     ],
 )
 def test_offices_match_the_registry_in_their_year(name, codes, year, office_id):
@@ -155,3 +159,27 @@ def test_a_broken_registry_row_is_named(tmp_path):
     bad.write_text("district,portal\n东城,h\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="missing columns"):
         read_registry(bad)
+
+
+def test_only_a_page_with_numbered_report_sections_counts_as_an_inline_report():
+    """A column page titled like a report, whose menu says 主动公开 and 依申请公开, is a list;
+    海淀's column page that prints the report's sections is the report (discover.py)."""
+    menu = ('<html><head><title>政府信息公开工作年度报告</title></head><body><ul><li>主动公开</li><li>依申请公开</li>'
+            '<li>行政复议</li></ul><a href="a.html">北京市海淀区人民政府2023年政府信息公开工作年度报告</a></body></html>')
+    inline = menu.replace("</ul>", "</ul><p>一、总体情况</p><p>二、主动公开政府信息情况</p>"
+                                    "<p>三、收到和处理政府信息公开申请情况</p><p>四、政府信息公开行政复议、行政诉讼情况</p>")
+    assert parse_page("http://x/", menu).report_sections == 0
+    assert parse_page("http://x/", inline).report_sections == 4
+
+
+def test_ten_thousand_last_page_links_are_one_range_not_ten_million_urls():
+    """Regression (issue 17): every 尾页 link of a hostile list expanded to its own range."""
+    import time
+
+    from scrapers.crawl.pagination import MAX_PAGES
+
+    links = [(f"http://x/list/index_{n}.html", "尾页") for n in range(5_000, 15_000)]
+    started = time.perf_counter()
+    urls = last_page_urls("http://x/list/index.html", links)
+    assert time.perf_counter() - started < 1.0
+    assert len(urls) == MAX_PAGES and urls[0] == "http://x/list/index_1.html"

@@ -18,6 +18,14 @@ the bytes change), so each report has exactly one source:
   documents of the same report_url would flip its "latest version" on every crawl.
 - a report whose every attachment failed is counted as ``report_source_missing`` and is
   registered by a later crawl that gets one.
+- a list page that carries a report body itself (海淀's column shows its latest report inline)
+  is registered as that report and still walked as a list.
+- every URL is made canonical (``canonical_url``) before it is queued or recorded, so a link
+  with ``?from=list`` is the page without it.
+
+Budgets bound every walk (the registry's ``max_depth``, ``max_pages``, ``max_bytes``,
+``max_pattern_urls``): a crawler trap or a list announcing 10,000 pages stops at the budget,
+the excess is counted in the portal's status, and the crawl goes on with the next portal.
 """
 
 from __future__ import annotations
@@ -27,17 +35,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from scrapers.crawl.offices import office_type_of
 from scrapers.crawl.pages import Page, attachment_rank, is_attachment, parse_page, year_in_body
-from scrapers.crawl.pagination import last_page_urls, trs_page_urls
-from scrapers.crawl.portals import Portal
+from scrapers.crawl.pagination import page_number, last_page_urls, trs_page_urls
+from scrapers.crawl.portals import Portal, canonical_url
 from scrapers.crawl.titles import clean_title, is_decoy, is_report_title, may_be_report_link, split_title, year_in_text
 from scrapers.load.documents import DocumentMeta
 
 if TYPE_CHECKING:
     from scrapers.crawl.run import CrawlSession
 
-MAX_PAGES_PER_PORTAL = 50_000
 _MEDIA_TYPES = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -55,6 +61,37 @@ class Visit:
     anchor: str = ""
     year: int | None = None  # the year its sub-column or link names
     enumerated: bool = False
+    depth: int = 0  # links from the start URL; a list's own pages share its depth
+
+
+@dataclass(frozen=True)
+class LinkVerdict:
+    """What the walk does with a link: ``kind`` list | detail | file, or None with the reason."""
+    kind: str | None
+    reason: str
+    year: int | None = None
+
+
+def classify_link(portal: Portal, url: str, text: str = "", wanted=lambda year: True) -> LinkVerdict:
+    """How the walk treats a link of ``portal`` with that text: the one rule, used by the walk
+    and by ``explain``. ``wanted`` says whether a year is asked for."""
+    if not portal.host_allowed(url):
+        return LinkVerdict(None, "offsite")
+    if is_attachment(url):
+        # a list that links the report file itself: the file is the report
+        if is_report_title(text) and wanted(year_in_text(text)):
+            return LinkVerdict("file", "report file linked from a list", year_in_text(text))
+        return LinkVerdict(None, "attachment")
+    if not portal.in_scope(url):
+        return LinkVerdict(None, "out_of_scope")
+    if text and is_decoy(text):
+        return LinkVerdict(None, "decoy")
+    year = portal.year_in_url(url) or year_in_text(text) or None
+    if not wanted(year):
+        return LinkVerdict(None, "year_not_wanted", year)
+    if portal.is_detail(url) if portal.detail_pattern is not None else may_be_report_link(text):
+        return LinkVerdict("detail", "detail page", year)
+    return LinkVerdict("list", "list page", year)
 
 
 def _media_type(url: str, content_type: str | None) -> str | None:
@@ -76,13 +113,33 @@ class PortalWalk:
         self.seen: set[str] = set()
         self.known_ids: set[str] = set(portal.enumerate_ids)
         self.enumeration_years = tuple(sorted(self.years)) if self.years else portal.years
+        self.pages = 0
+        self.bytes = 0
+        self.pattern_urls: dict[tuple[str, str], int] = {}  # pagination shape -> URLs generated
+
+    # -- budgets -------------------------------------------------------------------------------
+    def _over(self, budget: str, count: int = 1) -> None:
+        """A budget bit: count what it cost, once per URL not followed."""
+        self.session.count_budget(self.portal, budget, count)
+
+    def _pattern_allows(self, url: str) -> bool:
+        """Whether one more URL may come from the pagination pattern ``url`` has (the URL with
+        its page number taken out): a list with 10,000 尾页 links is one pattern, not 10M URLs."""
+        span = page_number(url)
+        shape = (url[: span[0]], url[span[1]:]) if span else (url, "")
+        n = self.pattern_urls.get(shape, 0)
+        if n >= self.portal.max_pattern_urls:
+            return False
+        self.pattern_urls[shape] = n + 1
+        return True
 
     # -- queue ---------------------------------------------------------------------------------
     def _push(self, visit: Visit) -> None:
+        visit = Visit(canonical_url(visit.url), visit.kind, visit.anchor, visit.year, visit.enumerated, visit.depth)
         if visit.url in self.seen:
             return
-        if len(self.seen) >= MAX_PAGES_PER_PORTAL:
-            self.session.count_skip(self.portal, "page_cap")
+        if visit.depth > self.portal.max_depth:
+            self._over("max_depth")
             return
         self.seen.add(visit.url)
         self.queue.append(visit)
@@ -93,7 +150,10 @@ class PortalWalk:
     def _enumerate(self, ids) -> None:
         for url in self.portal.enumerate_urls(ids, self.enumeration_years):
             kind = "detail" if self.portal.is_detail(url) else "list"
-            self._push(Visit(url, kind, year=self.portal.year_in_url(url), enumerated=True))
+            if self._pattern_allows(url):
+                self._push(Visit(url, kind, year=self.portal.year_in_url(url), enumerated=True, depth=1))
+            else:
+                self._over("max_pattern_urls")
 
     # -- the walk ------------------------------------------------------------------------------
     def run(self) -> None:
@@ -103,8 +163,14 @@ class PortalWalk:
             self._enumerate(self.known_ids)
         first = True
         while self.queue:
+            if self.pages >= portal.max_pages or self.bytes >= portal.max_bytes:
+                self._over("max_pages" if self.pages >= portal.max_pages else "max_bytes", len(self.queue))
+                self.queue.clear()
+                break
             visit = self.queue.popleft()
             result = self.session.get(visit.url, portal, enumerated=visit.enumerated, listing=visit.kind == "list")
+            self.pages += 1
+            self.bytes += len(result.body or b"")
             if first:
                 self.session.note_start(portal, result)
                 first = False
@@ -124,39 +190,36 @@ class PortalWalk:
                 # look-alike: its links lead out of the column
                 if verdict == "report" or (verdict == "other" and portal.detail_pattern is not None):
                     continue
+            elif page.report_sections >= 3 and page.report_title(visit.anchor):
+                # a column page that shows a report inline is that report, and still a list
+                self._judge_detail(visit, page, result)
             self._follow_links(visit, page, result.text)
 
     def _follow_links(self, visit: Visit, page: Page, html: str) -> None:
         portal = self.portal
         links = [(l.url, l.text) for l in page.links]
-        extra = trs_page_urls(page.url, html) + last_page_urls(page.url, links)
-        candidates = [(u, t) for u, t in links] + [(u, "") for u in extra]
+        generated = []
+        for url in trs_page_urls(page.url, html) + last_page_urls(page.url, links):
+            if self._pattern_allows(canonical_url(url)):
+                generated.append(url)
+            else:
+                self._over("max_pattern_urls")
+        candidates = [(u, t, visit.depth + 1) for u, t in links] + [(u, "", visit.depth) for u in generated]
         new_ids: set[str] = set()
-        for url, text in candidates:
+        for url, text, depth in candidates:
+            url = canonical_url(url)
             enum_id = portal.enumeration_id(url)
             if enum_id and enum_id not in self.known_ids:
                 new_ids.add(enum_id)
-            if not portal.host_allowed(url):
-                self.session.count_skip(portal, "offsite")
+            verdict = classify_link(portal, url, text, self._wanted_year)
+            if verdict.kind is None:
+                if verdict.reason in ("offsite", "out_of_scope", "decoy"):
+                    self.session.count_skip(portal, verdict.reason)
                 continue
-            if is_attachment(url):
-                # a list that links the report file itself: the file is the report
-                if is_report_title(text) and self._wanted_year(year_in_text(text)):
-                    self._push(Visit(url, "file", anchor=text, year=visit.year))
-                continue
-            if not portal.in_scope(url):
-                self.session.count_skip(portal, "out_of_scope")
-                continue
-            if text and is_decoy(text):
-                self.session.count_skip(portal, "decoy")
-                continue
-            year = portal.year_in_url(url) or year_in_text(text) or None
-            if not self._wanted_year(year):
-                continue
-            if portal.is_detail(url) if portal.detail_pattern is not None else may_be_report_link(text):
-                self._push(Visit(url, "detail", anchor=text, year=year or visit.year))
+            if verdict.kind == "file":
+                self._push(Visit(url, "file", anchor=text, year=visit.year, depth=depth))
             else:
-                self._push(Visit(url, "list", anchor=text, year=year or visit.year))
+                self._push(Visit(url, verdict.kind, anchor=text, year=verdict.year or visit.year, depth=depth))
         if new_ids:
             self.known_ids |= new_ids
             self._enumerate(new_ids)
@@ -180,7 +243,9 @@ class PortalWalk:
         )
         fetched = []
         for link in attachments:
-            got = self.session.get(link.url, self.portal)
+            got = self.session.get(canonical_url(link.url), self.portal)
+            self.pages += 1
+            self.bytes += len(got.body or b"")
             if got.ok and got.body is not None:
                 fetched.append(got)
         if page.has_report_body or not attachments:
@@ -210,20 +275,16 @@ class PortalWalk:
         year = parts.year or portal.year_in_url(visit.url) or visit.year or (year_in_body(page.text) if page else None)
         if not self._wanted_year(year):
             return None
-        title_code = registry.district_codes.get(parts.district or "")
-        office = registry.match(parts.normalised, [title_code or "", portal.district_code], year)
-        if office is not None:
-            district, code, category, name = office.district, office.district_code, office.office_type, office.normalised_name
-        else:
-            code = title_code or portal.district_code
-            district = registry.short_name(code) or portal.district
-            name = parts.normalised
-            category = office_type_of(name)
-            self.session.discovered(portal, code, district, name, parts.office or name, category, title, visit.url, year)
+        match = registry.resolve(parts.printed_office, portal.district_code, year)
+        code = match.district_code or portal.district_code
+        district = match.district or registry.short_name(code) or portal.district
+        if not match.is_registered:
+            self.session.discovered(portal, code, district, match.normalised_name, parts.office or match.normalised_name,
+                                    match.office_type, title, visit.url, year)
         return {
-            "title": title, "year": year, "district": district, "district_code": code, "office": name,
-            "category": category, "published": page.published if page else None,
-            "office_id": office.office_id if office else None,
+            "title": title, "year": year, "district": district, "district_code": code, "office": match.normalised_name,
+            "category": match.office_type, "published": page.published if page else None,
+            "office_id": match.office_id if match.is_registered else None,
         }
 
 

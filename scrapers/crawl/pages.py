@@ -16,6 +16,12 @@ ATTACHMENT_EXTS = (".pdf", ".docx", ".doc", ".wps", ".xlsx", ".xls", ".et", ".of
 SOURCE_PREFERENCE = (".docx", ".pdf", ".doc", ".wps", ".xlsx", ".xls", ".et", ".ofd")
 # words of the report body itself; an attachment-only page has none of them
 _BODY_MARKERS = ("主动公开", "依申请", "行政复议", "行政诉讼", "申请情况", "予以公开")
+# the section headings of a report (2019/2021 templates and the pre-2019 boiler-plate): a list
+# page's menus may say 主动公开 and 依申请公开, only a report body numbers them as sections
+_SECTION_RE = re.compile(
+    r"[一二三四五六七]\s*[、.．]\s*(总体情况|概述|主动公开|政府信息主动公开|收到和处理|依申请公开|"
+    r"(?:政府信息公开|因政府信息公开)[^，。]{0,12}行政复议|存在的主要问题|存在的不足|其他需要报告)"
+)
 _DATE_TEXT = re.compile(
     r"(?:发布(?:时间|日期)|成文日期|日期|时间)\s*[:：]\s*(20\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})"
 )
@@ -38,6 +44,7 @@ class Page:
     links: list[Link] = field(default_factory=list)
     published: str | None = None
     has_report_body: bool = False
+    report_sections: int = 0  # distinct numbered report sections in the body (一、总体情况 …)
     text: str = ""
 
     def report_title(self, anchor: str | None = None) -> str | None:
@@ -128,6 +135,7 @@ def parse_page(url: str, html: str) -> Page:
         if m:
             page.published = _iso(*m.groups())
     page.has_report_body = sum(marker in text for marker in _BODY_MARKERS) >= 2
+    page.report_sections = len({m.group(1) for m in _SECTION_RE.finditer(text)})
     return page
 
 

@@ -59,27 +59,29 @@ def last_page_urls(url: str, links: list[tuple[str, str]]) -> list[str]:
     one 下一页 names (else 1) up to it are produced with the rest of the URL unchanged.
     """
     labels = [(href, re.sub(r"\s+", "", text or "")) for href, text in links]
-    out: list[str] = []
+    # one range per URL shape, however many 尾页 links repeat it (a hostile list has 10,000)
+    lasts: dict[tuple[str, str], int] = {}
+    firsts: dict[tuple[str, str], int] = {}
     for href, label in labels:
-        span = _page_number(href) if label in _LAST_WORDS else None
+        span = page_number(href) if label in _LAST_WORDS or label in _NEXT_WORDS else None
         if span is None:
             continue
-        first = 1
-        for other, other_label in labels:
-            other_span = _page_number(other) if other_label in _NEXT_WORDS else None
-            if other_span is not None and _same_shape(other, href, other_span, span):
-                first = int(other[other_span[0]:other_span[1]])
-        last = min(int(href[span[0]:span[1]]), MAX_PAGES)
-        out.extend(href[: span[0]] + str(n) + href[span[1]:] for n in range(first, last + 1))
+        shape = (href[: span[0]], href[span[1]:])
+        number = int(href[span[0]:span[1]])
+        if label in _LAST_WORDS:
+            lasts[shape] = max(lasts.get(shape, 0), number)
+        else:
+            firsts[shape] = number
+    out: list[str] = []
+    for shape, last in lasts.items():
+        first = firsts.get(shape, 1)
+        last = min(last, first + MAX_PAGES - 1)
+        out.extend(shape[0] + str(n) + shape[1] for n in range(first, last + 1))
     return list(dict.fromkeys(u for u in out if u != url))
 
 
-def _page_number(href: str) -> tuple[int, int] | None:
+def page_number(href: str) -> tuple[int, int] | None:
     """Where the page number sits in a list URL: the last number after its final slash."""
     tail = href.rfind("/")
     numbers = [m for m in re.finditer(r"\d+", href) if m.start() > tail]
     return (numbers[-1].start(), numbers[-1].end()) if numbers else None
-
-
-def _same_shape(a: str, b: str, span_a: tuple[int, int], span_b: tuple[int, int]) -> bool:
-    return a[: span_a[0]] == b[: span_b[0]] and a[span_a[1]:] == b[span_b[1]:]

@@ -8,21 +8,67 @@ What differs between portals is data in the registry, never a branch in code:
 - ``enumerate_template``: a URL (relative to the start URL) with ``{id}`` and/or ``{year}``; every id
   in ``enumerate_ids`` or seen in a link matching the template is tried for every year.
 - ``years``: the years the portal carries (``2008-2025`` or ``2019 2020``), used for enumeration.
+- ``year_folders``: ``folder=year`` pairs for CMS folders whose names are opaque numbers
+  (大兴's ``/2291822/`` holds the 2025 reports): a URL through that folder is of that year.
 - ``title_filter``: regex a report title must match (aggregator columns that carry other districts).
+- ``max_depth``, ``max_pages``, ``max_bytes``, ``max_pattern_urls``: the walk's budgets per crawl
+  (links from the start URL; pages fetched; bytes fetched; URLs generated from one pagination
+  pattern); empty means the defaults below.
+
+The registry is checked when read: UTF-8, every district and code one of seeds/districts.csv,
+every regex valid, templates with only ``{id}`` and ``{year}``; a bad row is a one-line
+``RegistryError`` naming its row and column.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from scrapers.settings import SEEDS_DIR
 
 DEFAULT_REGISTRY = SEEDS_DIR / "portals.csv"
+DISTRICTS = SEEDS_DIR / "districts.csv"
 REQUIRED_COLUMNS = ("district", "district_code", "portal", "start_url", "allowed_hosts")
+TEMPLATE_FIELDS = {"id", "year"}
+# The walk's budgets when a row leaves them empty. Depth counts links from the start URL (a
+# list's own pages share its depth); a real 年报 column is 3–5 links deep.
+DEFAULT_BUDGET = {"max_depth": 8, "max_pages": 20_000, "max_bytes": 2_000_000_000, "max_pattern_urls": 1000}
+# Query parameters that say where a link was clicked, not what the page shows
+# (``?from=list``, ``utm_source``): dropped so that one page has one URL.
+TRACKING_PARAMS = re.compile(r"^(?:from|source|utm_\w+|spm|share|isappinstalled|_t|timestamp)$", re.I)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per page: lower-case scheme and host, no default port, no fragment, no
+    tracking parameters; a query that selects content (``?page=2``, ``?id=…``) is kept as is."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not TRACKING_PARAMS.match(k)]
+        query = query if len(kept) == len(pairs) else urlencode(kept)
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def known_districts(path: str | Path = DISTRICTS) -> dict[str, str]:
+    """District code -> short name (东城), current and former (宣武, 密云县), from seeds/districts.csv."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {r["district_code"]: r["district"] for r in csv.DictReader(fh)}
 
 
 class RegistryError(ValueError):
@@ -44,6 +90,11 @@ class Portal:
     enumerate_ids: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
     title_filter: re.Pattern | None = None
+    year_folders: tuple[tuple[str, int], ...] = ()
+    max_depth: int = DEFAULT_BUDGET["max_depth"]
+    max_pages: int = DEFAULT_BUDGET["max_pages"]
+    max_bytes: int = DEFAULT_BUDGET["max_bytes"]
+    max_pattern_urls: int = DEFAULT_BUDGET["max_pattern_urls"]
     row: int = 0
     _enumerate_re: re.Pattern | None = field(default=None, compare=False, repr=False)
 
@@ -67,6 +118,10 @@ class Portal:
         return bool(self.detail_pattern and self.detail_pattern.search(urlsplit(url).path))
 
     def year_in_url(self, url: str) -> int | None:
+        path = urlsplit(url).path
+        for folder, year in self.year_folders:
+            if f"/{folder}/" in path:
+                return year
         if not self.year_pattern:
             return None
         m = self.year_pattern.search(url)
@@ -116,13 +171,49 @@ def _template_regex(template: str) -> re.Pattern:
     return re.compile(pattern + "$")
 
 
-def portal_from_row(values: dict[str, str], row: int) -> Portal:
+def _check_template(template: str, row: int) -> None:
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    except ValueError as exc:
+        raise RegistryError(f"row {row}: enumerate_template {template!r} is not a template: {exc}") from exc
+    unknown = fields - TEMPLATE_FIELDS
+    if unknown:
+        raise RegistryError(
+            f"row {row}: enumerate_template {template!r} has placeholder {{{sorted(unknown)[0]}}}; only {{id}} and {{year}} exist"
+        )
+
+
+def _budget(text: str, column: str, row: int) -> int:
+    if not text:
+        return DEFAULT_BUDGET[column]
+    if not text.isdigit() or int(text) < 1:
+        raise RegistryError(f"row {row}: {column} {text!r} is not a positive whole number")
+    return int(text)
+
+
+def _year_folders(text: str, row: int) -> tuple[tuple[str, int], ...]:
+    pairs = []
+    for token in text.split():
+        m = re.fullmatch(r"([^=/\s]+)=(\d{4})", token)
+        if not m:
+            raise RegistryError(f"row {row}: year_folders token {token!r} is not folder=YYYY")
+        pairs.append((m.group(1), int(m.group(2))))
+    return tuple(pairs)
+
+
+def portal_from_row(values: dict[str, str], row: int, districts: dict[str, str] | None = None) -> Portal:
     if values.get(None):
         raise RegistryError(f"row {row}: more values than columns (an unquoted comma, as in a regex {{m,n}}?)")
     get = lambda k: (values.get(k) or "").strip()  # noqa: E731
     missing = [c for c in REQUIRED_COLUMNS if not get(c)]
     if missing:
         raise RegistryError(f"row {row}: empty {', '.join(missing)}")
+    if districts is not None:
+        code, name = get("district_code"), get("district")
+        if code not in districts:
+            raise RegistryError(f"row {row}: district_code {code!r} is not a Beijing district (seeds/districts.csv)")
+        if districts[code] != name.removesuffix("区").removesuffix("县"):
+            raise RegistryError(f"row {row}: district {name!r} is not the district of code {code} ({districts[code]})")
     start = get("start_url")
     parts = urlsplit(start)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -135,6 +226,8 @@ def portal_from_row(values: dict[str, str], row: int) -> Portal:
         folder = parts.path.rsplit("/", 1)[0] + "/"
         scope = (re.compile(re.escape(folder)),)
     template = get("enumerate_template")
+    if template:
+        _check_template(template, row)
     return Portal(
         district=get("district"),
         district_code=get("district_code"),
@@ -149,6 +242,11 @@ def portal_from_row(values: dict[str, str], row: int) -> Portal:
         enumerate_ids=tuple(get("enumerate_ids").split()),
         years=_parse_years(get("years"), row),
         title_filter=_compile(get("title_filter"), "title_filter", row),
+        year_folders=_year_folders(get("year_folders"), row),
+        max_depth=_budget(get("max_depth"), "max_depth", row),
+        max_pages=_budget(get("max_pages"), "max_pages", row),
+        max_bytes=_budget(get("max_bytes"), "max_bytes", row),
+        max_pattern_urls=_budget(get("max_pattern_urls"), "max_pattern_urls", row),
         row=row,
         _enumerate_re=_template_regex(urljoin(start, template)) if template else None,
     )
@@ -164,9 +262,14 @@ def read_registry(path: str | Path | None = None) -> list[Portal]:
             if absent:
                 raise RegistryError(f"{source}: missing columns {', '.join(absent)}")
             rows = list(reader)
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{source}: not UTF-8 (byte {exc.start}: {exc.reason}); save the registry as UTF-8") from None
+    except csv.Error as exc:
+        raise RegistryError(f"{source}: not a CSV file: {exc}") from None
     except OSError as exc:
         raise RegistryError(f"cannot read registry {source}: {exc}") from exc
-    return [portal_from_row(values, i) for i, values in enumerate(rows, start=1)]
+    districts = known_districts()
+    return [portal_from_row(values, i, districts) for i, values in enumerate(rows, start=1)]
 
 
 def select_portals(portals: list[Portal], districts: list[str] | None) -> list[Portal]:

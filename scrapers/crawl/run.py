@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from scrapers.crawl.discover import PortalWalk, document_meta
 from scrapers.crawl.fetch import Attempt, Fetcher, FetchConfig, FetchResult, decode_html
-from scrapers.crawl.offices import OfficeRegistry
+from scrapers.offices import OfficeRegistry
 from scrapers.crawl.portals import Portal, RegistryError, read_registry, select_portals
 from scrapers.crawl.store import CrawlStore, StoredFetch
 
@@ -46,9 +46,10 @@ class PortalStatus:
     pages: int = 0
     reports: int = 0
     failures: int = 0
+    budgets: dict[str, int] = field(default_factory=dict)  # budget that bit -> URLs not followed
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {**self.__dict__, "budgets": dict(self.budgets)}
 
 
 @dataclass
@@ -106,7 +107,8 @@ class CrawlSummary:
             lines.append(f"offices not in the registry: {len(self.discovered_offices)}")
         for status in self.portals.values():
             state = {True: "reachable", False: "UNREACHABLE", None: "not contacted"}[status.reachable]
-            lines.append(f"  [{status.district} {status.portal}] {state}: {status.message}")
+            budgets = "".join(f"; budget {k} reached ({v} URLs not followed)" for k, v in sorted(status.budgets.items()))
+            lines.append(f"  [{status.district} {status.portal}] {state}: {status.message}{budgets}")
         return "\n".join(lines)
 
 
@@ -317,6 +319,14 @@ class CrawlSession:
     def count_skip(self, portal: Portal, reason: str) -> None:
         with self._lock:
             self.summary.skipped[reason] += 1
+
+    def count_budget(self, portal: Portal, budget: str, count: int = 1) -> None:
+        with self._lock:
+            budgets = self._status(portal).budgets
+            if budget not in budgets:
+                log.warning("%s: budget %s reached", portal.key, budget)
+            budgets[budget] = budgets.get(budget, 0) + count
+            self.summary.skipped[f"budget_{budget}"] += count
 
     def count_failure(self, portal: Portal, reason: str, url: str) -> None:
         log.warning("%s: %s at %s", portal.key, reason, url)

@@ -3,7 +3,12 @@
 Real titles put the year last ("北京市东城区人民政府东四街道办事处2025年政府信息公开工作年度报告")
 or first ("2014年北京市朝阳区东湖街道办事处筹备处政府信息公开工作年度报告"), sometimes drop 工作
 or write 年报 ("门头沟区民政局2009年政府信息公开年报"). Look-alikes in the same columns are
-work plans (工作要点), guides (指南), catalogues (目录) and notices about a report (关于…的通知).
+work plans (工作要点), guides (指南), catalogues (目录), readings of a report (…年度报告解读) and
+notices about one (关于…的通知).
+
+A title is judged by its shape: its kind is the word it ends with (after trailing brackets
+and dates), so "…卫生和计划生育委员会2018年度…年度报告" is a report and "…年度报告的问答解读"
+is not. A word inside an office's name (计划生育, 机构编制, 发展和改革) never makes a decoy.
 """
 
 from __future__ import annotations
@@ -11,37 +16,52 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scrapers.offices import clean_name as clean_title
+from scrapers.offices import normalise_office
+
 # A report title names the disclosure work and ends in a report word.
 _REPORT_RE = re.compile(r"信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)|信息公开.{0,12}年度报告")
-# Words that mark a page about a report, or another kind of disclosure document.
-DECOY_WORDS = (
-    "工作要点", "要点", "指南", "目录", "关于", "通知", "说明", "公告", "解读", "图解", "意见", "方案",
-    "计划", "征集", "问卷", "考核", "评议结果", "统计表", "编制", "报送", "发布会", "专栏介绍",
+# The kinds of document a title may end with that are not a report: about a report, or
+# another disclosure document.
+DECOY_KINDS = (
+    "要点", "指南", "目录", "通知", "说明", "公告", "解读", "图解", "意见", "方案", "计划", "规划",
+    "征集", "问卷", "考核", "评议结果", "统计表", "发布会", "介绍", "通报", "公示", "制度", "办法",
+    "规定", "决定", "函", "批复", "汇编", "清单", "动态", "新闻", "会议",
+)
+_REPORT_KINDS = ("报告", "年报")
+# what a list or page appends after the title itself: "（2018年3月）", "[PDF]", "2024-01-19"
+_TRAILER_RE = re.compile(
+    r"(?:[（(【\[][^（(【\[]{0,20}[）)】\]]|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\.(?:pdf|docx?|wps))$", re.I
 )
 _YEAR_RE = re.compile(r"(20\d{2})\s*年度?")
 _TAIL_RE = re.compile(r"(?:(20\d{2})\s*年度?)?\s*(?:政府)?信息公开.*$")
 _HEAD_YEAR_RE = re.compile(r"^\s*(20\d{2})\s*年度?")
-_SPACE_RE = re.compile(r"[\s\u3000\xa0]+")
 _TRUNCATED = ("…", "...", "..")
 
 
-def clean_title(text: str | None) -> str:
-    """Whitespace and brackets a CMS wraps around a title, removed."""
-    if not text:
-        return ""
-    text = _SPACE_RE.sub("", text)
-    return text.strip("《》「」“”\"'·-—_|")
+def title_kind(title: str | None) -> str:
+    """The title without what a list appends to it (brackets, dates), whose end names its kind."""
+    t = clean_title(title)
+    while True:
+        m = _TRAILER_RE.search(t)
+        if not m or m.start() == 0:
+            return t
+        inner = m.group(0).strip("（()）【】[]")
+        # "…年度报告（图解）": a bracket that names a kind of its own is the title's kind
+        if inner.endswith(DECOY_KINDS):
+            return inner
+        t = t[: m.start()]
 
 
 def is_decoy(title: str) -> bool:
-    t = clean_title(title)
-    return any(w in t for w in DECOY_WORDS)
+    """A title whose own kind is not a report: it ends with 解读, 指南, 要点, 通知, 计划 …"""
+    return title_kind(title).endswith(DECOY_KINDS)
 
 
 def is_report_title(title: str | None) -> bool:
-    """A whole annual-report title, not a look-alike."""
-    t = clean_title(title)
-    return bool(t) and bool(_REPORT_RE.search(t)) and not is_decoy(t)
+    """A whole annual-report title, not a look-alike: it names the disclosure work and ends as a report."""
+    t = title_kind(title)
+    return bool(t) and bool(_REPORT_RE.search(t)) and t.endswith(_REPORT_KINDS)
 
 
 def may_be_report_link(text: str | None) -> bool:
@@ -76,26 +96,10 @@ class TitleParts:
     office: str  # as printed, without district, year and the report words
     normalised: str  # comparable name: 东四街道, 宋庄镇, 将台地区, 区人民政府
 
-
-def normalise_office(raw: str, district: str | None = None) -> str:
-    """Drop the forms of address that vary between titles of the same office.
-
-    A district government is 区人民政府 (县人民政府 before 2015 in 密云/延庆); 街道办事处 → 街道;
-    地区办事处 → 地区; 镇/乡人民政府 → 镇/乡; a 筹备处 keeps its full name: it is a different body.
-    """
-    name = clean_title(raw).strip("，,：:（）()")
-    name = re.sub(r"^(?:人民政府|政府)", "", name)
-    if name.endswith("筹备处"):
-        return name
-    if name in ("", "人民政府", "政府", "区", "区政府", "县政府", "区人民政府", "县人民政府"):
-        return "县人民政府" if (district or "").endswith("县") or name.startswith("县") else "区人民政府"
-    for suffix, keep in (("街道办事处", "街道"), ("地区办事处", "地区"), ("办事处", "")):
-        if name.endswith(suffix):
-            return name[: -len(suffix)] + keep
-    m = re.fullmatch(r"(.+?[镇乡])人民政府", name)
-    if m:
-        return m.group(1)
-    return name
+    @property
+    def printed_office(self) -> str:
+        """The office as the title names it, with its district: what the office registry resolves."""
+        return f"{self.district or ''}{self.office}" or "区人民政府"
 
 
 def split_title(title: str, districts: tuple[str, ...] = ()) -> TitleParts:

@@ -101,3 +101,21 @@ create table if not exists raw.discovered_offices (
     first_seen_at   timestamptz not null,
     primary key (district_code, normalised_name)
 );
+
+-- The office each (district, printed name, year) of the raw tables stands for, written by
+-- scrapers/offices.py (match_offices) after each load; dbt joins it and matches nothing itself.
+create table if not exists raw.office_matches (
+    district_code          varchar,  -- the district the crawl found the report in; NULL for local files
+    printed_name           varchar not null,  -- the office as the parse or the title names it
+    year                   integer,
+    office_id              varchar,  -- registry id, or discovered-<district>-<hash>
+    is_registered          boolean not null,
+    office_name            varchar,
+    normalised_name        varchar,
+    office_type            varchar,
+    district               varchar,
+    resolved_district_code varchar,
+    method                 varchar not null,  -- name | stem | alias | discovered | unnamed
+    registry_version       varchar not null,  -- fingerprint of seeds/offices.csv + office_aliases.csv
+    matched_at             timestamptz not null
+);

@@ -1,22 +1,29 @@
 -- One row per report: its current version and parse, the year it covers and the office
--- that published it, matched to the office registry.
+-- that published it.
 --
 -- The office is the one the document names (the parse), else the crawl's guess from the
--- title. A name is matched within the district it prints ("北京市朝阳区…") or the portal it
--- was found on, and in that district's lineage (宣武区 → 西城区, 密云县 → 密云区); a name
--- that prints no district is matched only where it is unique in the registry. An office
--- no registry row matches gets a stable id of its own ("discovered").
+-- title, under the district the crawl found the report in. Which registry office that name
+-- stands for is decided in Python (scrapers/offices.py, written to raw.office_matches after
+-- each load): this model joins the answer and matches nothing itself.
 --
 -- version_key changes whenever anything a report is resolved from changes: its current
--- version and parse as int_report_versions_ranked describes them, the office registry, the
--- dictionaries the facts apply. Everything here is a function of those, so the key also
--- changes whenever anything the marts copy from here may change; the incremental models
--- (this one included) rebuild a report's rows exactly when its key changes.
+-- version and parse as int_report_versions_ranked describes them, its office match, the
+-- office registry, the dictionaries the facts apply. Everything here is a function of those,
+-- so the key also changes whenever anything the marts copy from here may change; the
+-- incremental models (this one included) rebuild a report's rows exactly when its key changes.
+-- A report that became the copy of another is deleted after the run (the post-hook): the
+-- report it duplicates now lists its URL.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='report_id',
     on_schema_change='fail',
+    post_hook="
+        delete from {{ this }} as stale
+        where exists (
+            select 1 from {{ this }} as kept
+            where kept.report_id <> stale.report_id and list_contains(kept.report_urls, stale.report_url)
+        )",
 ) }}
 
 with registry_version as (
@@ -30,230 +37,119 @@ with registry_version as (
 
 current_versions as (
     select
-        versions.*,
+        *,
+        coalesce(parsed_year, year_hint) as year,
+        coalesce(parsed_office, office_hint) as printed_office
+    from {{ ref('int_report_versions_ranked') }}
+    where is_current
+),
+
+matches as (
+    select * from {{ ref('stg_raw__office_matches') }}
+),
+
+matched as (
+    select
+        current_versions.*,
+        matches.office_id as matched_office_id,
+        matches.is_registered as is_office_registered,
+        matches.office_name as matched_office_name,
+        matches.normalised_name as office_key,
+        matches.office_type as matched_office_type,
+        matches.district as matched_district,
+        matches.resolved_district_code,
+        matches.registry_version
+    from current_versions
+    left join matches
+        on matches.district_code is not distinct from current_versions.district_code
+        and matches.printed_name = current_versions.printed_office
+        and matches.year is not distinct from current_versions.year
+),
+
+-- One report per document: within an office-year the same bytes under several URLs (a report
+-- posted twice, a link with ?from=list from before URLs were made canonical) are one report,
+-- kept under the URL first fetched, with every URL in report_urls.
+deduplicated as (
+    select
+        matched.*,
+        list(report_url) over same_document as report_urls,
+        row_number() over same_document as document_rank
+    from matched
+    window same_document as (
+        partition by coalesce(matched_office_id, report_id), year, sha256
+        order by first_fetched_at, report_url
+        rows between unbounded preceding and unbounded following
+    )
+),
+
+keyed as (
+    select
+        matched.*,
         {{ hash_columns([
-            'versions.report_id', 'versions.sha256', 'versions.report_url', 'versions.document_id',
-            'versions.source_url', 'versions.origin', 'versions.portal', 'versions.district',
-            'versions.district_code', 'versions.title', 'versions.media_type', 'versions.office_hint',
-            'versions.year_hint', 'versions.first_published_date', 'versions.first_fetched_at',
-            'versions.fetched_at', 'versions.parser_version', 'versions.parsed_at', 'versions.parsed_year',
-            'versions.parsed_office', 'versions.template', 'versions.status', 'versions.format',
-            'versions.problems', 'versions.version_number', 'versions.version_count',
+            'matched.report_id', 'matched.sha256', 'matched.report_url', 'matched.document_id',
+            'matched.source_url', 'matched.origin', 'matched.portal', 'matched.district',
+            'matched.district_code', 'matched.title', 'matched.media_type', 'matched.office_hint',
+            'matched.year_hint', 'matched.first_published_date', 'matched.first_fetched_at',
+            'matched.fetched_at', 'matched.parser_version', 'matched.parsed_at', 'matched.parsed_year',
+            'matched.parsed_office', 'matched.template', 'matched.status', 'matched.format',
+            'matched.problems', 'matched.version_number', 'matched.version_count',
+            'matched.matched_office_id', 'matched.registry_version', 'matched.report_urls',
             'registry_version.registry_hash', 'dictionary.dictionary_hash',
         ]) }} as version_key
-    from {{ ref('int_report_versions_ranked') }} as versions
+    from deduplicated as matched
     cross join registry_version
     cross join {{ ref('int_dictionaries_hashed') }} as dictionary
-    where versions.is_current
+    where matched.document_rank = 1
 ),
 
 reports as (
-    select * from current_versions
+    select * from keyed
     {%- if is_incremental() %}
     where version_key not in (select version_key from {{ this }})
     {%- endif %}
 ),
 
-districts as (
-    select * from {{ ref('int_districts_linked') }}
-),
-
-offices as (
-    select * from {{ ref('int_offices_keyed') }}
-),
-
-named as (
-    select
-        reports.*,
-        coalesce(reports.parsed_year, reports.year_hint) as year,
-        coalesce(reports.parsed_office, reports.office_hint) as printed_office,
-        {{ clean_office_name('coalesce(reports.parsed_office, reports.office_hint)') }} as office_clean
-    from reports
-),
-
--- the names a crawl or a document gives a district (东城, 东城区); where two districts share
--- a name (密云县 and 密云区 are both 密云) the current one
-district_names as (
-    select name, arg_max(district_code, is_current) as district_code
-    from (
-        select district as name, district_code, is_current from districts
-        union all
-        select printed_district, district_code, is_current from districts
-    )
-    group by name
-),
-
--- the district the crawl found the report in, by code or by name
-crawled as (
-    select
-        named.*,
-        crawl_district.district_code as crawl_district_code,
-        crawl_district.lineage_codes as crawl_lineage_codes
-    from named
-    left join district_names on district_names.name = named.district
-    left join districts as crawl_district
-        on crawl_district.district_code = coalesce(named.district_code, district_names.district_code)
-),
-
--- the district the office's name prints after 北京市 (朝阳区, 石景山区, 密云县)
-printed as (
-    select
-        crawled.*,
-        printed_district.printed_district,
-        printed_district.district_code as printed_district_code,
-        printed_district.lineage_codes as printed_lineage_codes
-    from crawled
-    left join districts as printed_district
-        on printed_district.printed_district = regexp_extract(crawled.office_clean, '^(.{2,4}?[区县])', 1)
-),
-
-stripped as (
-    select
-        printed.*,
-        {{ strip_government_title("substr(office_clean, length(coalesce(printed_district, '')) + 1)") }}
-            as office_rest
-    from printed
-),
-
-keyed as (
-    select
-        stripped.*,
-        {{ office_name_key('office_rest', 'printed_district') }} as office_key,
-        list_distinct(
-            coalesce(printed_lineage_codes, []::varchar[]) || coalesce(crawl_lineage_codes, []::varchar[])
-        ) as search_codes
-    from stripped
-),
-
-candidates as (
-    select keyed.report_id, offices.*
-    from keyed
-    join offices
-        on offices.key_rank = 1 and offices.office_key = keyed.office_key
-    union all
-    select keyed.report_id, offices.*
-    from keyed
-    join offices
-        on offices.key_rank = 2 and offices.office_key = {{ office_name_stem('keyed.office_key') }}
-    where regexp_matches(keyed.office_key, '(街道|地区|社区|镇|乡)$')
-),
-
-ranked as (
-    select
-        candidates.report_id,
-        candidates.office_id,
-        candidates.district_code,
-        candidates.key_rank,
-        (candidates.valid_from is null or candidates.valid_from <= make_date(keyed.year, 12, 31))
-            and (candidates.valid_to is null or candidates.valid_to > make_date(keyed.year, 12, 31))
-            as is_valid_in_year,
-        candidates.district_code in (keyed.printed_district_code, keyed.crawl_district_code)
-            as is_named_district,
-        len(keyed.search_codes) = 0 as is_district_unknown
-    from candidates
-    join keyed using (report_id)
-    where len(keyed.search_codes) = 0 or list_contains(keyed.search_codes, candidates.district_code)
-),
-
-best as (
-    select
-        *,
-        -- without a district, a name that fits offices in several districts is ambiguous
-        count(distinct office_id) over (
-            partition by report_id, key_rank, is_valid_in_year, is_named_district
-        ) as tied_offices
-    from ranked
-    qualify row_number() over (
-        partition by report_id
-        order by key_rank, is_valid_in_year desc, is_named_district desc, office_id
-    ) = 1
-),
-
-matched as (
-    select report_id, office_id
-    from best
-    where not (is_district_unknown and tied_offices > 1)
-),
-
-registry as (
-    select * from {{ ref('offices') }}
-),
-
-resolved as (
-    select
-        keyed.*,
-        matched.office_id is not null as is_office_registered,
-        coalesce(
-            matched.office_id,
-            case when keyed.office_key is not null and keyed.office_key <> '' then
-                'discovered-'
-                || coalesce(keyed.printed_district_code, keyed.crawl_district_code, 'unknown')
-                || '-' || left(md5(keyed.office_key), 10)
-            end
-        ) as resolved_office_id,
-        registry.office_name as registered_office_name,
-        registry.office_type as registered_office_type,
-        registry.district as registered_district,
-        registry.district_code as registered_district_code
-    from keyed
-    left join matched using (report_id)
-    left join registry on registry.office_id = matched.office_id
-),
-
 final as (
     select
         -- ids
-        resolved.report_id,
-        resolved.resolved_office_id as office_id,
-        resolved.sha256,
-        resolved.parser_version,
-        resolved.document_id,
+        report_id,
+        matched_office_id as office_id,
+        sha256,
+        parser_version,
+        document_id,
 
         -- where and who
-        coalesce(
-            resolved.registered_district,
-            printed_district.district,
-            crawl_district.district,
-            resolved.district
-        ) as district,
-        coalesce(
-            resolved.registered_district_code,
-            resolved.printed_district_code,
-            resolved.crawl_district_code,
-            resolved.district_code
-        ) as district_code,
-        coalesce(resolved.registered_office_name, resolved.office_clean) as office_name,
-        resolved.printed_office,
-        resolved.office_key,
-        coalesce(resolved.registered_office_type, {{ office_type_of('resolved.office_key') }}) as office_type,
-        resolved.is_office_registered,
+        coalesce(matched_district, district) as district,
+        coalesce(resolved_district_code, district_code) as district_code,
+        matched_office_name as office_name,
+        printed_office,
+        office_key,
+        matched_office_type as office_type,
+        coalesce(is_office_registered, false) as is_office_registered,
 
         -- what the report is
-        resolved.year,
-        resolved.template,
-        coalesce(resolved.status, 'not_parsed') as status,
-        resolved.format,
-        resolved.problems,
-        resolved.title,
+        year,
+        template,
+        coalesce(status, 'not_parsed') as status,
+        format,
+        problems,
+        title,
 
         -- provenance
-        resolved.report_url,
-        resolved.source_url,
-        resolved.origin,
-        resolved.portal,
-        resolved.media_type,
-        resolved.first_published_date as published_date,
-        resolved.first_fetched_at,
-        resolved.fetched_at,
-        resolved.parsed_at,
-        resolved.version_number,
-        resolved.version_count,
-        resolved.version_key
-    from resolved
-    left join districts as printed_district
-        on printed_district.printed_district = resolved.printed_district
-    left join districts as crawl_district
-        on crawl_district.district_code = resolved.crawl_district_code
+        report_url,
+        report_urls,
+        source_url,
+        origin,
+        portal,
+        media_type,
+        first_published_date as published_date,
+        first_fetched_at,
+        fetched_at,
+        parsed_at,
+        version_number,
+        version_count,
+        version_key
+    from reports
 )
 
 select * from final

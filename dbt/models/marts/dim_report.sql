@@ -3,6 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='report_id',
     on_schema_change='fail',
+    post_hook="delete from {{ this }} where report_id not in (select report_id from {{ ref('int_reports_office_resolved') }})",
 ) }}
 
 -- One row per report, as of its current version: who published it, for which year, in which
@@ -89,6 +90,7 @@ select
 
     -- the document
     reports.report_url,
+    reports.report_urls,
     reports.title,
     reports.format,
     reports.media_type,

@@ -3,9 +3,12 @@
 -- one for the year and the kind of office (seeds/statutory_deadlines.csv): 31 March of the
 -- next year until the 2018 reports; from the 2019 reports 31 January for departments,
 -- 街道 and 乡镇 and 31 March for the district government's own report.
+--
+-- Offices the registry lacks (discovered from their reports) are listed too, for the years
+-- they published only: when they began or ended is not known, so no year is "missing" for
+-- them. is_registered says which is which.
 with offices as (
     select * from {{ ref('dim_office') }}
-    where is_registered
 ),
 
 reports as (
@@ -26,8 +29,15 @@ office_years as (
     select offices.*, years.year
     from offices
     cross join years
-    where (offices.valid_from is null or offices.valid_from <= make_date(years.year, 12, 31))
+    where offices.is_registered
+        and (offices.valid_from is null or offices.valid_from <= make_date(years.year, 12, 31))
         and (offices.valid_to is null or offices.valid_to > make_date(years.year, 12, 31))
+    union all by name
+    select distinct offices.*, reports.year
+    from offices
+    join reports on reports.office_id = offices.office_id
+    join years on years.year = reports.year
+    where not offices.is_registered
 ),
 
 -- the rule for an office type beats the rule for every type
@@ -52,6 +62,7 @@ select
     with_deadline.district_code,
     with_deadline.office_name,
     with_deadline.office_type,
+    with_deadline.is_registered,
     with_deadline.year,
     reports.report_id is not null as report_found,
     reports.report_id,
