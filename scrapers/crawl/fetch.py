@@ -13,7 +13,6 @@ to ``on_attempt`` so that the caller can keep it, failures included.
 
 from __future__ import annotations
 
-import codecs
 import email.utils
 import random
 import re
@@ -26,7 +25,6 @@ from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from charset_normalizer import from_bytes
 from protego import Protego
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -246,56 +244,17 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
-# GB2312 and GBK pages use GB18030 characters often enough; GB18030 reads all three
-_WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "iso-8859-1": "cp1252", "ascii": "utf-8"}
-
-
-def _codec(name: str) -> str | None:
-    name = _WIDER.get(name.lower(), name.lower())
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
-    """Charsets the response names: HTTP header first, then the page's <meta>."""
-    names = []
-    if content_type:
-        m = _HEADER_CHARSET.search(content_type)
-        if m:
-            names.append(m.group(1))
-    m = _META_CHARSET.search(body[:4096])
-    if m:
-        names.append(m.group(1).decode("ascii"))
-    codecs_ = [c for c in (_codec(n) for n in names) if c]
-    return list(dict.fromkeys(codecs_))
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """The page text and the charset that decoded it.
+    """The page text and the charset that decoded it, by the one decoder documents use too
+    (`scrapers.extract.decode`): a declared charset is trusted only if the bytes decode under
+    it, since portals serve GBK pages declared as UTF-8."""
+    from scrapers.extract.decode import decode_bytes
 
-    A declared charset is trusted only if the bytes decode under it without error: portals
-    serve GBK pages declared as UTF-8. Then the BOM, then charset-normalizer's guess.
-    """
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", "replace"), "utf-8"
-    for codec in declared_charsets(body, content_type):
-        try:
-            return body.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(body[:200_000]).best()
-    if best is not None and best.encoding:
-        codec = _codec(best.encoding) or best.encoding
-        return body.decode(codec, "replace"), codec
-    return body.decode("gb18030", "replace"), "gb18030"
+    m = _HEADER_CHARSET.search(content_type or "")
+    return decode_bytes(body, m.group(1) if m else None)
 
 
 def short_detail(detail: str | None) -> str:
