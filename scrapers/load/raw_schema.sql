@@ -101,3 +101,12 @@ create table if not exists raw.discovered_offices (
     first_seen_at   timestamptz not null,
     primary key (district_code, normalised_name)
 );
+
+-- Every archive (WARC) file loaded, so that loading it again changes nothing.
+create table if not exists raw.archive_files (
+    name      varchar primary key,
+    size      bigint not null,
+    sha256    varchar not null,
+    records   integer not null,
+    loaded_at timestamptz not null
+);
