@@ -85,9 +85,8 @@ def read_index(warc: Path) -> tuple[dict, list[dict]]:
     import hashlib
 
     data = warc.read_bytes()
-    entries = entries_of_file(warc)
-    write_index(warc, len(data), hashlib.sha256(data).hexdigest(), entries)
-    return {"warc": warc.name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}, entries
+    write_index(warc, len(data), hashlib.sha256(data).hexdigest(), entries_of_file(warc))
+    return read_index(warc)
 
 
 def archive_files(folder: Path) -> list[Path]:

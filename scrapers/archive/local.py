@@ -143,12 +143,13 @@ def archive_folder(folder: str | Path, archive: str | Path, *, index: ArchiveInd
         return summary
     index = index or ArchiveIndex.load(archive)
     bodies: dict[str, Located] = dict(index.bodies)
+    files = dict(index.files)  # and what this walk wrote: a link inside the folder meets its file again
     warc: WarcFile | None = None
     try:
         for cand in walk_folder(folder, summary.skipped):
             summary.files += 1
             uri = file_uri(cand.target)
-            known = index.files.get(uri)
+            known = files.get(uri)
             if known and known["size"] == cand.size and known["mtime"] == cand.mtime_ns:
                 summary.unchanged += 1
                 continue
@@ -180,6 +181,7 @@ def archive_folder(folder: str | Path, archive: str | Path, *, index: ArchiveInd
             else:
                 written = warc.resource(uri, at, body, fields["media_type"] or "application/octet-stream", fields)
                 bodies[digest] = Located(warc.open_path, written.offset, uri, warc_date(at))
+            files[uri] = {"size": cand.size, "mtime": cand.mtime_ns, "sha": digest}
             summary.new_versions += 1
     finally:
         if warc is not None:
