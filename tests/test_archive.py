@@ -269,3 +269,18 @@ def test_a_folder_with_nothing_new_writes_nothing_and_reads_no_file(tmp_path, mo
     versions = duckdb.connect(str(db), read_only=True).execute(
         "select count(*) from raw.documents where report_url = ?", [second.as_uri()]).fetchone()[0]
     assert versions == 2
+
+
+def test_the_inbox_fingerprint_takes_the_same_files_and_any_name(tmp_path):
+    from dagster_project.sensors import folder_fingerprint
+
+    folder = _folder(tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    os.mkfifo(empty / "pipe.txt")
+    assert folder_fingerprint(empty) is None  # a FIFO is no report (and is not opened)
+    before = folder_fingerprint(folder)
+    (folder / os.fsdecode(b"\xb1\xa8\xb8\xe6.txt")).write_bytes(b"x")
+
+    after = folder_fingerprint(folder)
+    assert after and after != before

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +65,8 @@ def entries_of_file(path: Path) -> list[dict]:
 
 def write_index(warc: Path, size: int, sha256: str, entries: list[dict]) -> None:
     target = index_path(warc)
-    tmp = target.with_name(target.name + ".tmp")
+    # two processes may index the same file at once (a crawl and the loader): each its own temp
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(json.dumps({"warc": warc.name, "size": size, "sha256": sha256, "version": INDEX_VERSION}) + "\n")
         for entry in entries:
