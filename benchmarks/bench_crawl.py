@@ -72,7 +72,7 @@ def main() -> int:
         for run in range(args.runs):
             db = work / f"run{run}.duckdb"
             cpu, wall = time.process_time(), time.perf_counter()
-            summary = crawl(registry=registry, db=db, rate=0, progress=False, config=FetchConfig(max_bytes=1_000_000, backoff_base=0.01))
+            summary = crawl(registry=registry, db=db, archive=work / f"archive{run}", rate=0, progress=False, config=FetchConfig(max_bytes=1_000_000, backoff_base=0.01))
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             pages = summary.requests
             results.append(cpu * 1000 / pages)
