@@ -191,9 +191,11 @@ def _first_per_key(offices: list[tuple]) -> list[tuple]:
     return out
 
 
-def pending_files(con: duckdb.DuckDBPyConnection, folder: Path, summary: LoadSummary) -> list[tuple[Path, dict]]:
-    """The archive's closed files that raw.archive_files does not hold, oldest first."""
-    loaded = {name: (size, sha) for name, size, sha in con.execute("select name, size, sha256 from raw.archive_files").fetchall()}
+def pending_files(con: duckdb.DuckDBPyConnection | None, folder: Path, summary: LoadSummary) -> list[tuple[Path, dict]]:
+    """The archive's closed files that raw.archive_files does not hold, oldest first
+    (``con`` None: a warehouse that holds none)."""
+    loaded = {} if con is None else {
+        name: (size, sha) for name, size, sha in con.execute("select name, size, sha256 from raw.archive_files").fetchall()}
     pending = []
     for path in archive_files(folder):
         try:
@@ -211,9 +213,35 @@ def pending_files(con: duckdb.DuckDBPyConnection, folder: Path, summary: LoadSum
     return pending
 
 
+def unloaded_files(archive: str | Path | None = None, db: str | Path | None = None) -> list[str]:
+    """The names of the archive files the warehouse has not loaded, read without a write
+    transaction: what a tick asks to know whether there is anything to load."""
+    summary = LoadSummary()
+    return [p.name for p, _ in _pending_read_only(archive_path(archive, db), db, summary)]
+
+
+def _pending_read_only(folder: Path, db: str | Path | None, summary: LoadSummary) -> list[tuple[Path, dict]]:
+    from scrapers.load.warehouse import connect
+    from scrapers.settings import warehouse_path
+
+    if not archive_files(folder):
+        return []
+    if not warehouse_path(db).exists():
+        return pending_files(None, folder, summary)
+    con = connect(db, read_only=True)
+    try:
+        has_table = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'archive_files'"
+        ).fetchone()[0]
+        return pending_files(con if has_table else None, folder, summary)
+    finally:
+        con.close()
+
+
 def load_archives(archive: str | Path | None = None, db: str | Path | None = None, *,
                   batch_bytes: int = BATCH_BYTES) -> LoadSummary:
-    """Load every archive file not loaded yet into the warehouse ``db``."""
+    """Load every archive file not loaded yet into the warehouse ``db``. With nothing to load,
+    the warehouse is only read."""
     from scrapers.load.warehouse import connect
 
     started = time.monotonic()
@@ -221,6 +249,13 @@ def load_archives(archive: str | Path | None = None, db: str | Path | None = Non
     summary = LoadSummary()
     if folder.is_dir():
         recover(folder)  # files whose crawl was killed: their whole records are loaded
+    if not _pending_read_only(folder, db, summary):
+        # nothing new: no write transaction, no schema DDL, no checkpoint
+        for line in summary.failed:
+            log.warning("%s", line)
+        summary.elapsed_s = time.monotonic() - started
+        return summary
+    summary = LoadSummary()  # counted again below, under the write connection
     con = connect(db)
     try:
         pending = pending_files(con, folder, summary)
