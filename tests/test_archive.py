@@ -22,7 +22,7 @@ from scrapers.crawl.fetch import Attempt, FetchConfig
 from scrapers.crawl.portals import Portal
 from scrapers.crawl.run import crawl
 from scrapers.crawl.store import CrawlStore
-from scrapers.load.archives import load_archives
+from scrapers.load.archives import load_archives, unloaded_files
 from scrapers.settings import SEEDS_DIR
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
@@ -144,8 +144,10 @@ def crawled(mirror, tmp_path_factory):
 def test_loading_an_archive_twice_changes_nothing(crawled, tmp_path):
     archive, _, summary = crawled
     db = tmp_path / "w.duckdb"
+    assert unloaded_files(archive, db) == sorted(summary.files)
     first = load_archives(archive, db)
     assert first.files == len(summary.files) == 2 and first.new_versions == summary.new_versions
+    assert unloaded_files(archive, db) == []
     before = {t: _rows(db, t) for t in RAW_TABLES}
     assert {(d, y, o) for d, y, o in duckdb.connect(str(db), read_only=True).execute(
         "select district, year_hint, office_hint from raw.documents").fetchall()} == {
@@ -159,6 +161,10 @@ def test_loading_an_archive_twice_changes_nothing(crawled, tmp_path):
     other = tmp_path / "other.duckdb"
     load_archives(archive, other)
     assert {t: _rows(other, t) for t in RAW_TABLES} == before
+    # in batches of one file each, too
+    batched = tmp_path / "batched.duckdb"
+    assert load_archives(archive, batched, batch_bytes=1).files == 2
+    assert {t: _rows(batched, t) for t in RAW_TABLES} == before
 
 
 def test_a_refresh_records_304s_that_point_at_the_bodies_held(crawled, mirror, tmp_path):
@@ -284,3 +290,15 @@ def test_the_inbox_fingerprint_takes_the_same_files_and_any_name(tmp_path):
 
     after = folder_fingerprint(folder)
     assert after and after != before
+
+
+def test_a_corrupt_archive_file_costs_only_itself(crawled, tmp_path):
+    archive, _, summary = crawled
+    copy = tmp_path / "archive"
+    shutil.copytree(archive, copy)
+    (copy / "00000000T000000000000Z-crawl-broken.warc.gz").write_bytes(b"\x1f\x8b not a gzip member at all")
+
+    loaded = load_archives(copy, tmp_path / "w.duckdb")
+
+    assert loaded.files == 2 and loaded.new_versions == summary.new_versions
+    assert len(loaded.failed) == 1 and loaded.failed[0].startswith("00000000T000000000000Z-crawl-broken.warc.gz: ")
