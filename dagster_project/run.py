@@ -205,7 +205,15 @@ def rebuild_pipeline(archive: str | Path | None = None, db: str | Path | None = 
 
 
 def rebuild_from_cli(args: argparse.Namespace) -> int:
-    report = rebuild_pipeline(archive=args.archive, db=args.db)
+    from scrapers.archive.index import archive_files
+    from scrapers.settings import archive_path
+
+    folder = archive_path(args.archive, args.db)
+    if not archive_files(folder):
+        # an empty warehouse must not replace a full one because of a mistyped folder
+        print(f"xxgk rebuild: no WARC files in {folder}; the warehouse is left as it is", file=sys.stderr)
+        return 2
+    report = rebuild_pipeline(archive=folder, db=args.db)
     return _print_report(report)
 
 

@@ -76,3 +76,6 @@ def test_deleted_warehouse_rebuilt_from_the_archive_has_the_same_marts(tmp_path,
     assert "FAILED" not in out and f"warehouse: {db}" in out
     assert marts_hash(db) == before
     assert not db.with_name(db.name + ".rebuild").exists()
+    # a folder without archives does not replace the warehouse with an empty one
+    assert main(["rebuild", "--archive", str(tmp_path / "mistyped"), "--db", str(db)]) == 2
+    assert marts_hash(db) == before
