@@ -57,6 +57,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_from_cli(args)
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    _quiet_environment(args.db)
+    from dagster_project.run import rebuild_from_cli
+
+    return rebuild_from_cli(args)
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     _quiet_environment(args.db)
     from dagster_project.docs import docs_from_cli
@@ -87,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--year", action="append", type=int, default=[], help="only reports on this year; repeatable")
         p.add_argument("--registry", help="portal registry CSV (default seeds/portals.csv)")
         p.add_argument("--db", help="the DuckDB warehouse file (default $XXGK_DB or data/xxgk.duckdb)")
+        p.add_argument("--archive", help="the archive folder of WARC files (default $XXGK_ARCHIVE or archive/ beside the warehouse)")
 
     p = sub.add_parser("crawl", help="crawl the portals of the registry into the raw schema")
     add_selection(p)
@@ -102,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refresh", action="store_true", help="crawl again what was fetched before")
     p.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default 1.0)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("rebuild", help="recreate the whole warehouse from the archive alone (load, parse, dbt build)")
+    p.add_argument("--archive", help="the archive folder of WARC files (default $XXGK_ARCHIVE or archive/ beside the warehouse)")
+    p.add_argument("--db", help="the DuckDB warehouse file to recreate")
+    p.set_defaults(func=cmd_rebuild)
 
     p = sub.add_parser("docs", help="build the dbt docs site and serve it on localhost")
     p.add_argument("--db", help="the DuckDB warehouse file")

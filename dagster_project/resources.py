@@ -12,17 +12,24 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from dagster_project.project import dbt_project
-from scrapers.settings import SEEDS_DIR, warehouse_path
+from scrapers.settings import SEEDS_DIR, archive_path, warehouse_path
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB file every asset reads and writes; empty means $XXGK_DB or data/xxgk.duckdb."""
+    """The DuckDB file every asset reads and writes; empty means $XXGK_DB or data/xxgk.duckdb.
+    The archive folder the crawl writes and the loader reads; empty means $XXGK_ARCHIVE or
+    archive/ beside the warehouse file."""
 
     db_path: str = ""
+    archive_dir: str = ""
 
     @property
     def path(self) -> Path:
         return warehouse_path(self.db_path or None)
+
+    @property
+    def archive(self) -> Path:
+        return archive_path(self.archive_dir or None, self.path)
 
     def export_env(self) -> None:
         # dbt reads the warehouse path from XXGK_DB (dbt/profiles.yml)
@@ -57,11 +64,12 @@ def registry_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
-def default_resources(db: str | None = None, crawl: CrawlSettings | None = None) -> dict:
+def default_resources(db: str | None = None, crawl: CrawlSettings | None = None, archive: str | None = None) -> dict:
     """The code location's resources: values given here win, empty ones come from the environment
-    (XXGK_DB, XXGK_REGISTRY, XXGK_YEARS, XXGK_RATE) when a run starts."""
+    (XXGK_DB, XXGK_ARCHIVE, XXGK_REGISTRY, XXGK_YEARS, XXGK_RATE) when a run starts."""
     return {
-        "warehouse": Warehouse(db_path=str(warehouse_path(db)) if db else ""),
+        "warehouse": Warehouse(db_path=str(warehouse_path(db)) if db else "",
+                               archive_dir=str(archive_path(archive, db)) if archive else ""),
         "crawl_settings": crawl or CrawlSettings(),
         "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir)),
     }

@@ -69,7 +69,7 @@ def _graph(registry: Path):
     districts and without the schedule's retry delays: the command reports an unreachable
     portal at once instead of waiting minutes to try again."""
     from dagster_project.assets.dbt import warehouse_models
-    from dagster_project.assets.documents import build_portal_crawl, local_documents
+    from dagster_project.assets.documents import build_portal_crawl, local_documents, raw_documents
     from dagster_project.assets.exports import mart_exports
     from dagster_project.assets.parses import parsed_reports
     from dagster_project.checks import parse_checks
@@ -77,7 +77,7 @@ def _graph(registry: Path):
 
     partitions = dg.StaticPartitionsDefinition(registry_districts(registry))
     crawl = build_portal_crawl(retry_policy=None, partitions_def=partitions)
-    return [local_documents, crawl, parsed_reports, warehouse_models, mart_exports, *parse_checks], partitions
+    return [local_documents, crawl, raw_documents, parsed_reports, warehouse_models, mart_exports, *parse_checks], partitions
 
 
 def _portal_states(result: dg.ExecuteInProcessResult) -> tuple[list[dict], str | None]:
@@ -111,14 +111,18 @@ def run_pipeline(
     refresh: bool = False,
     rate: float = 1.0,
     instance: dg.DagsterInstance | None = None,
+    archive: str | Path | None = None,
+    documents: bool = True,
 ) -> dict:
     """Documents (a crawl of the registry's portals, or a local folder) -> parses -> dbt build ->
-    exports. Returns what each step reported; a portal that cannot be reached does not stop the rest."""
+    exports. Returns what each step reported; a portal that cannot be reached does not stop the rest.
+    ``documents=False`` fetches and archives nothing: the warehouse is built from the archive alone."""
     from dagster_project.resources import CrawlSettings, default_resources, registry_path
 
     db = warehouse_path(db)
     registry_file = registry_path(registry)
-    resources = default_resources(str(db), CrawlSettings(registry=str(registry_file), years=years or [], rate=rate))
+    resources = default_resources(str(db), CrawlSettings(registry=str(registry_file), years=years or [], rate=rate),
+                                  archive=str(archive) if archive else None)
     assets, partitions = _graph(registry_file)
     local_documents, portal_crawl = assets[0], assets[1]
     instance = instance or dg.DagsterInstance.get()
@@ -130,7 +134,9 @@ def run_pipeline(
 
     # a district's crawl that failed only because its portals did not answer
     unreachable_only: set[str] = set()
-    if from_dir:
+    if not documents:
+        pass
+    elif from_dir:
         result = dg.materialize(
             assets, selection=[local_documents], resources=resources, instance=instance, tags=tags,
             run_config={**LOGGING, "ops": {"local_documents": {"config": {"folder": str(Path(from_dir).resolve())}}}},
@@ -162,8 +168,12 @@ def run_pipeline(
             report["portals"] += states
             report["steps"][step] = result.success
 
+    from dagster_project.assets.dbt import warehouse_models
+
+    # the load and everything after it, and every dbt model (seeds and their models too)
+    build_selection = dg.AssetSelection.assets("raw_documents").downstream() | dg.AssetSelection.assets(warehouse_models)
     result = dg.materialize(
-        assets, selection=dg.AssetSelection.assets(*assets[2:5]), resources=resources, instance=instance,
+        assets, selection=build_selection, resources=resources, instance=instance,
         tags=tags, run_config=LOGGING, raise_on_error=False,
     )
     report["steps"]["parse_build_export"] = result.success
@@ -174,11 +184,48 @@ def run_pipeline(
     return report
 
 
+def rebuild_pipeline(archive: str | Path | None = None, db: str | Path | None = None,
+                     instance: dg.DagsterInstance | None = None) -> dict:
+    """A new warehouse from the archive alone: built beside the target under a temporary name
+    (load every archive file, parse, dbt build, export) and moved over it only when it succeeded,
+    so a failed rebuild leaves the old file as it was."""
+    from scrapers.settings import archive_path
+
+    target = warehouse_path(db)
+    folder = archive_path(archive, target)
+    building = target.with_name(target.name + ".rebuild")
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    report = run_pipeline(db=building, archive=folder, documents=False, instance=instance)
+    if report["success"]:
+        os.replace(building, target)
+        report["db"] = str(target)
+    report["archive"] = str(folder)
+    return report
+
+
+def rebuild_from_cli(args: argparse.Namespace) -> int:
+    from scrapers.archive.index import archive_files
+    from scrapers.settings import archive_path
+
+    folder = archive_path(args.archive, args.db)
+    if not archive_files(folder):
+        # an empty warehouse must not replace a full one because of a mistyped folder
+        print(f"xxgk rebuild: no WARC files in {folder}; the warehouse is left as it is", file=sys.stderr)
+        return 2
+    report = rebuild_pipeline(archive=folder, db=args.db)
+    return _print_report(report)
+
+
 def run_from_cli(args: argparse.Namespace) -> int:
     report = run_pipeline(
         from_dir=args.from_dir, districts=args.district or None, years=args.year or None,
-        registry=args.registry, db=args.db, refresh=args.refresh, rate=args.rate,
+        registry=args.registry, db=args.db, refresh=args.refresh, rate=args.rate, archive=args.archive,
     )
+    return _print_report(report)
+
+
+def _print_report(report: dict) -> int:
     print(f"warehouse: {report['db']}")
     for step, ok in report["steps"].items():
         state = "ok" if ok else "portal unreachable" if step in report["unreachable_steps"] else "FAILED (see the Dagster run log)"

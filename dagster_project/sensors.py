@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.jobs import ingest_folder
-from scrapers.load.documents import local_files
+from scrapers.archive.local import walk_folder
 from scrapers.settings import warehouse_path
 
 
@@ -19,14 +19,15 @@ def inbox_path() -> Path:
 
 
 def folder_fingerprint(folder: Path) -> str | None:
-    """Changes whenever a report file is added, replaced or removed; None for an empty folder."""
-    files = local_files(folder) if folder.is_dir() else []
+    """Changes whenever a report file is added, replaced or removed; None for an empty folder.
+    The files are those the archive's walk takes (no symlink out of the folder, no FIFO), their
+    names as bytes, so a name that is not UTF-8 counts like any other."""
+    files = walk_folder(folder) if folder.is_dir() else []
     if not files:
         return None
     digest = hashlib.sha256()
-    for path in files:
-        stat = path.stat()
-        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for found in files:
+        digest.update(os.fsencode(found.path) + f"\0{found.size}\0{found.mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
 
 
@@ -44,7 +45,7 @@ def local_inbox(context: dg.SensorEvaluationContext):
     if fingerprint == context.cursor:
         return dg.SkipReason(f"nothing changed in {folder}")
     context.update_cursor(fingerprint)
-    # files already loaded are recognised by their bytes and add nothing
+    # files the archive holds unchanged are recognised by size and mtime and add nothing
     return dg.RunRequest(
         run_key=fingerprint,
         run_config={"ops": {"local_documents": {"config": {"folder": str(folder)}}}},

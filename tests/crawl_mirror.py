@@ -227,3 +227,14 @@ class Mirror:
         if self.root.resolve() not in target.parents or not target.is_file() or target.name == "site.json":
             return None
         return target.read_bytes().replace(b"{{OFFSITE}}", self.host("offsite").encode())
+
+
+def crawl_and_load(**kwargs):
+    """Crawl into the archive (beside the warehouse file unless `archive` is given), then load
+    it: the raw tables the tests read."""
+    from scrapers.crawl.run import crawl
+    from scrapers.load.archives import load_archives
+
+    summary = crawl(**kwargs)
+    load_archives(kwargs.get("archive"), kwargs["db"])
+    return summary

@@ -17,10 +17,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from crawl_mirror import SITES, Mirror
+from crawl_mirror import SITES, Mirror, crawl_and_load
 from scrapers.crawl.fetch import FetchConfig
-from scrapers.crawl.run import crawl, crawl_from_cli
+from scrapers.crawl.run import crawl as crawl_archive
+from scrapers.crawl.run import crawl_from_cli
 from scrapers.crawl.store import CrawlStore
+from scrapers.load.archives import load_archives
 from scrapers.settings import SEEDS_DIR
 
 # Every report the mirror holds: (district of the office, year, office as normalised, source file type).
@@ -70,6 +72,9 @@ CONFIG = dict(connect_timeout=1.0, read_timeout=0.5, backoff_base=0.01, max_byte
 
 def _config() -> FetchConfig:
     return FetchConfig(**CONFIG)
+
+
+crawl = crawl_and_load
 
 
 @pytest.fixture()
@@ -186,7 +191,8 @@ class Killed(BaseException):
 def test_killed_crawl_rerun_ends_with_the_same_raw_data(calm_mirror, tmp_path, monkeypatch):
     registry = _registry(calm_mirror, tmp_path)
     whole, interrupted = tmp_path / "whole.duckdb", tmp_path / "interrupted.duckdb"
-    crawl(registry=registry, db=whole, rate=0, progress=False, config=_config())
+    archive = tmp_path / "interrupted-archive"
+    crawl(registry=registry, db=whole, archive=tmp_path / "whole-archive", rate=0, progress=False, config=_config())
 
     original = CrawlStore.record_attempt
     calls = {"n": 0}
@@ -199,13 +205,14 @@ def test_killed_crawl_rerun_ends_with_the_same_raw_data(calm_mirror, tmp_path, m
 
     monkeypatch.setattr(CrawlStore, "record_attempt", dying)
     with pytest.raises(Killed):
-        crawl(registry=registry, db=interrupted, rate=0, progress=False, config=_config())
+        crawl(registry=registry, db=interrupted, archive=archive, rate=0, progress=False, config=_config())
     monkeypatch.setattr(CrawlStore, "record_attempt", original)
+    load_archives(archive, interrupted)
     kept = {u for (u,) in _query(interrupted, "select request_url from raw.fetches where status = 200 and error is null")}
     assert 0 < len(kept) < 40
     calm_mirror.reset_log()
 
-    crawl(registry=registry, db=interrupted, rate=0, progress=False, config=_config())
+    crawl(registry=registry, db=interrupted, archive=archive, rate=0, progress=False, config=_config())
 
     # the rerun asked for nothing the killed crawl had kept
     asked = {calm_mirror.base(site) + path for site in SITES for path in calm_mirror.requests_to(site)}
@@ -255,6 +262,7 @@ def test_unreachable_portal_ends_in_a_message_per_portal(calm_mirror, tmp_path, 
     assert "[顺义" in err and "UNREACHABLE" in err and "connection" in err
     assert "[大兴" in err and "done:" in err
     assert "reports found 6" in out
+    load_archives(None, tmp_path / "w.duckdb")
     rows = _query(tmp_path / "w.duckdb", "select error from raw.fetches where request_url like ?", [f"http://{dead}/%"])
     assert rows and all(e.startswith(("connection", "host_unreachable")) for (e,) in rows)
 
@@ -263,13 +271,14 @@ KILLED_CRAWL = """
 import sys
 from scrapers.crawl.fetch import FetchConfig
 from scrapers.crawl.run import crawl
-crawl(registry=sys.argv[1], db=sys.argv[2], rate=25, progress=False,
+crawl(registry=sys.argv[1], db=sys.argv[2], archive=sys.argv[3], rate=25, progress=False,
       config=FetchConfig(connect_timeout=1.0, read_timeout=0.5, backoff_base=0.01, max_bytes=1_000_000))
 """
 
 
 def test_process_killed_with_sigkill_loses_nothing_committed(calm_mirror, tmp_path):
-    """Regression guard for the real thing: kill -9 midway, DuckDB recovers its WAL, the rerun completes."""
+    """Regression guard for the real thing: kill -9 midway leaves an open WARC file, which the rerun
+    cuts after its last whole record and resumes from; it ends with the same raw data."""
     import os
     import signal
     import subprocess
@@ -278,11 +287,12 @@ def test_process_killed_with_sigkill_loses_nothing_committed(calm_mirror, tmp_pa
 
     registry = _registry(calm_mirror, tmp_path)
     whole, killed = tmp_path / "whole.duckdb", tmp_path / "killed.duckdb"
-    crawl(registry=registry, db=whole, rate=0, progress=False, config=_config())
+    archive = tmp_path / "killed-archive"
+    crawl(registry=registry, db=whole, archive=tmp_path / "whole-archive", rate=0, progress=False, config=_config())
     calm_mirror.reset_log()
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    child = subprocess.Popen([sys.executable, "-c", KILLED_CRAWL, str(registry), str(killed)], env=env)
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CRAWL, str(registry), str(killed), str(archive)], env=env)
     deadline = time.monotonic() + 20
     while len(calm_mirror.requests_to("dongcheng")) < 15 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -291,9 +301,10 @@ def test_process_killed_with_sigkill_loses_nothing_committed(calm_mirror, tmp_pa
     assert child.returncode == -signal.SIGKILL
     first = sum(len(calm_mirror.requests_to(site)) for site in SITES)
     assert first < 100  # it really was cut short
+    assert list(archive.glob("*.warc.gz.open"))  # and left its files unclosed
 
     calm_mirror.reset_log()
-    crawl(registry=registry, db=killed, rate=0, progress=False, config=_config())
+    crawl(registry=registry, db=killed, archive=archive, rate=0, progress=False, config=_config())
 
     for sql in (
         "select report_url, source_url, sha256, district, year_hint, office_hint, title from raw.documents",

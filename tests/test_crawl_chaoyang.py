@@ -15,10 +15,9 @@ import duckdb
 import pytest
 
 from crawl_mirror import Mirror
-from test_crawl import CONFIG, EXPECTED
+from test_crawl import CONFIG, EXPECTED, crawl
 
 from scrapers.crawl.fetch import FetchConfig
-from scrapers.crawl.run import crawl
 from scrapers.settings import SEEDS_DIR
 
 CHAOYANG = {row[:3] for row in EXPECTED if row[0] == "朝阳"}

@@ -21,9 +21,8 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
-from crawl_mirror import Mirror
+from crawl_mirror import Mirror, crawl_and_load as crawl
 from scrapers.crawl.fetch import FetchConfig
-from scrapers.crawl.run import crawl
 from scrapers.settings import SEEDS_DIR
 
 CONFIG = FetchConfig(connect_timeout=1.0, read_timeout=1.0, backoff_base=0.01, max_bytes=1_000_000)

@@ -55,10 +55,12 @@ def test_the_crawl_is_partitioned_by_the_registry_districts(graph):
 
 
 def test_every_step_that_opens_the_warehouse_is_in_the_writer_pool(graph):
+    # the crawl and the folder write the archive only, so they run side by side
+    archive_writers = {dg.AssetKey("portal_crawl"), dg.AssetKey("local_documents")}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         if node.is_materializable:
-            assert node.pools == {"duckdb_writer"}, key
+            assert node.pools == (set() if key in archive_writers else {"duckdb_writer"}), key
     from dagster_project.checks import parse_checks
 
     assert {c.node_def.pool for c in parse_checks} == {"duckdb_writer"}

@@ -1,4 +1,8 @@
-"""Documents into raw: crawled from the portals (one partition per district) or read from a folder."""
+"""Documents: crawled from the portals (one partition per district) or read from a folder into
+the archive, then loaded from the archive into raw.
+
+The crawl and the folder write WARC files only, so district crawls run side by side; the one
+step that writes the warehouse is `raw_documents`, in the writer pool."""
 
 from urllib.parse import urlsplit
 
@@ -6,7 +10,6 @@ import dagster as dg
 
 from dagster_project.partitions import district_partitions
 from dagster_project.resources import CrawlSettings, Warehouse
-from scrapers.load.documents import ingest_folder
 
 # Every step that opens the DuckDB file runs in this pool (limit 1 in dagster_home/dagster.yaml):
 # within an instance the steps of overlapping runs take the file in turn.
@@ -29,15 +32,40 @@ class PortalsUnreachable(dg.Failure):
     """No start point of the district answered; what the crawl recorded is kept."""
 
 
-@dg.asset(group_name="ingest", pool=WRITER_POOL, kinds={"python", "duckdb"})
+@dg.asset(group_name="ingest", kinds={"python", "warc"})
 def local_documents(context: dg.AssetExecutionContext, config: LocalFolderConfig, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Report files from a local folder (any mix of HTML, text, PDF and Word), registered as
-    documents with their file:// URI: how researchers load reports they already have."""
+    """Report files from a local folder (any mix of HTML, text, PDF and Word) written into the
+    archive as WARC resource records with their file:// URI: how researchers load reports they
+    already have. Files the archive holds unchanged (size and mtime) are not read again."""
+    from scrapers.archive.local import archive_folder
+
     if not config.folder:
-        context.log.info("no folder configured; nothing to ingest")
+        context.log.info("no folder configured; nothing to archive")
         return dg.MaterializeResult(metadata={"files": 0})
-    counts = ingest_folder(config.folder, warehouse.path)
-    return dg.MaterializeResult(metadata={**counts, "folder": dg.MetadataValue.path(config.folder)})
+    summary = archive_folder(config.folder, warehouse.archive)
+    for line in summary.skipped:
+        context.log.warning(line)
+    return dg.MaterializeResult(metadata={
+        **summary.counts(), "skipped": len(summary.skipped), "archive_file": summary.archive_file or "",
+        "folder": dg.MetadataValue.path(config.folder), "archive": dg.MetadataValue.path(str(warehouse.archive)),
+    })
+
+
+@dg.asset(group_name="ingest", deps=[local_documents, "portal_crawl"], pool=WRITER_POOL, kinds={"python", "duckdb"})
+def raw_documents(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Every archive file not loaded yet, loaded into raw.fetches, raw.blobs, raw.documents and
+    raw.discovered_offices (raw.archive_files says which were; loading twice changes nothing)."""
+    from scrapers.load.archives import load_archives
+
+    summary = load_archives(warehouse.archive, warehouse.path)
+    for line in summary.failed:
+        context.log.warning(line)
+    if not summary.changed:
+        context.log.info(f"nothing new in {warehouse.archive}")
+    else:
+        context.log.info(f"loaded {summary.files} archive files: {summary.new_versions} new document versions")
+    return dg.MaterializeResult(metadata={**{k: v for k, v in summary.to_dict().items() if k != "failed"},
+                                          "failed": dg.MetadataValue.json(summary.failed)})
 
 
 def crawl_metadata(summary: dict) -> dict:
@@ -56,6 +84,7 @@ def crawl_metadata(summary: dict) -> dict:
         "unreachable": [p["portal"] for p in portals.values() if p.get("reachable") is False],
         "discovered_offices": len(summary.get("discovered_offices", [])),
         "elapsed_s": summary.get("elapsed_s", 0.0),
+        "archive_files": dg.MetadataValue.json(summary.get("files", [])),
         "portal_states": dg.MetadataValue.json(list(portals.values())),
         # the start points as links, to open the column the crawl walked
         **{f"start {p['portal']}": dg.MetadataValue.url(p["start_url"]) for p in portals.values()},
@@ -74,15 +103,15 @@ def build_portal_crawl(
         name="portal_crawl",
         group_name="ingest",
         partitions_def=partitions_def,
-        pool=WRITER_POOL,
         retry_policy=retry_policy,
-        kinds={"python", "duckdb"},
+        kinds={"python", "warc"},
     )
     def portal_crawl(
         context: dg.AssetExecutionContext, config: PortalCrawlConfig, warehouse: Warehouse, crawl_settings: CrawlSettings
     ) -> dg.MaterializeResult:
         """One district's portal crawled: list pages, report pages and attachments fetched
-        politely, every response kept in raw.fetches and raw.blobs, reports in raw.documents."""
+        politely, every attempt and every report found written to the archive (WARC files of
+        their own, so districts crawl in parallel; `raw_documents` loads them)."""
         from scrapers.crawl.run import crawl
 
         district = context.partition_key
@@ -91,6 +120,7 @@ def build_portal_crawl(
             years=crawl_settings.report_years or None,
             registry=crawl_settings.registry_path,
             db=warehouse.path,
+            archive=warehouse.archive,
             refresh=config.refresh,
             rate=crawl_settings.requests_per_second,
             progress=False,

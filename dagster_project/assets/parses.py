@@ -2,14 +2,14 @@
 
 import dagster as dg
 
-from dagster_project.assets.documents import WRITER_POOL, local_documents, portal_crawl
+from dagster_project.assets.documents import WRITER_POOL, raw_documents
 from dagster_project.resources import Warehouse
 from scrapers.load.parses import parse_pending
 from scrapers.load.warehouse import transaction
 from scrapers.offices import match_offices
 
 
-@dg.asset(group_name="parse", deps=[local_documents, portal_crawl], pool=WRITER_POOL, kinds={"python", "duckdb"})
+@dg.asset(group_name="parse", deps=[raw_documents], pool=WRITER_POOL, kinds={"python", "duckdb"})
 def parsed_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Tables 二, 三 and 四 (or pre-2019 statements) of every new document version, read into
     raw.parses, raw.cells and raw.checks with the identity checks of each report. Each document

@@ -1,9 +1,10 @@
-"""Crawl the registry's portals into the raw schema: the function the CLI and the Dagster assets call.
+"""Crawl the registry's portals into the archive (WARC files): the function the CLI and the Dagster assets call.
 
-A crawl resumes by design: a URL an earlier crawl settled (a body kept in raw.blobs, or a
-definitive 4xx) is read back from the warehouse instead of fetched, so a crawl killed midway
-and run again fetches only what it had not got and ends with the same raw data. ``refresh``
-fetches again, conditionally (ETag / Last-Modified), so unchanged pages answer 304.
+A crawl resumes by design: a URL an earlier crawl settled (a body the archive holds, or a
+definitive 4xx) is read back from the archive instead of fetched, so a crawl killed midway
+and run again fetches only what it had not got and ends with the same archive. ``refresh``
+fetches again, conditionally (ETag / Last-Modified), so unchanged pages answer 304. The
+crawl never opens the warehouse: ``scrapers.load.archives`` loads what it wrote.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from scrapers.crawl.fetch import Attempt, Fetcher, FetchConfig, FetchResult, dec
 from scrapers.offices import OfficeRegistry
 from scrapers.crawl.portals import Portal, RegistryError, read_registry, select_portals
 from scrapers.crawl.store import CrawlStore, StoredFetch
+from scrapers.settings import archive_path
 
 # How long a list page read before stands for the list: shorter than the daily schedule, longer
 # than any crawl, so a crash rerun replays lists and the next day's crawl asks for them again.
@@ -56,7 +58,7 @@ class PortalStatus:
 class CrawlSummary:
     pages_fetched: int = 0  # responses with a body, from the network, this crawl
     not_modified: int = 0  # conditional re-fetches answered 304
-    replayed: int = 0  # pages read back from the warehouse instead of fetched
+    replayed: int = 0  # pages read back from the archive instead of fetched
     requests: int = 0  # HTTP attempts made
     new_versions: int = 0  # report documents whose bytes were new
     not_found: int = 0  # enumerated (id, year) pages that do not exist
@@ -66,7 +68,10 @@ class CrawlSummary:
     skipped: Counter = field(default_factory=Counter)  # links not followed, by reason
     portals: dict[str, PortalStatus] = field(default_factory=dict)
     discovered_offices: list[dict] = field(default_factory=list)
+    host_notes: dict[str, str] = field(default_factory=dict)  # what a host's robots.txt asked and what was done
     elapsed_s: float = 0.0
+    archive: str = ""  # the archive folder
+    files: list[str] = field(default_factory=list)  # the WARC files this crawl wrote
 
     @property
     def reports_found(self) -> int:
@@ -87,12 +92,15 @@ class CrawlSummary:
             "skipped": dict(sorted(self.skipped.items())),
             "portals": {k: v.to_dict() for k, v in self.portals.items()},
             "discovered_offices": list(self.discovered_offices),
+            "host_notes": dict(sorted(self.host_notes.items())),
             "elapsed_s": round(self.elapsed_s, 3),
+            "archive": self.archive,
+            "files": list(self.files),
         }
 
     def render(self) -> str:
         lines = [
-            f"pages fetched {self.pages_fetched} (304 unchanged {self.not_modified}, read back from the warehouse "
+            f"pages fetched {self.pages_fetched} (304 unchanged {self.not_modified}, read back from the archive "
             f"{self.replayed}), requests {self.requests}",
             f"reports found {self.reports_found}, new versions {self.new_versions}",
         ]
@@ -105,6 +113,8 @@ class CrawlSummary:
             lines.append("retried: " + ", ".join(f"{k} {v}" for k, v in sorted(self.retried.items())))
         if self.discovered_offices:
             lines.append(f"offices not in the registry: {len(self.discovered_offices)}")
+        for host, note in sorted(self.host_notes.items()):
+            lines.append(f"  {host}: {note}")
         for status in self.portals.values():
             state = {True: "reachable", False: "UNREACHABLE", None: "not contacted"}[status.reachable]
             budgets = "".join(f"; budget {k} reached ({v} URLs not followed)" for k, v in sorted(status.budgets.items()))
@@ -237,7 +247,8 @@ class CrawlSession:
                 decoded = decode_html(attempt.body, attempt.content_type)
                 texts[id(attempt)] = decoded
             digests[id(attempt)] = self._record(
-                attempt, portal, decoded[1] if decoded else None, stored.sha256 if attempt.not_modified and stored else None
+                attempt, portal, decoded[1] if decoded else None, stored.sha256 if attempt.not_modified and stored else None,
+                validators,
             )
 
         validators = stored.validators if stored is not None and stored.ok else None
@@ -246,12 +257,18 @@ class CrawlSession:
         with self._lock:
             for attempt in fetched.attempts[:-1]:
                 self.summary.retried[_reason(attempt.error)] += 1
-        if last.not_modified and stored is not None:
+        if last.not_modified and stored is not None and stored.ok:
             with self._lock:
                 self.summary.not_modified += 1
             result = self._replay(stored)
             result.replayed = False
             return result
+        if last.not_modified:
+            # a 304 to a request that was not conditional, or for a copy we no longer hold:
+            # there is no body to stand for the page, so it is a failure, never an empty version
+            self._count_final(portal, "not_modified_without_copy", enumerated)
+            return GetResult(url, last.status, last.final_url or url, None, last.content_type, None,
+                             "not_modified_without_copy", detail="HTTP 304 but no stored copy of the page")
         if not fetched.ok:
             self._count_final(portal, last.error, enumerated)
             if last.status is not None and 400 <= last.status < 500 and last.status not in (408, 429):
@@ -272,14 +289,15 @@ class CrawlSession:
 
     def _robots_result(self, robots_url: str, portal: Portal) -> FetchResult:
         """robots.txt through the same path as every page: kept, and read back on a rerun."""
-        got = self.get(robots_url, portal)
+        # asked again like a list page (RFC 9309: a cached robots.txt is good for 24 h at most)
+        got = self.get(robots_url, portal, listing=True)
         attempt = Attempt(request_url=robots_url, final_url=got.final_url, status=got.status,
                           error=None if got.ok else got.error, detail=got.detail)
         return FetchResult(robots_url, [attempt], got.body)
 
-    def _record(self, attempt: Attempt, portal: Portal, charset: str | None, sha256: str | None = None) -> str | None:
-        digest = self.store.record_attempt(attempt, portal=portal.portal, district=portal.district,
-                                           charset=charset, sha256=sha256)
+    def _record(self, attempt: Attempt, portal: Portal, charset: str | None, sha256: str | None = None,
+                validators: dict[str, str] | None = None) -> str | None:
+        digest = self.store.record_attempt(attempt, portal=portal, charset=charset, sha256=sha256, validators=validators)
         if attempt.status is not None or attempt.error not in ("robots_disallowed", "host_unreachable"):
             with self._lock:
                 self.summary.requests += 1
@@ -306,7 +324,7 @@ class CrawlSession:
             status = self._status(portal)
             if result.ok and result.replayed:
                 # nothing was asked of the portal: whether it is up today is unknown
-                status.message = "not contacted: start page read back from the warehouse (--refresh fetches again)"
+                status.message = "not contacted: start page read back from the archive (--refresh fetches again)"
             elif result.ok:
                 status.reachable = True
                 status.message = f"start page fetched (HTTP {result.status})"
@@ -335,7 +353,7 @@ class CrawlSession:
             self._status(portal).failures += 1
 
     def register_report(self, portal: Portal, facts: dict, report_url: str, source_url: str, body: bytes, media: str | None) -> None:
-        new = self.store.register(body, document_meta(portal, facts, report_url, source_url, media))
+        new = self.store.register(body, document_meta(portal, facts, report_url, source_url, media), portal)
         with self._lock:
             if new:
                 self.summary.new_versions += 1
@@ -357,8 +375,8 @@ class CrawlSession:
                  "title": title, "report_url": report_url}
             )
         self.store.note_discovered_office(
-            district_code=code, district=district, normalised_name=name, office_name=printed, office_type=office_type,
-            title=title, report_url=report_url, year=year, portal=portal.portal,
+            portal=portal, district_code=code, district=district, normalised_name=name, office_name=printed,
+            office_type=office_type, title=title, report_url=report_url, year=year,
         )
 
     def _progress_line(self, portal: Portal, text: str) -> None:
@@ -385,6 +403,7 @@ def crawl(
     rate: float = 1.0,
     progress: bool = True,
     *,
+    archive: str | Path | None = None,
     config: FetchConfig | None = None,
     offices: str | Path | None = None,
     list_max_age: timedelta = DEFAULT_LIST_MAX_AGE,
@@ -394,14 +413,16 @@ def crawl(
     ``rate`` is requests per second per host (0 = no limit); ``config`` overrides the other
     fetch settings (timeouts, retries, size limit); ``offices`` is the office registry CSV;
     list pages older than ``list_max_age`` are asked for again (conditionally) to find new reports.
-    Unreachable portals end with a message in the summary, not an exception.
+    What is fetched goes to the archive folder (``archive``, else $XXGK_ARCHIVE, else `archive/`
+    beside the warehouse file ``db``). Unreachable portals end with a message in the summary,
+    not an exception.
     """
     started = time.monotonic()
     portals = select_portals(read_registry(registry), districts)
     if districts and not portals:
         raise RegistryError(f"no registry row for {', '.join(districts)}")
     fetch_config = dataclasses.replace(config or FetchConfig(), rate=rate)
-    store = CrawlStore(db)
+    store = CrawlStore(archive_path(archive, db))
     try:
         session = CrawlSession(store, Fetcher(fetch_config), OfficeRegistry.load(offices), refresh, progress, list_max_age)
         wanted = tuple(sorted(set(years))) if years else None
@@ -428,10 +449,13 @@ def crawl(
         with ThreadPoolExecutor(max_workers=max(1, min(MAX_PORTAL_THREADS, len(portals))), thread_name_prefix="crawl") as pool:
             for future in [pool.submit(walk, p) for p in portals]:
                 future.result()
-        session.summary.elapsed_s = time.monotonic() - started
-        return session.summary
     finally:
-        store.close()
+        written = store.close()
+    session.summary.host_notes = dict(session.fetcher.notes)
+    session.summary.elapsed_s = time.monotonic() - started
+    session.summary.archive = str(store.folder)
+    session.summary.files = [p.name for p in written]
+    return session.summary
 
 
 def crawl_from_cli(args) -> int:
@@ -442,6 +466,7 @@ def crawl_from_cli(args) -> int:
             years=list(getattr(args, "year", None) or []) or None,
             registry=getattr(args, "registry", None),
             db=getattr(args, "db", None),
+            archive=getattr(args, "archive", None),
             refresh=bool(getattr(args, "refresh", False)),
             rate=float(getattr(args, "rate", 1.0) if getattr(args, "rate", None) is not None else 1.0),
             progress=True,
@@ -450,4 +475,5 @@ def crawl_from_cli(args) -> int:
         print(f"xxgk crawl: {exc}", file=sys.stderr)
         return 2
     print(summary.render())
+    print(f"archive: {summary.archive} ({len(summary.files)} new WARC files; `xxgk run` loads them into the warehouse)")
     return 0

@@ -1,25 +1,28 @@
-"""The crawl's side of the warehouse: every attempt into raw.fetches, bytes into raw.blobs, reports
-into raw.documents, each in its own short transaction.
+"""The crawl's side of the archive: every attempt, every report found and every office discovered
+written as WARC records, one file per run and start point; what earlier crawls settled read
+back from the archive's index. The crawl never opens the warehouse (``scrapers.load`` does).
 
-DuckDB lets one process hold the file at a time and opening it costs tens of milliseconds,
-so the connection stays open while responses keep coming and is closed as soon as the
-crawl pauses (idle) or has held the file for ``hold_seconds``; other processes waiting in
-``scrapers.load.warehouse.connect`` then get their turn. A crash loses nothing committed.
+A body the archive already holds is written as a ``revisit`` record pointing at its first
+copy, so each body is stored once however often it is fetched.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from scrapers.archive.index import ArchiveIndex, Located
+from scrapers.archive.warc import WarcFile, read_record, warc_date
 from scrapers.crawl.fetch import Attempt
-from scrapers.load.documents import DocumentMeta, register_document, sha256_hex, store_blob
-from scrapers.load.warehouse import connect
+from scrapers.crawl.portals import Portal
+from scrapers.load.documents import DocumentMeta, sha256_hex
+
+# attempts the crawl decided not to send: no request record
+NOT_SENT = frozenset({"robots_disallowed", "host_unreachable"})
 
 
 @dataclass(frozen=True)
@@ -52,147 +55,155 @@ def is_conclusive(status: int | None, error: str | None, sha256: str | None) -> 
     return 400 <= status < 500 and status not in (408, 429)
 
 
+def error_text(attempt: Attempt) -> str | None:
+    if attempt.error is None:
+        return None
+    return f"{attempt.error}: {attempt.detail}" if attempt.detail else attempt.error
+
+
+def run_stamp(at: datetime | None = None) -> str:
+    """The start of a file's name: its UTC time, so names sort in the order files were begun."""
+    return (at or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S%fZ")
+
+
 class CrawlStore:
-    def __init__(self, db: str | Path | None, *, hold_seconds: float = 2.0, idle_seconds: float = 0.2,
-                 gap_seconds: float = 0.25):
-        self.db = db
-        self.hold_seconds = hold_seconds
-        self.gap_seconds = gap_seconds
-        self.idle_seconds = idle_seconds
+    """The archive as one crawl run sees it; thread-safe (portals are walked in parallel)."""
+
+    def __init__(self, archive: str | Path):
+        self.folder = Path(archive)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.index = ArchiveIndex.load(self.folder)
+        self.run_id = uuid.uuid4().hex[:8]
+        self.started = run_stamp()
         self._lock = threading.RLock()
-        self._con = None
-        self._opened_at = 0.0
-        self._last_used = 0.0
-        self._blobs: set[str] | None = None  # sha256 of the bodies raw.blobs holds, loaded on first write
-        self._closed = threading.Event()
-        self._reaper = threading.Thread(target=self._close_when_idle, name="crawl-store-reaper", daemon=True)
-        self._reaper.start()
+        self._files: dict[str, WarcFile] = {}
+        self._bodies: dict[str, Located] = dict(self.index.bodies)
+        self._reports: dict[str, str] = dict(self.index.reports)
+        self._offices: set[tuple[str, str]] = set(self.index.offices)
+        self.written: list[Path] = []
 
-    # -- connection lifetime ------------------------------------------------------------------
-    def _connection(self):
-        if self._con is None:
-            self._con = connect(self.db)
-            self._opened_at = time.monotonic()
-        return self._con
+    # -- files ------------------------------------------------------------------------------------
+    def _file(self, portal: Portal) -> WarcFile:
+        warc = self._files.get(portal.key)
+        if warc is None:
+            name = f"{self.started}-crawl-{portal.district_code}-{portal.row}-{self.run_id}"
+            warc = self._files[portal.key] = WarcFile(self.folder, name, {
+                "software": "xxgk", "format": "WARC File Format 1.1", "portal": portal.portal,
+                "district": portal.district, "start-url": portal.start_url, "registry-row": str(portal.row),
+            })
+        return warc
 
-    def _release(self, force: bool = False) -> None:
-        if self._con is not None and (force or time.monotonic() - self._opened_at > self.hold_seconds):
-            self._con.close()
-            self._con = None
-
-    def _close_when_idle(self) -> None:
-        while not self._closed.wait(self.idle_seconds / 2):
-            with self._lock:
-                if self._con is not None and time.monotonic() - self._last_used > self.idle_seconds:
-                    self._release(force=True)
-
-    def close(self) -> None:
-        self._closed.set()
+    def close(self) -> list[Path]:
+        """Close every file of the run (files with nothing in them are removed)."""
         with self._lock:
-            self._release(force=True)
+            for warc in self._files.values():
+                path = warc.close()
+                if path is not None:
+                    self.written.append(path)
+            self._files.clear()
+        return self.written
 
-    def _run(self, work):
-        """One transaction: committed before returning, rolled back on any error."""
-        with self._lock:
-            con = self._connection()
-            con.execute("begin")
-            try:
-                result = work(con)
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-            finally:
-                self._last_used = time.monotonic()
-                if self.hold_seconds <= 0:
-                    self._release(force=True)
-            if time.monotonic() - self._opened_at > self.hold_seconds:
-                self._release(force=True)
-                # a moment with the file free, long enough for a writer in another process
-                # polling scrapers.load.warehouse.connect to get in
-                time.sleep(self.gap_seconds)
-            return result
-
-    # -- reads ----------------------------------------------------------------------------------
+    # -- reads ------------------------------------------------------------------------------------
     def conclusive_fetches(self) -> dict[str, StoredFetch]:
         """What earlier crawls settled, per request URL (the latest body, else the latest 4xx)."""
-        rows = self._run(lambda con: con.execute(
-            """
-            select request_url, final_url, status, headers, sha256, charset, error, fetched_at
-            from raw.fetches where status is not null
-            order by fetched_at
-            """
-        ).fetchall())
         found: dict[str, StoredFetch] = {}
-        for url, final_url, status, headers, sha, charset, error, _at in rows:
-            if not is_conclusive(status, error, sha):
+        for entry in sorted(self.index.fetches, key=lambda e: e["at"]):
+            if not is_conclusive(entry["status"], entry["err"], entry["sha"]):
                 continue
-            stored = StoredFetch(url, final_url, status, sha, json.loads(headers) if headers else {}, charset, _at)
-            previous = found.get(url)
+            stored = StoredFetch(entry["url"], entry["final"], entry["status"], entry["sha"], dict(entry["h"]),
+                                 entry["charset"], datetime.fromisoformat(entry["at"]))
+            previous = found.get(entry["url"])
             # a later 4xx does not erase a body we hold; a later body replaces anything
             if previous is None or stored.ok or not previous.ok:
-                found[url] = stored
+                found[entry["url"]] = stored
         return found
 
     def body(self, sha256: str) -> bytes | None:
-        row = self._run(lambda con: con.execute("select body from raw.blobs where sha256 = ?", [sha256]).fetchone())
-        return bytes(row[0]) if row else None
+        with self._lock:
+            where = self._bodies.get(sha256)
+            if where is None:
+                return None
+            path = where.path
+            if not path.exists():  # written by this run to a file closed (renamed) since
+                path = path.with_name(path.name.removesuffix(".open"))
+            try:
+                return read_record(path, where.offset).payload
+            except (OSError, StopIteration, ValueError):
+                return None
 
-    # -- writes ---------------------------------------------------------------------------------
+    # -- writes -----------------------------------------------------------------------------------
     def record_attempt(
-        self, attempt: Attempt, *, portal: str | None, district: str | None, charset: str | None = None,
-        sha256: str | None = None,
+        self, attempt: Attempt, *, portal: Portal, charset: str | None = None, sha256: str | None = None,
+        validators: dict[str, str] | None = None,
     ) -> str | None:
-        """One row in raw.fetches (its body in raw.blobs); returns the body's sha256.
-
-        A 304 carries no body: ``sha256`` is then the stored copy it confirms.
-        """
-
-        def work(con):
-            digest = sha256
-            if attempt.body is not None and not attempt.not_modified:
-                if self._blobs is None:
-                    self._blobs = {row[0] for row in con.execute("select sha256 from raw.blobs").fetchall()}
+        """The attempt as WARC records (request, then response, revisit or the failure); returns
+        the body's sha256. A 304 carries no body: ``sha256`` is then the stored copy it confirms."""
+        fields = {
+            "kind": "fetch", "request_url": attempt.request_url, "portal": portal.portal, "district": portal.district,
+            "charset": charset, "elapsed_ms": round(attempt.elapsed_ms, 3), "error": error_text(attempt),
+        }
+        fields = {k: v for k, v in fields.items() if v is not None}
+        at = attempt.fetched_at
+        with self._lock:
+            warc = self._file(portal)
+            if attempt.status is None:
+                if attempt.error not in NOT_SENT:
+                    warc.request(attempt.request_url, at, _request_headers(validators))
+                warc.metadata(attempt.request_url, at, {"attempt": {**fields, "fetched_at": at.isoformat()}},
+                              {**fields, "kind": "fetch-error"})
+                return None
+            url = attempt.final_url or attempt.request_url
+            digest = None
+            if attempt.not_modified:
+                digest = sha256
+                written = warc.response(url, at, attempt.status, attempt.headers, b"",
+                                        {**fields, "not_modified": True, **({"confirms": sha256} if sha256 else {"no_body": True})})
+            elif attempt.body is None:
+                written = warc.response(url, at, attempt.status, attempt.headers, b"", {**fields, "no_body": True})
+            else:
                 digest = sha256_hex(attempt.body)
-                # most bodies a crawl meets twice (404 pages, re-fetches) are stored already:
-                # skipping the conflicting insert halves the cost of such a write
-                if digest not in self._blobs:
-                    store_blob(con, attempt.body, attempt.fetched_at)
-            con.execute(
-                """
-                insert into raw.fetches (fetch_id, portal, district, request_url, final_url, status, headers,
-                    content_type, charset, sha256, fetched_at, elapsed_ms, not_modified, error)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    uuid.uuid4().hex, portal, district, attempt.request_url, attempt.final_url, attempt.status,
-                    json.dumps(attempt.headers, ensure_ascii=False) if attempt.headers else None,
-                    attempt.content_type, charset, digest, attempt.fetched_at, round(attempt.elapsed_ms, 3),
-                    attempt.not_modified,
-                    None if attempt.error is None else f"{attempt.error}: {attempt.detail}" if attempt.detail else attempt.error,
-                ],
-            )
+                held = self._bodies.get(digest)
+                if held is not None:
+                    written = warc.revisit(url, at, digest, held.uri, held.date, attempt.status, attempt.headers, fields)
+                else:
+                    written = warc.response(url, at, attempt.status, attempt.headers, attempt.body, fields)
+                    self._bodies[digest] = Located(warc.open_path, written.offset, url, warc_date(at))
+            warc.request(attempt.request_url, at, _request_headers(validators), concurrent_to=written.record_id)
             return digest
 
-        digest = self._run(work)
-        if digest and self._blobs is not None:
-            self._blobs.add(digest)
-        return digest
-
-    def register(self, body: bytes, meta: DocumentMeta) -> bool:
-        """Register a report version; True when these bytes are a new version of the report."""
-        return self._run(lambda con: register_document(con, body, meta)[1])
+    def register(self, body: bytes, meta: DocumentMeta, portal: Portal) -> bool:
+        """A report found: a metadata record when these bytes are a new version of the report
+        (not the latest the archive holds). True when they are."""
+        digest = sha256_hex(body)
+        with self._lock:
+            if self._reports.get(meta.report_url) == digest:
+                return False
+            self._reports[meta.report_url] = digest
+            data = {**dataclasses.asdict(meta), "sha256": digest}
+            self._file(portal).metadata(meta.report_url, datetime.now(timezone.utc), data,
+                                        {"kind": "report", "report_url": meta.report_url, "sha256": digest})
+            return True
 
     def note_discovered_office(
-        self, *, district_code: str, district: str, normalised_name: str, office_name: str, office_type: str,
-        title: str, report_url: str, year: int | None, portal: str,
+        self, *, portal: Portal, district_code: str, district: str, normalised_name: str, office_name: str,
+        office_type: str, title: str, report_url: str, year: int | None,
     ) -> None:
-        self._run(lambda con: con.execute(
-            """
-            insert into raw.discovered_offices (district_code, normalised_name, district, office_name, office_type,
-                title, report_url, year, portal, first_seen_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing
-            """,
-            [district_code, normalised_name, district, office_name, office_type, title, report_url, year, portal,
-             datetime.now(timezone.utc)],
-        ))
+        with self._lock:
+            if (district_code, normalised_name) in self._offices:
+                return
+            self._offices.add((district_code, normalised_name))
+            data = {"district_code": district_code, "normalised_name": normalised_name, "district": district,
+                    "office_name": office_name, "office_type": office_type, "title": title, "report_url": report_url,
+                    "year": year, "portal": portal.portal}
+            self._file(portal).metadata(report_url, datetime.now(timezone.utc), data,
+                                        {"kind": "office", "district_code": district_code, "normalised_name": normalised_name})
+
+
+def _request_headers(validators: dict[str, str] | None) -> dict[str, str]:
+    """The conditional headers a request carried (the rest are the fetcher's fixed ones)."""
+    headers = {}
+    if validators and validators.get("etag"):
+        headers["If-None-Match"] = validators["etag"]
+    if validators and validators.get("last-modified"):
+        headers["If-Modified-Since"] = validators["last-modified"]
+    return headers

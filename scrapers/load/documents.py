@@ -1,18 +1,16 @@
-"""Register report documents in raw: each distinct byte string once, each version of a report once."""
+"""Report documents in raw: each distinct byte string once, each version of a report once.
+
+The rule for a version and its id lives here; the archive loader (``archives.py``) applies it
+in bulk, ``register_document`` one document at a time."""
 
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-
-# Larger files are not reports (a report with its tables is well under 20 MB); they are counted, not stored.
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-REPORT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".md", ".pdf", ".docx", ".doc", ".wps"}
 
 
 @dataclass(slots=True)
@@ -33,6 +31,12 @@ class DocumentMeta:
 
 def sha256_hex(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
+
+
+def document_id(report_url: str, sha256: str, version: int) -> str:
+    """A version's id: the version's number is part of it, so bytes that come back (A -> B -> A)
+    are a new version, and the same history gives the same ids in every warehouse."""
+    return hashlib.sha256(f"{report_url}\n{sha256}\n{version}".encode()).hexdigest()[:32]
 
 
 def store_blob(con: duckdb.DuckDBPyConnection, body: bytes, now: datetime | None = None) -> str:
@@ -63,10 +67,7 @@ def register_document(
     ).fetchone()
     if latest and latest[0] == digest:
         return digest, False
-    # the version's number is part of the id: bytes that come back (A -> B -> A) are a new
-    # version, and the same history gives the same ids in every warehouse
     version = (latest[1] if latest else 0) + 1
-    document_id = hashlib.sha256(f"{meta.report_url}\n{digest}\n{version}".encode()).hexdigest()[:32]
     con.execute(
         """
         insert into raw.documents (document_id, report_url, source_url, sha256, origin, portal, district,
@@ -75,7 +76,7 @@ def register_document(
         on conflict do nothing
         """,
         [
-            document_id, meta.report_url, meta.source_url, digest, meta.origin, meta.portal, meta.district,
+            document_id(meta.report_url, digest, version), meta.report_url, meta.source_url, digest, meta.origin, meta.portal, meta.district,
             meta.district_code, meta.category, meta.title, meta.office_hint, meta.year_hint,
             meta.published_date, meta.media_type, now,
         ],
@@ -84,39 +85,20 @@ def register_document(
 
 
 def local_files(folder: str | Path) -> list[Path]:
-    """The report files under a folder, in a stable order."""
-    root = Path(folder)
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+    """The report files under a folder, in a stable order (the archive's walk: see scrapers.archive.local)."""
+    from scrapers.archive.local import walk_folder
+
+    return [c.path for c in walk_folder(folder)]
 
 
-def local_meta(path: Path) -> DocumentMeta:
-    uri = path.resolve().as_uri()
-    return DocumentMeta(
-        report_url=uri,
-        source_url=uri,
-        origin="local",
-        title=path.stem,
-        media_type=mimetypes.guess_type(path.name)[0],
-    )
+def ingest_folder(folder: str | Path, db: str | Path | None = None, archive: str | Path | None = None) -> dict[str, int]:
+    """Archive the folder's new report files (scrapers.archive.local), then load every archive
+    file not loaded yet into the warehouse: what `xxgk run --from` does, without Dagster."""
+    from scrapers.archive.local import archive_folder
+    from scrapers.load.archives import load_archives
+    from scrapers.settings import archive_path
 
-
-def ingest_folder(folder: str | Path, db: str | Path | None = None) -> dict[str, int]:
-    """Register every report file under a folder as a local document (file:// URI), one short
-    transaction per file so that a crash keeps what was ingested before it."""
-    from scrapers.load.warehouse import transaction
-
-    counts = {"files": 0, "new_versions": 0, "unchanged": 0, "unreadable": 0, "too_large": 0}
-    for path in local_files(folder):
-        counts["files"] += 1
-        try:
-            if path.stat().st_size > MAX_DOCUMENT_BYTES:
-                counts["too_large"] += 1
-                continue
-            body = path.read_bytes()
-        except OSError:
-            counts["unreadable"] += 1
-            continue
-        with transaction(db) as con:
-            _, is_new = register_document(con, body, local_meta(path))
-        counts["new_versions" if is_new else "unchanged"] += 1
-    return counts
+    folder_archive = archive_path(archive, db)
+    summary = archive_folder(folder, folder_archive)
+    load_archives(folder_archive, db)
+    return summary.counts()

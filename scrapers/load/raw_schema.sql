@@ -119,3 +119,12 @@ create table if not exists raw.office_matches (
     registry_version       varchar not null,  -- fingerprint of seeds/offices.csv + office_aliases.csv
     matched_at             timestamptz not null
 );
+
+-- Every archive (WARC) file loaded, so that loading it again changes nothing.
+create table if not exists raw.archive_files (
+    name      varchar primary key,
+    size      bigint not null,
+    sha256    varchar not null,
+    records   integer not null,
+    loaded_at timestamptz not null
+);

@@ -1,0 +1,136 @@
+"""Ingest speed: `xxgk run --from` on 26 -> 200 -> 1,000 documents, against its floor.
+
+The documents are copies of the fixture corpus (tests/fixtures/corpus: 26 real reports, HTML,
+PDF, text, Markdown), each copy made distinct by a tail of whitespace of its own length, so
+every file is a new document. For each size, in a fresh warehouse and archive:
+
+- `xxgk run --from DIR` as a subprocess (what a user runs: startup, archive, load, parse,
+  dbt build, export), and then the same command again with nothing new;
+- the floor, measured in the same round: parsing the same bytes alone (``parse_document`` in
+  one process) plus `dbt build` alone on the warehouse the run built.
+
+Prints per size the medians over ``--runs`` rounds: seconds, time per document, the ratio to
+the floor, and the no-change rerun. Time per document that grows with the size shows
+superlinear work.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--sizes 26 200 1000] [--runs 3] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+CORPUS = REPO / "tests" / "fixtures" / "corpus"
+BIN = Path(sys.executable).parent
+
+
+def corpus_files() -> list[Path]:
+    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name.lower() != "readme.md"
+                  and "gold" not in p.relative_to(CORPUS).parts)
+
+
+def make_folder(folder: Path, n: int) -> list[tuple[str, bytes]]:
+    """n distinct documents: copy k of source i gets k+1 trailing spaces (after a PDF's %%EOF,
+    after an HTML page's last tag, at the end of a text: no parser reads them)."""
+    sources = corpus_files()
+    folder.mkdir(parents=True)
+    docs = []
+    for i in range(n):
+        src = sources[i % len(sources)]
+        data = src.read_bytes() + b"\n" + b" " * (i // len(sources) + 1)
+        name = f"{i:04d}-{src.name}"
+        (folder / name).write_bytes(data)
+        docs.append((name, data))
+    return docs
+
+
+def environment(home: Path, db: Path) -> dict[str, str]:
+    env = {**os.environ, "DAGSTER_HOME": str(home), "XXGK_DB": str(db), "DAGSTER_DISABLE_TELEMETRY": "1",
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+    env.pop("XXGK_ARCHIVE", None)
+    return env
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> float:
+    started = time.monotonic()
+    done = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    elapsed = time.monotonic() - started
+    if done.returncode != 0:
+        tail = "\n".join(done.stdout.splitlines()[-20:])
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{tail}")
+    return elapsed
+
+
+def parse_alone(docs: list[tuple[str, bytes]]) -> float:
+    from scrapers.parse.report import parse_document
+
+    started = time.monotonic()
+    for name, data in docs:
+        parse_document(data, name)
+    return time.monotonic() - started
+
+
+def one_round(n: int, work: Path) -> dict[str, float]:
+    folder, db, archive = work / "reports", work / "wh" / "xxgk.duckdb", work / "archive"
+    docs = make_folder(folder, n)
+    home = Path(tempfile.mkdtemp(prefix="xxgk-bench-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    shutil.copy(REPO / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    try:
+        env = environment(home, db)
+        run = [str(BIN / "xxgk"), "run", "--from", str(folder), "--db", str(db), "--archive", str(archive)]
+        first = timed(run, env)
+        rerun = timed(run, env)
+        parse = parse_alone(docs)
+        # dbt alone on a copy of the warehouse the run built (its raw tables as they are)
+        copy = work / "dbt-alone.duckdb"
+        shutil.copy(db, copy)
+        dbt = timed([str(BIN / "dbt"), "build", "--project-dir", str(REPO / "dbt"), "--profiles-dir", str(REPO / "dbt"),
+                     "--quiet"], environment(home, copy), cwd=REPO / "dbt")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return {"run_s": first, "rerun_s": rerun, "parse_s": parse, "dbt_s": dbt}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[26, 200, 1000])
+    parser.add_argument("--runs", type=int, default=3, help="rounds per size; medians are printed")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    results = {}
+    for n in args.sizes:
+        rounds = []
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory(prefix=f"xxgk-ingest-{n}-") as tmp:
+                rounds.append(one_round(n, Path(tmp)))
+        med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+        floor = med["parse_s"] + med["dbt_s"]
+        results[n] = {**{k: round(v, 3) for k, v in med.items()}, "floor_s": round(floor, 3),
+                      "ratio": round(med["run_s"] / floor, 2), "ms_per_doc": round(1000 * med["run_s"] / n, 1),
+                      "runs": args.runs}
+        if not args.json:
+            r = results[n]
+            print(f"{n:>5} documents: run {r['run_s']:7.1f} s ({r['ms_per_doc']:6.1f} ms/doc), floor {floor:6.1f} s "
+                  f"(parse {r['parse_s']:.1f} + dbt {r['dbt_s']:.1f}), ratio {r['ratio']:.2f}x; "
+                  f"no-change rerun {r['rerun_s']:.1f} s  [median of {args.runs}]", flush=True)
+    if args.json:
+        json.dump(results, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
