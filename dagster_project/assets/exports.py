@@ -25,7 +25,7 @@ def export_folder(config: ExportConfig, warehouse: Warehouse) -> Path:
 @dg.asset(group_name="exports", deps=MART_KEYS, pool=WRITER_POOL, kinds={"python", "parquet"})
 def mart_exports(context: dg.AssetExecutionContext, config: ExportConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Every mart written as one file per table (Parquet by default) into the export folder."""
-    from scrapers.load.export import export_marts
+    from scrapers.site.release import export_marts
 
     folder = export_folder(config, warehouse)
     rows = export_marts(warehouse.path, folder, config.format)
