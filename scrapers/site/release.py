@@ -1,7 +1,8 @@
 """The marts as files: `xxgk release DIR` (a versioned data release) and `xxgk export DIR`.
 
 One writer for both. A release holds every mart as Parquet (typed) and as CSV (UTF-8 with a
-BOM, so Excel opens it as UTF-8; lists as JSON arrays; timestamps in ISO 8601 UTC), a
+BOM, so Excel opens it as UTF-8; lists as JSON arrays; timestamps in ISO 8601 UTC; text
+quoted, so that "" (empty text) and an empty field (NULL) differ), a
 Frictionless `datapackage.json` whose types and descriptions come from the warehouse itself
 (dbt persists its docs as DuckDB comments: `persist_docs`), a README with the counts, and
 SHA-256 checksums of every file.
@@ -134,11 +135,15 @@ def write_mart(con: duckdb.DuckDBPyConnection, mart: Mart, folder: Path, fmt: st
             f'copy marts."{mart.name}" to {_sql_string(str(p))} (format parquet, compression zstd)'))
     elif fmt == "csv":
         select = ", ".join(_csv_expression(c) for c in mart.columns)
+        # text is always quoted, so that an empty text ("", e.g. a cell printed blank) stays
+        # apart from NULL (an empty field)
+        texts = [c.name for c in mart.columns if frictionless_type(c.duckdb_type) in ("string", "array", "object")]
+        quote = ", force_quote (" + ", ".join('"' + n.replace('"', '""') + '"' for n in texts) + ")" if texts else ""
 
         def write_csv(p: Path) -> None:
             body = p.with_name(p.name + ".body")
             con.execute(f'copy (select {select} from marts."{mart.name}") to {_sql_string(str(body))} '
-                        "(format csv, header true)")
+                        f"(format csv, header true{quote})")
             with open(p, "wb") as out, open(body, "rb") as src:
                 out.write(BOM)
                 shutil.copyfileobj(src, out, 1 << 20)
@@ -216,7 +221,8 @@ Created {created} from the warehouse `{warehouse}`.
 
 Every table of the warehouse's `marts` schema, twice: `data/<table>.parquet` (typed; read with
 DuckDB, pandas, R arrow) and `data/<table>.csv` (UTF-8 with a byte-order mark, so Excel opens
-it correctly; lists are JSON arrays; timestamps are ISO 8601 in UTC; an empty field is NULL).
+it correctly; lists are JSON arrays; timestamps are ISO 8601 in UTC; an empty field is NULL,
+while `""` is an empty text, e.g. the `raw` of a cell the report printed blank).
 `datapackage.json` describes every column (type and meaning) as a Frictionless Data Package;
 `{checksums}` holds the SHA-256 of every file (`sha256sum -c {checksums}`).
 
