@@ -20,7 +20,7 @@ SHANGHAI_2019 = REPORTS / "shanghai-general-office-2019.html"
 REAL = [
     XIANGHEYUAN,
     SHANGHAI_2019,                                   # 总计 column blank for every outcome row
-    REPORTS / "jiangsu-hongze-district-gov-2023.pdf",  # PDF; table 四 totals printed 0
+    REPORTS / "jiangsu-hongze-district-gov-2023.pdfplumber.txt",  # a PDF's text: labels apart from numbers; table 四 totals 0
     REPORTS / "chaoyang-sjj-2010.txt",               # pre-2019 statements with a rate
 ]
 GRANTED_ROW = "三、本年度办理结果\t(一) 予以公开\t8\t0\t0\t0\t0\t0\t8\t"
