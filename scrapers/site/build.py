@@ -138,9 +138,11 @@ def build_site(con: duckdb.DuckDBPyConnection, out: str | Path, now: datetime | 
             latest = max(years_of, key=lambda s: s["year"])
             ranked.append({"office": office_by_id.get(office_id, {"office_id": office_id, "office_name": latest["office_name"]}),
                            "years": [s["year"] for s in years_of], "latest": latest,
-                           "received": sum(s["received"] or 0 for s in years_of),
+                           # NULL where no year states it: an unstated figure is not a 0
+                           "received": sum(stated) if (stated := [s["received"] for s in years_of
+                                                                    if s["received"] is not None]) else None,
                            "violations": sum(s["identity_violations"] or 0 for s in years_of)})
-        ranked.sort(key=lambda o: (-o["received"], o["office"]["office_name"]))
+        ranked.sort(key=lambda o: (o["received"] is None, -(o["received"] or 0), o["office"]["office_name"]))
         top = ranked[:12]
         received = {o["office"]["office_name"]: [(s["year"], s["received"]) for s in per_office[o["office"]["office_id"]]]
                     for o in top}

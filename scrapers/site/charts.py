@@ -22,7 +22,7 @@ OUTCOME_SERIES = [
     ("other", "其他处理 other", "#bdbdbd"),
 ]
 
-_LAYOUT = dict(font=dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=12),
+_LAYOUT = dict(font=dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, WenQuanYi Zen Hei, sans-serif", size=12),
                margin=dict(l=10, r=10, t=40, b=40), paper_bgcolor="white", plot_bgcolor="white")
 
 

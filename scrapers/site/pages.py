@@ -250,7 +250,10 @@ def provenance_cell(report: dict, cell: dict | None, table: str, row: str, colum
             for f in failures
         ],
     }
-    classes = ["cell"] + (["broken"] if failures else []) + marks + (["derived"] if info["derived"] else [])
+    # a 0 read from an empty cell is shown as such, not as a printed 0
+    printed_blank = cell.get("raw") is not None and cell["raw"].strip() == ""
+    classes = (["cell"] + (["broken"] if failures else []) + marks + (["derived"] if info["derived"] else [])
+               + (["blank"] if printed_blank else []))
     title = f"{cell.get('location') or ''} · 原文 raw: {cell.get('raw')!r}"
     return {"text": info["value"], "classes": " ".join(classes), "data": json.dumps(info, ensure_ascii=False),
             "title": title}
