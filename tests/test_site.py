@@ -203,3 +203,37 @@ def test_a_rebuild_replaces_the_pages(site_warehouse, tmp_path):
         con.close()
     assert not (tmp_path / "report" / "gone.html").exists()
     shutil.rmtree(tmp_path)
+
+
+def _quiet_cli_environment(monkeypatch, db):
+    # the command sets these for dbt and Dagster; monkeypatch restores them afterwards
+    for name in ("XXGK_DB", "DAGSTER_HOME", "DAGSTER_DISABLE_TELEMETRY", "DBT_SEND_ANONYMOUS_USAGE_STATS", "DO_NOT_TRACK"):
+        monkeypatch.setenv(name, str(db) if name == "XXGK_DB" else "1")
+
+
+def test_site_and_release_commands(site_warehouse, tmp_path, monkeypatch, capsys):
+    from dagster_project.cli import main
+
+    db = site_warehouse[1]
+    _quiet_cli_environment(monkeypatch, db)
+    assert main(["site", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "s")]) == 1
+    assert "no warehouse at" in capsys.readouterr().err
+    assert main(["release", "--db", str(db), str(tmp_path / "r")]) == 0
+    assert "release " in capsys.readouterr().out and (tmp_path / "r" / "datapackage.json").is_file()
+
+
+def test_serve_answers_on_localhost(site):
+    import threading
+    import urllib.request
+
+    from scrapers.site.build import serve
+
+    server = serve(site[0], port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/index.html", timeout=10) as r:
+            assert r.status == 200 and "totals-by-year" in r.read().decode("utf-8")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -180,6 +180,9 @@ def build_site(con: duckdb.DuckDBPyConnection, out: str | Path, now: datetime | 
     # report pages and the stored documents
     documents = folder / "documents"
     documents.mkdir(exist_ok=True)
+    violations_by_report: dict[str, list[dict]] = defaultdict(list)
+    for v in violations:
+        violations_by_report[v["report_id"]].append(v)
     for report in reports:
         rid = report["report_id"]
         for version in versions.get(rid, []):
@@ -191,7 +194,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out: str | Path, now: datetime | 
                     site.documents += 1
             version["document"] = f"../documents/{target.name}" if target.exists() else None
         cells = pages.report_cells(con, rid)
-        report_violations = [v for v in violations if v["report_id"] == rid]
+        report_violations = violations_by_report.get(rid, [])
         broken = pages.broken_cells(report_violations)
         render("report", f"report/{rid}.html", "report.html", report=report,
                office=office_by_id.get(report["office_id"]),
