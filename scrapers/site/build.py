@@ -27,6 +27,10 @@ from scrapers.settings import warehouse_path
 from scrapers.site import charts, pages
 
 
+# reports whose cells are read in one go: a few queries per batch, and memory for one batch
+REPORT_BATCH = 500
+
+
 class SiteError(RuntimeError):
     """The site cannot be built (no warehouse, or no marts in it)."""
 
@@ -183,7 +187,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out: str | Path, now: datetime | 
     violations_by_report: dict[str, list[dict]] = defaultdict(list)
     for v in violations:
         violations_by_report[v["report_id"]].append(v)
-    for report in reports:
+    def report_page(report: dict, cells: dict[str, dict]) -> None:
         rid = report["report_id"]
         for version in versions.get(rid, []):
             target = documents / document_name(version["sha256"], version["media_type"])
@@ -193,7 +197,6 @@ def build_site(con: duckdb.DuckDBPyConnection, out: str | Path, now: datetime | 
                     target.write_bytes(body)
                     site.documents += 1
             version["document"] = f"../documents/{target.name}" if target.exists() else None
-        cells = pages.report_cells(con, rid)
         report_violations = violations_by_report.get(rid, [])
         broken = pages.broken_cells(report_violations)
         render("report", f"report/{rid}.html", "report.html", report=report,
@@ -207,6 +210,12 @@ def build_site(con: duckdb.DuckDBPyConnection, out: str | Path, now: datetime | 
                proactive=pages.proactive_table(report, cells["proactive"], labels, broken) if cells["proactive"] else None,
                narrative=pages.narrative_rows(report, cells["narrative"], labels, broken) if cells["narrative"] else None,
                violations=report_violations)
+
+    for start in range(0, len(reports), REPORT_BATCH):
+        batch = reports[start:start + REPORT_BATCH]
+        cells = pages.report_cells(con, [r["report_id"] for r in batch])
+        for report in batch:
+            report_page(report, cells[report["report_id"]])
 
     # search: a client-side index of office names and aliases (a script, since file:// pages
     # cannot fetch a JSON file)

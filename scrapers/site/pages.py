@@ -36,7 +36,7 @@ MEDIA_EXTENSIONS = {
 }
 
 
-def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
@@ -185,21 +185,24 @@ def read_labels(con: duckdb.DuckDBPyConnection) -> Labels:
     )
 
 
-def report_cells(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, dict]:
-    """The report's cells by table, keyed (row, column)."""
-    cells: dict[str, dict] = {"requests": {}, "appeals": {}, "proactive": {}, "narrative": {}}
-    for r in records(con, "select outcome, applicant_type, value, raw, location, is_derived from marts.fct_requests "
-                          "where report_id = ?", [report_id]):
-        cells["requests"][(r["outcome"], r["applicant_type"])] = r
-    for r in records(con, "select proceeding, result, value, raw, location from marts.fct_appeals where report_id = ?",
-                     [report_id]):
-        cells["appeals"][(r["proceeding"], r["result"])] = r
-    for r in records(con, "select item, measure, value, raw, unit, amount_wan_yuan, location, is_printed "
-                          "from marts.fct_proactive where report_id = ?", [report_id]):
-        cells["proactive"][(r["item"], r["measure"])] = r
-    for r in records(con, "select measure, value, raw, approximate, location from marts.fct_narrative "
-                          "where report_id = ? order by measure", [report_id]):
-        cells["narrative"][(r["measure"], "value")] = r
+def report_cells(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, dict[str, dict]]:
+    """The cells of some reports by report and table, keyed (row, column): a few queries per
+    batch of reports rather than per report."""
+    cells: dict[str, dict[str, dict]] = {
+        rid: {"requests": {}, "appeals": {}, "proactive": {}, "narrative": {}} for rid in report_ids}
+    ids = {"ids": report_ids}
+    for r in records(con, "select report_id, outcome, applicant_type, value, raw, location, is_derived "
+                          "from marts.fct_requests where report_id in (select unnest($ids))", ids):
+        cells[r["report_id"]]["requests"][(r["outcome"], r["applicant_type"])] = r
+    for r in records(con, "select report_id, proceeding, result, value, raw, location from marts.fct_appeals "
+                          "where report_id in (select unnest($ids))", ids):
+        cells[r["report_id"]]["appeals"][(r["proceeding"], r["result"])] = r
+    for r in records(con, "select report_id, item, measure, value, raw, unit, amount_wan_yuan, location, is_printed "
+                          "from marts.fct_proactive where report_id in (select unnest($ids))", ids):
+        cells[r["report_id"]]["proactive"][(r["item"], r["measure"])] = r
+    for r in records(con, "select report_id, measure, value, raw, approximate, location from marts.fct_narrative "
+                          "where report_id in (select unnest($ids))", ids):
+        cells[r["report_id"]]["narrative"][(r["measure"], "value")] = r
     return cells
 
 
