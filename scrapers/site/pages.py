@@ -270,8 +270,11 @@ def request_table(report: dict, cells: dict, labels: Labels, broken: dict) -> di
     for outcome in labels.outcomes:
         code = outcome["outcome"]
         in_template = outcome[f"in_{template}"]
-        # a derived row shows only where the table printed its sub-rows instead
+        # a derived row shows only where the table printed its sub-rows instead; sub-rows
+        # only where it did not print their parent as one row
         if not in_template and code not in printed:
+            continue
+        if outcome["parent_outcome"] and code not in printed and outcome["parent_outcome"] in printed:
             continue
         if outcome["role"] == "outcome" and outcome["category"] not in categories:
             categories.append(outcome["category"])
