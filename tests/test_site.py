@@ -240,3 +240,11 @@ def test_serve_answers_on_localhost(site):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_only_document_schemes_are_linked():
+    from scrapers.site.pages import linkable
+
+    assert linkable("https://www.bjchy.gov.cn/a.html") == "https://www.bjchy.gov.cn/a.html"
+    assert linkable("file:///data/r.pdf") == "file:///data/r.pdf"
+    assert linkable("javascript:alert(1)") is None and linkable(None) is None

@@ -48,6 +48,7 @@ def _environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined)
     env.filters["num"] = lambda v: "" if v is None else (f"{v:,}" if isinstance(v, int) else f"{v:,.0f}")
     env.filters["pct"] = lambda v: "" if v is None else f"{v:.1%}"
+    env.filters["linkable"] = pages.linkable
     env.globals.update(status_labels=pages.STATUS_LABELS, reason_labels=pages.REASON_LABELS,
                        quality_labels=pages.QUALITY_LABELS)
     return env

@@ -36,6 +36,11 @@ MEDIA_EXTENSIONS = {
 }
 
 
+def linkable(url: str | None) -> str | None:
+    """A URL the pages may link to: the schemes documents come from, nothing a page would run."""
+    return url if url and url.split(":", 1)[0].lower() in ("http", "https", "file") else None
+
+
 def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
@@ -242,6 +247,7 @@ def provenance_cell(report: dict, cell: dict | None, table: str, row: str, colum
         "raw": cell.get("raw"),
         "loc": cell.get("location"),
         "source_url": report["source_url"],
+        "source_link": linkable(report["source_url"]),
         "fetched_at": report["fetched_at"].isoformat() if report.get("fetched_at") else None,
         "sha256": report["sha256"],
         "derived": bool(cell.get("is_derived")),
@@ -257,7 +263,7 @@ def provenance_cell(report: dict, cell: dict | None, table: str, row: str, colum
     printed_blank = cell.get("raw") is not None and cell["raw"].strip() == ""
     classes = (["cell"] + (["broken"] if failures else []) + marks + (["derived"] if info["derived"] else [])
                + (["blank"] if printed_blank else []))
-    title = f"{cell.get('location') or ''} · 原文 raw: {cell.get('raw')!r}"
+    title = f"{cell.get('location') or ''} · 原文 raw: 「{cell.get('raw') or ''}」"
     return {"text": info["value"], "classes": " ".join(classes), "data": json.dumps(info, ensure_ascii=False),
             "title": title}
 

@@ -18,9 +18,13 @@
     put("value", info.value + (info.derived ? " (由子行求和 sum of sub-rows)" : ""));
     put("raw", info.raw === null || info.raw === undefined ? "—" : (info.raw === "" ? "(空白 blank)" : info.raw));
     put("loc", info.loc || "—");
-    var link = document.createElement("a");
-    link.href = info.source_url; link.textContent = info.source_url;
-    put("source_url", link);
+    if (info.source_link) {
+      var link = document.createElement("a");
+      link.href = info.source_link; link.textContent = info.source_url;
+      put("source_url", link);
+    } else {
+      put("source_url", info.source_url);
+    }
     put("fetched_at", info.fetched_at || "—");
     put("sha256", info.sha256);
     var marks = { ocr: "OCR 识别 read by OCR", placed: "按模板顺序放置 placed by the template's order" };
