@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("site", help="build the static data site (charts, report pages) from the marts")
     p.add_argument("--db", help="the DuckDB warehouse file")
-    p.add_argument("--out", default="site", help="output folder (default site/)")
+    p.add_argument("--out", help="output folder (default: site/ next to the warehouse, data/site/)")
     p.add_argument("--serve", action="store_true", help="then serve it on http://127.0.0.1:PORT")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_site)

@@ -231,8 +231,10 @@ def build_site(con: duckdb.DuckDBPyConnection, out: str | Path, now: datetime | 
     return site
 
 
-def site_from_db(db: str | Path | None, out: str | Path) -> Site:
+def site_from_db(db: str | Path | None, out: str | Path | None = None) -> Site:
+    """The site of the warehouse db, into out (default: site/ beside the warehouse file)."""
     path = warehouse_path(db)
+    out = out or path.parent / "site"
     if not path.exists():
         raise SiteError(f"no warehouse at {path}: build it first with `xxgk run`")
     con = connect(path, read_only=True)
