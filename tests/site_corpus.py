@@ -2,7 +2,8 @@
 (one of each shape the site must lay out) and two cases generated from the real Beijing
 report, each naming another 朝阳 subdistrict:
 - 左家庄 2019: the 总计 of （一）予以公开 printed blank while its applicant cells add up to 8;
-- 麦子店 2019: the 总计 of （二）部分公开 printed blank where its applicant cells are all 0.
+- 麦子店 2019: the 总计 of （二）部分公开 printed blank where its applicant cells are all 0;
+- 安贞 2019: the 总计 of （一）予以公开 printed 9 beside parts that add up to 8.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def generated_reports() -> dict[str, str]:
             text.replace("香河园", "左家庄").replace(GRANTED_ROW, GRANTED_ROW.replace("\t0\t8\t", "\t0\t\t")),
         "generated-maizidian-2019-blank-zero-total.txt":
             text.replace("香河园", "麦子店").replace(PARTIAL_ROW, PARTIAL_ROW[:-2] + "\t"),
+        "generated-anzhen-2019-granted-total-off-by-one.txt":
+            text.replace("香河园", "安贞").replace(GRANTED_ROW, GRANTED_ROW.replace("\t0\t8\t", "\t0\t9\t")),
     }
 
 

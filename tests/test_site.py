@@ -76,7 +76,7 @@ def page(browser):
 def test_every_page_kind_is_built(site):
     out, built, ids, _, _ = site
     assert built.pages["home"] == built.pages["search"] == 1
-    assert built.pages["report"] == len(ids) == 6
+    assert built.pages["report"] == len(ids) == 7
     assert built.pages["office"] > 300 and built.pages["district"] >= 16
     for rid in ids.values():
         assert (out / "report" / f"{rid}.html").is_file()
@@ -164,7 +164,7 @@ def test_district_and_office_pages(site, page, screenshots):
     out, _, ids, _, _ = site
     page.goto((out / "district" / "110105.html").as_uri())
     ranking = page.locator("#ranking tbody tr")
-    assert ranking.count() == 4  # 香河园, 左家庄, 麦子店 (2019) and the 审计局 (2010)
+    assert ranking.count() == 5  # 香河园, 左家庄, 麦子店, 安贞 (2019) and the 审计局 (2010)
     row = page.locator("#ranking tbody tr", has_text="左家庄")
     assert "总计空白 total printed blank" in row.inner_text()
     page.wait_for_selector("#trend-received-110105 .main-svg")

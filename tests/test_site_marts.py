@@ -49,12 +49,21 @@ def test_a_blank_that_means_zero_keeps_the_rate(con):
     assert row["figures_quality"] == original["figures_quality"] == "sound"
 
 
+def test_a_total_that_disagrees_with_its_parts_gives_no_rate(con):
+    # generated: 安贞 = 香河园 with the 总计 of （一）予以公开 printed 9 beside parts adding up to 8
+    row = summary(con, "安贞街道办事处", 2019)
+    assert (row["granted"], row["processed"]) == (9, 8)  # as printed: a rate would be 112.5%
+    assert row["grant_rate"] is None and row["grant_rate_reason"] == "identity_broken"
+    assert row["figures_quality"] == "identities_broken"
+
+
 def test_a_broken_appeals_row_withholds_the_correction_rate(con):
     # 洪泽 2023 prints table 四's totals as 0 beside non-zero parts
     row = summary(con, "洪泽区人民政府", 2023)
     assert row["identity_violations"] == 2
-    assert row["review_correction_rate"] is None
-    assert "identity_broken" in (row["review_correction_rate_reason"], row["lawsuit_correction_rate_reason"])
+    # 行政复议 总计 0 beside parts of 11, 复议后起诉 总计 0 beside 5
+    assert (row["review_correction_rate"], row["review_correction_rate_reason"]) == (None, "identity_broken")
+    assert (row["lawsuit_correction_rate"], row["lawsuit_correction_rate_reason"]) == (None, "identity_broken")
     assert row["grant_rate"] == 0.0 and row["grant_rate_reason"] is None  # its table 三 holds
 
 
