@@ -73,9 +73,23 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     _quiet_environment(args.db)
-    from scrapers.load.export import export_from_cli
+    from scrapers.site.release import export_from_cli
 
     return export_from_cli(args)
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    _quiet_environment(args.db)
+    from scrapers.site.release import release_from_cli
+
+    return release_from_cli(args)
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    _quiet_environment(args.db)
+    from scrapers.site.build import site_from_cli
+
+    return site_from_cli(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,6 +141,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     p.add_argument("--db", help="the DuckDB warehouse file")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("release", help="write a versioned data release: every mart as Parquet and CSV, datapackage.json, checksums")
+    p.add_argument("dir", help="output folder")
+    p.add_argument("--db", help="the DuckDB warehouse file")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("site", help="build the static data site (charts, report pages) from the marts")
+    p.add_argument("--db", help="the DuckDB warehouse file")
+    p.add_argument("--out", help="output folder (default: site/ next to the warehouse, data/site/)")
+    p.add_argument("--serve", action="store_true", help="then serve it on http://127.0.0.1:PORT")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_site)
     return parser
 
 

@@ -412,7 +412,7 @@ def test_publication_coverage_uses_the_statutory_deadlines(gold_warehouse):
 
 
 def test_export_writes_every_mart(gold_warehouse, tmp_path):
-    from scrapers.load.export import export_marts
+    from scrapers.site.release import export_marts
 
     db = gold_warehouse[0]
     for fmt in ("parquet", "csv"):
@@ -430,7 +430,7 @@ def test_export_writes_every_mart(gold_warehouse, tmp_path):
 
 
 def test_export_of_a_missing_warehouse_is_a_clear_error(tmp_path):
-    from scrapers.load.export import ExportError, export_marts
+    from scrapers.site.release import ExportError, export_marts
 
     with pytest.raises(ExportError, match="no warehouse"):
         export_marts(tmp_path / "nothing.duckdb", tmp_path / "out")

@@ -13,7 +13,7 @@ MART_KEYS = sorted((k for k in warehouse_models.keys if k.path[0] == "marts"), k
 
 class ExportConfig(dg.Config):
     folder: str = ""  # empty means exports/ next to the warehouse file (data/exports/ by default)
-    format: str = "parquet"  # or csv
+    format: str = "parquet"  # or csv, or release (Parquet + CSV + datapackage.json, as `xxgk release`)
 
 
 def export_folder(config: ExportConfig, warehouse: Warehouse) -> Path:
@@ -24,11 +24,15 @@ def export_folder(config: ExportConfig, warehouse: Warehouse) -> Path:
 # writer does: it takes its turn in the same pool.
 @dg.asset(group_name="exports", deps=MART_KEYS, pool=WRITER_POOL, kinds={"python", "parquet"})
 def mart_exports(context: dg.AssetExecutionContext, config: ExportConfig, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Every mart written as one file per table (Parquet by default) into the export folder."""
-    from scrapers.load.export import export_marts
+    """Every mart written as one file per table (Parquet by default) into the export folder,
+    or, with format release, the whole data release of `xxgk release`."""
+    from scrapers.site.release import export_marts, write_release
 
     folder = export_folder(config, warehouse)
-    rows = export_marts(warehouse.path, folder, config.format)
+    if config.format == "release":
+        rows = {m.name: m.rows for m in write_release(warehouse.path, folder).marts}
+    else:
+        rows = export_marts(warehouse.path, folder, config.format)
     context.log.info(f"exported {len(rows)} marts to {folder}")
     return dg.MaterializeResult(metadata={
         "folder": dg.MetadataValue.path(str(folder)),

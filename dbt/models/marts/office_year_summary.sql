@@ -4,7 +4,8 @@
 -- what the report states (fct_narrative), mapped by seeds/narrative_measures.csv. Which
 -- of the two is in figures_source; how far the eras compare is in the docs
 -- (pre2019_comparability). Offices of the registry get a row for every year they existed,
--- with or without a report.
+-- with or without a report. Rates are NULL with a reason where their inputs are doubtful
+-- (docs: rate_reasons).
 {%- set stated = ['received', 'processed', 'granted', 'partially_granted', 'denied', 'unable',
                   'reviews', 'lawsuits'] %}
 
@@ -106,6 +107,42 @@ statement_figures as (
     group by statements.report_id
 ),
 
+-- What makes a rate's inputs doubtful (docs: rate_reasons): an identity the report breaks
+-- on the rows the rate divides, and, more specific, a 总计 printed blank on such a row while
+-- its parts are not (a blank that hides a number, not a blank that means 0).
+violations as (
+    select * from {{ ref('qa_identity_violations') }}
+    where severity = 'strict'
+),
+
+identity_doubts as (
+    select
+        report_id,
+        true as any_broken,
+        bool_or(
+            table_name = 'requests'
+            and ((identity in ('requests_row_total', 'requests_non_negative') and row_code in ('granted', 'processed_total'))
+                 or (identity = 'requests_outcome_total' and column_code = 'total'))
+        ) as grant_broken,
+        bool_or(table_name = 'appeals' and row_code = 'review') as review_broken,
+        bool_or(table_name = 'appeals' and row_code like 'litigation%') as lawsuit_broken
+    from violations
+    group by report_id
+),
+
+blank_totals as (
+    select distinct totals.report_id
+    from {{ ref('fct_requests') }} as totals
+    join violations
+        on violations.report_id = totals.report_id
+        and violations.identity = 'requests_row_total'
+        and violations.row_code = totals.outcome
+    where totals.applicant_type = 'total'
+        and totals.outcome in ('granted', 'processed_total')
+        and not totals.is_derived
+        and {{ printed_blank('totals.raw') }}
+),
+
 combined as (
     select
         office_years.office_id,
@@ -125,7 +162,12 @@ combined as (
         request_figures.report_id is not null or appeal_figures.report_id is not null as from_tables,
         request_figures.*  exclude (report_id),
         appeal_figures.* exclude (report_id),
-        statement_figures.* exclude (report_id)
+        statement_figures.* exclude (report_id),
+        coalesce(identity_doubts.any_broken, false) as any_identity_broken,
+        coalesce(identity_doubts.grant_broken, false) as grant_identity_broken,
+        coalesce(identity_doubts.review_broken, false) as review_identity_broken,
+        coalesce(identity_doubts.lawsuit_broken, false) as lawsuit_identity_broken,
+        blank_totals.report_id is not null as grant_total_blank
     from office_years
     left join reports
         on reports.office_id = office_years.office_id
@@ -133,48 +175,97 @@ combined as (
     left join request_figures on request_figures.report_id = reports.report_id
     left join appeal_figures on appeal_figures.report_id = reports.report_id
     left join statement_figures on statement_figures.report_id = reports.report_id
+    left join identity_doubts on identity_doubts.report_id = reports.report_id
+    left join blank_totals on blank_totals.report_id = reports.report_id
+),
+
+figures as (
+    select
+        *,
+        {%- for figure in stated %}
+        case when from_tables then {{ figure }} else stated_{{ figure }} end as final_{{ figure }},
+        {%- endfor %}
+        coalesce(has_approximate, false) as is_approximate
+    from combined
+),
+
+-- Why each rate is NULL, in order of precedence; NULL reason = the rate is computed.
+assessed as (
+    select
+        *,
+        case
+            when figures_source = 'no_report' then 'no_report'
+            when figures_source = 'no_figures' then 'no_figures'
+            when final_granted is null or final_processed is null
+                then case when from_tables then 'not_read' else 'not_stated' end
+            when grant_total_blank then 'blank_total'
+            when grant_identity_broken then 'identity_broken'
+            when status = 'partial' then 'partial_parse'
+            when is_approximate then 'approximate'
+            when final_processed = 0 then 'nothing_processed'
+        end as grant_rate_reason,
+        {%- for proceeding, label in [('review', 'reviews'), ('lawsuit', 'lawsuits')] %}
+        case
+            when figures_source = 'no_report' then 'no_report'
+            when figures_source = 'no_figures' then 'no_figures'
+            when not from_tables then 'not_stated'
+            when {{ label }}_concluded is null or {{ label }}_corrected is null then 'not_read'
+            when {{ proceeding }}_identity_broken then 'identity_broken'
+            when status = 'partial' then 'partial_parse'
+            when {{ label }}_concluded = 0 then 'nothing_concluded'
+        end as {{ proceeding }}_correction_rate_reason{{ ',' if not loop.last }}
+        {%- endfor %}
+    from figures
 )
 
 select
     -- who and when
-    combined.office_id,
+    assessed.office_id,
     offices.district,
     offices.district_code,
     offices.office_name,
     offices.office_type,
-    combined.year,
-    case when combined.year < 2019 then 'pre2019' else 'since2019' end as era,
+    assessed.year,
+    case when assessed.year < 2019 then 'pre2019' else 'since2019' end as era,
 
     -- the report the figures come from
-    combined.report_id,
-    coalesce(combined.reports_in_office_year, 0) as reports_found,
-    combined.template,
-    combined.status,
-    combined.figures_source,
+    assessed.report_id,
+    coalesce(assessed.reports_in_office_year, 0) as reports_found,
+    assessed.template,
+    assessed.status,
+    assessed.figures_source,
 
     -- figures: table 三 total column and table 四 totals, or the pre-2019 statements
     {%- for figure in ['received', 'carried_over', 'processed', 'granted', 'partially_granted', 'denied',
                        'unable', 'not_processed', 'other', 'carried_forward', 'reviews', 'reviews_corrected',
                        'lawsuits', 'lawsuits_corrected', 'proactive_items'] %}
     {%- if figure in stated %}
-    cast(case when combined.from_tables then combined.{{ figure }} else combined.stated_{{ figure }} end as bigint)
-        as {{ figure }},
+    cast(assessed.final_{{ figure }} as bigint) as {{ figure }},
     {%- else %}
-    cast(combined.{{ figure }} as bigint) as {{ figure }},
+    cast(assessed.{{ figure }} as bigint) as {{ figure }},
     {%- endif %}
     {%- endfor %}
-    coalesce(combined.has_approximate, false) as has_approximate_figures,
+    assessed.is_approximate as has_approximate_figures,
 
     -- quality
-    combined.identity_violations,
+    assessed.identity_violations,
+    case
+        when assessed.figures_source in ('no_report', 'no_figures') then assessed.figures_source
+        when assessed.any_identity_broken then 'identities_broken'
+        when assessed.status = 'partial' then 'partial'
+        when assessed.is_approximate then 'approximate'
+        else 'sound'
+    end as figures_quality,
 
-    -- rates
-    round(
-        (case when combined.from_tables then combined.granted else combined.stated_granted end)
-        / nullif(case when combined.from_tables then combined.processed else combined.stated_processed end, 0),
-        4
-    ) as grant_rate,
-    round(combined.reviews_corrected / nullif(combined.reviews_concluded, 0), 4) as review_correction_rate,
-    round(combined.lawsuits_corrected / nullif(combined.lawsuits_concluded, 0), 4) as lawsuit_correction_rate
-from combined
+    -- rates: NULL where their inputs are doubtful, with the reason beside
+    case when assessed.grant_rate_reason is null
+        then round(assessed.final_granted / assessed.final_processed, 4) end as grant_rate,
+    assessed.grant_rate_reason,
+    case when assessed.review_correction_rate_reason is null
+        then round(assessed.reviews_corrected / assessed.reviews_concluded, 4) end as review_correction_rate,
+    assessed.review_correction_rate_reason,
+    case when assessed.lawsuit_correction_rate_reason is null
+        then round(assessed.lawsuits_corrected / assessed.lawsuits_concluded, 4) end as lawsuit_correction_rate,
+    assessed.lawsuit_correction_rate_reason
+from assessed
 join offices using (office_id)
