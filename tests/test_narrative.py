@@ -15,6 +15,7 @@ from scrapers.parse.narrative import (
     MEASURES,
     is_truncated,
     load_patterns,
+    load_vocabulary,
     looks_pre2019,
     parse_narrative,
     parse_stat_table,
@@ -268,10 +269,12 @@ def test_no_2019_or_later_report_looks_pre2019(path):
     assert not looks_pre2019(path.read_text(encoding="utf-8"))
 
 
-def test_patterns_seed_is_valid_and_covers_every_measure():
+def test_seeds_are_valid_and_every_measure_has_words_and_units():
     patterns = load_patterns()
-    counted = {m for p in patterns if p.kind == "count" for m in p.measures}
-    assert counted == set(MEASURES)
+    vocabulary = load_vocabulary()
+    assert {p.measure for p in vocabulary.phrases} == set(MEASURES)
+    with_units = {m for measures, _ in vocabulary.units.values() for m in measures}
+    assert with_units == set(MEASURES)
     assert any(p.kind == "pre2019_marker" for p in patterns) and any(p.kind == "post2019_marker" for p in patterns)
 
 

@@ -1,16 +1,24 @@
 """Statistics of the 2008–2018 reports: the figures they state in sentences, and the Beijing 统计表.
 
 Before the 2019 template, reports printed no fixed tables: "共主动公开政府信息141条",
-"共收到政府信息公开申请3件", "同意公开1件,占总数的33.3%", "未发生…行政复议的情况". The
-phrasings and the measure each one states are data (seeds/narrative_patterns.csv): a row per
-phrasing, a regex with {N} where the number stands. Kinds:
-  count      the number in {N} is the measure's value
-  zero       the sentence states the measure is zero ("未收到…申请")
-  exclude    words before a number that make it something else (a running total, a subset, a change)
-  ambiguous  a sentence that speaks of the measure without stating it; left out, with a problem
-  pre2019_marker / post2019_marker   what tells the two eras apart (looks_pre2019)
-Only what the text states is read: a value is kept when one sentence states it and no other
-sentence contradicts it; two different values for one measure are both left out, with a problem.
+"全区共主动公开各类信息10381件", "同意公开1件,占总数的33.3%", "未发生…行政复议的情况". A
+statement is read by its meaning, from vocabularies that are data in seeds/:
+  narrative_units.csv          the units a number of each measure carries (条, 件, 项, 人次, 名, 元 …)
+  narrative_measure_words.csv  each measure's words: verbs, modifiers and objects, composed into
+                               one phrase that stands before the number (or right after its unit:
+                               "配备了1名兼职工作人员")
+  narrative_qualifiers.csv     the words that make a number something else (a running total, a
+                               share, a change, a subset), the filler allowed between a measure's
+                               words and its number, and the words naming the report's own year
+  narrative_patterns.csv       statements without a number (zero: "未收到…申请"; ambiguous: left
+                               out with a problem) and the markers of the two eras (looks_pre2019)
+A number is read in its clause: the text from the clause start (or the number before it) to the
+number is its lead. The measure is the one whose words end the lead, followed by filler only; a
+qualifier in the lead sets the number aside with a note. When one sentence gives the year's figure
+and another a running total, the year's figure is the measure. A measure stated with two values,
+a number two measures claim, and a measure's words followed by a number that cannot be read
+(no unit, words between them the vocabularies do not know) are problems: the report is then
+`partial`, never silently complete.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from functools import lru_cache
 from scrapers.extract.model import Row
 from scrapers.parse.meta import find_year
 from scrapers.parse.model import NarrativeCell
-from scrapers.parse.numerals import NUMBER, NotANumber, read_number
+from scrapers.parse.numerals import ARABIC, CHINESE, NUMBER, NotANumber, read_number
 from scrapers.parse.prose import HEADING_START, Prose, normalise, sentences
 from scrapers.seeds import read_seed
 
@@ -31,12 +39,13 @@ log = logging.getLogger(__name__)
 
 # The measure codes: a contract with the warehouse, kept with their labels in seeds/narrative_measures.csv.
 MEASURES = tuple(row["code"] for row in read_seed("narrative_measures"))
-_KINDS = ("count", "zero", "exclude", "ambiguous", "pre2019_marker", "post2019_marker")
-# {N} in a pattern: the number, with the words that make it approximate ("约", "5500余")
-_N = rf"(?P<pre>约|近|逾|超过)?(?P<n>{NUMBER})(?P<approx>余|多)?"
+_KINDS = ("zero", "ambiguous", "pre2019_marker", "post2019_marker")
+_QUALIFIER_KINDS = ("cumulative", "cumulative_unless_annual", "annual", "share", "change", "subset", "filler", "approximate")
 _CLAUSE_BREAK = re.compile(r"[,;:。!?\n]")
 # The last section of a report of either era: 存在的(主要)问题/不足及改进措施, 其他需要报告的事项.
 _CLOSING_HEADING = re.compile(r"(?:不足|问题|改进|其他需要报告)")
+# A Chinese numeral counts only with a unit after it: 一 and 两 are in too many words (统一, 两个).
+_APPROX_SUFFIX = "(?P<approx>余|多)?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +56,38 @@ class Pattern:
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A measure's words, composed from one row of narrative_measure_words.csv."""
+
+    measure: str
+    position: str  # before: the words end the number's lead; after: they follow its unit
+    regex: re.Pattern
+    unless: re.Pattern | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifier:
+    kind: str
+    scope: str  # lead, lead_end, sentence, gap
+    measures: tuple[str, ...]
+    regex: re.Pattern
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    units: dict[str, tuple[tuple[str, ...], int]]  # unit -> (measures, factor)
+    phrases: tuple[Phrase, ...]
+    qualifiers: tuple[Qualifier, ...]
+    token: re.Pattern  # a number, perhaps approximate, and its unit if one follows
+
+
 @dataclass
 class NarrativeResult:
     cells: list[NarrativeCell] = field(default_factory=list)
-    # each statement left out because it is ambiguous or contradicted, with why
+    # each statement left out because it is ambiguous, contradicted or unreadable, with why
     problems: list[str] = field(default_factory=list)
     # the text is cut off before its closing section: the report is partial
     truncated: bool = False
@@ -65,6 +102,23 @@ class _Found:
     approximate: bool
     sentence: tuple[int, int]
     span: tuple[int, int]
+    length: int = 0  # how many characters of the measure's words matched: the longer, the surer
+
+
+def _measures(cell: str, where: str) -> tuple[str, ...]:
+    cell = cell.strip()
+    measures = MEASURES if cell == "*" else tuple(m for m in cell.split("|") if m)
+    for m in measures:
+        if m not in MEASURES:
+            raise ValueError(f"{where}: unknown measure {m!r}")
+    return measures
+
+
+def _compile(source: str, where: str) -> re.Pattern:
+    try:
+        return re.compile(source)
+    except re.error as exc:
+        raise ValueError(f"{where}: bad regex: {exc}") from exc
 
 
 @lru_cache(maxsize=1)
@@ -72,48 +126,105 @@ def load_patterns() -> tuple[Pattern, ...]:
     """The rows of seeds/narrative_patterns.csv, compiled; a bad row is an error naming it."""
     patterns = []
     for i, row in enumerate(read_seed("narrative_patterns"), start=2):
-        kind, measure = row["kind"].strip(), row["measure"].strip()
+        where = f"narrative_patterns.csv line {i}"
+        kind = row["kind"].strip()
         if kind not in _KINDS:
-            raise ValueError(f"narrative_patterns.csv line {i}: unknown kind {kind!r}")
-        measures = MEASURES if measure == "*" else tuple(m for m in measure.split("|") if m)
-        for m in measures:
-            if m not in MEASURES:
-                raise ValueError(f"narrative_patterns.csv line {i}: unknown measure {m!r}")
-        if kind in ("count", "zero", "exclude", "ambiguous") and not measures:
-            raise ValueError(f"narrative_patterns.csv line {i}: kind {kind} needs a measure")
-        source = row["pattern"]
-        if (kind == "count") != ("{N}" in source):
-            raise ValueError(f"narrative_patterns.csv line {i}: {{N}} belongs in count patterns only")
-        try:
-            regex = re.compile(source.replace("{N}", _N))
-        except re.error as exc:
-            raise ValueError(f"narrative_patterns.csv line {i}: bad regex: {exc}") from exc
-        patterns.append(Pattern(measures, kind, regex, row["note"]))
+            raise ValueError(f"{where}: unknown kind {kind!r}")
+        measures = _measures(row["measure"], where)
+        if kind in ("zero", "ambiguous") and not measures:
+            raise ValueError(f"{where}: kind {kind} needs a measure")
+        patterns.append(Pattern(measures, kind, _compile(row["pattern"], where), row["note"]))
     return tuple(patterns)
+
+
+def _words(cell: str) -> str:
+    """A |-list of literal words as a regex alternation, longest first ("" makes it optional)."""
+    words = cell.split("|")
+    optional = any(not w.strip() for w in words)
+    words = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    alternation = "|".join(re.escape(w) for w in words)
+    if not words:
+        return ""
+    return f"(?:{alternation})" + ("?" if optional else "")
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    """The units, measure words and qualifiers of seeds/, compiled; a bad row is an error naming it."""
+    units: dict[str, tuple[tuple[str, ...], int]] = {}
+    for i, row in enumerate(read_seed("narrative_units"), start=2):
+        where = f"narrative_units.csv line {i}"
+        try:
+            factor = int(row["factor"] or 1)
+        except ValueError as exc:
+            raise ValueError(f"{where}: factor {row['factor']!r} is not a whole number") from exc
+        units[row["unit"].strip()] = (_measures(row["measures"], where), factor)
+
+    qualifiers = []
+    for i, row in enumerate(read_seed("narrative_qualifiers"), start=2):
+        where = f"narrative_qualifiers.csv line {i}"
+        kind, scope = row["kind"].strip(), row["scope"].strip()
+        if kind not in _QUALIFIER_KINDS:
+            raise ValueError(f"{where}: unknown kind {kind!r}")
+        if scope not in ("lead", "lead_end", "sentence", "gap"):
+            raise ValueError(f"{where}: unknown scope {scope!r}")
+        qualifiers.append(Qualifier(kind, scope, _measures(row["measures"], where), _compile(row["pattern"], where), row["note"]))
+    filler = "|".join(f"(?:{q.regex.pattern})" for q in qualifiers if q.kind == "filler")
+    tail = f"(?:{filler})*$" if filler else "$"
+
+    phrases = []
+    for i, row in enumerate(read_seed("narrative_measure_words"), start=2):
+        where = f"narrative_measure_words.csv line {i}"
+        (measure,) = _measures(row["measure"], where) or ("",)
+        position = row["position"].strip()
+        if position not in ("before", "after"):
+            raise ValueError(f"{where}: position must be before or after, not {position!r}")
+        verbs, modifiers, objects = _words(row["verbs"]), _words(row["modifiers"]), _words(row["objects"])
+        if not (verbs or objects):
+            raise ValueError(f"{where}: a measure's words need verbs or objects")
+        core = verbs + (f"{modifiers}*" if verbs and modifiers else "") + objects if verbs else objects
+        lookbehind = "".join(f"(?<!{re.escape(w.strip())})" for w in row["not_after"].split("|") if w.strip())
+        source = f"{lookbehind}(?:{core}){tail}" if position == "before" else f"^(?:{core})"
+        unless = _compile(row["unless"], where) if row["unless"].strip() else None
+        phrases.append(Phrase(measure, position, _compile(source, where), unless, row["note"]))
+
+    unit_alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    token = re.compile(
+        rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d.%‰])|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
+        rf"{_APPROX_SUFFIX}(?P<unit>{unit_alternation})?"
+    )
+    return Vocabulary(units, tuple(phrases), tuple(qualifiers), token)
 
 
 def parse_narrative(text: str) -> NarrativeResult:
     """The measures a pre-2019 report states in its sentences."""
     prose = normalise(text)
     patterns = load_patterns()
+    vocabulary = load_vocabulary()
     result = NarrativeResult(truncated=is_truncated(prose))
     found: list[_Found] = []
     for start, end in sentences(prose):
-        sentence = prose.text[start:end]
-        found.extend(_read_sentence(prose, sentence, start, end, patterns, result))
+        found.extend(_read_sentence(prose, start, end, patterns, vocabulary, result))
 
-    # A number two phrasings both claim ("…同意部分公开…") belongs to neither for certain.
-    by_span: dict[tuple[int, int], set[str]] = {}
+    # A number two measures both claim ("…同意部分公开…") belongs to the one whose words are the
+    # longer match; when neither is, to none for certain.
+    by_span: dict[tuple[int, int], list[_Found]] = {}
     for f in found:
         if f.span[0] != f.span[1]:
-            by_span.setdefault(f.span, set()).add(f.measure)
-    contested = {span for span, ms in by_span.items() if len(ms) > 1}
-    for span in sorted(contested):
-        result.problems.append(
-            f"{' / '.join(sorted(by_span[span]))} left out: one number read as several measures in "
-            f"{_quote(prose, found, span)}"
-        )
-    found = [f for f in found if f.span not in contested]
+            by_span.setdefault(f.span, []).append(f)
+    dropped: set[int] = set()
+    for span, claims in sorted(by_span.items()):
+        if len({f.measure for f in claims}) < 2:
+            continue
+        longest = max(f.length for f in claims)
+        winners = {f.measure for f in claims if f.length == longest}
+        if len(winners) > 1:
+            result.problems.append(
+                f"{' / '.join(sorted(winners))} left out: one number read as several measures in "
+                f"{prose.source(*claims[0].sentence)!r}"
+            )
+        dropped.update(id(f) for f in claims if f.length < longest or len(winners) > 1)
+    found = [f for f in found if id(f) not in dropped]
 
     for measure in MEASURES:
         mine = [f for f in found if f.measure == measure]
@@ -138,60 +249,120 @@ def parse_narrative(text: str) -> NarrativeResult:
 
 
 def _read_sentence(
-    prose: Prose, sentence: str, start: int, end: int, patterns: tuple[Pattern, ...], result: NarrativeResult
+    prose: Prose, start: int, end: int, patterns: tuple[Pattern, ...], vocabulary: Vocabulary, result: NarrativeResult
 ) -> list[_Found]:
+    sentence = prose.text[start:end]
     found: list[_Found] = []
+    # spans of statements that speak of a measure without stating it, by measure
     vetoes: dict[str, list[tuple[int, int, str]]] = {}
     for p in patterns:
         if p.kind == "ambiguous":
             for m in p.regex.finditer(sentence):
                 for measure in p.measures:
                     vetoes.setdefault(measure, []).append((m.start(), m.end(), p.note))
+
+    def vetoed(measure: str, a: int, b: int) -> bool:
+        return any(v[0] < b and a < v[1] for v in vetoes.get(measure, ()))
+
+    zero_measures: set[str] = set()
     for p in patterns:
-        if p.kind not in ("count", "zero"):
+        if p.kind != "zero":
             continue
         for m in p.regex.finditer(sentence):
-            if p.kind == "count":
-                try:
-                    value = read_number(m["n"])
-                except NotANumber:
-                    continue
-                if "wan" in m.re.groupindex and m["wan"]:
-                    value = value * 10000
-                approximate = bool(m["pre"] or m["approx"])
-                number_at = m.start("n")
-                span = (start + m.start("n"), start + m.end("n"))
-            else:
-                value, approximate, number_at = 0, False, m.start()
-                span = (start + m.start(), start + m.start())
             for measure in p.measures:
-                veto = next((v for v in vetoes.get(measure, ()) if v[0] < m.end() and m.start() < v[1]), None)
-                if veto:
+                if vetoed(measure, m.start(), m.end()):
                     continue
-                reason = _excluded(measure, sentence, number_at, patterns)
-                if reason:
-                    result.notes.append(f"{measure}: {m.group(0)!r} set aside: {reason}")
-                    continue
-                found.append(_Found(measure, value, approximate, (start, end), span))
+                zero_measures.add(measure)
+                found.append(_Found(measure, 0, False, (start, end), (start + m.start(), start + m.start())))
+
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
+    previous_end = 0
+    for t in vocabulary.token.finditer(sentence):
+        clause_start = max([b + 1 for b in breaks if b < t.start()], default=0)
+        clause_end = min([b for b in breaks if b >= t.end()], default=len(sentence))
+        lead_start = max(clause_start, previous_end)
+        previous_end = t.end()
+        lead = sentence[lead_start : t.start()]
+        tail = sentence[t.end() : clause_end]
+        unit = t["unit"]
+        claims = _claims(lead, tail, unit, vocabulary)
+        if not claims:
+            continue
+        measures_here = {c[0] for c in claims}
+        if unit is None:
+            # "主动公开政府信息共32." : the measure's words and a number without its unit
+            for measure in sorted(measures_here - zero_measures):
+                result.problems.append(
+                    f"{measure} left out: a number without a unit in {prose.source(start, end)!r}"
+                )
+            continue
+        try:
+            value = read_number(t["n"])
+        except NotANumber:
+            continue
+        measures_of_unit, factor = vocabulary.units[unit]
+        for measure, length, phrase_span in claims:
+            if measure not in measures_of_unit:
+                continue
+            a, b = (lead_start + phrase_span[0], lead_start + phrase_span[1]) if phrase_span[0] >= 0 else (t.end(), t.end() + length)
+            if vetoed(measure, a, b):
+                continue
+            reason = _qualified(measure, sentence, lead, vocabulary)
+            if reason:
+                result.notes.append(f"{measure}: {sentence[lead_start:t.end()]!r} set aside: {reason}")
+                continue
+            v = value * factor
+            if isinstance(v, float):
+                v = round(v, 2)
+                v = int(v) if v.is_integer() else v
+            if measure != "fees_yuan" and not isinstance(v, int):
+                result.problems.append(f"{measure} left out: {t.group(0)!r} is not a whole number in {prose.source(start, end)!r}")
+                continue
+            approximate = bool(t["approx"]) or _has(vocabulary, "approximate", "lead_end", measure, lead)
+            found.append(_Found(measure, v, approximate, (start, end), (start + t.start("n"), start + t.end("n")), length))
     for measure, hits in vetoes.items():
         for _, _, note in hits:
             result.problems.append(f"{measure} left out: {note}: {prose.source(start, end)!r}")
     return found
 
 
-def _excluded(measure: str, sentence: str, number_at: int, patterns: tuple[Pattern, ...]) -> str | None:
-    """Why the number at number_at is not the measure, from the words before it in its clause."""
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, number_at)]
-    clause_before = sentence[breaks[-1] if breaks else 0 : number_at]
-    for p in patterns:
-        if p.kind == "exclude" and measure in p.measures and p.regex.search(clause_before):
-            return p.note
+def _claims(lead: str, tail: str, unit: str | None, vocabulary: Vocabulary) -> list[tuple[str, int, tuple[int, int]]]:
+    """(measure, length of its words, their span in lead or (-1, -1) after the unit) for one number."""
+    claims = []
+    for phrase in vocabulary.phrases:
+        if phrase.unless is not None and phrase.unless.search(lead):
+            continue
+        if phrase.position == "before":
+            m = phrase.regex.search(lead)
+            if m:
+                claims.append((phrase.measure, m.end() - m.start(), m.span()))
+        elif unit is not None:
+            m = phrase.regex.match(tail)
+            if m:
+                claims.append((phrase.measure, m.end(), (-1, -1)))
+    return claims
+
+
+def _has(vocabulary: Vocabulary, kind: str, scope: str, measure: str, text: str) -> Qualifier | None:
+    for q in vocabulary.qualifiers:
+        if q.kind == kind and q.scope == scope and measure in q.measures and q.regex.search(text):
+            return q
     return None
 
 
-def _quote(prose: Prose, found: list[_Found], span: tuple[int, int]) -> str:
-    f = next(f for f in found if f.span == span)
-    return repr(prose.source(*f.sentence))
+def _qualified(measure: str, sentence: str, lead: str, vocabulary: Vocabulary) -> str | None:
+    """Why the number a lead ends with is not the year's figure of measure, or None when it is."""
+    for kind, scope in (("cumulative", "lead"), ("share", "lead_end"), ("change", "lead_end"), ("change", "lead"), ("subset", "lead")):
+        q = _has(vocabulary, kind, scope, measure, lead)
+        if q:
+            return q.note
+    if not _has(vocabulary, "annual", "lead", measure, lead):
+        q = _has(vocabulary, "cumulative_unless_annual", "lead", measure, lead) or _has(
+            vocabulary, "cumulative_unless_annual", "sentence", measure, sentence
+        )
+        if q:
+            return q.note
+    return None
 
 
 def is_truncated(prose: Prose) -> bool:
