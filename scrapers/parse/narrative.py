@@ -63,6 +63,9 @@ class Phrase:
     measure: str
     position: str  # before: the words end the number's lead; after: they follow its unit
     regex: re.Pattern
+    # the words alone, wherever they stand in the lead: with unknown words between them and the
+    # number, a statement the parser sees and cannot read
+    core: re.Pattern
     unless: re.Pattern | None
     note: str
 
@@ -82,6 +85,7 @@ class Vocabulary:
     phrases: tuple[Phrase, ...]
     qualifiers: tuple[Qualifier, ...]
     token: re.Pattern  # a number, perhaps approximate, and its unit if one follows
+    filler_only: re.Pattern  # a lead of nothing but filler ("共计"): the measure's words are in the clause before
 
 
 @dataclass
@@ -186,14 +190,14 @@ def load_vocabulary() -> Vocabulary:
         lookbehind = "".join(f"(?<!{re.escape(w.strip())})" for w in row["not_after"].split("|") if w.strip())
         source = f"{lookbehind}(?:{core}){tail}" if position == "before" else f"^(?:{core})"
         unless = _compile(row["unless"], where) if row["unless"].strip() else None
-        phrases.append(Phrase(measure, position, _compile(source, where), unless, row["note"]))
+        phrases.append(Phrase(measure, position, _compile(source, where), _compile(lookbehind + core, where), unless, row["note"]))
 
     unit_alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     token = re.compile(
         rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d.%‰])|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
         rf"{_APPROX_SUFFIX}(?P<unit>{unit_alternation})?"
     )
-    return Vocabulary(units, tuple(phrases), tuple(qualifiers), token)
+    return Vocabulary(units, tuple(phrases), tuple(qualifiers), token, re.compile(f"^{tail}"))
 
 
 def parse_narrative(text: str) -> NarrativeResult:
@@ -277,6 +281,8 @@ def _read_sentence(
 
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
     previous_end = 0
+    found_tokens: list[int] = []
+    figures = 0  # numbers with a unit so far in the sentence (a year "2012年" is none)
     for t in vocabulary.token.finditer(sentence):
         clause_start = max([b + 1 for b in breaks if b < t.start()], default=0)
         clause_end = min([b for b in breaks if b >= t.end()], default=len(sentence))
@@ -285,8 +291,18 @@ def _read_sentence(
         lead = sentence[lead_start : t.start()]
         tail = sentence[t.end() : clause_end]
         unit = t["unit"]
-        claims = _claims(lead, tail, unit, vocabulary)
+        claims, loose = _claims(lead, tail, unit, vocabulary)
+        if not claims and lead_start == clause_start > 0 and vocabulary.filler_only.match(lead):
+            # "主动公开政府信息,共计122条": the words end the clause before, the number has only filler
+            before = max([b + 1 for b in breaks if b < clause_start - 1], default=0)
+            if before >= previous_clause_token_end(found_tokens, clause_start):
+                lead_start = before
+                lead = sentence[before : clause_start - 1] + lead
+                claims, loose = _claims(lead, tail, unit, vocabulary)
+        found_tokens.append(t.end())
+        figures += unit is not None
         if not claims:
+            _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, lead_start, result)
             continue
         measures_here = {c[0] for c in claims}
         if unit is None:
@@ -307,7 +323,9 @@ def _read_sentence(
             a, b = (lead_start + phrase_span[0], lead_start + phrase_span[1]) if phrase_span[0] >= 0 else (t.end(), t.end() + length)
             if vetoed(measure, a, b):
                 continue
-            reason = _qualified(measure, sentence, lead, vocabulary)
+            # the sentence's first figure may take its year from an earlier clause ("2012年,全局累计…12条")
+            year_words = sentence[: t.start()] if figures == 1 else lead
+            reason = _qualified(measure, sentence, lead, vocabulary, year_words)
             if reason:
                 result.notes.append(f"{measure}: {sentence[lead_start:t.end()]!r} set aside: {reason}")
                 continue
@@ -326,9 +344,18 @@ def _read_sentence(
     return found
 
 
-def _claims(lead: str, tail: str, unit: str | None, vocabulary: Vocabulary) -> list[tuple[str, int, tuple[int, int]]]:
-    """(measure, length of its words, their span in lead or (-1, -1) after the unit) for one number."""
-    claims = []
+def previous_clause_token_end(token_ends: list[int], clause_start: int) -> int:
+    """Where the last number before clause_start ends (0 when none): a lead never reaches past it."""
+    return max((e for e in token_ends if e < clause_start), default=0)
+
+
+def _claims(
+    lead: str, tail: str, unit: str | None, vocabulary: Vocabulary
+) -> tuple[list[tuple[str, int, tuple[int, int]]], list[tuple[str, tuple[int, int]]]]:
+    """The measures whose words claim one number: (measure, length of the words, their span in
+    lead, or (-1, -1) after the unit); and, apart, the measures whose words stand in the lead with
+    words the vocabularies do not know between them and the number."""
+    claims, loose = [], []
     for phrase in vocabulary.phrases:
         if phrase.unless is not None and phrase.unless.search(lead):
             continue
@@ -336,11 +363,32 @@ def _claims(lead: str, tail: str, unit: str | None, vocabulary: Vocabulary) -> l
             m = phrase.regex.search(lead)
             if m:
                 claims.append((phrase.measure, m.end() - m.start(), m.span()))
+            else:
+                m = phrase.core.search(lead)
+                if m:
+                    loose.append((phrase.measure, m.span()))
         elif unit is not None:
             m = phrase.regex.match(tail)
             if m:
                 claims.append((phrase.measure, m.end(), (-1, -1)))
-    return claims
+    return claims, loose
+
+
+def _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, lead_start, result) -> None:
+    """A measure's words before a number of its unit that no phrase reads: a problem, unless a
+    qualifier says what the number is (a subset, a running total…)."""
+    if unit is None:
+        return
+    measures_of_unit = vocabulary.units[unit][0]
+    for measure in sorted({m for m, _ in loose}):
+        span = next(sp for m, sp in loose if m == measure)
+        if measure not in measures_of_unit or vetoed(measure, lead_start + span[0], lead_start + span[1]):
+            continue
+        reason = _qualified(measure, sentence, lead, vocabulary)
+        if reason:
+            result.notes.append(f"{measure}: {lead!r} set aside: {reason}")
+            continue
+        result.problems.append(f"{measure} left out: words between the measure and its number are not known in {prose.source(start, end)!r}")
 
 
 def _has(vocabulary: Vocabulary, kind: str, scope: str, measure: str, text: str) -> Qualifier | None:
@@ -350,13 +398,16 @@ def _has(vocabulary: Vocabulary, kind: str, scope: str, measure: str, text: str)
     return None
 
 
-def _qualified(measure: str, sentence: str, lead: str, vocabulary: Vocabulary) -> str | None:
-    """Why the number a lead ends with is not the year's figure of measure, or None when it is."""
+def _qualified(measure: str, sentence: str, lead: str, vocabulary: Vocabulary, year_words: str | None = None) -> str | None:
+    """Why the number a lead ends with is not the year's figure of measure, or None when it is.
+
+    year_words is where words naming the report's year cancel a weak running-total word (累计):
+    the lead, or for a sentence's first figure everything before it."""
     for kind, scope in (("cumulative", "lead"), ("share", "lead_end"), ("change", "lead_end"), ("change", "lead"), ("subset", "lead")):
         q = _has(vocabulary, kind, scope, measure, lead)
         if q:
             return q.note
-    if not _has(vocabulary, "annual", "lead", measure, lead):
+    if not _has(vocabulary, "annual", "lead", measure, lead if year_words is None else year_words):
         q = _has(vocabulary, "cumulative_unless_annual", "lead", measure, lead) or _has(
             vocabulary, "cumulative_unless_annual", "sentence", measure, sentence
         )
