@@ -73,7 +73,7 @@ class Phrase:
 @dataclass(frozen=True, slots=True)
 class Qualifier:
     kind: str
-    scope: str  # lead, lead_end, sentence, gap
+    scope: str  # lead, lead_end, sentence, gap, clause_before
     measures: tuple[str, ...]
     regex: re.Pattern
     note: str
@@ -170,7 +170,7 @@ def load_vocabulary() -> Vocabulary:
         kind, scope = row["kind"].strip(), row["scope"].strip()
         if kind not in _QUALIFIER_KINDS:
             raise ValueError(f"{where}: unknown kind {kind!r}")
-        if scope not in ("lead", "lead_end", "sentence", "gap"):
+        if scope not in ("lead", "lead_end", "sentence", "gap", "clause_before"):
             raise ValueError(f"{where}: unknown scope {scope!r}")
         qualifiers.append(Qualifier(kind, scope, _measures(row["measures"], where), _compile(row["pattern"], where), row["note"]))
     filler = "|".join(f"(?:{q.regex.pattern})" for q in qualifiers if q.kind == "filler")
@@ -325,7 +325,7 @@ def _read_sentence(
                 continue
             # the sentence's first figure may take its year from an earlier clause ("2012年,全局累计…12条")
             year_words = sentence[: t.start()] if figures == 1 else lead
-            reason = _qualified(measure, sentence, lead, vocabulary, year_words)
+            reason = _qualified(measure, sentence, lead, vocabulary, year_words, _clause_before(sentence, breaks, clause_start, found_tokens))
             if reason:
                 result.notes.append(f"{measure}: {sentence[lead_start:t.end()]!r} set aside: {reason}")
                 continue
@@ -384,7 +384,7 @@ def _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, 
         span = next(sp for m, sp in loose if m == measure)
         if measure not in measures_of_unit or vetoed(measure, lead_start + span[0], lead_start + span[1]):
             continue
-        reason = _qualified(measure, sentence, lead, vocabulary)
+        reason = _qualified(measure, sentence, lead, vocabulary, None, "")
         if reason:
             result.notes.append(f"{measure}: {lead!r} set aside: {reason}")
             continue
@@ -398,13 +398,29 @@ def _has(vocabulary: Vocabulary, kind: str, scope: str, measure: str, text: str)
     return None
 
 
-def _qualified(measure: str, sentence: str, lead: str, vocabulary: Vocabulary, year_words: str | None = None) -> str | None:
+def _clause_before(sentence: str, breaks: list[int], clause_start: int, token_ends: list[int]) -> str:
+    """The clause before the one starting at clause_start, when it holds no number ("其中,")."""
+    if clause_start == 0:
+        return ""
+    before = max([b + 1 for b in breaks if b < clause_start - 1], default=0)
+    if any(before < e <= clause_start for e in token_ends[:-1]):
+        return ""
+    return sentence[before : clause_start - 1]
+
+
+def _qualified(
+    measure: str, sentence: str, lead: str, vocabulary: Vocabulary, year_words: str | None = None, clause_before: str = ""
+) -> str | None:
     """Why the number a lead ends with is not the year's figure of measure, or None when it is.
 
     year_words is where words naming the report's year cancel a weak running-total word (累计):
-    the lead, or for a sentence's first figure everything before it."""
-    for kind, scope in (("cumulative", "lead"), ("share", "lead_end"), ("change", "lead_end"), ("change", "lead"), ("subset", "lead")):
-        q = _has(vocabulary, kind, scope, measure, lead)
+    the lead, or for a sentence's first figure everything before it. clause_before is the clause
+    before the lead's when it holds no number: "其中," there makes a subset too."""
+    for kind, scope, text in (
+        ("cumulative", "lead", lead), ("share", "lead_end", lead), ("change", "lead_end", lead),
+        ("change", "lead", lead), ("subset", "lead", lead), ("subset", "clause_before", clause_before),
+    ):  # fmt: skip
+        q = _has(vocabulary, kind, scope, measure, text)
         if q:
             return q.note
     if not _has(vocabulary, "annual", "lead", measure, lead if year_words is None else year_words):
