@@ -354,3 +354,80 @@ def test_answered_total_and_not_a_late_subset():
     assert measures("本年度共办结12件。") == {"requests_answered": 12}
     assert measures("受理政府信息公开申请6件,答复6件。") == {"requests_received": 6, "requests_answered": 6}
     assert measures("其中按时答复10件,延期答复2件。") == {}
+
+
+# --- phrasings no test set held, each trap of the issue --------------------------------------
+
+
+def test_phrasings_missed_before_by_whitelisted_patterns():
+    assert measures("全区共主动公开各类信息10381件。") == {"proactive_items": 10381}
+    assert measures("主动公开信息共122条(不包含链接信息)。") == {"proactive_items": 122}
+    assert measures("市政府办公室共发布各类主动公开信息96件。") == {"proactive_items": 96}
+    assert measures("本年度没有收到群众的政府信息公开申请。") == {"requests_received": 0}
+
+
+def test_the_years_figure_beside_a_running_total_in_another_sentence():
+    text = (
+        "2012年,通过政府信息公开专栏主动公开政府信息37条。\n"
+        "截至2012年12月31日,通过政府信息公开专栏主动公开政府信息812条。"
+    )
+    r = parse_narrative(text)
+    assert {c.measure: c.value for c in r.cells} == {"proactive_items": 37}
+    assert r.problems == []
+    assert any("812" in n for n in r.notes)
+
+
+def test_cumulative_words_of_the_years_own_figure():
+    # "2012年,全局累计…": 累计 sums the year's items; a running total names no year of its own
+    assert measures("2012年,全局累计主动公开政府信息12条,其中概况类信息3条。") == {"proactive_items": 12}
+    assert measures("截至目前,累计主动公开政府信息2739条。") == {}
+    assert measures("2012年共主动公开政府信息37条,累计主动公开政府信息812条。") == {"proactive_items": 37}
+
+
+def test_staff_counted_at_a_date_is_not_a_running_total():
+    assert measures("截止2010年末,全街从事信息公开工作人员数7人,兼职人员7人。") == {"staff_parttime": 7}
+
+
+def test_a_subset_in_a_clause_of_its_own():
+    assert measures("共受理政府信息公开申请9件,其中,网上受理申请5件。") == {"requests_received": 9}
+    # outcomes are parts of the requests, not of themselves
+    assert measures("其中,同意公开1件,信息不存在2件。") == {"granted": 1, "not_exist": 2}
+
+
+def test_topic_breakdown_is_not_the_proactive_total():
+    text = "其中主动公开环境核查审批等信息9条;主动公开生产安全事故等信息14条;机构职能类信息3条。"
+    r = parse_narrative(text)
+    assert r.cells == [] and r.problems == []
+
+
+def test_zero_statements_in_their_other_words():
+    assert measures("目前,暂无申请行政复议、提起行政诉讼。") == {"reviews": 0, "lawsuits": 0}
+    assert measures("2011年度暂不存在政府信息公开收费及减免情况。") == {"fees_yuan": 0}
+    assert measures("我局没有任何信息公开的收费项目。") == {"fees_yuan": 0}
+    assert measures("2011年度未收到行政复议、提起行政诉讼的申请。") == {"reviews": 0, "lawsuits": 0}
+
+
+def test_words_of_a_measure_before_the_clause_of_its_number():
+    assert measures("全区主动公开政府信息,共计122条。") == {"proactive_items": 122}
+    # the number of an earlier clause is not carried over
+    assert measures("主动公开政府信息3大类,共120条。") == {}
+
+
+def test_a_stated_measure_that_cannot_be_read_makes_a_problem():
+    # the measure's words and a number of its unit with unknown words between them
+    r = parse_narrative("全区主动公开政府信息数量创历史新高的5713条。")
+    assert r.cells == [] and any("proactive_items" in p for p in r.problems)
+    # the measure's words and a number without a unit
+    r = parse_narrative("主动公开政府信息共32.")
+    assert r.cells == [] and any("without a unit" in p for p in r.problems)
+
+
+def test_a_subject_or_channel_is_not_another_measure():
+    assert measures("区信访办收到政府信息公开申请3件。") == {"requests_received": 3}
+    assert measures("本单位不予公开2件。") == {"denied": 2}
+    assert measures("其中按时答复10件,延期答复2件。") == {}
+
+
+def test_a_number_two_measures_claim_goes_to_the_longer_words():
+    # "收到政府信息公开行政复议申请10件": 行政复议申请, not a disclosure request
+    assert measures("本镇共收到政府信息公开行政复议申请10件,受理10件。") == {"reviews": 10}

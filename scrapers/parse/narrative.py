@@ -194,7 +194,7 @@ def load_vocabulary() -> Vocabulary:
 
     unit_alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     token = re.compile(
-        rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d.%‰])|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
+        rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d%‰]|\.\d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
         rf"{_APPROX_SUFFIX}(?P<unit>{unit_alternation})?"
     )
     return Vocabulary(units, tuple(phrases), tuple(qualifiers), token, re.compile(f"^{tail}"))
