@@ -467,6 +467,7 @@ _UNITS = ("万元", "元", "条", "件", "人次", "人", "个", "次", "项")
 _BLANK = {"", "-", "—", "–", "/", "无", "——"}
 
 
+@lru_cache(maxsize=4096)
 def normalise_label(label: str) -> str:
     """A row label without its numbering, notes in brackets, spaces or line breaks."""
     s = re.sub(r"\s+", "", normalise(label).text)
