@@ -431,3 +431,43 @@ def test_a_subject_or_channel_is_not_another_measure():
 def test_a_number_two_measures_claim_goes_to_the_longer_words():
     # "收到政府信息公开行政复议申请10件": 行政复议申请, not a disclosure request
     assert measures("本镇共收到政府信息公开行政复议申请10件,受理10件。") == {"reviews": 10}
+
+
+# --- the report's status: ok only when every stated figure was read ---------------------------
+
+REPORT_WITH_TABLE = (
+    "2012年北京市东城区某某街道办事处政府信息公开工作年度报告\n"
+    "本报告中所列数据的统计期限自2012年1月1日起至2012年12月31日止。\n一、概述\n"
+    "本街道2012年共主动公开政府信息{n}条,其中全文电子化率达100%。\n{extra}"
+    "二、存在的不足及改进措施\n无。\n政府信息公开情况统计表\n指标\t单位\t数量\n"
+    "主动公开政府信息数\t条\t120\n收到申请数\t件\t{received}\n"
+)
+
+
+def report_parse(n=120, received="3", extra=""):
+    from scrapers.parse.report import parse_document
+
+    return parse_document(REPORT_WITH_TABLE.format(n=n, received=received, extra=extra).encode("utf-8"), "r.txt")
+
+
+def test_sentences_and_table_that_agree_are_ok():
+    p = report_parse()
+    assert p.status == "ok" and p.template == "pre2019" and p.year == 2012
+    assert {c.measure: c.value for c in p.narrative} == {"proactive_items": 120, "requests_received": 3}
+
+
+def test_sentences_and_table_that_disagree_leave_the_measure_out():
+    p = report_parse(n=150)
+    assert p.status == "partial"
+    assert {c.measure: c.value for c in p.narrative} == {"requests_received": 3}
+    assert any("150" in x and "120" in x for x in p.problems)
+
+
+def test_a_table_row_it_cannot_read_makes_the_report_partial():
+    p = report_parse(received="3\t5")
+    assert p.status == "partial" and any("requests_received" in x for x in p.problems)
+
+
+def test_a_statement_it_cannot_read_makes_the_report_partial():
+    p = report_parse(extra="全年受理政府信息公开申请数量创新高的3件。\n")
+    assert p.status == "partial" and any("requests_received" in x for x in p.problems)

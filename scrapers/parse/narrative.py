@@ -488,12 +488,14 @@ def _table_rows() -> dict[str, tuple[str, str]]:
     return rows
 
 
-def parse_stat_table(rows: list[Row]) -> list[NarrativeCell]:
+def parse_stat_table(rows: list[Row], problems: list[str] | None = None) -> list[NarrativeCell]:
     """The measures of a 政府信息公开情况统计表: each row's label mapped through the seed.
 
     A row is label cell(s), perhaps a unit cell, and one value cell. Blank value cells ("", "—",
     "/", "无") read as 0, as in the 2019+ tables; a row with two values is left out and logged,
-    and so is a measure that two rows give different values."""
+    and so is a measure that two rows give different values. Each row of a measure left out is
+    also said in problems, when given: the table states a figure the parse does not have."""
+    problems = [] if problems is None else problems
     mapping = _table_rows()
     cells: dict[str, NarrativeCell | None] = {}
     for row in rows:
@@ -510,6 +512,7 @@ def parse_stat_table(rows: list[Row]) -> list[NarrativeCell]:
         numbers = [t for t in values if t not in _BLANK]
         if len(numbers) > 1:
             log.warning("统计表 row %s (%s): several values %s; left out", row.loc, texts[label_at], numbers)
+            problems.append(f"{measure} left out: 统计表 row {row.loc} ({texts[label_at].strip()}) has several values {numbers}")
             continue
         raw = " | ".join(t.strip() for t in texts)
         if numbers:
@@ -517,6 +520,7 @@ def parse_stat_table(rows: list[Row]) -> list[NarrativeCell]:
                 value = read_number(re.sub(r"\s+", "", numbers[0]))
             except NotANumber:
                 log.warning("统计表 row %s (%s): value %r is not a number; left out", row.loc, texts[label_at], numbers[0])
+                problems.append(f"{measure} left out: 统计表 row {row.loc} ({texts[label_at].strip()}) value {numbers[0]!r} is not a number")
                 continue
         elif values:
             value = 0
@@ -532,5 +536,6 @@ def parse_stat_table(rows: list[Row]) -> list[NarrativeCell]:
         elif cells[measure] is not None and cells[measure].value != value:
             log.warning("统计表: %s is %s in %s and %s in %s; left out",
                         measure, cells[measure].value, cells[measure].loc, value, row.loc)  # fmt: skip
+            problems.append(f"{measure} left out: 统计表 rows {cells[measure].loc} and {row.loc} give {cells[measure].value} and {value}")
             cells[measure] = None
     return [c for c in cells.values() if c is not None]
