@@ -471,3 +471,22 @@ def test_a_table_row_it_cannot_read_makes_the_report_partial():
 def test_a_statement_it_cannot_read_makes_the_report_partial():
     p = report_parse(extra="全年受理政府信息公开申请数量创新高的3件。\n")
     assert p.status == "partial" and any("requests_received" in x for x in p.problems)
+
+
+def test_verb_before_the_number_and_object_after_its_unit():
+    assert measures("2014年,我局收到12起政府信息依申请公开,均严格按程序和时限办理。") == {"requests_received": 12}
+    assert measures("全年受理了3件政府信息公开申请。") == {"requests_received": 3}
+    assert measures("本年度主动公开12条政府信息。") == {"proactive_items": 12}
+
+
+def test_figures_printed_on_lines_of_their_own():
+    # page text that put each figure of a sentence in a cell of its own
+    text = "本区到年底累计主动公开政府信息\n5928\n条,全文电子化率达\n90.3%\n,其中,本年度新增主动公开政府信息\n2110\n条。"
+    r = parse_narrative(text)
+    assert {c.measure: c.value for c in r.cells} == {"proactive_items": 2110}
+    assert any("5928" in n for n in r.notes)
+
+
+def test_full_time_and_part_time_together_is_ambiguous():
+    r = parse_narrative("为此,专门配备了132名专、兼职工作人员。")
+    assert r.cells == [] and len(r.problems) == 2

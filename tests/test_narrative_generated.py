@@ -81,6 +81,13 @@ def statement(draw, measure: str, value: int, year: int) -> str:
         return f"{subject}{when}配备了{number}{unit}{draw(phrase(measure, 'after'))}"
     filler = "".join(draw(st.lists(st.sampled_from(FILLER), max_size=2)))
     note = draw(st.sampled_from(["", "(不包含链接信息)", "(含网站)"]))
+    around = [r for r in WORDS if r["measure"] == measure and r["position"] == "before" and r["verbs"] and r["objects"] and "" not in words(r["objects"])]
+    if around and draw(st.booleans()):
+        # "收到12起政府信息依申请公开": the verb before the number, the object after its unit
+        row = draw(st.sampled_from(around))
+        modifiers = [w for w in words(row["modifiers"]) if w]
+        middle = "".join(draw(st.lists(st.sampled_from(modifiers), max_size=1))) if modifiers else ""
+        return f"{subject}{when}{draw(st.sampled_from(words(row['verbs'])))}{number}{unit}{middle}{draw(st.sampled_from(words(row['objects'])))}"
     return f"{subject}{when}{draw(phrase(measure))}{filler}{number}{unit}{note}"
 
 

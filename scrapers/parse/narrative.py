@@ -61,13 +61,16 @@ class Phrase:
     """A measure's words, composed from one row of narrative_measure_words.csv."""
 
     measure: str
-    position: str  # before: the words end the number's lead; after: they follow its unit
+    position: str  # before: the words end the number's lead; after: they follow its unit; around
     regex: re.Pattern
     # the words alone, wherever they stand in the lead: with unknown words between them and the
     # number, a statement the parser sees and cannot read
     core: re.Pattern
     unless: re.Pattern | None
     note: str
+    # position around: the verb ends the lead and the object starts the text after the unit
+    # ("收到12起政府信息依申请公开"); composed from every before row with a verb and an object
+    tail: re.Pattern | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +194,13 @@ def load_vocabulary() -> Vocabulary:
         source = f"{lookbehind}(?:{core}){tail}" if position == "before" else f"^(?:{core})"
         unless = _compile(row["unless"], where) if row["unless"].strip() else None
         phrases.append(Phrase(measure, position, _compile(source, where), _compile(lookbehind + core, where), unless, row["note"]))
+        optional_object = any(not w.strip() for w in row["objects"].split("|"))
+        if position == "before" and verbs and objects and not optional_object:
+            around_tail = f"^{modifiers}*{objects}" if modifiers else f"^{objects}"
+            phrases.append(
+                Phrase(measure, "around", _compile(f"{lookbehind}{verbs}{tail}", where), _compile(f"{lookbehind}{verbs}", where),
+                       unless, row["note"], _compile(around_tail, where))  # fmt: skip
+            )
 
     unit_alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     token = re.compile(
@@ -283,6 +293,7 @@ def _read_sentence(
     previous_end = 0
     found_tokens: list[int] = []
     figures = 0  # numbers with a unit so far in the sentence (a year "2012年" is none)
+    running_totals: set[str] = set()  # measures this sentence gave a running total for
     for t in vocabulary.token.finditer(sentence):
         clause_start = max([b + 1 for b in breaks if b < t.start()], default=0)
         clause_end = min([b for b in breaks if b >= t.end()], default=len(sentence))
@@ -325,9 +336,15 @@ def _read_sentence(
                 continue
             # the sentence's first figure may take its year from an earlier clause ("2012年,全局累计…12条")
             year_words = sentence[: t.start()] if figures == 1 else lead
-            reason = _qualified(measure, sentence, lead, vocabulary, year_words, _clause_before(sentence, breaks, clause_start, found_tokens))
+            reason = _qualified(
+                measure, sentence, lead, vocabulary, year_words,
+                _clause_before(sentence, breaks, clause_start, found_tokens), measure in running_totals,
+            )  # fmt: skip
             if reason:
-                result.notes.append(f"{measure}: {sentence[lead_start:t.end()]!r} set aside: {reason}")
+                kind, note = reason
+                if kind.startswith("cumulative"):
+                    running_totals.add(measure)
+                result.notes.append(f"{measure}: {sentence[lead_start:t.end()]!r} set aside: {note}")
                 continue
             v = value * factor
             if isinstance(v, float):
@@ -367,6 +384,13 @@ def _claims(
                 m = phrase.core.search(lead)
                 if m:
                     loose.append((phrase.measure, m.span()))
+        elif phrase.position == "around":
+            if unit is None:
+                continue
+            m = phrase.regex.search(lead)
+            after = m and phrase.tail.match(tail)
+            if after:
+                claims.append((phrase.measure, m.end() - m.start() + after.end(), m.span()))
         elif unit is not None:
             m = phrase.regex.match(tail)
             if m:
@@ -386,7 +410,7 @@ def _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, 
             continue
         reason = _qualified(measure, sentence, lead, vocabulary, None, "")
         if reason:
-            result.notes.append(f"{measure}: {lead!r} set aside: {reason}")
+            result.notes.append(f"{measure}: {lead!r} set aside: {reason[1]}")
             continue
         result.problems.append(f"{measure} left out: words between the measure and its number are not known in {prose.source(start, end)!r}")
 
@@ -409,26 +433,36 @@ def _clause_before(sentence: str, breaks: list[int], clause_start: int, token_en
 
 
 def _qualified(
-    measure: str, sentence: str, lead: str, vocabulary: Vocabulary, year_words: str | None = None, clause_before: str = ""
-) -> str | None:
-    """Why the number a lead ends with is not the year's figure of measure, or None when it is.
+    measure: str,
+    sentence: str,
+    lead: str,
+    vocabulary: Vocabulary,
+    year_words: str | None = None,
+    clause_before: str = "",
+    after_running_total: bool = False,
+) -> tuple[str, str] | None:
+    """(kind, why) the number a lead ends with is not the year's figure of measure, or None when it is.
 
     year_words is where words naming the report's year cancel a weak running-total word (累计):
     the lead, or for a sentence's first figure everything before it. clause_before is the clause
-    before the lead's when it holds no number: "其中," there makes a subset too."""
+    before the lead's when it holds no number: "其中," there makes a subset too. The part of a
+    running total that names the year ("累计…5928条,其中,本年度新增…2110条") is the year's figure."""
+    annual = _has(vocabulary, "annual", "lead", measure, lead)
     for kind, scope, text in (
         ("cumulative", "lead", lead), ("share", "lead_end", lead), ("change", "lead_end", lead),
         ("change", "lead", lead), ("subset", "lead", lead), ("subset", "clause_before", clause_before),
     ):  # fmt: skip
+        if kind == "subset" and after_running_total and annual:
+            continue
         q = _has(vocabulary, kind, scope, measure, text)
         if q:
-            return q.note
+            return kind, q.note
     if not _has(vocabulary, "annual", "lead", measure, lead if year_words is None else year_words):
         q = _has(vocabulary, "cumulative_unless_annual", "lead", measure, lead) or _has(
             vocabulary, "cumulative_unless_annual", "sentence", measure, sentence
         )
         if q:
-            return q.note
+            return q.kind, q.note
     return None
 
 

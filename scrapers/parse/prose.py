@@ -31,6 +31,7 @@ HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])"
 )
 _SENTENCE_END = "。！？!?;；"
+_BARE_NUMBER = re.compile(r"^\d[\d.,]*%?$")
 # A wrapped line is one that the page width cut, so it is long; a short line without a full
 # stop is a heading or a title and stays on its own.
 MIN_WRAPPED_LINE = 16
@@ -132,7 +133,20 @@ def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
     for line, nxt in zip(lines, lines[1:]):
         pos += len(line)  # pos is now the index of the \n after line
         stripped = line.strip()
+        # a number alone on its line ("…主动公开政府信息\n2110\n条"): page text that put each
+        # figure of a sentence in a cell of its own; never a heading, so it joins both neighbours
+        bare_number = _BARE_NUMBER.match(stripped) or _BARE_NUMBER.match(nxt.strip())
         if (
+            bare_number
+            and stripped
+            and stripped[-1] not in _SENTENCE_END
+            and nxt.strip()
+            and "\t" not in line + nxt
+            and "|" not in line + nxt
+            and not HEADING_START.match(nxt.strip())
+        ):
+            breaks.append((pos, pos + 1))
+        elif (
             len(stripped) >= MIN_WRAPPED_LINE
             and stripped[-1] not in _SENTENCE_END
             and "\t" not in line
