@@ -490,3 +490,8 @@ def test_figures_printed_on_lines_of_their_own():
 def test_full_time_and_part_time_together_is_ambiguous():
     r = parse_narrative("为此,专门配备了132名专、兼职工作人员。")
     assert r.cells == [] and len(r.problems) == 2
+
+
+def test_big5_mirror_wording_of_information():
+    text = "2015年1月1日至12月31日,市信訪辦主動公開政府資訊40條;受理政府信息公開申請28件,答復24件;收到針對我辦政府信息公開的行政復議2件,維持具體行政行為2件;行政訴訟1件。"
+    assert measures(text) == {"proactive_items": 40, "requests_received": 28, "requests_answered": 24, "reviews": 2, "lawsuits": 1}
