@@ -236,3 +236,13 @@ def test_decoys_alone_give_no_year(decoy):
 def test_a_year_end_date_is_read_only_when_no_opening_sentence_states_the_year():
     assert find_year("一、总体情况\n截至2020年底,累计公开信息26条。") == 2020
     assert find_year("截至2021年1月底,累计公开信息26条。") is None
+
+
+def test_last_years_report_named_among_the_problems_is_not_the_year():
+    text = (
+        "一、总体情况\n2019年,我局认真贯彻落实《条例》。\n五、存在的主要问题及改进情况\n"
+        "对照2018年政府信息公开工作年度报告提出的问题,我局逐项整改。"
+    )
+    assert find_year(text) == 2019
+    # named in the opening, the report's own name is read
+    assert find_year("本报告是由北京市东城区审计局编制的2009年度政府信息公开年度报告。\n五、存在的不足及改进措施\n无。") == 2009

@@ -43,8 +43,9 @@ _OPENING_YEAR = re.compile(
 )
 # What a plan for the next year says within its first words: "2020年,我局将…", "2020年工作计划".
 _FUTURE = re.compile(r"将|计划|拟|打算|展望|要点|目标|思路|安排")
-# What a sentence on the 条例 itself says next to its year ("2007年国务院公布《条例》").
-_STATUTE = re.compile(r"《|条例|国务院|颁布|公布|修订|出台|印发|施行|实施")
+# What a sentence on the 条例 itself says right after its year ("2007年国务院公布《条例》",
+# "2019年修订的《条例》"); a report's own opening cites the 条例 later ("2019年,我局贯彻落实《条例》").
+_STATUTE = re.compile(r"《|条例|国务院|颁布|公布|修订|出台|印发|施行")
 # Where a report turns to its problems and plans: no opening sentence is read after it.
 _PLANS_HEADING = re.compile(r"不足|问题|改进|计划|打算|下一步|其他需要报告|展望")
 _OPENING_CHARS = 3000
@@ -80,8 +81,9 @@ def find_year(text: str, title: str | None = None) -> int | None:
     for candidate in _titles(prose, title):
         if candidate.year:
             return candidate.year
-    for pattern in (_STATISTICS_PERIOD, _REPORT_NAME):
-        for m in pattern.finditer(prose.text):
+    # a report name after the report turns to its problems is last year's ("对照2018年…年度报告提出的问题")
+    for pattern, end in ((_STATISTICS_PERIOD, len(prose.text)), (_REPORT_NAME, _plans_start(prose))):
+        for m in pattern.finditer(prose.text, 0, end):
             if _FIRST_YEAR <= int(m["y"]) <= _LAST_YEAR:
                 return int(m["y"])
     year = _opening_year(prose)
@@ -93,6 +95,17 @@ def find_year(text: str, title: str | None = None) -> int | None:
     return None
 
 
+def _plans_start(prose: Prose) -> int:
+    """Where the first heading on problems or plans starts (the end of the text when none does)."""
+    pos = 0
+    for line in prose.text.split("\n"):
+        stripped = line.strip()
+        if HEADING_START.match(stripped) and len(stripped) <= 40 and _PLANS_HEADING.search(stripped):
+            return pos
+        pos += len(line) + 1
+    return len(prose.text)
+
+
 def _opening_year(prose: Prose) -> int | None:
     """The year a sentence of the report's opening starts with, before any section on plans."""
     for start, end in sentences(prose):
@@ -102,7 +115,7 @@ def _opening_year(prose: Prose) -> int | None:
         if HEADING_START.match(sentence) and len(sentence) <= 40 and _PLANS_HEADING.search(sentence):
             break
         m = _OPENING_YEAR.match(sentence)
-        if not m or _FUTURE.search(sentence, m.end(), m.end() + 12) or _STATUTE.search(sentence, m.end(), m.end() + 10):
+        if not m or _FUTURE.search(sentence, m.end(), m.end() + 12) or _STATUTE.search(sentence, m.end(), m.end() + 4):
             continue
         if _FIRST_YEAR <= int(m["y"]) <= _LAST_YEAR:
             return int(m["y"])
