@@ -105,10 +105,10 @@ def decoy(draw, measure: str, value: int, year: int) -> tuple[str, str]:
     words_ = draw(phrase(measure))
     sentence = {
         "share": f"{words_}占总数的{draw(st.integers(1, 99))}.{draw(st.integers(0, 9))}%",
-        "change": f"比上年增加{other - value}{unit}",
+        "change": draw(st.sampled_from(["比上年增加", "同比减少", "较去年增长了", "与上年相比多"])) + f"{other - value}{unit}",
         "since": f"自2008年以来历年累计{words_}{other}{unit}",
         "as_of": f"截至{year}年12月31日,{words_}{other}{unit}",
-        "running": f"目前总计{words_}{other}{unit}",
+        "running": draw(st.sampled_from(["目前总计", "历年累计", "至今已累计", "截至目前,累计"])) + f"{words_}{other}{unit}",
         "subset": f"其中重点领域{words_}{max(value - 1, 0)}{unit}",
         "subset_clause": f"其中,网上{words_}{max(value - 1, 0)}{unit}",
     }[kind]
