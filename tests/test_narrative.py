@@ -495,3 +495,11 @@ def test_full_time_and_part_time_together_is_ambiguous():
 def test_big5_mirror_wording_of_information():
     text = "2015年1月1日至12月31日,市信訪辦主動公開政府資訊40條;受理政府信息公開申請28件,答復24件;收到針對我辦政府信息公開的行政復議2件,維持具體行政行為2件;行政訴訟1件。"
     assert measures(text) == {"proactive_items": 40, "requests_received": 28, "requests_answered": 24, "reviews": 2, "lawsuits": 1}
+
+
+def test_checker_scores_a_held_out_split():
+    held_out = {"dongcheng-sjj-2009", "huairou-fgw-2010", "xicheng-shichahai-jd-2008", "daxing-swj-2012", "chaoyang-donghu-jd-2014"}
+    tuned = score(PRE2019 / "gold", excluded=frozenset(held_out))
+    unseen = score(PRE2019 / "gold", only=held_out)
+    assert (tuned.reports, unseen.reports) == (11, 5)
+    assert tuned.measures + unseen.measures == score(PRE2019 / "gold").measures
