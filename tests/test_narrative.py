@@ -503,3 +503,8 @@ def test_checker_scores_a_held_out_split():
     unseen = score(PRE2019 / "gold", only=held_out)
     assert (tuned.reports, unseen.reports) == (11, 5)
     assert tuned.measures + unseen.measures == score(PRE2019 / "gold").measures
+
+
+def test_a_unit_the_measure_is_never_counted_in_is_a_problem():
+    r = parse_narrative("全年主动公开政府信息141名。")
+    assert r.cells == [] and any("名 is not a unit" in p for p in r.problems)

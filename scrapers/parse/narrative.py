@@ -31,7 +31,7 @@ from functools import lru_cache
 from scrapers.extract.model import Row
 from scrapers.parse.meta import find_year
 from scrapers.parse.model import NarrativeCell
-from scrapers.parse.numerals import ARABIC, CHINESE, NUMBER, NotANumber, read_number
+from scrapers.parse.numerals import ARABIC, CHINESE, NotANumber, read_number
 from scrapers.parse.prose import HEADING_START, Prose, normalise, sentences
 from scrapers.seeds import read_seed
 
@@ -44,7 +44,7 @@ _QUALIFIER_KINDS = ("cumulative", "cumulative_unless_annual", "annual", "share",
 _CLAUSE_BREAK = re.compile(r"[,;:。!?\n]")
 # The last section of a report of either era: 存在的(主要)问题/不足及改进措施, 其他需要报告的事项.
 _CLOSING_HEADING = re.compile(r"(?:不足|问题|改进|其他需要报告)")
-# A Chinese numeral counts only with a unit after it: 一 and 两 are in too many words (统一, 两个).
+# "5500余条", "300多件": the printed number is approximate
 _APPROX_SUFFIX = "(?P<approx>余|多)?"
 
 
@@ -203,6 +203,7 @@ def load_vocabulary() -> Vocabulary:
             )
 
     unit_alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    # A Chinese numeral counts only with a unit after it: 一 and 两 are in too many words (统一, 一是).
     token = re.compile(
         rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d%‰]|\.\d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
         rf"{_APPROX_SUFFIX}(?P<unit>{unit_alternation})?"
@@ -328,6 +329,12 @@ def _read_sentence(
         except NotANumber:
             continue
         measures_of_unit, factor = vocabulary.units[unit]
+        if not measures_here & set(measures_of_unit):
+            # "主动公开政府信息141个": the measure's words, and a unit it is never counted in
+            result.problems.append(
+                f"{' / '.join(sorted(measures_here))} left out: {unit} is not a unit of it in {prose.source(start, end)!r}"
+            )
+            continue
         for measure, length, phrase_span in claims:
             if measure not in measures_of_unit:
                 continue
