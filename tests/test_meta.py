@@ -246,3 +246,8 @@ def test_last_years_report_named_among_the_problems_is_not_the_year():
     assert find_year(text) == 2019
     # named in the opening, the report's own name is read
     assert find_year("本报告是由北京市东城区审计局编制的2009年度政府信息公开年度报告。\n五、存在的不足及改进措施\n无。") == 2009
+
+
+def test_year_of_an_opening_sentence_with_its_subject_first():
+    assert find_year("三、政府信息依申请公开情况\n本局2017年共受理信息公开申请10件。") == 2017
+    assert find_year("我局2018年工作计划如下。") is None

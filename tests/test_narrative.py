@@ -508,3 +508,23 @@ def test_checker_scores_a_held_out_split():
 def test_a_unit_the_measure_is_never_counted_in_is_a_problem():
     r = parse_narrative("全年主动公开政府信息141名。")
     assert r.cells == [] and any("名 is not a unit" in p for p in r.problems)
+
+
+def test_outcomes_and_appeals_in_other_wordings():
+    text = (
+        "本局2017年共受理信息公开申请10件,其中当面申请1宗,占10%;网上申请9宗,占90%。\n"
+        "在已经答复的9件申请中,“同意公开”的7件,占总数的70%。\n“非本机关政府信息”的1件,占总数的10%。\n"
+        "2017年我局有关政府信息公开的行政复议案共1起。"
+    )
+    assert measures(text) == {"requests_received": 10, "requests_answered": 9, "not_held": 1, "granted": 7, "reviews": 1}
+
+
+def test_a_heading_never_wraps_into_the_sentence_below():
+    text = "四、因政府信息公开申请行政复议、提起行政诉讼的情况\n2017年我局有关政府信息公开的行政复议案共1起。"
+    r = parse_narrative(text)
+    assert {c.measure: c.value for c in r.cells} == {"reviews": 1} and r.problems == []
+
+
+def test_a_list_after_the_measure_words_is_a_problem_not_a_guess():
+    r = parse_narrative("2017年,主动公开政府工作信息、动态755多条。")
+    assert r.cells == [] and any("proactive_items" in p for p in r.problems)

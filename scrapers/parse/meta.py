@@ -38,7 +38,7 @@ _BARE_TITLE = re.compile(r"(?P<y>20\d{2})年(?:度?报告|报)")
 # "2024年,丰台区园林绿化局…", "2019年度,区信访办…"); a year followed by a month, a day, 底 or 修订
 # is a date or a statute, not the period.
 _OPENING_YEAR = re.compile(
-    rf"(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十\d]+[).、])?(?P<y>20\d{{2}})年(?:度|全年)?"
+    rf"(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十\d]+[).、])?(?:[我本][{_CJK}]{{1,3}}?)?(?P<y>20\d{{2}})年(?:度|全年)?"
     rf"(?:[,、]|(?=[{_CJK}])(?![月日底末初修颁公施起前后]|以前|以后|之前))"
 )
 # What a plan for the next year says within its first words: "2020年,我局将…", "2020年工作计划".

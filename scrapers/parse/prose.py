@@ -148,6 +148,7 @@ def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
             breaks.append((pos, pos + 1))
         elif (
             len(stripped) >= MIN_WRAPPED_LINE
+            and not _is_heading(stripped)
             and stripped[-1] not in _SENTENCE_END
             and "\t" not in line
             and "|" not in line
@@ -168,6 +169,12 @@ def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
             chars[p] = " "
         text = "".join(chars)
     return _delete(text, offsets, breaks)
+
+
+def _is_heading(line: str) -> bool:
+    """A numbered heading of one line ("四、因政府信息公开申请行政复议、提起行政诉讼的情况"):
+    it never wraps into the sentence below it, long as it may be."""
+    return bool(HEADING_START.match(line)) and len(line) <= 40 and not re.search(r"[,，。;；:：]", line)
 
 
 _SENTENCE = re.compile(r"[^\n。！？!?;；]+[。！？!?;；]?")
