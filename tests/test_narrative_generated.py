@@ -3,7 +3,8 @@
 Each case picks a few measures, writes one sentence per measure from its words in
 seeds/narrative_measure_words.csv (a verb, some modifiers, an object), filler from
 seeds/narrative_qualifiers.csv, a number in one of the ways reports print numbers, a unit the
-measure takes in seeds/narrative_units.csv and half- or full-width punctuation; then adds decoys
+measure takes in seeds/narrative_units.csv and half- or full-width punctuation (or, for the
+measures reports often state as none, a zero statement: "未收到…申请"); then adds decoys
 that state another number for the same measure: a running total, a share, a change on the year
 before, a subset. The parse must return exactly the year's figures, and say ok.
 """
@@ -91,6 +92,30 @@ def statement(draw, measure: str, value: int, year: int) -> str:
     return f"{subject}{when}{draw(phrase(measure))}{filler}{number}{unit}{note}"
 
 
+NEGATIONS = ["未", "没有", "暂无", "暂未", "尚未", "均未"]
+
+
+@st.composite
+def zero_statement(draw, measure: str) -> str:
+    """A sentence that states measure is zero in words ("本年度未收到政府信息公开申请")."""
+    neg = draw(st.sampled_from(NEGATIONS))
+    when = draw(st.sampled_from(["", "本年度", "2012年,我局", "全年"]))
+    if measure == "requests_received":
+        row = next(r for r in WORDS if r["measure"] == measure and r["position"] == "before")
+        verb = draw(st.sampled_from([w for w in words(row["verbs"]) if w != "共收"]))
+        middle = draw(st.sampled_from(["", "政府信息公开", "群众的政府信息公开", "任何"]))
+        return f"{when}{neg}{verb}{middle}申请"
+    if measure in ("reviews", "lawsuits"):
+        word = "行政复议" if measure == "reviews" else "行政诉讼"
+        verb = draw(st.sampled_from(["发生", "收到", "出现", "产生"]))
+        cause = draw(st.sampled_from(["", "因政府信息公开申请", "针对本机关政府信息公开的"]))
+        return f"{when}{neg}{verb}{cause}{'提起' if measure == 'lawsuits' else ''}{word}的情况"
+    return f"{when}{neg}收取{draw(st.sampled_from(['', '任何']))}{draw(st.sampled_from(['检索、复印、邮递等', '政府信息公开', '']))}费用"
+
+
+ZERO_MEASURES = ["requests_received", "reviews", "lawsuits", "fees_yuan"]
+
+
 @st.composite
 def decoy(draw, measure: str, value: int, year: int) -> tuple[str, str]:
     """(kind, a sentence giving another number for measure that is not the year's figure)."""
@@ -122,6 +147,10 @@ def report(draw) -> tuple[str, dict[str, int]]:
     comma, stop = draw(st.sampled_from([(",", "。"), ("，", "。"), (",", ";"), ("，", "；")]))
     sentences, expected = [], {}
     for measure in chosen:
+        if measure in ZERO_MEASURES and draw(st.integers(0, 3)) == 0:
+            expected[measure] = 0
+            sentences.append(draw(zero_statement(measure)) + stop)
+            continue
         value = draw(st.integers(0, 30000) if measure not in ("staff_fulltime", "staff_parttime") else st.integers(0, 60))
         expected[measure] = value
         s = draw(statement(measure, value, year))
