@@ -5,20 +5,21 @@ Before the 2019 template, reports printed no fixed tables: "共主动公开政�
 statement is read by its meaning, from vocabularies that are data in seeds/:
   narrative_units.csv          the units a number of each measure carries (条, 件, 项, 人次, 名, 元 …)
   narrative_measure_words.csv  each measure's words: verbs, modifiers and objects, composed into
-                               one phrase that stands before the number (or right after its unit:
-                               "配备了1名兼职工作人员")
+                               one phrase that stands before the number, right after its unit
+                               ("配备了1名兼职工作人员"), or around it ("收到12起…依申请公开")
   narrative_qualifiers.csv     the words that make a number something else (a running total, a
                                share, a change, a subset), the filler allowed between a measure's
                                words and its number, and the words naming the report's own year
   narrative_patterns.csv       statements without a number (zero: "未收到…申请"; ambiguous: left
                                out with a problem) and the markers of the two eras (looks_pre2019)
 A number is read in its clause: the text from the clause start (or the number before it) to the
-number is its lead. The measure is the one whose words end the lead, followed by filler only; a
-qualifier in the lead sets the number aside with a note. When one sentence gives the year's figure
-and another a running total, the year's figure is the measure. A measure stated with two values,
-a number two measures claim, and a measure's words followed by a number that cannot be read
-(no unit, words between them the vocabularies do not know) are problems: the report is then
-`partial`, never silently complete.
+number is its lead. The measure is the one whose words end the lead, followed by filler only
+(the longer words win when two measures claim a number); a qualifier in the lead sets the number
+aside with a note. When one sentence gives the year's figure and another a running total, the
+year's figure is the measure. A measure stated with two values, a number two measures claim
+equally, and a measure's words followed by a number that cannot be read (no unit, a unit it is
+never counted in, words between them the vocabularies do not know) are problems: the report is
+then `partial`, never silently complete.
 """
 
 from __future__ import annotations
