@@ -180,3 +180,15 @@ def test_a_decoy_alone_is_never_read_as_the_measure(measure, value, year, data):
         return  # these only make sense after a figure, tested above
     got = {c.measure: c.value for c in parse_narrative(sentence + "。").cells}
     assert measure not in got, sentence
+
+
+REPORT_ALPHABET = st.sampled_from(list("主动公开政府信息条件申请收到受理答复行政复议诉讼未没有累计截至其中占%,，。;\n 0123456789零一两十百年度本局名人次元万余"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(REPORT_ALPHABET, max_size=120))
+def test_any_text_of_report_words_parses_without_error_and_raws_are_printed(text):
+    result = parse_narrative(text)
+    for cell in result.cells:
+        assert cell.raw and cell.raw in text
+    assert len({c.measure for c in result.cells}) == len(result.cells)
