@@ -166,3 +166,88 @@ def test_office_named_only_in_passing_needs_to_be_repeated():
 
 def test_no_office_is_invented():
     assert find_office("我局认真贯彻落实《条例》,2019年共收到申请3件。") is None
+
+
+# --- the year from the opening sentences, when the text has no title -------------------------
+
+# The first lines of real page-text copies that lost their title (text-renderings corpus).
+TONGZHOU_JU_2019 = (
+    "依据《中华人民共和国政府信息公开条例》第五十条之规定,制作本报告。\n一、总体情况\n"
+    "2019年,我局高度重视政府信息公开工作,严格按照通州区政务公开工作要点开展工作。全年主动公开政府信息224条,较去年下降7.8%。\n"
+    "二、主动公开政府信息情况\n信息内容 |\n本年新制作数量 |\n"
+)
+TAOJIANG_2020 = (
+    "一、总体情况\n2020年,县审计局认真贯彻执行《中华人民共和国政府信息公开条例》,从审计工作实际出发,精心组织。"
+    "2020年全年主动公开政府信息共26条。截止2020年12月31日历年累计公开26条。\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text,year",
+    [
+        (TONGZHOU_JU_2019, 2019),
+        (TAOJIANG_2020, 2020),
+        ("一、总体情况\n2024年,丰台区园林绿化局认真贯彻落实政务公开工作要求。", 2024),
+        ("2019年度,区信访办政府信息主动公开和依申请公开办理情况如下:", 2019),
+        ("一、总体情况\n(一)主动公开\n2021年全年,我委共主动公开政府信息35条。", 2021),
+    ],
+)
+def test_year_from_the_opening_sentence(text, year):
+    assert find_year(text) == year
+
+
+def test_year_from_a_flipbook_page_title():
+    assert find_year("正文没有年份。", title="Page 9 - 2020年报") == 2020
+    assert find_year("Page 9 - 2020年报\n三、收到和处理政府信息公开申请情况") == 2020
+
+
+# Sentences a report prints that carry a year it does not cover; each opens a sentence or line.
+YEAR_DECOYS = [
+    "发布日期:{pub}年1月20日",
+    "{pub}年1月20日",
+    "{pub}年3月15日,本报告在区政府网站发布。",
+    "2007年国务院公布《中华人民共和国政府信息公开条例》。",
+    "2019年修订的《中华人民共和国政府信息公开条例》施行后,我局组织学习。",
+    "2019年5月15日起施行修订后的《条例》。",
+    "2008年5月1日《条例》正式施行。",
+]
+PLAN_DECOYS = [
+    "五、{next}年工作计划\n{next}年,我局将继续深化政务公开。",
+    "六、存在的主要问题及改进情况\n{next}年,我局将加强培训。",
+    "{next}年,我局计划进一步完善公开目录。",
+]
+
+
+@pytest.mark.parametrize("year", [2019, 2020, 2023])
+@pytest.mark.parametrize("decoy", YEAR_DECOYS)
+@pytest.mark.parametrize("plan", PLAN_DECOYS)
+def test_opening_year_beats_publication_dates_statutes_and_next_year_plans(year, decoy, plan):
+    # decoys before the opening sentence and a plan after it: only the opening year is the period
+    opening = f"{year}年,我局高度重视政府信息公开工作。全年主动公开政府信息12条。"
+    text = "\n".join([decoy.format(pub=year + 1), "一、总体情况", opening, plan.format(next=year + 1)])
+    assert find_year(text) == year
+
+
+@pytest.mark.parametrize("decoy", YEAR_DECOYS + PLAN_DECOYS)
+def test_decoys_alone_give_no_year(decoy):
+    assert find_year(decoy.format(pub=2021, next=2021)) is None
+
+
+def test_a_year_end_date_is_read_only_when_no_opening_sentence_states_the_year():
+    assert find_year("一、总体情况\n截至2020年底,累计公开信息26条。") == 2020
+    assert find_year("截至2021年1月底,累计公开信息26条。") is None
+
+
+def test_last_years_report_named_among_the_problems_is_not_the_year():
+    text = (
+        "一、总体情况\n2019年,我局认真贯彻落实《条例》。\n五、存在的主要问题及改进情况\n"
+        "对照2018年政府信息公开工作年度报告提出的问题,我局逐项整改。"
+    )
+    assert find_year(text) == 2019
+    # named in the opening, the report's own name is read
+    assert find_year("本报告是由北京市东城区审计局编制的2009年度政府信息公开年度报告。\n五、存在的不足及改进措施\n无。") == 2009
+
+
+def test_year_of_an_opening_sentence_with_its_subject_first():
+    assert find_year("三、政府信息依申请公开情况\n本局2017年共受理信息公开申请10件。") == 2017
+    assert find_year("我局2018年工作计划如下。") is None

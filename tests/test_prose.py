@@ -43,3 +43,18 @@ def test_source_gives_back_the_printed_text():
 def test_sentences_cut_at_full_stops_semicolons_and_lines():
     prose = normalise("信息不存在1件;非本机关掌握1件。\n四、咨询情况")
     assert [prose.text[a:b] for a, b in sentences(prose)] == ["信息不存在1件;", "非本机关掌握1件。", "四、咨询情况"]
+
+
+def test_a_number_alone_on_its_line_joins_its_sentence():
+    prose = normalise("累计主动公开政府信息\n5928\n条,全文电子化率达\n90.3%\n,其中")
+    assert "累计主动公开政府信息5928条,全文电子化率达90.3%,其中" in prose.text
+    # a number after a full stop, or before a heading, stays on its line
+    assert normalise("共12条。\n2010\n五、其他").text == "共12条。\n2010\n五、其他"
+    assert normalise("主动公开政府信息共\n12\n二、依申请公开").text == "主动公开政府信息共12\n二、依申请公开"
+
+
+def test_a_long_heading_stays_on_its_line():
+    prose = normalise("四、因政府信息公开申请行政复议、提起行政诉讼的情况\n2017年未发生行政复议。")
+    assert prose.text == "四、因政府信息公开申请行政复议、提起行政诉讼的情况\n2017年未发生行政复议。"
+    # a numbered line with a comma is a sentence that wraps
+    assert "\n" not in normalise("(一)政府信息公开的内容。2012年1月1日至12月31日,市政府办公室共\n发布各类主动公开信息96件。").text

@@ -3,8 +3,10 @@
 Evidence is read in order of trust. For the year: the title ("2023年政府信息公开工作年度报告",
 year first or last), then the statistics period ("统计期限自2019年1月1日起至…", also with
 the 年/月 lost: "自201011日起"), then the report's name in its preamble ("编制的2009年度政府信息
-公开年度报告"), then "截至2014年底". A 2023 report published in 2024 prints 2024 dates too
-(发布日期, 2024年预算), which is why free-standing dates are never read. For the office: the title,
+公开年度报告"), then the opening sentences ("2019年,我局…", before any section on plans), then
+"截至2014年底". A 2023 report published in 2024 prints 2024 dates too (发布日期, 2024年预算,
+"2024年,我局将…"), and every report names the 条例's years (2007年公布, 2019年修订), which is why
+free-standing dates are never read. For the office: the title,
 then the preamble ("由北京市大兴区商务委员会编制"), then a sign-off line, then a contact sentence
 ("请与…街道办事处信息公开办公室联系"), then a full name the text repeats; never a guess.
 """
@@ -15,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from scrapers.parse.prose import Prose, normalise
+from scrapers.parse.prose import HEADING_START, Prose, normalise, sentences
 
 _CJK = r"\u3400-\u9fff"
 _NAME = rf"[{_CJK}()]"
@@ -30,6 +32,24 @@ _TITLE_END = re.compile(r"(?:报告|年报)$")
 _STATISTICS_PERIOD = re.compile(r"统计(?:期限|期间|周期|时间|区间|时段|范围)[^0-9。\n]{0,10}?(?P<y>20\d{2})")
 _REPORT_NAME = re.compile(r"(?P<y>20\d{2})年度?(?:政府信息|政务|信息)公开(?:工作)?(?:年度)?(?:报告|年报)")
 _YEAR_END = re.compile(r"截[至止](?P<y>20\d{2})年(?:底|末|12月31日)")
+# A page title that is only the year and 年报 or 年度报告 ("Page 9 - 2020年报", a flipbook's page).
+_BARE_TITLE = re.compile(r"(?P<y>20\d{2})年(?:度?报告|报)")
+# The first sentences of 一、总体情况 open with the year they describe ("2019年,我局…",
+# "2024年,丰台区园林绿化局…", "2019年度,区信访办…"); a year followed by a month, a day, 底 or 修订
+# is a date or a statute, not the period.
+_OPENING_YEAR = re.compile(
+    rf"(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十\d]+[).、])?(?:[我本][{_CJK}]{{1,3}}?)?(?P<y>20\d{{2}})年(?:度|全年)?"
+    rf"(?:[,、]|(?=[{_CJK}])(?![月日底末初修颁公施起前后]|以前|以后|之前))"
+)
+# What a plan for the next year says within its first words: "2020年,我局将…", "2020年工作计划".
+_FUTURE = re.compile(r"将|计划|拟|打算|展望|要点|目标|思路|安排")
+# What a sentence on the 条例 itself says right after its year ("2007年国务院公布《条例》",
+# "2019年修订的《条例》"); a report's own opening cites the 条例 later ("2019年,我局贯彻落实《条例》").
+_STATUTE = re.compile(r"《|条例|国务院|颁布|公布|修订|出台|印发|施行")
+# Where a report turns to its problems and plans: no opening sentence is read after it.
+_PLANS_HEADING = re.compile(r"不足|问题|改进|计划|打算|下一步|其他需要报告|展望")
+_OPENING_CHARS = 3000
+_TITLE_SEPARATORS = " -–—|_:"
 
 _PREAMBLE_OFFICE = re.compile(rf"由(?P<office>{_NAME}{{2,40}}?)(?:负责)?(?:编制|制作|撰写)")
 _CONTACT_OFFICE = re.compile(
@@ -61,10 +81,44 @@ def find_year(text: str, title: str | None = None) -> int | None:
     for candidate in _titles(prose, title):
         if candidate.year:
             return candidate.year
-    for pattern in (_STATISTICS_PERIOD, _REPORT_NAME, _YEAR_END):
-        for m in pattern.finditer(prose.text):
+    # a report name after the report turns to its problems is last year's ("对照2018年…年度报告提出的问题")
+    for pattern, end in ((_STATISTICS_PERIOD, len(prose.text)), (_REPORT_NAME, _plans_start(prose))):
+        for m in pattern.finditer(prose.text, 0, end):
             if _FIRST_YEAR <= int(m["y"]) <= _LAST_YEAR:
                 return int(m["y"])
+    year = _opening_year(prose)
+    if year is not None:
+        return year
+    for m in _YEAR_END.finditer(prose.text):
+        if _FIRST_YEAR <= int(m["y"]) <= _LAST_YEAR:
+            return int(m["y"])
+    return None
+
+
+def _plans_start(prose: Prose) -> int:
+    """Where the first heading on problems or plans starts (the end of the text when none does)."""
+    pos = 0
+    for line in prose.text.split("\n"):
+        stripped = line.strip()
+        if HEADING_START.match(stripped) and len(stripped) <= 40 and _PLANS_HEADING.search(stripped):
+            return pos
+        pos += len(line) + 1
+    return len(prose.text)
+
+
+def _opening_year(prose: Prose) -> int | None:
+    """The year a sentence of the report's opening starts with, before any section on plans."""
+    for start, end in sentences(prose):
+        if start > _OPENING_CHARS:
+            break
+        sentence = prose.text[start:end].strip()
+        if HEADING_START.match(sentence) and len(sentence) <= 40 and _PLANS_HEADING.search(sentence):
+            break
+        m = _OPENING_YEAR.match(sentence)
+        if not m or _FUTURE.search(sentence, m.end(), m.end() + 12) or _STATUTE.search(sentence, m.end(), m.end() + 4):
+            continue
+        if _FIRST_YEAR <= int(m["y"]) <= _LAST_YEAR:
+            return int(m["y"])
     return None
 
 
@@ -138,6 +192,9 @@ def _titles(prose: Prose, title: str | None) -> list[_Title]:
 def _read_title(s: str, whole: bool = True) -> _Title | None:
     m = (_TITLE.fullmatch if whole else _TITLE.search)(s)
     if not m:
+        bare = _BARE_TITLE.search(s)
+        if bare and (bare.end() == len(s) or not whole) and (bare.start() == 0 or s[bare.start() - 1] in _TITLE_SEPARATORS) and _FIRST_YEAR <= int(bare["y"]) <= _LAST_YEAR:
+            return _Title(int(bare["y"]), None, shared_gov=False)
         return None
     year = m["y1"] or m["y2"]
     year = int(year) if year and _FIRST_YEAR <= int(year) <= _LAST_YEAR else None

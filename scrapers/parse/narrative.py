@@ -1,16 +1,25 @@
 """Statistics of the 2008–2018 reports: the figures they state in sentences, and the Beijing 统计表.
 
 Before the 2019 template, reports printed no fixed tables: "共主动公开政府信息141条",
-"共收到政府信息公开申请3件", "同意公开1件,占总数的33.3%", "未发生…行政复议的情况". The
-phrasings and the measure each one states are data (seeds/narrative_patterns.csv): a row per
-phrasing, a regex with {N} where the number stands. Kinds:
-  count      the number in {N} is the measure's value
-  zero       the sentence states the measure is zero ("未收到…申请")
-  exclude    words before a number that make it something else (a running total, a subset, a change)
-  ambiguous  a sentence that speaks of the measure without stating it; left out, with a problem
-  pre2019_marker / post2019_marker   what tells the two eras apart (looks_pre2019)
-Only what the text states is read: a value is kept when one sentence states it and no other
-sentence contradicts it; two different values for one measure are both left out, with a problem.
+"全区共主动公开各类信息10381件", "同意公开1件,占总数的33.3%", "未发生…行政复议的情况". A
+statement is read by its meaning, from vocabularies that are data in seeds/:
+  narrative_units.csv          the units a number of each measure carries (条, 件, 项, 人次, 名, 元 …)
+  narrative_measure_words.csv  each measure's words: verbs, modifiers and objects, composed into
+                               one phrase that stands before the number, right after its unit
+                               ("配备了1名兼职工作人员"), or around it ("收到12起…依申请公开")
+  narrative_qualifiers.csv     the words that make a number something else (a running total, a
+                               share, a change, a subset), the filler allowed between a measure's
+                               words and its number, and the words naming the report's own year
+  narrative_patterns.csv       statements without a number (zero: "未收到…申请"; ambiguous: left
+                               out with a problem) and the markers of the two eras (looks_pre2019)
+A number is read in its clause: the text from the clause start (or the number before it) to the
+number is its lead. The measure is the one whose words end the lead, followed by filler only
+(the longer words win when two measures claim a number); a qualifier in the lead sets the number
+aside with a note. When one sentence gives the year's figure and another a running total, the
+year's figure is the measure. A measure stated with two values, a number two measures claim
+equally, and a measure's words followed by a number that cannot be read (no unit, a unit it is
+never counted in, words between them the vocabularies do not know) are problems: the report is
+then `partial`, never silently complete.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ from functools import lru_cache
 from scrapers.extract.model import Row
 from scrapers.parse.meta import find_year
 from scrapers.parse.model import NarrativeCell
-from scrapers.parse.numerals import NUMBER, NotANumber, read_number
+from scrapers.parse.numerals import ARABIC, CHINESE, NotANumber, read_number
 from scrapers.parse.prose import HEADING_START, Prose, normalise, sentences
 from scrapers.seeds import read_seed
 
@@ -31,12 +40,13 @@ log = logging.getLogger(__name__)
 
 # The measure codes: a contract with the warehouse, kept with their labels in seeds/narrative_measures.csv.
 MEASURES = tuple(row["code"] for row in read_seed("narrative_measures"))
-_KINDS = ("count", "zero", "exclude", "ambiguous", "pre2019_marker", "post2019_marker")
-# {N} in a pattern: the number, with the words that make it approximate ("约", "5500余")
-_N = rf"(?P<pre>约|近|逾|超过)?(?P<n>{NUMBER})(?P<approx>余|多)?"
+_KINDS = ("zero", "ambiguous", "pre2019_marker", "post2019_marker")
+_QUALIFIER_KINDS = ("cumulative", "cumulative_unless_annual", "annual", "share", "change", "subset", "filler", "approximate")
 _CLAUSE_BREAK = re.compile(r"[,;:。!?\n]")
 # The last section of a report of either era: 存在的(主要)问题/不足及改进措施, 其他需要报告的事项.
 _CLOSING_HEADING = re.compile(r"(?:不足|问题|改进|其他需要报告)")
+# "5500余条", "300多件": the printed number is approximate
+_APPROX_SUFFIX = "(?P<approx>余|多)?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +57,45 @@ class Pattern:
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A measure's words, composed from one row of narrative_measure_words.csv."""
+
+    measure: str
+    position: str  # before: the words end the number's lead; after: they follow its unit; around
+    regex: re.Pattern
+    # the words alone, wherever they stand in the lead: with unknown words between them and the
+    # number, a statement the parser sees and cannot read
+    core: re.Pattern
+    unless: re.Pattern | None
+    note: str
+    # position around: the verb ends the lead and the object starts the text after the unit
+    # ("收到12起政府信息依申请公开"); composed from every before row with a verb and an object
+    tail: re.Pattern | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifier:
+    kind: str
+    scope: str  # lead, lead_end, sentence, gap, clause_before
+    measures: tuple[str, ...]
+    regex: re.Pattern
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    units: dict[str, tuple[tuple[str, ...], int]]  # unit -> (measures, factor)
+    phrases: tuple[Phrase, ...]
+    qualifiers: tuple[Qualifier, ...]
+    token: re.Pattern  # a number, perhaps approximate, and its unit if one follows
+    filler_only: re.Pattern  # a lead of nothing but filler ("共计"): the measure's words are in the clause before
+
+
 @dataclass
 class NarrativeResult:
     cells: list[NarrativeCell] = field(default_factory=list)
-    # each statement left out because it is ambiguous or contradicted, with why
+    # each statement left out because it is ambiguous, contradicted or unreadable, with why
     problems: list[str] = field(default_factory=list)
     # the text is cut off before its closing section: the report is partial
     truncated: bool = False
@@ -65,6 +110,23 @@ class _Found:
     approximate: bool
     sentence: tuple[int, int]
     span: tuple[int, int]
+    length: int = 0  # how many characters of the measure's words matched: the longer, the surer
+
+
+def _measures(cell: str, where: str) -> tuple[str, ...]:
+    cell = cell.strip()
+    measures = MEASURES if cell == "*" else tuple(m for m in cell.split("|") if m)
+    for m in measures:
+        if m not in MEASURES:
+            raise ValueError(f"{where}: unknown measure {m!r}")
+    return measures
+
+
+def _compile(source: str, where: str) -> re.Pattern:
+    try:
+        return re.compile(source)
+    except re.error as exc:
+        raise ValueError(f"{where}: bad regex: {exc}") from exc
 
 
 @lru_cache(maxsize=1)
@@ -72,48 +134,113 @@ def load_patterns() -> tuple[Pattern, ...]:
     """The rows of seeds/narrative_patterns.csv, compiled; a bad row is an error naming it."""
     patterns = []
     for i, row in enumerate(read_seed("narrative_patterns"), start=2):
-        kind, measure = row["kind"].strip(), row["measure"].strip()
+        where = f"narrative_patterns.csv line {i}"
+        kind = row["kind"].strip()
         if kind not in _KINDS:
-            raise ValueError(f"narrative_patterns.csv line {i}: unknown kind {kind!r}")
-        measures = MEASURES if measure == "*" else tuple(m for m in measure.split("|") if m)
-        for m in measures:
-            if m not in MEASURES:
-                raise ValueError(f"narrative_patterns.csv line {i}: unknown measure {m!r}")
-        if kind in ("count", "zero", "exclude", "ambiguous") and not measures:
-            raise ValueError(f"narrative_patterns.csv line {i}: kind {kind} needs a measure")
-        source = row["pattern"]
-        if (kind == "count") != ("{N}" in source):
-            raise ValueError(f"narrative_patterns.csv line {i}: {{N}} belongs in count patterns only")
-        try:
-            regex = re.compile(source.replace("{N}", _N))
-        except re.error as exc:
-            raise ValueError(f"narrative_patterns.csv line {i}: bad regex: {exc}") from exc
-        patterns.append(Pattern(measures, kind, regex, row["note"]))
+            raise ValueError(f"{where}: unknown kind {kind!r}")
+        measures = _measures(row["measure"], where)
+        if kind in ("zero", "ambiguous") and not measures:
+            raise ValueError(f"{where}: kind {kind} needs a measure")
+        patterns.append(Pattern(measures, kind, _compile(row["pattern"], where), row["note"]))
     return tuple(patterns)
+
+
+def _words(cell: str) -> str:
+    """A |-list of literal words as a regex alternation, longest first ("" makes it optional)."""
+    words = cell.split("|")
+    optional = any(not w.strip() for w in words)
+    words = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    alternation = "|".join(re.escape(w) for w in words)
+    if not words:
+        return ""
+    return f"(?:{alternation})" + ("?" if optional else "")
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    """The units, measure words and qualifiers of seeds/, compiled; a bad row is an error naming it."""
+    units: dict[str, tuple[tuple[str, ...], int]] = {}
+    for i, row in enumerate(read_seed("narrative_units"), start=2):
+        where = f"narrative_units.csv line {i}"
+        try:
+            factor = int(row["factor"] or 1)
+        except ValueError as exc:
+            raise ValueError(f"{where}: factor {row['factor']!r} is not a whole number") from exc
+        units[row["unit"].strip()] = (_measures(row["measures"], where), factor)
+
+    qualifiers = []
+    for i, row in enumerate(read_seed("narrative_qualifiers"), start=2):
+        where = f"narrative_qualifiers.csv line {i}"
+        kind, scope = row["kind"].strip(), row["scope"].strip()
+        if kind not in _QUALIFIER_KINDS:
+            raise ValueError(f"{where}: unknown kind {kind!r}")
+        if scope not in ("lead", "lead_end", "sentence", "gap", "clause_before"):
+            raise ValueError(f"{where}: unknown scope {scope!r}")
+        qualifiers.append(Qualifier(kind, scope, _measures(row["measures"], where), _compile(row["pattern"], where), row["note"]))
+    filler = "|".join(f"(?:{q.regex.pattern})" for q in qualifiers if q.kind == "filler")
+    tail = f"(?:{filler})*$" if filler else "$"
+
+    phrases = []
+    for i, row in enumerate(read_seed("narrative_measure_words"), start=2):
+        where = f"narrative_measure_words.csv line {i}"
+        (measure,) = _measures(row["measure"], where) or ("",)
+        position = row["position"].strip()
+        if position not in ("before", "after"):
+            raise ValueError(f"{where}: position must be before or after, not {position!r}")
+        verbs, modifiers, objects = _words(row["verbs"]), _words(row["modifiers"]), _words(row["objects"])
+        if not (verbs or objects):
+            raise ValueError(f"{where}: a measure's words need verbs or objects")
+        core = verbs + (f"{modifiers}*" if verbs and modifiers else "") + objects if verbs else objects
+        lookbehind = "".join(f"(?<!{re.escape(w.strip())})" for w in row["not_after"].split("|") if w.strip())
+        source = f"{lookbehind}(?:{core}){tail}" if position == "before" else f"^(?:{core})"
+        unless = _compile(row["unless"], where) if row["unless"].strip() else None
+        phrases.append(Phrase(measure, position, _compile(source, where), _compile(lookbehind + core, where), unless, row["note"]))
+        optional_object = any(not w.strip() for w in row["objects"].split("|"))
+        if position == "before" and verbs and objects and not optional_object:
+            around_tail = f"^{modifiers}*{objects}" if modifiers else f"^{objects}"
+            phrases.append(
+                Phrase(measure, "around", _compile(f"{lookbehind}{verbs}{tail}", where), _compile(f"{lookbehind}{verbs}", where),
+                       unless, row["note"], _compile(around_tail, where))  # fmt: skip
+            )
+
+    unit_alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    # A Chinese numeral counts only with a unit after it: 一 and 两 are in too many words (统一, 一是).
+    token = re.compile(
+        rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d%‰]|\.\d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
+        rf"{_APPROX_SUFFIX}(?P<unit>{unit_alternation})?"
+    )
+    return Vocabulary(units, tuple(phrases), tuple(qualifiers), token, re.compile(f"^{tail}"))
 
 
 def parse_narrative(text: str) -> NarrativeResult:
     """The measures a pre-2019 report states in its sentences."""
     prose = normalise(text)
     patterns = load_patterns()
+    vocabulary = load_vocabulary()
     result = NarrativeResult(truncated=is_truncated(prose))
     found: list[_Found] = []
     for start, end in sentences(prose):
-        sentence = prose.text[start:end]
-        found.extend(_read_sentence(prose, sentence, start, end, patterns, result))
+        found.extend(_read_sentence(prose, start, end, patterns, vocabulary, result))
 
-    # A number two phrasings both claim ("…同意部分公开…") belongs to neither for certain.
-    by_span: dict[tuple[int, int], set[str]] = {}
+    # A number two measures both claim ("…同意部分公开…") belongs to the one whose words are the
+    # longer match; when neither is, to none for certain.
+    by_span: dict[tuple[int, int], list[_Found]] = {}
     for f in found:
         if f.span[0] != f.span[1]:
-            by_span.setdefault(f.span, set()).add(f.measure)
-    contested = {span for span, ms in by_span.items() if len(ms) > 1}
-    for span in sorted(contested):
-        result.problems.append(
-            f"{' / '.join(sorted(by_span[span]))} left out: one number read as several measures in "
-            f"{_quote(prose, found, span)}"
-        )
-    found = [f for f in found if f.span not in contested]
+            by_span.setdefault(f.span, []).append(f)
+    dropped: set[int] = set()
+    for span, claims in sorted(by_span.items()):
+        if len({f.measure for f in claims}) < 2:
+            continue
+        longest = max(f.length for f in claims)
+        winners = {f.measure for f in claims if f.length == longest}
+        if len(winners) > 1:
+            result.problems.append(
+                f"{' / '.join(sorted(winners))} left out: one number read as several measures in "
+                f"{prose.source(*claims[0].sentence)!r}"
+            )
+        dropped.update(id(f) for f in claims if f.length < longest or len(winners) > 1)
+    found = [f for f in found if id(f) not in dropped]
 
     for measure in MEASURES:
         mine = [f for f in found if f.measure == measure]
@@ -138,60 +265,213 @@ def parse_narrative(text: str) -> NarrativeResult:
 
 
 def _read_sentence(
-    prose: Prose, sentence: str, start: int, end: int, patterns: tuple[Pattern, ...], result: NarrativeResult
+    prose: Prose, start: int, end: int, patterns: tuple[Pattern, ...], vocabulary: Vocabulary, result: NarrativeResult
 ) -> list[_Found]:
+    sentence = prose.text[start:end]
     found: list[_Found] = []
+    # spans of statements that speak of a measure without stating it, by measure
     vetoes: dict[str, list[tuple[int, int, str]]] = {}
     for p in patterns:
         if p.kind == "ambiguous":
             for m in p.regex.finditer(sentence):
                 for measure in p.measures:
                     vetoes.setdefault(measure, []).append((m.start(), m.end(), p.note))
+
+    def vetoed(measure: str, a: int, b: int) -> bool:
+        return any(v[0] < b and a < v[1] for v in vetoes.get(measure, ()))
+
+    zero_measures: set[str] = set()
     for p in patterns:
-        if p.kind not in ("count", "zero"):
+        if p.kind != "zero":
             continue
         for m in p.regex.finditer(sentence):
-            if p.kind == "count":
-                try:
-                    value = read_number(m["n"])
-                except NotANumber:
-                    continue
-                if "wan" in m.re.groupindex and m["wan"]:
-                    value = value * 10000
-                approximate = bool(m["pre"] or m["approx"])
-                number_at = m.start("n")
-                span = (start + m.start("n"), start + m.end("n"))
-            else:
-                value, approximate, number_at = 0, False, m.start()
-                span = (start + m.start(), start + m.start())
             for measure in p.measures:
-                veto = next((v for v in vetoes.get(measure, ()) if v[0] < m.end() and m.start() < v[1]), None)
-                if veto:
+                if vetoed(measure, m.start(), m.end()):
                     continue
-                reason = _excluded(measure, sentence, number_at, patterns)
-                if reason:
-                    result.notes.append(f"{measure}: {m.group(0)!r} set aside: {reason}")
-                    continue
-                found.append(_Found(measure, value, approximate, (start, end), span))
+                zero_measures.add(measure)
+                found.append(_Found(measure, 0, False, (start, end), (start + m.start(), start + m.start())))
+
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
+    previous_end = 0
+    found_tokens: list[int] = []
+    figures = 0  # numbers with a unit so far in the sentence (a year "2012年" is none)
+    running_totals: set[str] = set()  # measures this sentence gave a running total for
+    for t in vocabulary.token.finditer(sentence):
+        clause_start = max([b + 1 for b in breaks if b < t.start()], default=0)
+        clause_end = min([b for b in breaks if b >= t.end()], default=len(sentence))
+        lead_start = max(clause_start, previous_end)
+        previous_end = t.end()
+        lead = sentence[lead_start : t.start()]
+        tail = sentence[t.end() : clause_end]
+        unit = t["unit"]
+        claims, loose = _claims(lead, tail, unit, vocabulary)
+        if not claims and lead_start == clause_start > 0 and vocabulary.filler_only.match(lead):
+            # "主动公开政府信息,共计122条": the words end the clause before, the number has only filler
+            before = max([b + 1 for b in breaks if b < clause_start - 1], default=0)
+            if before >= previous_clause_token_end(found_tokens, clause_start):
+                lead_start = before
+                lead = sentence[before : clause_start - 1] + lead
+                claims, loose = _claims(lead, tail, unit, vocabulary)
+        found_tokens.append(t.end())
+        figures += unit is not None
+        if not claims:
+            _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, lead_start, result)
+            continue
+        measures_here = {c[0] for c in claims}
+        if unit is None:
+            # "主动公开政府信息共32." : the measure's words and a number without its unit
+            for measure in sorted(measures_here - zero_measures):
+                result.problems.append(
+                    f"{measure} left out: a number without a unit in {prose.source(start, end)!r}"
+                )
+            continue
+        try:
+            value = read_number(t["n"])
+        except NotANumber:
+            continue
+        measures_of_unit, factor = vocabulary.units[unit]
+        if not measures_here & set(measures_of_unit):
+            # "主动公开政府信息141个": the measure's words, and a unit it is never counted in
+            result.problems.append(
+                f"{' / '.join(sorted(measures_here))} left out: {unit} is not a unit of it in {prose.source(start, end)!r}"
+            )
+            continue
+        for measure, length, phrase_span in claims:
+            if measure not in measures_of_unit:
+                continue
+            a, b = (lead_start + phrase_span[0], lead_start + phrase_span[1]) if phrase_span[0] >= 0 else (t.end(), t.end() + length)
+            if vetoed(measure, a, b):
+                continue
+            # the sentence's first figure may take its year from an earlier clause ("2012年,全局累计…12条")
+            year_words = sentence[: t.start()] if figures == 1 else lead
+            reason = _qualified(
+                measure, sentence, lead, vocabulary, year_words,
+                _clause_before(sentence, breaks, clause_start, found_tokens), measure in running_totals,
+            )  # fmt: skip
+            if reason:
+                kind, note = reason
+                if kind.startswith("cumulative"):
+                    running_totals.add(measure)
+                result.notes.append(f"{measure}: {sentence[lead_start:t.end()]!r} set aside: {note}")
+                continue
+            v = value * factor
+            if isinstance(v, float):
+                v = round(v, 2)
+                v = int(v) if v.is_integer() else v
+            if measure != "fees_yuan" and not isinstance(v, int):
+                result.problems.append(f"{measure} left out: {t.group(0)!r} is not a whole number in {prose.source(start, end)!r}")
+                continue
+            approximate = bool(t["approx"]) or _has(vocabulary, "approximate", "lead_end", measure, lead)
+            found.append(_Found(measure, v, approximate, (start, end), (start + t.start("n"), start + t.end("n")), length))
     for measure, hits in vetoes.items():
         for _, _, note in hits:
             result.problems.append(f"{measure} left out: {note}: {prose.source(start, end)!r}")
     return found
 
 
-def _excluded(measure: str, sentence: str, number_at: int, patterns: tuple[Pattern, ...]) -> str | None:
-    """Why the number at number_at is not the measure, from the words before it in its clause."""
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, number_at)]
-    clause_before = sentence[breaks[-1] if breaks else 0 : number_at]
-    for p in patterns:
-        if p.kind == "exclude" and measure in p.measures and p.regex.search(clause_before):
-            return p.note
+def previous_clause_token_end(token_ends: list[int], clause_start: int) -> int:
+    """Where the last number before clause_start ends (0 when none): a lead never reaches past it."""
+    return max((e for e in token_ends if e < clause_start), default=0)
+
+
+def _claims(
+    lead: str, tail: str, unit: str | None, vocabulary: Vocabulary
+) -> tuple[list[tuple[str, int, tuple[int, int]]], list[tuple[str, tuple[int, int]]]]:
+    """The measures whose words claim one number: (measure, length of the words, their span in
+    lead, or (-1, -1) after the unit); and, apart, the measures whose words stand in the lead with
+    words the vocabularies do not know between them and the number."""
+    claims, loose = [], []
+    for phrase in vocabulary.phrases:
+        if phrase.unless is not None and phrase.unless.search(lead):
+            continue
+        if phrase.position == "before":
+            m = phrase.regex.search(lead)
+            if m:
+                claims.append((phrase.measure, m.end() - m.start(), m.span()))
+            else:
+                m = phrase.core.search(lead)
+                if m:
+                    loose.append((phrase.measure, m.span()))
+        elif phrase.position == "around":
+            if unit is None:
+                continue
+            m = phrase.regex.search(lead)
+            after = m and phrase.tail.match(tail)
+            if after:
+                claims.append((phrase.measure, m.end() - m.start() + after.end(), m.span()))
+        elif unit is not None:
+            m = phrase.regex.match(tail)
+            if m:
+                claims.append((phrase.measure, m.end(), (-1, -1)))
+    return claims, loose
+
+
+def _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, lead_start, result) -> None:
+    """A measure's words before a number of its unit that no phrase reads: a problem, unless a
+    qualifier says what the number is (a subset, a running total…)."""
+    if unit is None:
+        return
+    measures_of_unit = vocabulary.units[unit][0]
+    for measure in sorted({m for m, _ in loose}):
+        span = next(sp for m, sp in loose if m == measure)
+        if measure not in measures_of_unit or vetoed(measure, lead_start + span[0], lead_start + span[1]):
+            continue
+        reason = _qualified(measure, sentence, lead, vocabulary, None, "")
+        if reason:
+            result.notes.append(f"{measure}: {lead!r} set aside: {reason[1]}")
+            continue
+        result.problems.append(f"{measure} left out: words between the measure and its number are not known in {prose.source(start, end)!r}")
+
+
+def _has(vocabulary: Vocabulary, kind: str, scope: str, measure: str, text: str) -> Qualifier | None:
+    for q in vocabulary.qualifiers:
+        if q.kind == kind and q.scope == scope and measure in q.measures and q.regex.search(text):
+            return q
     return None
 
 
-def _quote(prose: Prose, found: list[_Found], span: tuple[int, int]) -> str:
-    f = next(f for f in found if f.span == span)
-    return repr(prose.source(*f.sentence))
+def _clause_before(sentence: str, breaks: list[int], clause_start: int, token_ends: list[int]) -> str:
+    """The clause before the one starting at clause_start, when it holds no number ("其中,")."""
+    if clause_start == 0:
+        return ""
+    before = max([b + 1 for b in breaks if b < clause_start - 1], default=0)
+    if any(before < e <= clause_start for e in token_ends[:-1]):
+        return ""
+    return sentence[before : clause_start - 1]
+
+
+def _qualified(
+    measure: str,
+    sentence: str,
+    lead: str,
+    vocabulary: Vocabulary,
+    year_words: str | None = None,
+    clause_before: str = "",
+    after_running_total: bool = False,
+) -> tuple[str, str] | None:
+    """(kind, why) the number a lead ends with is not the year's figure of measure, or None when it is.
+
+    year_words is where words naming the report's year cancel a weak running-total word (累计):
+    the lead, or for a sentence's first figure everything before it. clause_before is the clause
+    before the lead's when it holds no number: "其中," there makes a subset too. The part of a
+    running total that names the year ("累计…5928条,其中,本年度新增…2110条") is the year's figure."""
+    annual = _has(vocabulary, "annual", "lead", measure, lead)
+    for kind, scope, text in (
+        ("cumulative", "lead", lead), ("share", "lead_end", lead), ("change", "lead_end", lead),
+        ("change", "lead", lead), ("subset", "lead", lead), ("subset", "clause_before", clause_before),
+    ):  # fmt: skip
+        if kind == "subset" and after_running_total and annual:
+            continue
+        q = _has(vocabulary, kind, scope, measure, text)
+        if q:
+            return kind, q.note
+    if not _has(vocabulary, "annual", "lead", measure, lead if year_words is None else year_words):
+        q = _has(vocabulary, "cumulative_unless_annual", "lead", measure, lead) or _has(
+            vocabulary, "cumulative_unless_annual", "sentence", measure, sentence
+        )
+        if q:
+            return q.kind, q.note
+    return None
 
 
 def is_truncated(prose: Prose) -> bool:
@@ -229,6 +509,7 @@ _UNITS = ("万元", "元", "条", "件", "人次", "人", "个", "次", "项")
 _BLANK = {"", "-", "—", "–", "/", "无", "——"}
 
 
+@lru_cache(maxsize=4096)
 def normalise_label(label: str) -> str:
     """A row label without its numbering, notes in brackets, spaces or line breaks."""
     s = re.sub(r"\s+", "", normalise(label).text)
@@ -249,12 +530,14 @@ def _table_rows() -> dict[str, tuple[str, str]]:
     return rows
 
 
-def parse_stat_table(rows: list[Row]) -> list[NarrativeCell]:
+def parse_stat_table(rows: list[Row], problems: list[str] | None = None) -> list[NarrativeCell]:
     """The measures of a 政府信息公开情况统计表: each row's label mapped through the seed.
 
     A row is label cell(s), perhaps a unit cell, and one value cell. Blank value cells ("", "—",
     "/", "无") read as 0, as in the 2019+ tables; a row with two values is left out and logged,
-    and so is a measure that two rows give different values."""
+    and so is a measure that two rows give different values. Each row of a measure left out is
+    also said in problems, when given: the table states a figure the parse does not have."""
+    problems = [] if problems is None else problems
     mapping = _table_rows()
     cells: dict[str, NarrativeCell | None] = {}
     for row in rows:
@@ -271,6 +554,7 @@ def parse_stat_table(rows: list[Row]) -> list[NarrativeCell]:
         numbers = [t for t in values if t not in _BLANK]
         if len(numbers) > 1:
             log.warning("统计表 row %s (%s): several values %s; left out", row.loc, texts[label_at], numbers)
+            problems.append(f"{measure} left out: 统计表 row {row.loc} ({texts[label_at].strip()}) has several values {numbers}")
             continue
         raw = " | ".join(t.strip() for t in texts)
         if numbers:
@@ -278,6 +562,7 @@ def parse_stat_table(rows: list[Row]) -> list[NarrativeCell]:
                 value = read_number(re.sub(r"\s+", "", numbers[0]))
             except NotANumber:
                 log.warning("统计表 row %s (%s): value %r is not a number; left out", row.loc, texts[label_at], numbers[0])
+                problems.append(f"{measure} left out: 统计表 row {row.loc} ({texts[label_at].strip()}) value {numbers[0]!r} is not a number")
                 continue
         elif values:
             value = 0
@@ -293,5 +578,6 @@ def parse_stat_table(rows: list[Row]) -> list[NarrativeCell]:
         elif cells[measure] is not None and cells[measure].value != value:
             log.warning("统计表: %s is %s in %s and %s in %s; left out",
                         measure, cells[measure].value, cells[measure].loc, value, row.loc)  # fmt: skip
+            problems.append(f"{measure} left out: 统计表 rows {cells[measure].loc} and {row.loc} give {cells[measure].value} and {value}")
             cells[measure] = None
     return [c for c in cells.values() if c is not None]

@@ -31,6 +31,7 @@ HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])"
 )
 _SENTENCE_END = "。！？!?;；"
+_BARE_NUMBER = re.compile(r"^\d[\d.,]*%?$")
 # A wrapped line is one that the page width cut, so it is long; a short line without a full
 # stop is a heading or a title and stays on its own.
 MIN_WRAPPED_LINE = 16
@@ -132,8 +133,22 @@ def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
     for line, nxt in zip(lines, lines[1:]):
         pos += len(line)  # pos is now the index of the \n after line
         stripped = line.strip()
+        # a number alone on its line ("…主动公开政府信息\n2110\n条"): page text that put each
+        # figure of a sentence in a cell of its own; never a heading, so it joins both neighbours
+        bare_number = _BARE_NUMBER.match(stripped) or _BARE_NUMBER.match(nxt.strip())
         if (
+            bare_number
+            and stripped
+            and stripped[-1] not in _SENTENCE_END
+            and nxt.strip()
+            and "\t" not in line + nxt
+            and "|" not in line + nxt
+            and not HEADING_START.match(nxt.strip())
+        ):
+            breaks.append((pos, pos + 1))
+        elif (
             len(stripped) >= MIN_WRAPPED_LINE
+            and not _is_heading(stripped)
             and stripped[-1] not in _SENTENCE_END
             and "\t" not in line
             and "|" not in line
@@ -154,6 +169,12 @@ def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
             chars[p] = " "
         text = "".join(chars)
     return _delete(text, offsets, breaks)
+
+
+def _is_heading(line: str) -> bool:
+    """A numbered heading of one line ("四、因政府信息公开申请行政复议、提起行政诉讼的情况"):
+    it never wraps into the sentence below it, long as it may be."""
+    return bool(HEADING_START.match(line)) and len(line) <= 40 and not re.search(r"[,，。;；:：]", line)
 
 
 _SENTENCE = re.compile(r"[^\n。！？!?;；]+[。！？!?;；]?")

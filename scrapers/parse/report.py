@@ -94,16 +94,24 @@ def _read_narrative(parse: Parse, ext: Extracted) -> None:
         return
     parse.template = "pre2019"
     result = parse_narrative(ext.text)
-    stated = {c.measure for c in result.cells}
-    from_table = [c for c in parse_stat_table(ext.rows) if c.measure not in stated]
-    parse.narrative = [*result.cells, *from_table]
-    parse.problems += result.problems
+    problems = list(result.problems)
+    table = {c.measure: c for c in parse_stat_table(ext.rows, problems)}
+    # the sentences and the 统计表 state one figure twice: kept when they agree, left out when not
+    cells = []
+    for cell in result.cells:
+        other = table.pop(cell.measure, None)
+        if other is not None and other.value != cell.value:
+            problems.append(f"{cell.measure} left out: the text states {cell.value} ({cell.loc}) and the 统计表 {other.value} ({other.loc})")
+            continue
+        cells.append(cell)
+    parse.narrative = [*cells, *table.values()]
+    parse.problems += problems
     if not parse.narrative:
         parse.status = "failed"
         parse.problems.append("pre-2019 report: no statistic stated")
     else:
-        # a sentence left out as ambiguous is a statement the parse could not read
-        parse.status = "partial" if result.truncated or result.problems else "ok"
+        # a statement left out (ambiguous, contradicted, unreadable) is a figure the parse lacks
+        parse.status = "partial" if result.truncated or problems else "ok"
         if result.truncated:
             parse.problems.append("the text is cut off before the report's last sections")
 
