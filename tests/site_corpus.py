@@ -59,6 +59,11 @@ def build_site_warehouse(folder: Path, db: Path, work: Path) -> None:
         (folder / name).write_text(text, encoding="utf-8")
     ingest_folder(folder, db)
     parse_pending(db)
+    from scrapers.load.warehouse import transaction
+    from scrapers.offices import match_offices
+
+    with transaction(db) as con:  # as the parse step does: Python matches offices, dbt joins them
+        match_offices(con)
     previous = os.environ.get("XXGK_DB")
     os.environ["XXGK_DB"] = str(db)
     try:
