@@ -145,6 +145,17 @@ def load_patterns() -> tuple[Pattern, ...]:
     return tuple(patterns)
 
 
+@lru_cache(maxsize=4)
+def _statement_patterns(patterns: tuple[Pattern, ...]) -> tuple[Pattern, ...]:
+    return tuple(p for p in patterns if p.kind in ("zero", "ambiguous"))
+
+
+@lru_cache(maxsize=4)
+def _any_statement(patterns: tuple[Pattern, ...]) -> re.Pattern:
+    """One regex that finds where any zero or ambiguous statement could be."""
+    return re.compile("|".join(f"(?:{p.regex.pattern})" for p in _statement_patterns(patterns)) or "(?!)")
+
+
 def _words(cell: str) -> str:
     """A |-list of literal words as a regex alternation, longest first ("" makes it optional)."""
     words = cell.split("|")
@@ -271,7 +282,9 @@ def _read_sentence(
     found: list[_Found] = []
     # spans of statements that speak of a measure without stating it, by measure
     vetoes: dict[str, list[tuple[int, int, str]]] = {}
-    for p in patterns:
+    # most sentences state nothing without a number: one search tells, before every pattern's own
+    statements = _statement_patterns(patterns) if _any_statement(patterns).search(sentence) else ()
+    for p in statements:
         if p.kind == "ambiguous":
             for m in p.regex.finditer(sentence):
                 for measure in p.measures:
@@ -281,7 +294,7 @@ def _read_sentence(
         return any(v[0] < b and a < v[1] for v in vetoes.get(measure, ()))
 
     zero_measures: set[str] = set()
-    for p in patterns:
+    for p in statements:
         if p.kind != "zero":
             continue
         for m in p.regex.finditer(sentence):
