@@ -76,6 +76,8 @@ def build_portal_crawl(
         partitions_def=partitions_def,
         pool=WRITER_POOL,
         retry_policy=retry_policy,
+        # the districts of one run (a tick, or `xxgk run`) are crawled together, in parallel
+        backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"python", "duckdb"},
     )
     def portal_crawl(
@@ -85,15 +87,15 @@ def build_portal_crawl(
         politely, every response kept in raw.fetches and raw.blobs, reports in raw.documents."""
         from scrapers.crawl.run import crawl
 
-        district = context.partition_key
+        districts = list(context.partition_keys)
         summary = crawl(
-            districts=[district],
+            districts=districts,
             years=crawl_settings.report_years or None,
             registry=crawl_settings.registry_path,
             db=warehouse.path,
             refresh=config.refresh,
             rate=crawl_settings.requests_per_second,
-            progress=False,
+            progress=True,
         ).to_dict()
         metadata = crawl_metadata(summary)
         portals = summary.get("portals", {}).values()
@@ -101,7 +103,7 @@ def build_portal_crawl(
             context.log.info(f"{p['district']} {p['portal']}: {p.get('message', '')}")
         if portals and all(p.get("reachable") is False for p in portals):
             hosts = ", ".join(sorted({urlsplit(p["start_url"]).netloc for p in portals}))
-            raise PortalsUnreachable(description=f"{district}: no start point answered ({hosts})", metadata=metadata)
+            raise PortalsUnreachable(description=f"{', '.join(districts)}: no start point answered ({hosts})", metadata=metadata)
         return dg.MaterializeResult(metadata=metadata)
 
     return portal_crawl
