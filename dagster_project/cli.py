@@ -307,6 +307,8 @@ def _setup_logging(debug: bool) -> None:
         import warnings
 
         warnings.filterwarnings("ignore")
+        # Dagster's own notices (a check that emitted no result on a skipped build) stay in the run log
+        logging.getLogger("dagster").setLevel(logging.ERROR)
 
 
 def _known_error(exc: BaseException) -> int | None:

@@ -31,6 +31,10 @@ class Warehouse(dg.ConfigurableResource):
     def dbt_target(self) -> Path:
         return Settings(db=self.path).dbt_target
 
+    @property
+    def log_dir(self) -> Path:
+        return Settings(db=self.path).log_dir
+
     def export_env(self) -> None:
         # dbt reads the warehouse path from XXGK_DB (dbt/profiles.yml): the one setting that
         # crosses into another program through the environment

@@ -9,7 +9,10 @@ stops the steps after it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import logging.handlers
 import os
 import shutil
 import socket
@@ -33,6 +36,47 @@ FIRST_FAILURES = 5  # failed files named in the summary; the rest are counted
 def console_logging(debug: bool) -> dict:
     """Dagster's event lines only with --debug: the command prints its own summary."""
     return {"loggers": {"console": {"config": {"log_level": "DEBUG" if debug else "CRITICAL"}}}}
+
+
+class _LineLog:
+    """A stdout stand-in that sends what dbt and Dagster print to a rotating log file."""
+
+    def __init__(self, logger: logging.Logger):
+        self.logger, self.pending = logger, ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            self.logger.info(line)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+@contextlib.contextmanager
+def captured_output(settings: Settings, debug: bool):
+    """Without --debug, what the steps print (dbt's 118 lines) goes to `<db>.logs/run.log`
+    (1 MB, three old files kept) and the terminal gets the summary."""
+    if debug:
+        yield
+        return
+    # Dagster's notices (a check that emitted no result on a skipped build) go to the run log too
+    logging.getLogger("dagster").setLevel(logging.ERROR)
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger(f"xxgk.runlog.{settings.warehouse_tag}")
+    logger.propagate = False
+    if not logger.handlers:
+        handler = logging.handlers.RotatingFileHandler(settings.log_dir / "run.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    with contextlib.redirect_stdout(_LineLog(logger)):
+        yield
 
 
 def instance_for(settings: Settings) -> dg.DagsterInstance:
@@ -111,7 +155,11 @@ def step_error(result: dg.ExecuteInProcessResult) -> tuple[str, str] | None:
         if data.user_failure_data is not None and data.user_failure_data.description:
             line = data.user_failure_data.description
         elif error is not None:
-            line = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name or "failed"
+            text = error.message.strip()
+            line = text.splitlines()[0] if text else error.cls_name or "failed"
+            # "scrapers.load.warehouse.WarehouseBusy: ..." -> the sentence after the class
+            if error.cls_name and line.split(": ", 1)[0].endswith(error.cls_name) and ": " in line:
+                line = line.split(": ", 1)[1]
         else:
             line = "failed"
         return failure.step_key, line
@@ -211,8 +259,6 @@ def run_pipeline(
     """Documents (a crawl of the registry's portals, or a local folder) -> parses -> dbt build ->
     exports. `districts` are registry districts (the command line checks them first)."""
     from dagster_project.location import build_definitions
-    from dagster_project.partitions import registry_districts
-    from dagster_project.schedules import partition_range_tags
 
     started = time.time()
     defs = build_definitions(settings, crawl_retries=False)
@@ -223,71 +269,9 @@ def run_pipeline(
     logging_config = console_logging(debug)
     report = RunReport(db=str(settings.db))
     try:
-        for run_id in release_abandoned_runs(instance):
-            print(f"run {run_id}: its process is gone; marked failed and its pool slot freed", file=sys.stderr)
-
-        # -- documents ------------------------------------------------------------------
-        unreachable_only = True
-        if from_dir:
-            result = defs.resolve_job_def("ingest_folder").execute_in_process(
-                run_config={**logging_config, "ops": {"local_documents": {"config": {"folder": str(Path(from_dir).resolve())}}}},
-                instance=instance, tags=tags, raise_on_error=False,
-            )
-            report.runs["ingest_folder"] = result.run_id
-            report.steps["local_documents"] = result.success
-            report.documents = _metadata(result, "local_documents")
-            unreachable_only = False
-            failed = [] if result.success else [result]
-        else:
-            known = registry_districts(settings.registry)
-            failed = []
-            new_versions = 0
-            for block in contiguous_blocks(districts or known, known):
-                result = defs.resolve_job_def("crawl_portals").execute_in_process(
-                    run_config={**logging_config, "ops": {"portal_crawl": {"config": {"refresh": refresh}}}},
-                    instance=instance, tags={**tags, **partition_range_tags(block)}, raise_on_error=False,
-                )
-                report.runs[f"crawl_portals[{block[0]}..{block[-1]}]"] = result.run_id
-                report.steps[f"portal_crawl[{','.join(block)}]"] = result.success
-                states = _crawl_states(result)
-                for state in states:
-                    print(portal_line(state), flush=True)
-                    if state.get("reachable") is False:
-                        report.unreachable.append(state["portal"])
-                report.portals += states
-                new_versions += int(_metadata(result, "portal_crawl").get("new_versions", 0))
-                if not result.success:
-                    failed.append(result)
-                    # an unreachable portal is the world failing, not the pipeline
-                    unreachable_only &= bool(states) and all(s.get("reachable") is False for s in states)
-            report.documents = {"new_versions": new_versions}
-        if failed and not unreachable_only:
-            step, line = step_error(failed[0]) or ("documents", "failed")
-            report.error = f"{step}: {line}"
-            return report
-        if not build:
-            return report
-
-        # -- build ----------------------------------------------------------------------
-        result = defs.resolve_job_def("build_warehouse").execute_in_process(
-            run_config=logging_config, instance=instance, tags=tags, raise_on_error=False,
-        )
-        report.runs["build_warehouse"] = result.run_id
-        report.steps["build_warehouse"] = result.success
-        report.parses = _metadata(result, "parsed_reports")
-        report.exports = _metadata(result, "mart_exports").get("folder")
-        report.dbt_built = any(e.asset_key.path[0] == "marts" for e in result.get_asset_materialization_events())
-        for event in result.all_events:
-            if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
-                evaluation = event.event_specific_data
-                if evaluation.check_name == "reports_satisfy_identities":
-                    report.violations = evaluation.metadata["reports_violating"].value
-        if not result.success:
-            step, line = step_error(result) or ("build_warehouse", "failed")
-            report.error = f"{step}: {line}"
-        else:
-            report.up_to_date = not report.dbt_built
-        if settings.db.exists():
+        with captured_output(settings, debug):
+            _run_jobs(defs, settings, instance, tags, logging_config, report, from_dir, districts, refresh, build, started)
+        if build and report.steps.get("build_warehouse") is not None and settings.db.exists():
             report.failed_files = _failed_parses(settings.db, started)
             report.marts = mart_counts(settings.db)
         return report
@@ -297,9 +281,78 @@ def run_pipeline(
             instance.dispose()
 
 
+def _run_jobs(defs, settings, instance, tags, logging_config, report, from_dir, districts, refresh, build, started) -> None:
+    from dagster_project.partitions import registry_districts
+    from dagster_project.schedules import partition_range_tags
+
+    for run_id in release_abandoned_runs(instance):
+        print(f"run {run_id}: its process is gone; marked failed and its pool slot freed", file=sys.stderr)
+
+    # -- documents ------------------------------------------------------------------
+    unreachable_only = True
+    if from_dir:
+        result = defs.resolve_job_def("ingest_folder").execute_in_process(
+            run_config={**logging_config, "ops": {"local_documents": {"config": {"folder": str(Path(from_dir).resolve())}}}},
+            instance=instance, tags=tags, raise_on_error=False,
+        )
+        report.runs["ingest_folder"] = result.run_id
+        report.steps["local_documents"] = result.success
+        report.documents = _metadata(result, "local_documents")
+        unreachable_only = False
+        failed = [] if result.success else [result]
+    else:
+        known = registry_districts(settings.registry)
+        failed = []
+        new_versions = 0
+        for block in contiguous_blocks(districts or known, known):
+            result = defs.resolve_job_def("crawl_portals").execute_in_process(
+                run_config={**logging_config, "ops": {"portal_crawl": {"config": {"refresh": refresh}}}},
+                instance=instance, tags={**tags, **partition_range_tags(block)}, raise_on_error=False,
+            )
+            report.runs[f"crawl_portals[{block[0]}..{block[-1]}]"] = result.run_id
+            report.steps[f"portal_crawl[{','.join(block)}]"] = result.success
+            states = _crawl_states(result)
+            for state in states:
+                if state.get("reachable") is False:
+                    report.unreachable.append(state["portal"])
+            report.portals += states
+            new_versions += int(_metadata(result, "portal_crawl").get("new_versions", 0))
+            if not result.success:
+                failed.append(result)
+                # an unreachable portal is the world failing, not the pipeline
+                unreachable_only &= bool(states) and all(s.get("reachable") is False for s in states)
+        report.documents = {"new_versions": new_versions}
+    if failed and not unreachable_only:
+        step, line = step_error(failed[0]) or ("documents", "failed")
+        report.error = f"{step}: {line}"
+        return
+    if not build:
+        return
+
+    # -- build ----------------------------------------------------------------------
+    result = defs.resolve_job_def("build_warehouse").execute_in_process(
+        run_config=logging_config, instance=instance, tags=tags, raise_on_error=False,
+    )
+    report.runs["build_warehouse"] = result.run_id
+    report.steps["build_warehouse"] = result.success
+    report.parses = _metadata(result, "parsed_reports")
+    report.exports = _metadata(result, "mart_exports").get("folder")
+    report.dbt_built = any(e.asset_key.path[0] == "marts" for e in result.get_asset_materialization_events())
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if evaluation.check_name == "reports_satisfy_identities":
+                report.violations = evaluation.metadata["reports_violating"].value
+    if not result.success:
+        step, line = step_error(result) or ("build_warehouse", "failed")
+        report.error = f"{step}: {line}"
+    else:
+        report.up_to_date = not report.dbt_built
+
+
 def summary_lines(report: RunReport) -> list[str]:
     """The end of a run: what changed, what failed and why, where things are."""
-    lines = []
+    lines = [portal_line(state) for state in report.portals]
     docs = report.documents
     if "files" in docs:
         lines.append(f"documents: {docs.get('files', 0)} files, {docs.get('new_versions', 0)} new or changed, "

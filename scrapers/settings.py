@@ -141,6 +141,11 @@ class Settings:
 
     @property
     def dbt_target(self) -> Path:
-        """dbt's target folder for this warehouse: one folder reused by every build (under the
-        warehouse's lock), so partial parsing stays valid and nothing piles up per run."""
-        return DBT_DIR / "target" / f"wh-{self.warehouse_tag}"
+        """dbt's target folder for this warehouse, beside it: one folder reused by every build
+        (under the warehouse's lock), so partial parsing stays valid and nothing piles up per run."""
+        return self.db.with_name(self.db.stem + ".dbt")
+
+    @property
+    def log_dir(self) -> Path:
+        """Where the runs' own logs go (dbt's log, the captured output of `xxgk run`), rotated."""
+        return self.db.with_name(self.db.stem + ".logs")

@@ -16,6 +16,9 @@ from dagster_project.resources import DbtCli, Warehouse
 from scrapers.load.warehouse import WarehouseBusy, exclusive_turn, is_lock_conflict, wait_until_free
 
 
+DBT_LOG_MAX_BYTES = 2_000_000  # dbt keeps five rotated files of this size
+
+
 class LayeredTranslator(DagsterDbtTranslator):
     """Models are keyed and grouped by their schema (staging, intermediate, marts), so the
     asset graph shows the warehouse's layers; sources keep their mapped upstream keys."""
@@ -74,7 +77,9 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: Ware
     delay = 1.0
     while True:
         wait_until_free(warehouse.path, timeout_s=max(1.0, deadline - time.monotonic()))
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=warehouse.dbt_target)
+        # dbt's log beside the warehouse, not in the target folder, rotated by dbt itself
+        args = ["build", "--log-path", str(warehouse.log_dir), "--log-file-max-bytes", str(DBT_LOG_MAX_BYTES)]
+        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=warehouse.dbt_target)
         held: list[Any] = []
         emitted = False
         with Progress("dbt build", total=_nodes_to_build(context), unit="nodes") as bar:

@@ -77,7 +77,7 @@ def is_lock_conflict(message: str) -> bool:
 def _describe_pid(pid: int) -> str:
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        command = " ".join(a.decode(errors="replace") for a in argv if a)[:120]
+        command = " ".join(" ".join(a.decode(errors="replace").split()) for a in argv if a)[:120]
     except OSError:
         command = ""
     return f"PID {pid} ({command})" if command else f"PID {pid}"
