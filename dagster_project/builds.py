@@ -2,15 +2,18 @@
 
 A build reads the raw tables, the seeds and the dbt project. After each successful build its
 fingerprint is written to `raw.builds`; the next build compares first and does not start dbt
-when nothing changed. The raw tables are append-only or rewritten with a new timestamp (a
-re-parse replaces cells and checks together with its `raw.parses` row), so a row count and
-the newest timestamp per table see every change without reading the rows; the project's
-files are hashed (a few hundred small files).
+when nothing changed. Only the sources that feed a table or incremental model count (read from
+dbt's manifest): a source read by views alone (the crawl's log, `raw.fetches`) changes no
+stored model. The raw tables are append-only or rewritten with a new timestamp (a re-parse
+replaces cells and checks together with its `raw.parses` row), so a row count and the newest
+timestamp per table see every change without reading the rows; the project's files are hashed
+(a few hundred small files).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -39,12 +42,37 @@ def project_hash() -> str:
     return digest.hexdigest()
 
 
-def _seed_tables() -> set[str]:
-    return {p.stem for p in SEEDS_DIR.glob("*.csv")}
+STORED = ("table", "incremental", "snapshot")
 
 
-def raw_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """Row count and newest timestamp of every raw table Python writes (not dbt's seeds)."""
+def stored_sources(manifest: dict) -> set[str]:
+    """The raw tables (dbt sources) upstream of a model dbt stores: a change to any of them
+    changes what a build would write."""
+    nodes, children = manifest["nodes"], manifest["child_map"]
+    found = set()
+    for unique_id, source in manifest["sources"].items():
+        todo, seen = list(children.get(unique_id, [])), set()
+        while todo:
+            child = todo.pop()
+            if child in seen:
+                continue
+            seen.add(child)
+            node = nodes.get(child, {})
+            if node.get("resource_type") == "model" and node.get("config", {}).get("materialized") in STORED:
+                found.add(source["identifier"] or source["name"])
+                break
+            todo += children.get(child, [])
+    return found
+
+
+def _manifest_sources() -> set[str]:
+    from dagster_project.project import dbt_project
+
+    return stored_sources(json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8")))
+
+
+def raw_fingerprint(con: duckdb.DuckDBPyConnection, tables: set[str] | None = None) -> str:
+    """Row count and newest timestamp of each raw table a stored model reads."""
     columns = con.execute(
         """
         select t.table_name, list(c.column_name order by c.column_name) filter (where c.data_type like 'TIMESTAMP%')
@@ -54,10 +82,10 @@ def raw_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
         group by 1 order by 1
         """
     ).fetchall()
-    seeds = _seed_tables()
+    wanted = _manifest_sources() if tables is None else tables
     parts = []
     for table, stamps in columns:
-        if table in seeds:
+        if table not in wanted:
             continue
         newest = ", ".join(f'max("{c}")::varchar' for c in stamps or [])
         row = con.execute(f'select count(*){", " + newest if newest else ""} from raw."{table}"').fetchone()
