@@ -6,15 +6,12 @@ a pipe) they draw nothing and the steps' own log lines tell the story, so logs s
 
 from __future__ import annotations
 
-import os
 import sys
 from types import TracebackType
 
 
 def interactive() -> bool:
-    """Whether bars may be drawn: stderr is a terminal and nobody asked for plain output."""
-    if os.environ.get("XXGK_PROGRESS", "").lower() in ("0", "off", "no"):
-        return False
+    """Whether bars may be drawn: only when stderr is a terminal."""
     return sys.stderr.isatty()
 
 

@@ -83,3 +83,4 @@ def test_a_change_to_the_project_or_a_seed_moves_the_fingerprint(tmp_path, monke
     second = builds.project_hash()
     (project / "models" / "m.sql").write_text("select 2")
     assert len({first, second, builds.project_hash()}) == 3
+
