@@ -124,7 +124,7 @@ def _folder(path: str) -> Path:
 
 
 def _common(p: argparse.ArgumentParser, *, wait: bool = True) -> None:
-    p.add_argument("--db", help="the DuckDB warehouse file (default $XXGK_DB or data/xxgk.duckdb)")
+    p.add_argument("--db", metavar="PATH", help="the DuckDB warehouse file (default $XXGK_DB or data/xxgk.duckdb)")
     if wait:
         p.add_argument("--wait", type=float, metavar="SECONDS",
                        help="how long to wait while another process holds the warehouse (default $XXGK_WAIT or 600)")
@@ -139,9 +139,10 @@ def _parser(sub, name: str, help_text: str, example: str) -> argparse.ArgumentPa
 def _selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--district", action="append", default=[], help="only this district (e.g. 朝阳); repeatable")
     p.add_argument("--year", action="append", type=int, default=[], help="only reports on this year; repeatable")
-    p.add_argument("--registry", help="portal registry CSV (default $XXGK_REGISTRY or seeds/portals.csv)")
+    p.add_argument("--registry", metavar="FILE", help="portal registry CSV (default $XXGK_REGISTRY or seeds/portals.csv)")
     p.add_argument("--rate", type=float, help="requests per second per host (default $XXGK_RATE or 1.0; 0 = no limit)")
     p.add_argument("--refresh", action="store_true", help="fetch again (conditionally) what was fetched before")
+    p.add_argument("--archive", metavar="DIR", help="the crawl archive folder (default $XXGK_ARCHIVE or archive/ beside the warehouse)")
 
 
 # -- xxgk parse ---------------------------------------------------------------------------

@@ -45,12 +45,17 @@ class CrawlSettings(dg.ConfigurableResource):
     """How the portals are crawled: which registry, which report years, how politely."""
 
     registry: str
+    archive: str = ""  # the crawl archive folder (WARC files); empty: archive/ beside the warehouse
     years: list[int] = []  # report years to look for; empty: every year
     rate: float = 1.0  # requests per second per host, 0 = no limit
 
     @property
     def registry_path(self) -> Path:
         return Path(self.registry)
+
+    @property
+    def archive_path(self) -> Path | None:
+        return Path(self.archive) if self.archive else None
 
     @property
     def report_years(self) -> list[int]:
@@ -80,6 +85,6 @@ def default_resources(settings: Settings | None = None) -> dict:
     settings = settings or Settings.resolve()
     return {
         "warehouse": Warehouse(db_path=str(settings.db), wait_s=settings.wait_s),
-        "crawl_settings": CrawlSettings(registry=str(settings.registry), years=list(settings.years), rate=settings.rate),
+        "crawl_settings": CrawlSettings(registry=str(settings.registry), archive=str(settings.archive), years=list(settings.years), rate=settings.rate),
         "dbt": DbtCli(project_dir=dbt_project, profiles_dir=str(DBT_DIR)),
     }
