@@ -20,6 +20,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SEED_REPORT = FIXTURES / "corpus" / "seed" / "000_3cfb3787871ff2e9.txt"
 XXGK = [sys.executable, "-m", "dagster_project.cli"]
 
+pytestmark = pytest.mark.slow  # the module builds one warehouse with dbt, then checks against it
+
 
 def xxgk(*args: str, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("XXGK_", "DAGSTER_HOME"))}
