@@ -247,6 +247,81 @@ def _failed_parses(db: Path, since: float) -> list[tuple[str, str]]:
     return out
 
 
+@dataclass
+class _Runner:
+    """The jobs of one `xxgk run`, executed in turn on one instance, filling one report."""
+
+    defs: dg.Definitions
+    settings: Settings
+    instance: dg.DagsterInstance
+    report: RunReport
+    debug: bool
+
+    def __post_init__(self) -> None:
+        self.tags = {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid()), WAREHOUSE_TAG: str(self.settings.db),
+                     "xxgk/trigger": "cli"}
+        self.logging = console_logging(self.debug)
+
+    def execute(self, job: str, ops: dict | None = None, tags: dict | None = None) -> dg.ExecuteInProcessResult:
+        run_config = {**self.logging, **({"ops": ops} if ops else {})}
+        return self.defs.resolve_job_def(job).execute_in_process(
+            run_config=run_config, instance=self.instance, tags={**self.tags, **(tags or {})}, raise_on_error=False,
+        )
+
+    def fail(self, result: dg.ExecuteInProcessResult, fallback: str) -> None:
+        step, line = step_error(result) or (fallback, "failed")
+        self.report.error = f"{step}: {line}"
+
+    def ingest(self, folder: str) -> bool:
+        result = self.execute("ingest_folder", {"local_documents": {"config": {"folder": str(Path(folder).resolve())}}})
+        self.report.runs["ingest_folder"] = result.run_id
+        self.report.steps["local_documents"] = result.success
+        self.report.documents = _metadata(result, "local_documents")
+        if not result.success:
+            self.fail(result, "local_documents")
+        return result.success
+
+    def crawl(self, districts: list[str] | None, refresh: bool) -> bool:
+        """One run per contiguous block of districts (one run for all of them, usually)."""
+        from dagster_project.partitions import registry_districts
+        from dagster_project.schedules import partition_range_tags
+
+        known = registry_districts(self.settings.registry)
+        new_versions = 0
+        for block in contiguous_blocks(districts or known, known):
+            result = self.execute("crawl_portals", {"portal_crawl": {"config": {"refresh": refresh}}}, partition_range_tags(block))
+            self.report.runs[f"crawl_portals[{block[0]}..{block[-1]}]"] = result.run_id
+            self.report.steps[f"portal_crawl[{','.join(block)}]"] = result.success
+            states = _crawl_states(result)
+            self.report.portals += states
+            self.report.unreachable += [s["portal"] for s in states if s.get("reachable") is False]
+            new_versions += int(_metadata(result, "portal_crawl").get("new_versions", 0))
+            # an unreachable portal is the world failing, not the pipeline: the build goes on
+            if not result.success and not (states and all(s.get("reachable") is False for s in states)):
+                self.fail(result, "portal_crawl")
+                return False
+        self.report.documents = {"new_versions": new_versions}
+        return True
+
+    def build(self) -> None:
+        result = self.execute("build_warehouse")
+        report = self.report
+        report.runs["build_warehouse"] = result.run_id
+        report.steps["build_warehouse"] = result.success
+        report.parses = _metadata(result, "parsed_reports")
+        report.exports = _metadata(result, "mart_exports").get("folder")
+        report.dbt_built = any(e.asset_key.path[0] == "marts" for e in result.get_asset_materialization_events())
+        for event in result.all_events:
+            if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+                evaluation = event.event_specific_data
+                if evaluation.check_name == "reports_satisfy_identities":
+                    report.violations = evaluation.metadata["reports_violating"].value
+        if result.success:
+            report.up_to_date = not report.dbt_built
+        else:
+            self.fail(result, "build_warehouse")
+
+
 def run_pipeline(
     settings: Settings,
     from_dir: str | None = None,
@@ -257,21 +332,23 @@ def run_pipeline(
     build: bool = True,
 ) -> RunReport:
     """Documents (a crawl of the registry's portals, or a local folder) -> parses -> dbt build ->
-    exports. `districts` are registry districts (the command line checks them first)."""
+    exports. `districts` are registry districts (the command line checks them first); a step
+    that fails stops the jobs after it."""
     from dagster_project.location import build_definitions
 
     started = time.time()
-    defs = build_definitions(settings, crawl_retries=False)
     own_instance = instance is None
     instance = instance or instance_for(settings)
-    tags = {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid()), WAREHOUSE_TAG: str(settings.db),
-            "xxgk/trigger": "cli"}
-    logging_config = console_logging(debug)
     report = RunReport(db=str(settings.db))
     try:
+        runner = _Runner(build_definitions(settings, crawl_retries=False), settings, instance, report, debug)
         with captured_output(settings, debug):
-            _run_jobs(defs, settings, instance, tags, logging_config, report, from_dir, districts, refresh, build, started)
-        if build and report.steps.get("build_warehouse") is not None and settings.db.exists():
+            for run_id in release_abandoned_runs(instance):
+                print(f"run {run_id}: its process is gone; marked failed and its pool slot freed", file=sys.stderr)
+            documents_ok = runner.ingest(from_dir) if from_dir else runner.crawl(districts, refresh)
+            if documents_ok and build:
+                runner.build()
+        if "build_warehouse" in report.steps and settings.db.exists():
             report.failed_files = _failed_parses(settings.db, started)
             report.marts = mart_counts(settings.db)
         return report
@@ -279,75 +356,6 @@ def run_pipeline(
         report.seconds = time.time() - started
         if own_instance:
             instance.dispose()
-
-
-def _run_jobs(defs, settings, instance, tags, logging_config, report, from_dir, districts, refresh, build, started) -> None:
-    from dagster_project.partitions import registry_districts
-    from dagster_project.schedules import partition_range_tags
-
-    for run_id in release_abandoned_runs(instance):
-        print(f"run {run_id}: its process is gone; marked failed and its pool slot freed", file=sys.stderr)
-
-    # -- documents ------------------------------------------------------------------
-    unreachable_only = True
-    if from_dir:
-        result = defs.resolve_job_def("ingest_folder").execute_in_process(
-            run_config={**logging_config, "ops": {"local_documents": {"config": {"folder": str(Path(from_dir).resolve())}}}},
-            instance=instance, tags=tags, raise_on_error=False,
-        )
-        report.runs["ingest_folder"] = result.run_id
-        report.steps["local_documents"] = result.success
-        report.documents = _metadata(result, "local_documents")
-        unreachable_only = False
-        failed = [] if result.success else [result]
-    else:
-        known = registry_districts(settings.registry)
-        failed = []
-        new_versions = 0
-        for block in contiguous_blocks(districts or known, known):
-            result = defs.resolve_job_def("crawl_portals").execute_in_process(
-                run_config={**logging_config, "ops": {"portal_crawl": {"config": {"refresh": refresh}}}},
-                instance=instance, tags={**tags, **partition_range_tags(block)}, raise_on_error=False,
-            )
-            report.runs[f"crawl_portals[{block[0]}..{block[-1]}]"] = result.run_id
-            report.steps[f"portal_crawl[{','.join(block)}]"] = result.success
-            states = _crawl_states(result)
-            for state in states:
-                if state.get("reachable") is False:
-                    report.unreachable.append(state["portal"])
-            report.portals += states
-            new_versions += int(_metadata(result, "portal_crawl").get("new_versions", 0))
-            if not result.success:
-                failed.append(result)
-                # an unreachable portal is the world failing, not the pipeline
-                unreachable_only &= bool(states) and all(s.get("reachable") is False for s in states)
-        report.documents = {"new_versions": new_versions}
-    if failed and not unreachable_only:
-        step, line = step_error(failed[0]) or ("documents", "failed")
-        report.error = f"{step}: {line}"
-        return
-    if not build:
-        return
-
-    # -- build ----------------------------------------------------------------------
-    result = defs.resolve_job_def("build_warehouse").execute_in_process(
-        run_config=logging_config, instance=instance, tags=tags, raise_on_error=False,
-    )
-    report.runs["build_warehouse"] = result.run_id
-    report.steps["build_warehouse"] = result.success
-    report.parses = _metadata(result, "parsed_reports")
-    report.exports = _metadata(result, "mart_exports").get("folder")
-    report.dbt_built = any(e.asset_key.path[0] == "marts" for e in result.get_asset_materialization_events())
-    for event in result.all_events:
-        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
-            evaluation = event.event_specific_data
-            if evaluation.check_name == "reports_satisfy_identities":
-                report.violations = evaluation.metadata["reports_violating"].value
-    if not result.success:
-        step, line = step_error(result) or ("build_warehouse", "failed")
-        report.error = f"{step}: {line}"
-    else:
-        report.up_to_date = not report.dbt_built
 
 
 def summary_lines(report: RunReport) -> list[str]:
