@@ -323,18 +323,22 @@ class _Runner:
 
 
 def run_pipeline(
-    settings: Settings,
+    settings: Settings | None = None,
     from_dir: str | None = None,
     districts: list[str] | None = None,
     refresh: bool = False,
     instance: dg.DagsterInstance | None = None,
     debug: bool = False,
     build: bool = True,
+    **options,
 ) -> RunReport:
     """Documents (a crawl of the registry's portals, or a local folder) -> parses -> dbt build ->
     exports. `districts` are registry districts (the command line checks them first); a step
-    that fails stops the jobs after it."""
+    that fails stops the jobs after it. Without `settings`, `options` (db, registry, rate,
+    years, wait, archive) are resolved into them here."""
     from dagster_project.location import build_definitions
+
+    settings = settings or Settings.resolve(**options)
 
     started = time.time()
     own_instance = instance is None
