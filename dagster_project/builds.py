@@ -30,6 +30,7 @@ create table if not exists raw.builds (
 )
 """
 
+KEPT_BUILDS = 100
 PROJECT_GLOBS = ("models/**/*", "macros/**/*", "tests/**/*", "dbt_project.yml", "profiles.yml")
 
 
@@ -136,5 +137,8 @@ def record_build(db: Path, built_fingerprint: str, run_id: str | None, seconds: 
         con.execute(BUILDS_DDL)
         con.execute("insert into raw.builds values (?, ?, ?, ?)",
                     [built_fingerprint, datetime.now(timezone.utc), run_id, seconds])
+        # only the last build is compared with; a short history shows how long builds take
+        con.execute(f"delete from raw.builds where built_at not in "
+                    f"(select built_at from raw.builds order by built_at desc limit {KEPT_BUILDS})")
     finally:
         con.close()

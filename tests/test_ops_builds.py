@@ -70,6 +70,17 @@ def test_up_to_date_only_after_a_recorded_build_of_the_same_state(warehouse):
     assert builds.up_to_date(warehouse)[0] is False
 
 
+def test_the_build_history_stays_short(warehouse, monkeypatch):
+    monkeypatch.setattr(builds, "KEPT_BUILDS", 3)
+    for n in range(5):
+        builds.record_build(warehouse, f"fingerprint-{n}", f"run-{n}", 1.0)
+    con = connect(warehouse, read_only=True)
+    kept = [r for (r,) in con.execute("select run_id from raw.builds order by built_at").fetchall()]
+    last = builds.last_fingerprint(con)
+    con.close()
+    assert kept == ["run-2", "run-3", "run-4"] and last == "fingerprint-4"
+
+
 def test_a_change_to_the_project_or_a_seed_moves_the_fingerprint(tmp_path, monkeypatch):
     project, seeds = tmp_path / "dbt", tmp_path / "seeds"
     (project / "models").mkdir(parents=True)
