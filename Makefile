@@ -1,20 +1,26 @@
-# Two entry points for a fresh machine with only Python 3.11: `make run` and `make test`.
+# Two entry points for a fresh machine with Python 3.11: `make run` and `make test`.
 # Each creates .venv from the lock file on first use.
-PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SAMPLE ?= tests/fixtures/reports
-export DAGSTER_HOME := $(CURDIR)/dagster_home
+# python3.11, else python3 when it is 3.11; empty otherwise (the venv rule then says what it found)
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || { python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null && command -v python3; })
+FOUND = $(shell python3 --version 2>&1 || echo "no python3 either")
+# `make dev` shows the runs of the default warehouse (data/xxgk.duckdb), like `xxgk run` records them
+DEV_HOME := $(CURDIR)/data/xxgk.dagster
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
 .PHONY: run test dev docs lock clean
 
+# Built in place and removed again if any step fails: a half-built .venv never stays behind.
 $(BIN)/xxgk: requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	@test -n "$(PYTHON)" || { echo "xxgk needs Python 3.11: no python3.11 on PATH, and python3 is $(FOUND)" >&2; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock || { rm -rf $(VENV); exit 1; }
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e . || { rm -rf $(VENV); exit 1; }
 	touch $@
 
 ## main job: crawl the registry's portals (or SAMPLE, a local folder of reports) -> parse -> load -> dbt build
@@ -25,16 +31,19 @@ run: $(BIN)/xxgk
 test: $(BIN)/xxgk
 	$(BIN)/pytest -q
 
+## the Dagster UI; schedules and sensors stay off unless XXGK_SCHEDULES=on (or you turn them on in the UI)
 dev: $(BIN)/xxgk
-	$(BIN)/dagster dev
+	mkdir -p $(DEV_HOME) && cp -n dagster_home/dagster.yaml $(DEV_HOME)/
+	DAGSTER_HOME=$(DEV_HOME) $(BIN)/dagster dev
 
 docs: $(BIN)/xxgk
 	$(BIN)/xxgk docs
 
 lock:
-	rm -rf /tmp/xxgk-lock && $(PYTHON) -m venv /tmp/xxgk-lock
+	test -n "$(PYTHON)" && rm -rf /tmp/xxgk-lock && $(PYTHON) -m venv /tmp/xxgk-lock
 	/tmp/xxgk-lock/bin/pip install -q -e .
 	/tmp/xxgk-lock/bin/pip freeze --exclude-editable > requirements.lock
 
+## everything built or run here: the venv, dbt's folders, the default warehouse with its history and logs
 clean:
-	rm -rf $(VENV) dbt/target dbt/logs data/*.duckdb*
+	rm -rf $(VENV) dbt/target dbt/logs data/*.duckdb* data/*.dagster data/*.dbt data/*.logs data/exports data/archive

@@ -1,34 +1,170 @@
-"""`xxgk`: the command line. Imports are lazy so that `xxgk parse` starts fast."""
+"""`xxgk`: the command line. Imports are lazy so that `xxgk parse` starts fast.
+
+Each subcommand is one block below: an `add_<name>` function that declares its options (with
+one example in its --help) and the function that runs it. A block reports a user's mistake by
+raising `UsageError` (exit 2) and a run that failed by raising `RunFailed` (exit 1); `main`
+turns those, and the known errors of the layers below, into one line on stderr. The traceback
+is shown only with `--debug` or XXGK_LOG_LEVEL=DEBUG.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 DESCRIPTION = """\
 xxgk: a warehouse of Chinese government information-disclosure annual reports.
 
-The pipeline runs crawl -> fetch -> extract -> parse -> load -> dbt build into one DuckDB
-file (default data/xxgk.duckdb; $XXGK_DB or --db to change it)."""
+The pipeline runs crawl -> parse -> load -> dbt build into one DuckDB file (default
+data/xxgk.duckdb; $XXGK_DB or --db to change it).
+
+exit codes: 0 done, 1 the run failed (a step failed, or the warehouse stayed held by another
+process), 2 a usage mistake (a missing path, an unknown district or year, an unreadable
+registry, a warehouse that cannot be written or does not exist yet)."""
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
 
 
-def _quiet_environment(db: str | None) -> None:
-    """Point dbt and Dagster at the chosen warehouse and keep them off the network."""
-    from scrapers.settings import REPO_ROOT, warehouse_path
+class UsageError(Exception):
+    """The command was asked for something that cannot be done as asked (exit 2)."""
 
-    os.environ["XXGK_DB"] = str(warehouse_path(db))
-    os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / "dagster_home"))
-    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+class RunFailed(Exception):
+    """The command ran and a step of it failed (exit 1)."""
+
+
+def _debug(args: argparse.Namespace | None = None) -> bool:
+    return bool(getattr(args, "debug", False)) or os.environ.get("XXGK_LOG_LEVEL", "").upper() == "DEBUG"
+
+
+def _quiet_environment() -> None:
+    """Keep dbt and Dagster off the network (they read these themselves)."""
+    for name, value in (("DAGSTER_DISABLE_TELEMETRY", "1"), ("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"), ("DO_NOT_TRACK", "1")):
+        os.environ.setdefault(name, value)
+
+
+def _settings(args: argparse.Namespace):
+    """The run's settings, resolved once from the options and the environment."""
+    from scrapers.load.warehouse import set_wait
+    from scrapers.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.resolve(
+            db=getattr(args, "db", None), registry=getattr(args, "registry", None),
+            archive=getattr(args, "archive", None), rate=getattr(args, "rate", None),
+            years=getattr(args, "year", None) or None, wait=getattr(args, "wait", None),
+        )
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+    set_wait(settings.wait_s)
+    return settings
+
+
+def _writable(db: Path) -> None:
+    """A warehouse that cannot be written is a usage mistake, found before any work starts."""
+    folder = db.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    target = db if db.exists() else folder
+    if not folder.is_dir() or not os.access(target, os.W_OK) or not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write the warehouse {db}: {folder} is not a writable folder (choose another --db)")
+    if not db.exists():
+        try:  # os.access says yes to root on a read-only mount: ask the file system
+            db.parent.mkdir(parents=True, exist_ok=True)
+            probe = db.with_name(f".{db.name}.probe")
+            probe.touch()
+            probe.unlink()
+        except OSError as exc:
+            raise UsageError(f"cannot write the warehouse {db}: {exc.strerror} (choose another --db)") from None
+
+
+def _existing_warehouse(db: Path) -> None:
+    if not db.exists():
+        raise UsageError(f"no warehouse at {db}: build the warehouse first (`xxgk run`, or `make run`)")
+
+
+def _registry_districts(registry: Path) -> list[str]:
+    from dagster_project.partitions import registry_districts
+
+    try:
+        with open(registry, encoding="utf-8-sig") as fh:
+            header = fh.readline()
+    except OSError as exc:
+        raise UsageError(f"cannot read the portal registry {registry}: {exc.strerror} (check --registry)") from None
+    known = registry_districts(registry)
+    if "district" not in header or not known:
+        raise UsageError(f"{registry} is not a portal registry: no district column or no rows (see seeds/portals.csv)")
+    return known
+
+
+def _districts(asked: list[str], known: list[str], registry: Path) -> list[str]:
+    """The asked districts as the registry names them (朝阳区 -> 朝阳); an unknown one is a mistake."""
+    chosen = []
+    for name in asked:
+        district = name if name in known else name.strip().removesuffix("区")
+        if district not in known:
+            raise UsageError(f"unknown district {name!r}: {registry} lists {', '.join(known)}")
+        chosen.append(district)
+    return chosen
+
+
+def _folder(path: str) -> Path:
+    folder = Path(path).expanduser()
+    if not folder.exists():
+        raise UsageError(f"no such folder: {path}")
+    if not folder.is_dir():
+        raise UsageError(f"{path} is a file; --from takes a folder of report files")
+    return folder.resolve()
+
+
+def _common(p: argparse.ArgumentParser, *, wait: bool = True) -> None:
+    p.add_argument("--db", metavar="PATH", help="the DuckDB warehouse file (default $XXGK_DB or data/xxgk.duckdb)")
+    if wait:
+        p.add_argument("--wait", type=float, metavar="SECONDS",
+                       help="how long to wait while another process holds the warehouse (default $XXGK_WAIT or 600)")
+    p.add_argument("--debug", action="store_true", help="show Dagster's event log and tracebacks")
+
+
+def _parser(sub, name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {example}",
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _selection(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--district", action="append", default=[], help="only this district (e.g. 朝阳); repeatable")
+    p.add_argument("--year", action="append", type=int, default=[], help="only reports on this year; repeatable")
+    p.add_argument("--registry", metavar="FILE", help="portal registry CSV (default $XXGK_REGISTRY or seeds/portals.csv)")
+    p.add_argument("--rate", type=float, help="requests per second per host (default $XXGK_RATE or 1.0; 0 = no limit)")
+    p.add_argument("--refresh", action="store_true", help="fetch again (conditionally) what was fetched before")
+    p.add_argument("--archive", metavar="DIR", help="the crawl archive folder (default $XXGK_ARCHIVE or archive/ beside the warehouse)")
+
+
+# -- xxgk parse ---------------------------------------------------------------------------
+
+def add_parse(sub) -> None:
+    p = _parser(sub, "parse", "parse one report file (HTML, PDF, Word or text) and print its tables",
+                "xxgk parse tests/fixtures/corpus/seed/000_3cfb3787871ff2e9.txt --json | head")
+    p.add_argument("path", help="the report file; its format is detected from its content")
+    p.add_argument("--json", action="store_true", help="print the parse as JSON (the documented contract)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.set_defaults(func=cmd_parse)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if not path.exists():
+        raise UsageError(f"no such file: {args.path}")
+    if path.is_dir():
+        raise UsageError(f"{args.path} is a folder; `xxgk parse` takes one report file (`xxgk run --from` takes a folder)")
     from scrapers.parse.report import parse_file
 
-    parse = parse_file(args.path)
+    parse = parse_file(path)
     if args.json:
         json.dump(parse.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -36,7 +172,24 @@ def cmd_parse(args: argparse.Namespace) -> int:
         from scrapers.parse.render import render_text
 
         sys.stdout.write(render_text(parse))
+    sys.stdout.flush()
+    if parse.status in ("failed", "unsupported_format"):
+        reason = (parse.problems or [parse.status])[0]
+        print(f"xxgk parse: {args.path}: {parse.status}: {reason}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
+
+
+# -- xxgk crawl ---------------------------------------------------------------------------
+
+def add_crawl(sub) -> None:
+    p = _parser(sub, "crawl", "crawl the portals of the registry into the archive (no warehouse build)",
+                "xxgk crawl --district 朝阳 --year 2023 --rate 1\n  xxgk crawl --explain URL --title TITLE")
+    _selection(p)
+    p.add_argument("--explain", metavar="URL", help="print how the crawler treats URL (JSON), without the network")
+    p.add_argument("--title", help="with --explain: the link text or page title of URL")
+    _common(p)
+    p.set_defaults(func=cmd_crawl)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -44,121 +197,239 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         from scrapers.crawl.explain import explain_from_cli
 
         return explain_from_cli(args)
-    _quiet_environment(args.db)
-    from scrapers.crawl.run import crawl_from_cli
+    return _run(args, build=False)
 
-    return crawl_from_cli(args)
+
+# -- xxgk run -----------------------------------------------------------------------------
+
+def add_run(sub) -> None:
+    p = _parser(sub, "run", "the main job: crawl (or --from DIR) -> parse -> load -> dbt build -> exports",
+                "xxgk run --from tests/fixtures/reports --db /tmp/xxgk.duckdb")
+    _selection(p)
+    p.add_argument("--from", dest="from_dir", metavar="DIR", help="ingest a local folder of report files instead of crawling")
+    _common(p)
+    p.set_defaults(func=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _quiet_environment(args.db)
-    from dagster_project.run import run_from_cli
+    return _run(args, build=True)
 
-    return run_from_cli(args)
+
+def _run(args: argparse.Namespace, build: bool) -> int:
+    settings = _settings(args)
+    from_dir = _folder(args.from_dir) if getattr(args, "from_dir", None) else None
+    districts = None
+    if not from_dir:
+        known = _registry_districts(settings.registry)
+        districts = _districts(args.district, known, settings.registry) or None
+    _writable(settings.db)
+    from dagster_project.run import run_pipeline, summary_lines
+
+    report = run_pipeline(settings, from_dir=str(from_dir) if from_dir else None, districts=districts,
+                          refresh=args.refresh, debug=_debug(args), build=build)
+    for line in summary_lines(report):
+        print(line)
+    if not report.success:
+        raise RunFailed(report.error)
+    return 0
+
+
+# -- xxgk rebuild -------------------------------------------------------------------------
+
+def add_rebuild(sub) -> None:
+    p = _parser(sub, "rebuild", "recreate the whole warehouse from the archive alone (load, parse, dbt build)",
+                "xxgk rebuild --archive data/archive --db /tmp/xxgk.duckdb")
+    p.add_argument("--archive", metavar="DIR", help="the archive folder of WARC files (default $XXGK_ARCHIVE or archive/ beside the warehouse)")
+    _common(p)
+    p.set_defaults(func=cmd_rebuild)
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    _quiet_environment(args.db)
-    from dagster_project.run import rebuild_from_cli
+    from scrapers.archive.index import archive_files
 
-    return rebuild_from_cli(args)
+    settings = _settings(args)
+    if not archive_files(settings.archive):
+        # an empty warehouse must not replace a full one because of a mistyped folder
+        raise UsageError(f"no WARC files in {settings.archive}; the warehouse is left as it is (check --archive)")
+    _writable(settings.db)
+    from dagster_project.run import rebuild_pipeline, summary_lines
+
+    report = rebuild_pipeline(settings, debug=_debug(args))
+    for line in summary_lines(report):
+        print(line)
+    if not report.success:
+        raise RunFailed(report.error)
+    return 0
+
+
+# -- xxgk docs ----------------------------------------------------------------------------
+
+def add_docs(sub) -> None:
+    p = _parser(sub, "docs", "build the dbt docs site and serve it on localhost", "xxgk docs --port 8080")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--no-serve", action="store_true", help="only build the site")
+    _common(p)
+    p.set_defaults(func=cmd_docs)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    _quiet_environment(args.db)
+    settings = _settings(args)
+    _existing_warehouse(settings.db)
     from dagster_project.docs import docs_from_cli
 
+    args.db = str(settings.db)
     return docs_from_cli(args)
 
 
+# -- xxgk export --------------------------------------------------------------------------
+
+def add_export(sub) -> None:
+    p = _parser(sub, "export", "write the marts as Parquet or CSV files", "xxgk export --format csv /tmp/marts")
+    p.add_argument("dir", help="output folder")
+    p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    _common(p)
+    p.set_defaults(func=cmd_export)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    _quiet_environment(args.db)
+    settings = _settings(args)
+    _existing_warehouse(settings.db)
     from scrapers.site.release import export_from_cli
 
+    args.db = str(settings.db)
     return export_from_cli(args)
 
 
+# -- xxgk release -------------------------------------------------------------------------
+
+def add_release(sub) -> None:
+    p = _parser(sub, "release", "write a versioned data release: every mart as Parquet and CSV, datapackage.json, checksums",
+                "xxgk release /tmp/xxgk-release")
+    p.add_argument("dir", help="output folder")
+    _common(p, wait=False)
+    p.set_defaults(func=cmd_release)
+
+
 def cmd_release(args: argparse.Namespace) -> int:
-    _quiet_environment(args.db)
+    settings = _settings(args)
+    _existing_warehouse(settings.db)
     from scrapers.site.release import release_from_cli
 
+    args.db = str(settings.db)
     return release_from_cli(args)
 
 
+# -- xxgk site ----------------------------------------------------------------------------
+
+def add_site(sub) -> None:
+    p = _parser(sub, "site", "build the static data site (charts, report pages with every number's source) from the marts",
+                "xxgk site --serve")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: site/ next to the warehouse, data/site/)")
+    p.add_argument("--serve", action="store_true", help="then serve it on http://127.0.0.1:PORT")
+    p.add_argument("--port", type=int, default=8000)
+    _common(p, wait=False)
+    p.set_defaults(func=cmd_site)
+
+
 def cmd_site(args: argparse.Namespace) -> int:
-    _quiet_environment(args.db)
+    settings = _settings(args)
+    _existing_warehouse(settings.db)
     from scrapers.site.build import site_from_cli
 
+    args.db = str(settings.db)
     return site_from_cli(args)
 
 
+# -- the command --------------------------------------------------------------------------
+
+COMMANDS = [add_parse, add_crawl, add_run, add_rebuild, add_docs, add_export, add_release, add_site]
+
+
+def _version() -> str:
+    try:
+        return version("xxgk")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """A usage mistake in one line, with where to look."""
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="xxgk", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="xxgk", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  xxgk run --from tests/fixtures/reports    (each command: xxgk COMMAND --help)",
     )
+    parser.add_argument("--version", action="version", version=f"xxgk {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    p = sub.add_parser("parse", help="parse one report file (HTML, PDF, Word or text) and print its tables")
-    p.add_argument("path", help="the report file; its format is detected from its content")
-    p.add_argument("--json", action="store_true", help="print the parse as JSON (the documented contract)")
-    p.set_defaults(func=cmd_parse)
-
-    def add_selection(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--district", action="append", default=[], help="only this district (e.g. 朝阳); repeatable")
-        p.add_argument("--year", action="append", type=int, default=[], help="only reports on this year; repeatable")
-        p.add_argument("--registry", help="portal registry CSV (default seeds/portals.csv)")
-        p.add_argument("--db", help="the DuckDB warehouse file (default $XXGK_DB or data/xxgk.duckdb)")
-        p.add_argument("--archive", help="the archive folder of WARC files (default $XXGK_ARCHIVE or archive/ beside the warehouse)")
-
-    p = sub.add_parser("crawl", help="crawl the portals of the registry into the raw schema")
-    add_selection(p)
-    p.add_argument("--refresh", action="store_true", help="fetch again what was fetched before")
-    p.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default 1.0)")
-    p.add_argument("--explain", metavar="URL", help="print how the crawler treats URL (JSON), without the network")
-    p.add_argument("--title", help="with --explain: the link text or page title of URL")
-    p.set_defaults(func=cmd_crawl)
-
-    p = sub.add_parser("run", help="the main job: crawl (or --from DIR) -> parse -> load -> dbt build")
-    add_selection(p)
-    p.add_argument("--from", dest="from_dir", help="ingest a local folder of report files instead of crawling")
-    p.add_argument("--refresh", action="store_true", help="crawl again what was fetched before")
-    p.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default 1.0)")
-    p.set_defaults(func=cmd_run)
-
-    p = sub.add_parser("rebuild", help="recreate the whole warehouse from the archive alone (load, parse, dbt build)")
-    p.add_argument("--archive", help="the archive folder of WARC files (default $XXGK_ARCHIVE or archive/ beside the warehouse)")
-    p.add_argument("--db", help="the DuckDB warehouse file to recreate")
-    p.set_defaults(func=cmd_rebuild)
-
-    p = sub.add_parser("docs", help="build the dbt docs site and serve it on localhost")
-    p.add_argument("--db", help="the DuckDB warehouse file")
-    p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--no-serve", action="store_true", help="only build the site")
-    p.set_defaults(func=cmd_docs)
-
-    p = sub.add_parser("export", help="write the marts as Parquet or CSV files")
-    p.add_argument("dir", help="output folder")
-    p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
-    p.add_argument("--db", help="the DuckDB warehouse file")
-    p.set_defaults(func=cmd_export)
-
-    p = sub.add_parser("release", help="write a versioned data release: every mart as Parquet and CSV, datapackage.json, checksums")
-    p.add_argument("dir", help="output folder")
-    p.add_argument("--db", help="the DuckDB warehouse file")
-    p.set_defaults(func=cmd_release)
-
-    p = sub.add_parser("site", help="build the static data site (charts, report pages) from the marts")
-    p.add_argument("--db", help="the DuckDB warehouse file")
-    p.add_argument("--out", help="output folder (default: site/ next to the warehouse, data/site/)")
-    p.add_argument("--serve", action="store_true", help="then serve it on http://127.0.0.1:PORT")
-    p.add_argument("--port", type=int, default=8000)
-    p.set_defaults(func=cmd_site)
+    for add in COMMANDS:
+        add(sub)
     return parser
+
+
+def _setup_logging(debug: bool) -> None:
+    """Our own notices (waiting for the warehouse) as plain lines on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("xxgk: %(message)s"))
+    logger = logging.getLogger("xxgk")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    logger.propagate = False
+    if not debug:
+        import warnings
+
+        warnings.filterwarnings("ignore")
+        # Dagster's own notices (a check that emitted no result on a skipped build) stay in the run log
+        logging.getLogger("dagster").setLevel(logging.ERROR)
+
+
+def _known_error(exc: BaseException) -> int | None:
+    """The exit code of an error a layer below raises for a user's mistake or a busy file."""
+    from scrapers.crawl.portals import RegistryError
+    from scrapers.load.warehouse import WarehouseBusy, WarehouseError
+
+    if isinstance(exc, WarehouseBusy):
+        return EXIT_FAILED
+    if isinstance(exc, (WarehouseError, RegistryError)):
+        return EXIT_USAGE
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    debug = _debug(args)
+    _setup_logging(debug)
+    _quiet_environment()
+    prog = f"xxgk {args.command}"
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except RunFailed as exc:
+        print(f"{prog}: FAILED: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, and keep Python's own flush at exit quiet
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        code = _known_error(exc)
+        line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if code is None:
+            print(f"{prog}: {type(exc).__name__}: {line} (run again with --debug for the traceback)", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"{prog}: {line}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -1,23 +1,32 @@
-"""Jobs: what a scheduled run or a launch from the UI materialises."""
+"""Jobs: the named units a schedule, a sensor, the UI or `xxgk run` launches.
+
+A tick is one `crawl_portals` run over every district (the portals crawled in parallel within
+it), then one `build_warehouse` run when it fetched something new. Selections name assets, so
+steps added between the documents and the parses (the archive loader) join `build_warehouse`.
+"""
 
 import dagster as dg
 
-from dagster_project.partitions import district_partitions
+DOCUMENT_ASSETS = ("portal_crawl", "local_documents")
 
-# One district's portal crawled, then everything downstream: parses, the dbt models with their
-# tests, the export. The schedules launch one run per district.
-refresh_district = dg.define_asset_job(
-    "refresh_district",
-    selection=dg.AssetSelection.assets("portal_crawl").downstream(),
-    partitions_def=district_partitions,
-    description="Crawl one district's portal, parse what is new, rebuild the warehouse and the exports.",
+crawl_portals = dg.define_asset_job(
+    "crawl_portals",
+    selection=dg.AssetSelection.assets("portal_crawl"),
+    description="Crawl the portals of the selected districts (all of them in one run, in parallel).",
 )
 
-# A folder of report files (run config: ops.local_documents.config.folder) through the same steps.
+# A folder of report files (run config: ops.local_documents.config.folder).
 ingest_folder = dg.define_asset_job(
     "ingest_folder",
-    selection=dg.AssetSelection.assets("local_documents").downstream(),
-    description="Register the report files of a local folder, parse them, rebuild the warehouse and the exports.",
+    selection=dg.AssetSelection.assets("local_documents"),
+    description="Write the report files of a local folder into the archive (the build loads them).",
 )
 
-all_jobs = [refresh_district, ingest_folder]
+build_warehouse = dg.define_asset_job(
+    "build_warehouse",
+    # everything but the documents: the seeds, the archive loader, the parses, dbt, the exports
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*DOCUMENT_ASSETS),
+    description="Parse what is new, build the dbt models with their tests (unless nothing changed) and write the exports.",
+)
+
+all_jobs = [crawl_portals, ingest_folder, build_warehouse]

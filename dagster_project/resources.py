@@ -1,75 +1,91 @@
 """Resources: where the warehouse is, how to crawl, and the dbt CLI.
 
-Each knob has an environment variable, so `dagster dev` and the daemon pick it up without code
-changes, and each can be set per run in the launchpad (`resources:` in the run config).
+Their values come from one resolved `Settings` (scrapers/settings.py) when the definitions are
+built; each field can still be changed per run in the launchpad (`resources:` in the run config).
 """
 
 import os
+from functools import cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
-from typing import Optional
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from packaging.version import Version
 
 from dagster_project.project import dbt_project
-from scrapers.settings import SEEDS_DIR, archive_path, warehouse_path
+from scrapers.settings import DBT_DIR, DEFAULT_WAIT_S, Settings
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB file every asset reads and writes; empty means $XXGK_DB or data/xxgk.duckdb.
-    The archive folder the crawl writes and the loader reads; empty means $XXGK_ARCHIVE or
-    archive/ beside the warehouse file."""
+    """The DuckDB file every asset reads and writes, and the archive of WARC files the crawl
+    writes and the loader reads (the warehouse is derived from it)."""
 
-    db_path: str = ""
-    archive_dir: str = ""
+    db_path: str
+    archive_dir: str = ""  # empty: archive/ beside the warehouse file
+    wait_s: float = DEFAULT_WAIT_S  # how long a step waits for another process to release the file
 
     @property
     def path(self) -> Path:
-        return warehouse_path(self.db_path or None)
+        return Path(self.db_path)
 
     @property
     def archive(self) -> Path:
-        return archive_path(self.archive_dir or None, self.path)
+        return Path(self.archive_dir) if self.archive_dir else self.path.parent / "archive"
+
+    @property
+    def dbt_target(self) -> Path:
+        return Settings(db=self.path).dbt_target
+
+    @property
+    def log_dir(self) -> Path:
+        return Settings(db=self.path).log_dir
 
     def export_env(self) -> None:
-        # dbt reads the warehouse path from XXGK_DB (dbt/profiles.yml)
+        # dbt reads the warehouse path from XXGK_DB (dbt/profiles.yml): the one setting that
+        # crosses into another program through the environment
         os.environ["XXGK_DB"] = str(self.path)
 
 
-# An empty field falls back to its environment variable when the run starts (not when the code
-# location loads), so a launchpad override of one field keeps the others as the deployment set them.
 class CrawlSettings(dg.ConfigurableResource):
     """How the portals are crawled: which registry, which report years, how politely."""
 
-    registry: str = ""  # the portal registry CSV; empty: $XXGK_REGISTRY or seeds/portals.csv
-    years: list[int] = []  # report years to look for; empty: $XXGK_YEARS ("2023 2024") or every year
-    rate: Optional[float] = None  # requests per second per host, 0 = no limit; empty: $XXGK_RATE or 1.0
+    registry: str
+    years: list[int] = []  # report years to look for; empty: every year
+    rate: float = 1.0  # requests per second per host, 0 = no limit
 
     @property
     def registry_path(self) -> Path:
-        return registry_path(self.registry or None)
+        return Path(self.registry)
 
     @property
     def report_years(self) -> list[int]:
-        return list(self.years) or [int(y) for y in os.environ.get("XXGK_YEARS", "").replace(",", " ").split()]
+        return list(self.years)
 
     @property
     def requests_per_second(self) -> float:
-        return self.rate if self.rate is not None else float(os.environ.get("XXGK_RATE", "1.0"))
+        return self.rate
 
 
-def registry_path(explicit: str | os.PathLike | None = None) -> Path:
-    """The portal registry: an explicit path wins, then $XXGK_REGISTRY, then seeds/portals.csv."""
-    chosen = explicit or os.environ.get("XXGK_REGISTRY") or SEEDS_DIR / "portals.csv"
-    return Path(chosen).expanduser().resolve()
+class DbtCli(DbtCliResource):
+    """dagster-dbt's resource without the two things it does before every build that this
+    project does not need: a `dbt --version` subprocess (1.7 s; the dbt that runs is the
+    dbt-core installed beside us) and an in-process dbt adapter with the project's macros
+    loaded, which serves only column metadata that no asset here asks for."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
 
 
-def default_resources(db: str | None = None, crawl: CrawlSettings | None = None, archive: str | None = None) -> dict:
-    """The code location's resources: values given here win, empty ones come from the environment
-    (XXGK_DB, XXGK_ARCHIVE, XXGK_REGISTRY, XXGK_YEARS, XXGK_RATE) when a run starts."""
+def default_resources(settings: Settings | None = None) -> dict:
+    """The resources of one resolved set of settings (from the environment when none is given)."""
+    settings = settings or Settings.resolve()
     return {
-        "warehouse": Warehouse(db_path=str(warehouse_path(db)) if db else "",
-                               archive_dir=str(archive_path(archive, db)) if archive else ""),
-        "crawl_settings": crawl or CrawlSettings(),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir)),
+        "warehouse": Warehouse(db_path=str(settings.db), archive_dir=str(settings.archive), wait_s=settings.wait_s),
+        "crawl_settings": CrawlSettings(registry=str(settings.registry), years=list(settings.years), rate=settings.rate),
+        "dbt": DbtCli(project_dir=dbt_project, profiles_dir=str(DBT_DIR)),
     }

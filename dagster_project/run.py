@@ -1,26 +1,92 @@
-"""`xxgk run`: materialise the whole graph headless, the same assets `dagster dev` shows.
+"""`xxgk run`: the named jobs of the code location, executed headless.
 
-One run per district crawls its portal (or one run registers a local folder), then one run
-parses what is new, builds the dbt models with their tests and writes the exports. A portal
-that cannot be reached is reported and the warehouse is built from what there is.
+One `crawl_portals` run crawls the selected districts in parallel (or one `ingest_folder` run
+registers a local folder), then one `build_warehouse` run parses what is new, builds the dbt
+models with their tests unless nothing changed, and writes the exports. A portal that cannot
+be reached is reported and the warehouse is built from what there is; any other failing step
+stops the steps after it.
 """
 
-import argparse
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import logging.handlers
 import os
+import shutil
 import socket
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
-from scrapers.settings import warehouse_path
+from scrapers.settings import DAGSTER_YAML, Settings
 
-# The console shows what each step did; `XXGK_LOG_LEVEL=DEBUG` shows every Dagster event too.
-LOGGING = {"loggers": {"console": {"config": {"log_level": os.environ.get("XXGK_LOG_LEVEL", "INFO")}}}}
-
-# Runs of `xxgk run` carry their process, so that a later run can tell one that was killed.
+# Runs of `xxgk run` carry their process, so that a later run can tell one that was killed,
+# and their warehouse, so that the UI can filter the runs of one warehouse.
 HOST_TAG = "xxgk/host"
 PID_TAG = "xxgk/pid"
+WAREHOUSE_TAG = "xxgk/warehouse"
+FIRST_FAILURES = 5  # failed files named in the summary; the rest are counted
+
+
+def console_logging(debug: bool) -> dict:
+    """Dagster's event lines only with --debug: the command prints its own summary."""
+    return {"loggers": {"console": {"config": {"log_level": "DEBUG" if debug else "CRITICAL"}}}}
+
+
+class _LineLog:
+    """A stdout stand-in that sends what dbt and Dagster print to a rotating log file."""
+
+    def __init__(self, logger: logging.Logger):
+        self.logger, self.pending = logger, ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            self.logger.info(line)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+@contextlib.contextmanager
+def captured_output(settings: Settings, debug: bool):
+    """Without --debug, what the steps print (dbt's 118 lines) goes to `<db>.logs/run.log`
+    (1 MB, three old files kept) and the terminal gets the summary."""
+    if debug:
+        yield
+        return
+    # Dagster's notices (a check that emitted no result on a skipped build) go to the run log too
+    logging.getLogger("dagster").setLevel(logging.ERROR)
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger(f"xxgk.runlog.{settings.warehouse_tag}")
+    logger.propagate = False
+    if not logger.handlers:
+        handler = logging.handlers.RotatingFileHandler(settings.log_dir / "run.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    with contextlib.redirect_stdout(_LineLog(logger)):
+        yield
+
+
+def instance_for(settings: Settings) -> dg.DagsterInstance:
+    """The warehouse's own Dagster instance, created with the project's instance config."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copy(DAGSTER_YAML, home / "dagster.yaml")
+    return dg.DagsterInstance.from_config(str(home))
 
 
 def mart_counts(db: str | Path) -> dict[str, int]:
@@ -64,174 +130,297 @@ def release_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
     return released
 
 
-def _graph(registry: Path):
-    """The assets and checks of the code location, with the crawl partitioned by this registry's
-    districts and without the schedule's retry delays: the command reports an unreachable
-    portal at once instead of waiting minutes to try again."""
-    from dagster_project.assets.dbt import warehouse_models
-    from dagster_project.assets.documents import build_portal_crawl, local_documents, raw_documents
-    from dagster_project.assets.exports import mart_exports
-    from dagster_project.assets.parses import parsed_reports
-    from dagster_project.checks import parse_checks
-    from dagster_project.partitions import registry_districts
+def contiguous_blocks(selected: list[str], known: list[str]) -> list[list[str]]:
+    """The selected districts as runs of neighbours in registry order: one run covers a range
+    of partitions, so a selection with gaps takes one run per block."""
+    wanted = set(selected)
+    blocks: list[list[str]] = []
+    previous = False
+    for key in known:
+        if key in wanted:
+            if previous:
+                blocks[-1].append(key)
+            else:
+                blocks.append([key])
+        previous = key in wanted
+    return blocks
 
-    partitions = dg.StaticPartitionsDefinition(registry_districts(registry))
-    crawl = build_portal_crawl(retry_policy=None, partitions_def=partitions)
-    return [local_documents, crawl, raw_documents, parsed_reports, warehouse_models, mart_exports, *parse_checks], partitions
+
+def step_error(result: dg.ExecuteInProcessResult) -> tuple[str, str] | None:
+    """(step, the innermost cause's first line) of a run's first failed step."""
+    for failure in result.get_step_failure_events():
+        data = failure.step_failure_data
+        error = data.error
+        while error is not None and error.cause is not None:
+            error = error.cause
+        if data.user_failure_data is not None and data.user_failure_data.description:
+            line = data.user_failure_data.description
+        elif error is not None:
+            text = error.message.strip()
+            line = text.splitlines()[0] if text else error.cls_name or "failed"
+            # "scrapers.load.warehouse.WarehouseBusy: ..." -> the sentence after the class
+            if error.cls_name and line.split(": ", 1)[0].endswith(error.cls_name) and ": " in line:
+                line = line.split(": ", 1)[1]
+        else:
+            line = "failed"
+        return failure.step_key, line
+    return None
 
 
-def _portal_states(result: dg.ExecuteInProcessResult) -> tuple[list[dict], str | None]:
-    """The crawl's state per start point, from its materialisation or from its failure."""
-    metadata = {}
+def _metadata(result: dg.ExecuteInProcessResult, key: str) -> dict:
+    """The last materialisation's metadata of an asset in a run, as plain values."""
+    found: dict = {}
     for event in result.get_asset_materialization_events():
-        metadata = event.materialization.metadata
-    error = None
+        if event.asset_key.to_user_string() == key:
+            found = {k: v.value for k, v in event.materialization.metadata.items()}
+    return found
+
+
+def _crawl_states(result: dg.ExecuteInProcessResult) -> list[dict]:
+    """The crawl's state per start point, from its materialisation or from its failure."""
+    metadata = _metadata(result, "portal_crawl")
     for failure in result.get_step_failure_events():
         data = failure.step_failure_data
         if data.user_failure_data is not None:
-            metadata = data.user_failure_data.metadata
-        error = data.error.message.strip().splitlines()[0] if data.error else "failed"
-    states = metadata.get("portal_states")
-    return (list(states.value) if states is not None else []), error
+            metadata = {k: v.value for k, v in data.user_failure_data.metadata.items()}
+    return list(metadata.get("portal_states") or [])
 
 
-def _portal_line(state: dict) -> str:
+def portal_line(state: dict) -> str:
     where = f"{state['district']} {state['portal']}"
     if state.get("reachable") is False:
         return f"{where}: UNREACHABLE ({state.get('message', '')}); the warehouse keeps what earlier crawls fetched"
     return f"{where}: {state.get('pages', 0)} pages fetched, {state.get('reports', 0)} reports, {state.get('failures', 0)} failures"
 
 
+@dataclass
+class RunReport:
+    """What `xxgk run` did, for its summary and for tests."""
+
+    db: str
+    runs: dict[str, str] = field(default_factory=dict)  # job -> Dagster run id
+    steps: dict[str, bool] = field(default_factory=dict)
+    error: str | None = None  # the first failing step's one line
+    documents: dict = field(default_factory=dict)
+    portals: list[dict] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+    parses: dict = field(default_factory=dict)
+    failed_files: list[tuple[str, str]] = field(default_factory=list)
+    violations: int | None = None
+    dbt_built: bool = False
+    up_to_date: bool = False
+    exports: str | None = None
+    marts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def success(self) -> bool:
+        return self.error is None
+
+    def __getitem__(self, key: str):  # reports were dicts once; tests still read them so
+        return self.success if key == "success" else getattr(self, key)
+
+
+def _failed_parses(db: Path, since: float) -> list[tuple[str, str]]:
+    """(file or URL, first problem) of the parses of this run that failed."""
+    from datetime import datetime, timezone
+
+    from scrapers.load.warehouse import connect
+
+    con = connect(db, read_only=True)
+    try:
+        rows = con.execute(
+            """
+            select min(d.source_url), any_value(p.problems::varchar) from raw.parses p join raw.documents d using (sha256)
+            where p.status = 'failed' and p.parsed_at >= ? group by p.sha256 order by 1
+            """,
+            [datetime.fromtimestamp(since, timezone.utc)],
+        ).fetchall()
+    finally:
+        con.close()
+    out = []
+    for url, problems in rows:
+        try:
+            first = (json.loads(problems or "[]") or ["no reason recorded"])[0]
+        except ValueError:
+            first = problems or ""
+        out.append((url.removeprefix("file://"), str(first)[:160]))
+    return out
+
+
+@dataclass
+class _Runner:
+    """The jobs of one `xxgk run`, executed in turn on one instance, filling one report."""
+
+    defs: dg.Definitions
+    settings: Settings
+    instance: dg.DagsterInstance
+    report: RunReport
+    debug: bool
+
+    def __post_init__(self) -> None:
+        self.tags = {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid()), WAREHOUSE_TAG: str(self.settings.db),
+                     "xxgk/trigger": "cli"}
+        self.logging = console_logging(self.debug)
+
+    def execute(self, job: str, ops: dict | None = None, tags: dict | None = None) -> dg.ExecuteInProcessResult:
+        run_config = {**self.logging, **({"ops": ops} if ops else {})}
+        return self.defs.resolve_job_def(job).execute_in_process(
+            run_config=run_config, instance=self.instance, tags={**self.tags, **(tags or {})}, raise_on_error=False,
+        )
+
+    def fail(self, result: dg.ExecuteInProcessResult, fallback: str) -> None:
+        step, line = step_error(result) or (fallback, "failed")
+        self.report.error = f"{step}: {line}"
+
+    def ingest(self, folder: str) -> bool:
+        result = self.execute("ingest_folder", {"local_documents": {"config": {"folder": str(Path(folder).resolve())}}})
+        self.report.runs["ingest_folder"] = result.run_id
+        self.report.steps["local_documents"] = result.success
+        self.report.documents = _metadata(result, "local_documents")
+        if not result.success:
+            self.fail(result, "local_documents")
+        return result.success
+
+    def crawl(self, districts: list[str] | None, refresh: bool) -> bool:
+        """One run per contiguous block of districts (one run for all of them, usually)."""
+        from dagster_project.partitions import registry_districts
+        from dagster_project.schedules import partition_range_tags
+
+        known = registry_districts(self.settings.registry)
+        new_versions = 0
+        for block in contiguous_blocks(districts or known, known):
+            result = self.execute("crawl_portals", {"portal_crawl": {"config": {"refresh": refresh}}}, partition_range_tags(block))
+            self.report.runs[f"crawl_portals[{block[0]}..{block[-1]}]"] = result.run_id
+            self.report.steps[f"portal_crawl[{','.join(block)}]"] = result.success
+            states = _crawl_states(result)
+            self.report.portals += states
+            self.report.unreachable += [s["portal"] for s in states if s.get("reachable") is False]
+            new_versions += int(_metadata(result, "portal_crawl").get("new_versions", 0))
+            # an unreachable portal is the world failing, not the pipeline: the build goes on
+            if not result.success and not (states and all(s.get("reachable") is False for s in states)):
+                self.fail(result, "portal_crawl")
+                return False
+        self.report.documents = {"new_versions": new_versions}
+        return True
+
+    def build(self) -> None:
+        result = self.execute("build_warehouse")
+        report = self.report
+        report.runs["build_warehouse"] = result.run_id
+        report.steps["build_warehouse"] = result.success
+        report.parses = _metadata(result, "parsed_reports")
+        report.exports = _metadata(result, "mart_exports").get("folder")
+        report.dbt_built = any(e.asset_key.path[0] == "marts" for e in result.get_asset_materialization_events())
+        for event in result.all_events:
+            if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+                evaluation = event.event_specific_data
+                if evaluation.check_name == "reports_satisfy_identities":
+                    report.violations = evaluation.metadata["reports_violating"].value
+        if result.success:
+            report.up_to_date = not report.dbt_built
+        else:
+            self.fail(result, "build_warehouse")
+
+
 def run_pipeline(
+    settings: Settings | None = None,
     from_dir: str | None = None,
     districts: list[str] | None = None,
-    years: list[int] | None = None,
-    registry: str | None = None,
-    db: str | Path | None = None,
     refresh: bool = False,
-    rate: float = 1.0,
     instance: dg.DagsterInstance | None = None,
-    archive: str | Path | None = None,
+    debug: bool = False,
+    build: bool = True,
     documents: bool = True,
-) -> dict:
+    **options,
+) -> RunReport:
     """Documents (a crawl of the registry's portals, or a local folder) -> parses -> dbt build ->
-    exports. Returns what each step reported; a portal that cannot be reached does not stop the rest.
-    ``documents=False`` fetches and archives nothing: the warehouse is built from the archive alone."""
-    from dagster_project.resources import CrawlSettings, default_resources, registry_path
+    exports. `districts` are registry districts (the command line checks them first); a step
+    that fails stops the jobs after it. Without `settings`, `options` (db, registry, rate,
+    years, wait, archive) are resolved into them here. `documents=False` fetches and archives
+    nothing: the warehouse is built from what the archive holds."""
+    from dagster_project.location import build_definitions
 
-    db = warehouse_path(db)
-    registry_file = registry_path(registry)
-    resources = default_resources(str(db), CrawlSettings(registry=str(registry_file), years=years or [], rate=rate),
-                                  archive=str(archive) if archive else None)
-    assets, partitions = _graph(registry_file)
-    local_documents, portal_crawl = assets[0], assets[1]
-    instance = instance or dg.DagsterInstance.get()
-    tags = {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())}
-    report: dict = {"db": str(db), "steps": {}, "portals": [], "unreachable": []}
+    settings = settings or Settings.resolve(**options)
 
-    for run_id in release_abandoned_runs(instance):
-        print(f"run {run_id}: its process is gone; marked failed and its pool slot freed", file=sys.stderr)
-
-    # a district's crawl that failed only because its portals did not answer
-    unreachable_only: set[str] = set()
-    if not documents:
-        pass
-    elif from_dir:
-        result = dg.materialize(
-            assets, selection=[local_documents], resources=resources, instance=instance, tags=tags,
-            run_config={**LOGGING, "ops": {"local_documents": {"config": {"folder": str(Path(from_dir).resolve())}}}},
-            raise_on_error=False,
-        )
-        report["steps"]["local_documents"] = result.success
-    else:
-        known = partitions.get_partition_keys()
-        for asked in districts or known:
-            district = asked if asked in known else asked.strip().removesuffix("区")
-            step = f"portal_crawl[{district}]"
-            if district not in known:
-                print(f"{asked}: not in the portal registry {registry_file}; skipped", file=sys.stderr)
-                report["steps"][step] = False
-                continue
-            result = dg.materialize(
-                assets, selection=[portal_crawl], partition_key=district, resources=resources, instance=instance,
-                tags=tags, run_config={**LOGGING, "ops": {"portal_crawl": {"config": {"refresh": refresh}}}}, raise_on_error=False,
-            )
-            states, error = _portal_states(result)
-            for state in states:
-                print(_portal_line(state), flush=True)
-                if state.get("reachable") is False:
-                    report["unreachable"].append(state["portal"])
-            if error and not states:
-                print(f"{district}: crawl failed: {error}", flush=True)
-            if not result.success and states and all(s.get("reachable") is False for s in states):
-                unreachable_only.add(step)
-            report["portals"] += states
-            report["steps"][step] = result.success
-
-    from dagster_project.assets.dbt import warehouse_models
-
-    # the load and everything after it, and every dbt model (seeds and their models too)
-    build_selection = dg.AssetSelection.assets("raw_documents").downstream() | dg.AssetSelection.assets(warehouse_models)
-    result = dg.materialize(
-        assets, selection=build_selection, resources=resources, instance=instance,
-        tags=tags, run_config=LOGGING, raise_on_error=False,
-    )
-    report["steps"]["parse_build_export"] = result.success
-    report["marts"] = mart_counts(db) if db.exists() else {}
-    # An unreachable portal is the world failing, not the pipeline: the warehouse is still built.
-    report["unreachable_steps"] = sorted(unreachable_only)
-    report["success"] = all(ok or step in unreachable_only for step, ok in report["steps"].items())
-    return report
+    started = time.time()
+    own_instance = instance is None
+    instance = instance or instance_for(settings)
+    report = RunReport(db=str(settings.db))
+    try:
+        runner = _Runner(build_definitions(settings, crawl_retries=False), settings, instance, report, debug)
+        with captured_output(settings, debug):
+            for run_id in release_abandoned_runs(instance):
+                print(f"run {run_id}: its process is gone; marked failed and its pool slot freed", file=sys.stderr)
+            if not documents:
+                documents_ok = True
+            else:
+                documents_ok = runner.ingest(from_dir) if from_dir else runner.crawl(districts, refresh)
+            if documents_ok and build:
+                runner.build()
+        if "build_warehouse" in report.steps and settings.db.exists():
+            report.failed_files = _failed_parses(settings.db, started)
+            report.marts = mart_counts(settings.db)
+        return report
+    finally:
+        report.seconds = time.time() - started
+        if own_instance:
+            instance.dispose()
 
 
-def rebuild_pipeline(archive: str | Path | None = None, db: str | Path | None = None,
-                     instance: dg.DagsterInstance | None = None) -> dict:
+def rebuild_pipeline(settings: Settings, debug: bool = False, instance: dg.DagsterInstance | None = None) -> RunReport:
     """A new warehouse from the archive alone: built beside the target under a temporary name
-    (load every archive file, parse, dbt build, export) and moved over it only when it succeeded,
-    so a failed rebuild leaves the old file as it was."""
-    from scrapers.settings import archive_path
-
-    target = warehouse_path(db)
-    folder = archive_path(archive, target)
-    building = target.with_name(target.name + ".rebuild")
+    (load every archive file, parse, dbt build, export) and moved over it only when it
+    succeeded, so a failed rebuild leaves the old file as it was. The runs go to the target's
+    own Dagster history."""
+    target = settings.db
+    building = target.with_name(target.stem + ".rebuild" + target.suffix)
+    scratch = dataclasses.replace(settings, db=building)
     for leftover in (building, building.with_name(building.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    report = run_pipeline(db=building, archive=folder, documents=False, instance=instance)
-    if report["success"]:
-        os.replace(building, target)
-        report["db"] = str(target)
-    report["archive"] = str(folder)
-    return report
+    try:
+        report = run_pipeline(scratch, documents=False, debug=debug, instance=instance)
+        if report.success:
+            os.replace(building, target)
+            report.db = str(target)
+        return report
+    finally:
+        for folder in (scratch.dbt_target, scratch.log_dir):
+            shutil.rmtree(folder, ignore_errors=True)
+        for leftover in (building, building.with_name(building.name + ".wal")):
+            leftover.unlink(missing_ok=True)
 
 
-def rebuild_from_cli(args: argparse.Namespace) -> int:
-    from scrapers.archive.index import archive_files
-    from scrapers.settings import archive_path
-
-    folder = archive_path(args.archive, args.db)
-    if not archive_files(folder):
-        # an empty warehouse must not replace a full one because of a mistyped folder
-        print(f"xxgk rebuild: no WARC files in {folder}; the warehouse is left as it is", file=sys.stderr)
-        return 2
-    report = rebuild_pipeline(archive=folder, db=args.db)
-    return _print_report(report)
-
-
-def run_from_cli(args: argparse.Namespace) -> int:
-    report = run_pipeline(
-        from_dir=args.from_dir, districts=args.district or None, years=args.year or None,
-        registry=args.registry, db=args.db, refresh=args.refresh, rate=args.rate, archive=args.archive,
-    )
-    return _print_report(report)
-
-
-def _print_report(report: dict) -> int:
-    print(f"warehouse: {report['db']}")
-    for step, ok in report["steps"].items():
-        state = "ok" if ok else "portal unreachable" if step in report["unreachable_steps"] else "FAILED (see the Dagster run log)"
-        print(f"  {step:<32} {state}")
-    for table, n in report["marts"].items():
-        print(f"  marts.{table:<30} {n:>8} rows")
-    if report["unreachable"]:
-        print(f"unreachable: {', '.join(report['unreachable'])} (the warehouse holds what earlier crawls fetched from them)")
-    return 0 if report["success"] else 1
+def summary_lines(report: RunReport) -> list[str]:
+    """The end of a run: what changed, what failed and why, where things are."""
+    lines = [portal_line(state) for state in report.portals]
+    docs = report.documents
+    if "files" in docs:
+        lines.append(f"documents: {docs.get('files', 0)} files, {docs.get('new_versions', 0)} new or changed, "
+                     f"{docs.get('unchanged', 0)} unchanged, {docs.get('unreadable', 0)} unreadable, {docs.get('too_large', 0)} too large")
+    elif docs:
+        lines.append(f"documents: {docs.get('new_versions', 0)} new or changed versions crawled")
+    if report.unreachable:
+        lines.append(f"unreachable: {', '.join(report.unreachable)} (the warehouse holds what earlier crawls fetched from them)")
+    if report.parses:
+        by_status = report.parses.get("by_status") or {}
+        statuses = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "nothing new"
+        lines.append(f"parses: {report.parses.get('parsed', 0)} new ({statuses})")
+    for name, why in report.failed_files[:FIRST_FAILURES]:
+        lines.append(f"  failed: {name}: {why}")
+    if len(report.failed_files) > FIRST_FAILURES:
+        lines.append(f"  ... and {len(report.failed_files) - FIRST_FAILURES} more failed parses")
+    if report.violations is not None:
+        lines.append(f"identity violations: {report.violations} reports break an identity of their template")
+    if report.up_to_date:
+        lines.append("warehouse up to date: nothing dbt reads changed, no dbt build")
+    elif report.dbt_built:
+        lines.append("dbt build: done")
+    if report.marts:
+        lines.append("marts: " + ", ".join(f"{t} {n:,}" for t, n in report.marts.items()))
+    lines.append(f"warehouse: {report.db}")
+    if report.exports:
+        lines.append(f"exports: {report.exports}")
+    lines.append("dagster runs: " + ", ".join(f"{job} {run_id[:8]}" for job, run_id in report.runs.items()))
+    lines.append(f"{'done' if report.success else 'FAILED'} in {report.seconds:.1f} s")
+    return lines

@@ -5,14 +5,21 @@ The 条例 has offices publish their report for the past year by the end of Janu
 and sub-district offices) or by the end of March (district governments); late and corrected
 reports trickle in until April. So from 15 January to 15 April a new report should reach the
 warehouse within a day, and the rest of the year a weekly look is enough.
+
+Each tick is one run of `crawl_portals` over every district of the registry (the portals are
+crawled in parallel, each at its own polite rate); `build_after_documents` (sensors.py) then
+builds the warehouse once, if the tick fetched anything new.
+
+The schedules are off until an operator turns them on (`XXGK_SCHEDULES=on`, or in the UI):
+a `make dev` left running on a laptop must not crawl sixteen government portals at 03:00.
 """
 
 from datetime import date, datetime
 
 import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from dagster_project.jobs import refresh_district
-from dagster_project.partitions import district_partitions
+from dagster_project.jobs import crawl_portals
 
 TIMEZONE = "Asia/Shanghai"  # the portals' time: crawl while their users sleep
 SEASON = ((1, 15), (4, 15))  # (month, day) of the first and the last day of the publication season
@@ -32,18 +39,9 @@ def in_season(day: date) -> bool:
     return (m1, d1) <= (day.month, day.day) <= (m2, d2)
 
 
-def district_run_requests(context: dg.ScheduleEvaluationContext, trigger: str, refresh: bool = False) -> list[dg.RunRequest]:
-    """One run per district: a portal that is slow or down holds up only its own run."""
-    run_config = {"ops": {"portal_crawl": {"config": {"refresh": refresh}}}}
-    return [
-        dg.RunRequest(
-            run_key=district,
-            partition_key=district,
-            run_config=run_config,
-            tags={"xxgk/trigger": trigger, "xxgk/refresh": str(refresh).lower()},
-        )
-        for district in district_partitions.get_partition_keys(dynamic_partitions_store=context.instance)
-    ]
+def partition_range_tags(keys: list[str]) -> dict[str, str]:
+    """The tags that make one run materialise the partitions from keys[0] to keys[-1]."""
+    return {ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]}
 
 
 def _tick_day(context: dg.ScheduleEvaluationContext) -> date:
@@ -51,40 +49,40 @@ def _tick_day(context: dg.ScheduleEvaluationContext) -> date:
     return when.date()
 
 
-@dg.schedule(
-    cron_schedule=SEASON_DAILY_CRON,
-    job=refresh_district,
-    execution_timezone=TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every day from 15 January to 15 April, while offices publish: each district crawled, the warehouse rebuilt.",
-)
-def publication_season_daily(context: dg.ScheduleEvaluationContext):
-    return district_run_requests(context, "publication_season_daily")
+def build_schedules(districts: list[str], running: bool) -> list[dg.ScheduleDefinition]:
+    """The three schedules over these districts; `running` is their default status."""
+    status = dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
 
+    def tick(trigger: str, refresh: bool = False) -> dg.RunRequest | dg.SkipReason:
+        if not districts:
+            return dg.SkipReason("the portal registry lists no district")
+        return dg.RunRequest(
+            run_config={"ops": {"portal_crawl": {"config": {"refresh": refresh}}}},
+            tags={**partition_range_tags(districts), "xxgk/trigger": trigger, "xxgk/refresh": str(refresh).lower()},
+        )
 
-@dg.schedule(
-    cron_schedule=OFF_SEASON_WEEKLY_CRON,
-    job=refresh_district,
-    execution_timezone=TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every Monday from 16 April to 14 January: each district crawled, the warehouse rebuilt.",
-)
-def off_season_weekly(context: dg.ScheduleEvaluationContext):
-    day = _tick_day(context)
-    if in_season(day):
-        return dg.SkipReason(f"{day} is in the publication season; publication_season_daily runs every day")
-    return district_run_requests(context, "off_season_weekly")
+    @dg.schedule(
+        cron_schedule=SEASON_DAILY_CRON, job=crawl_portals, execution_timezone=TIMEZONE, default_status=status,
+        description="Every day from 15 January to 15 April, while offices publish: every district crawled, the warehouse rebuilt if anything is new.",
+    )
+    def publication_season_daily(context: dg.ScheduleEvaluationContext):
+        return tick("publication_season_daily")
 
+    @dg.schedule(
+        cron_schedule=OFF_SEASON_WEEKLY_CRON, job=crawl_portals, execution_timezone=TIMEZONE, default_status=status,
+        description="Every Monday from 16 April to 14 January: every district crawled, the warehouse rebuilt if anything is new.",
+    )
+    def off_season_weekly(context: dg.ScheduleEvaluationContext):
+        day = _tick_day(context)
+        if in_season(day):
+            return dg.SkipReason(f"{day} is in the publication season; publication_season_daily runs every day")
+        return tick("off_season_weekly")
 
-@dg.schedule(
-    cron_schedule=YEARLY_REFRESH_CRON,
-    job=refresh_district,
-    execution_timezone=TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="On 1 January: every district crawled again from scratch (refresh), catching replaced and moved reports.",
-)
-def yearly_full_recrawl(context: dg.ScheduleEvaluationContext):
-    return district_run_requests(context, "yearly_full_recrawl", refresh=True)
+    @dg.schedule(
+        cron_schedule=YEARLY_REFRESH_CRON, job=crawl_portals, execution_timezone=TIMEZONE, default_status=status,
+        description="On 1 January: every district crawled again from scratch (refresh), catching replaced and moved reports.",
+    )
+    def yearly_full_recrawl(context: dg.ScheduleEvaluationContext):
+        return tick("yearly_full_recrawl", refresh=True)
 
-
-all_schedules = [publication_season_daily, off_season_weekly, yearly_full_recrawl]
+    return [publication_season_daily, off_season_weekly, yearly_full_recrawl]

@@ -1,5 +1,6 @@
-"""Sensors: a drop folder for report files that were not crawled (sent by email, downloaded by
-hand, from portals the registry does not cover). Files put there are loaded like `xxgk run --from`."""
+"""Sensors: one warehouse build after the documents of a tick arrived, and a drop folder for
+report files that were not crawled (sent by email, downloaded by hand, from portals the
+registry does not cover), loaded like `xxgk run --from`."""
 
 import hashlib
 import os
@@ -7,15 +8,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.jobs import ingest_folder
+from dagster_project.jobs import build_warehouse, crawl_portals, ingest_folder
 from scrapers.archive.local import walk_folder
-from scrapers.settings import warehouse_path
 
-
-def inbox_path() -> Path:
-    """$XXGK_INBOX, else inbox/ next to the warehouse file (data/inbox/ by default)."""
-    chosen = os.environ.get("XXGK_INBOX")
-    return Path(chosen).expanduser().resolve() if chosen else warehouse_path().parent / "inbox"
+# What the document assets report as new in their materialisations.
+NEW_KEYS = ("new_versions",)
 
 
 def folder_fingerprint(folder: Path) -> str | None:
@@ -31,26 +28,58 @@ def folder_fingerprint(folder: Path) -> str | None:
     return digest.hexdigest()[:16]
 
 
-@dg.sensor(
-    job=ingest_folder,
-    minimum_interval_seconds=300,
-    default_status=dg.DefaultSensorStatus.STOPPED,
-    description="Loads the report files of the inbox folder ($XXGK_INBOX or data/inbox/) whenever they change.",
-)
-def local_inbox(context: dg.SensorEvaluationContext):
-    folder = inbox_path()
-    fingerprint = folder_fingerprint(folder)
-    if fingerprint is None:
-        return dg.SkipReason(f"no report files in {folder}")
-    if fingerprint == context.cursor:
-        return dg.SkipReason(f"nothing changed in {folder}")
-    context.update_cursor(fingerprint)
-    # files the archive holds unchanged are recognised by size and mtime and add nothing
-    return dg.RunRequest(
-        run_key=fingerprint,
-        run_config={"ops": {"local_documents": {"config": {"folder": str(folder)}}}},
-        tags={"xxgk/trigger": "local_inbox"},
+def new_documents(instance: dg.DagsterInstance, run_id: str) -> int | None:
+    """How many new document versions a run's materialisations report; None if none says."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    found = None
+    for record in records:
+        metadata = record.event_log_entry.asset_materialization.metadata
+        for key in NEW_KEYS:
+            if key in metadata:
+                found = (found or 0) + int(metadata[key].value)
+    return found
+
+
+def build_sensors(inbox: Path, running: bool, archive: Path | None = None, db: Path | None = None) -> list[dg.SensorDefinition]:
+    status = dg.DefaultSensorStatus.RUNNING if running else dg.DefaultSensorStatus.STOPPED
+
+    @dg.run_status_sensor(
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[crawl_portals, ingest_folder],
+        request_job=build_warehouse,
+        default_status=status,
+        description="After a crawl or a folder ingest fetched something new: one warehouse build.",
     )
+    def build_after_documents(context: dg.RunStatusSensorContext):
+        run = context.dagster_run
+        new = new_documents(context.instance, run.run_id)
+        if new == 0 and archive is not None:
+            # archive files an earlier build never loaded (it failed, or the machine went down)
+            from scrapers.load.archives import unloaded_files
 
+            new = len(unloaded_files(archive, db)) if db is not None and db.exists() else 1
+        if new == 0:
+            return dg.SkipReason(f"run {run.run_id} fetched nothing new: no warehouse build")
+        return dg.RunRequest(run_key=run.run_id, tags={"xxgk/trigger": "build_after_documents", "xxgk/after": run.run_id})
 
-all_sensors = [local_inbox]
+    @dg.sensor(
+        job=ingest_folder,
+        minimum_interval_seconds=300,
+        default_status=status,
+        description=f"Loads the report files of the inbox folder ({inbox}) whenever they change.",
+    )
+    def local_inbox(context: dg.SensorEvaluationContext):
+        fingerprint = folder_fingerprint(inbox)
+        if fingerprint is None:
+            return dg.SkipReason(f"no report files in {inbox}")
+        if fingerprint == context.cursor:
+            return dg.SkipReason(f"nothing changed in {inbox}")
+        context.update_cursor(fingerprint)
+        # files already loaded are recognised by their bytes and add nothing
+        return dg.RunRequest(
+            run_key=fingerprint,
+            run_config={"ops": {"local_documents": {"config": {"folder": str(inbox)}}}},
+            tags={"xxgk/trigger": "local_inbox"},
+        )
+
+    return [build_after_documents, local_inbox]

@@ -17,6 +17,7 @@ import pytest
 
 from dagster_project.definitions import defs
 from dagster_project.partitions import registry_districts
+from scrapers.settings import DEFAULT_REGISTRY
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -50,7 +51,7 @@ def test_the_graph_is_one_line_from_portal_to_export(graph):
 def test_the_crawl_is_partitioned_by_the_registry_districts(graph):
     partitions = graph.get(dg.AssetKey("portal_crawl")).partitions_def
     keys = partitions.get_partition_keys()
-    assert keys == registry_districts()
+    assert keys == registry_districts(DEFAULT_REGISTRY)
     assert len(keys) == 16 and "朝阳" in keys and len(set(keys)) == len(keys)
 
 
@@ -83,36 +84,55 @@ def test_crawl_retries_in_schedules_but_not_in_xxgk_run():
     assert build_portal_crawl(retry_policy=None).op.retry_policy is None
 
 
-def test_the_scheduled_job_covers_crawl_to_export():
-    job = defs.resolve_job_def("refresh_district")
-    selected = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
-    assert {"portal_crawl", "parsed_reports", "marts/fct_requests", "mart_exports"} <= selected
-    assert "local_documents" not in selected
+def test_named_jobs_select_by_asset_name_not_position():
+    crawl = {k.to_user_string() for k in defs.resolve_job_def("crawl_portals").asset_layer.selected_asset_keys}
+    assert crawl == {"portal_crawl"}
+    build = {k.to_user_string() for k in defs.resolve_job_def("build_warehouse").asset_layer.selected_asset_keys}
+    assert {"parsed_reports", "marts/fct_requests", "mart_exports", "raw/offices"} <= build
+    assert not build & {"portal_crawl", "local_documents"}
+    # every asset is in exactly one of the three jobs
+    ingest = {k.to_user_string() for k in defs.resolve_job_def("ingest_folder").asset_layer.selected_asset_keys}
+    every = {k.to_user_string() for k in defs.get_repository_def().asset_graph.materializable_asset_keys}
+    assert crawl | ingest | build == every and not crawl & ingest
 
 
-def test_crawl_settings_fall_back_to_the_environment_field_by_field(monkeypatch, tmp_path):
-    from dagster_project.resources import CrawlSettings
+def test_settings_are_resolved_once_explicit_then_environment_then_default(tmp_path):
+    from scrapers.settings import DEFAULT_WAIT_S, Settings, SettingsError
 
-    registry = tmp_path / "portals.csv"
-    monkeypatch.setenv("XXGK_REGISTRY", str(registry))
-    monkeypatch.setenv("XXGK_YEARS", "2023, 2024")
-    monkeypatch.setenv("XXGK_RATE", "0.5")
-    seen = {}
+    env = {"XXGK_DB": str(tmp_path / "env.duckdb"), "XXGK_REGISTRY": str(tmp_path / "p.csv"),
+           "XXGK_YEARS": "2023, 2024", "XXGK_RATE": "0.5"}
+    settings = Settings.resolve(rate=0.0, env=env)
+    assert settings.db == tmp_path / "env.duckdb" and settings.registry == tmp_path / "p.csv"
+    assert settings.years == (2023, 2024) and settings.rate == 0.0 and settings.wait_s == DEFAULT_WAIT_S
+    # everything that belongs to a warehouse sits beside it
+    assert settings.archive == tmp_path / "archive" and settings.dagster_home == tmp_path / "env.dagster"
+    assert settings.dbt_target == tmp_path / "env.dbt" and settings.log_dir == tmp_path / "env.logs"
+    assert Settings.resolve(db=tmp_path / "x.duckdb", env={**env, "DAGSTER_HOME": str(tmp_path / "h")}).dagster_home == tmp_path / "h"
+    assert Settings.resolve(env={}).db == REPO / "data" / "xxgk.duckdb"
+    assert not Settings.resolve(env={}).schedules_on and Settings.resolve(env={"XXGK_SCHEDULES": "on"}).schedules_on
+    for bad in ({"XXGK_RATE": "fast"}, {"XXGK_YEARS": "1999"}, {"XXGK_WAIT": "-1"}):
+        with pytest.raises(SettingsError):
+            Settings.resolve(env=bad)
 
-    @dg.asset
-    def probe(crawl_settings: CrawlSettings):
-        seen.update(registry=crawl_settings.registry_path, years=crawl_settings.report_years,
-                    rate=crawl_settings.requests_per_second)
 
-    # a launchpad override of the rate leaves the registry and the years to the environment
-    result = dg.materialize([probe], resources={"crawl_settings": CrawlSettings()}, instance=dg.DagsterInstance.ephemeral(),
-                            run_config={"resources": {"crawl_settings": {"config": {"rate": 0.0}}}})
-    assert result.success
-    assert seen == {"registry": registry, "years": [2023, 2024], "rate": 0.0}
-    assert CrawlSettings().requests_per_second == 0.5
+def test_schedules_and_sensors_are_off_until_an_operator_turns_them_on(tmp_path):
+    from dagster_project.location import build_definitions
+    from scrapers.settings import Settings
+
+    for env, status in (({}, "STOPPED"), ({"XXGK_SCHEDULES": "on"}, "RUNNING")):
+        built = build_definitions(Settings.resolve(db=tmp_path / "x.duckdb", env=env)).get_repository_def()
+        assert {s.default_status.value for s in built.schedule_defs} == {status}
+        assert {s.default_status.value for s in built.sensor_defs} == {status}
+    # the module dagster dev loads, in this (test) environment
+    assert {s.default_status.value for s in defs.get_repository_def().schedule_defs} == {"STOPPED"}
 
 
 # -- schedules -------------------------------------------------------------------------------
+
+def _schedules() -> list[dg.ScheduleDefinition]:
+    named = {s.name: s for s in defs.get_repository_def().schedule_defs}
+    return [named["off_season_weekly"], named["publication_season_daily"], named["yearly_full_recrawl"]]
+
 
 def _ticks(schedule: dg.ScheduleDefinition, year: int) -> list[datetime]:
     from dagster._utils.schedules import cron_string_iterator
@@ -136,7 +156,9 @@ def _season(year: int) -> set[date]:
 
 @pytest.mark.parametrize("year", [2027, 2028])  # 2028 is a leap year
 def test_daily_in_the_publication_season_and_weekly_outside(year):
-    from dagster_project.schedules import in_season, off_season_weekly, publication_season_daily, yearly_full_recrawl
+    from dagster_project.schedules import in_season
+
+    off_season_weekly, publication_season_daily, yearly_full_recrawl = _schedules()
 
     daily = {t.date() for t in _ticks(publication_season_daily, year)}
     assert daily == _season(year)
@@ -152,11 +174,12 @@ def test_daily_in_the_publication_season_and_weekly_outside(year):
     assert all(t.utcoffset() == timedelta(hours=8) and t.hour == 3 for t in _ticks(publication_season_daily, year))
 
 
-def test_schedule_runs_one_crawl_per_district_and_refresh_once_a_year():
-    from dagster_project.schedules import off_season_weekly, publication_season_daily, yearly_full_recrawl
-
+def test_a_tick_is_one_crawl_run_over_every_district_and_refresh_once_a_year():
+    off_season_weekly, publication_season_daily, yearly_full_recrawl = _schedules()
     tz = ZoneInfo("Asia/Shanghai")
     repo = defs.get_repository_def()
+    districts = registry_districts(DEFAULT_REGISTRY)
+    whole = {"dagster/asset_partition_range_start": districts[0], "dagster/asset_partition_range_end": districts[-1]}
 
     def evaluate(schedule: dg.ScheduleDefinition, when: datetime):
         # the context is closed after each tick: an open one leaves its instance current for later tests
@@ -164,25 +187,25 @@ def test_schedule_runs_one_crawl_per_district_and_refresh_once_a_year():
             return schedule.evaluate_tick(ctx)
 
     with dg.instance_for_test() as instance:
-        requests = evaluate(publication_season_daily, datetime(2027, 2, 10, 3, tzinfo=tz)).run_requests
-        assert sorted(r.partition_key for r in requests) == sorted(registry_districts())
-        assert all(r.run_config["ops"]["portal_crawl"]["config"]["refresh"] is False for r in requests)
+        [request] = evaluate(publication_season_daily, datetime(2027, 2, 10, 3, tzinfo=tz)).run_requests
+        assert whole.items() <= request.tags.items() and request.partition_key is None
+        assert request.run_config["ops"]["portal_crawl"]["config"]["refresh"] is False
+        assert publication_season_daily.job_name == "crawl_portals"
 
         skipped = evaluate(off_season_weekly, datetime(2027, 1, 18, 3, tzinfo=tz))  # a Monday in the season
         assert not skipped.run_requests and "publication season" in skipped.skip_message
-        assert len(evaluate(off_season_weekly, datetime(2027, 4, 19, 3, tzinfo=tz)).run_requests) == len(registry_districts())
+        assert len(evaluate(off_season_weekly, datetime(2027, 4, 19, 3, tzinfo=tz)).run_requests) == 1
 
-        requests = evaluate(yearly_full_recrawl, datetime(2028, 1, 1, 1, tzinfo=tz)).run_requests
-        assert len(requests) == len(registry_districts())
-        assert all(r.run_config["ops"]["portal_crawl"]["config"]["refresh"] is True for r in requests)
-        assert all(r.tags["xxgk/trigger"] == "yearly_full_recrawl" for r in requests)
+        [request] = evaluate(yearly_full_recrawl, datetime(2028, 1, 1, 1, tzinfo=tz)).run_requests
+        assert request.run_config["ops"]["portal_crawl"]["config"]["refresh"] is True
+        assert request.tags["xxgk/trigger"] == "yearly_full_recrawl"
 
 
-def test_the_inbox_sensor_loads_a_folder_once_per_change(tmp_path, monkeypatch):
-    from dagster_project.sensors import local_inbox
+def test_the_inbox_sensor_loads_a_folder_once_per_change(tmp_path):
+    from dagster_project.sensors import build_sensors
 
     inbox = tmp_path / "inbox"
-    monkeypatch.setenv("XXGK_INBOX", str(inbox))
+    local_inbox = {s.name: s for s in build_sensors(inbox, running=False)}["local_inbox"]
     repo = defs.get_repository_def()
 
     def tick(cursor):
@@ -198,7 +221,7 @@ def test_the_inbox_sensor_loads_a_folder_once_per_change(tmp_path, monkeypatch):
     result, cursor = tick(None)
     [request] = result.run_requests
     assert local_inbox.job_name == "ingest_folder"
-    assert request.run_config["ops"]["local_documents"]["config"]["folder"] == str(inbox.resolve())
+    assert request.run_config["ops"]["local_documents"]["config"]["folder"] == str(inbox)
     result, same = tick(cursor)
     assert not result.run_requests and same == cursor
     (inbox / "another.txt").write_text("2020年政府信息公开工作年度报告", encoding="utf-8")
@@ -257,7 +280,7 @@ HOLD = textwrap.dedent("""
 
 
 def test_waiting_for_the_file_outlasts_another_process_holding_it(tmp_path):
-    from dagster_project.warehouse_lock import wait_until_free
+    from scrapers.load.warehouse import wait_until_free
 
     db = tmp_path / "x.duckdb"
     duckdb.connect(str(db)).close()
@@ -273,13 +296,13 @@ def test_waiting_for_the_file_outlasts_another_process_holding_it(tmp_path):
 
 
 def test_builds_take_the_warehouse_in_turn_across_processes(tmp_path):
-    from dagster_project.warehouse_lock import WarehouseBusy, exclusive_turn
+    from scrapers.load.warehouse import WarehouseBusy, exclusive_turn
 
     db = tmp_path / "x.duckdb"
     other = textwrap.dedent("""
         import sys, time
         from pathlib import Path
-        from dagster_project.warehouse_lock import exclusive_turn
+        from scrapers.load.warehouse import exclusive_turn
         with exclusive_turn(Path(sys.argv[1]), timeout_s=1):
             print("in", flush=True)
             time.sleep(1.0)
@@ -295,7 +318,7 @@ def test_builds_take_the_warehouse_in_turn_across_processes(tmp_path):
             pass
     proc.wait()
     proc = subprocess.Popen([sys.executable, "-c", "import os, signal, sys, time\n"
-                             "from pathlib import Path\nfrom dagster_project.warehouse_lock import exclusive_turn\n"
+                             "from pathlib import Path\nfrom scrapers.load.warehouse import exclusive_turn\n"
                              "with exclusive_turn(Path(sys.argv[1])):\n    print('in', flush=True); time.sleep(60)", str(db)],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "in"

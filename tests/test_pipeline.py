@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from dagster_project.run import run_pipeline
+from scrapers.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -22,7 +23,7 @@ def warehouse(tmp_path_factory):
     shutil.copy(FIXTURES / "corpus" / "seed" / "000_3cfb3787871ff2e9.txt", folder)
     db = tmp_path_factory.mktemp("wh") / "xxgk.duckdb"
     with dg.instance_for_test() as instance:
-        report = run_pipeline(from_dir=str(folder), db=db, instance=instance)
+        report = run_pipeline(Settings.resolve(db=db), from_dir=str(folder), instance=instance)
     return db, report, folder
 
 

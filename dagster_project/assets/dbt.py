@@ -6,15 +6,17 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from dagster_project.assets.documents import WRITER_POOL
+from dagster_project.builds import record_build, up_to_date
+from dagster_project.progress import Progress
 from dagster_project.project import dbt_project, ensure_manifest
-from dagster_project.resources import Warehouse
-from dagster_project.warehouse_lock import WarehouseBusy, exclusive_turn, is_lock_conflict, wait_until_free
+from dagster_project.resources import DbtCli, Warehouse
+from scrapers.load.warehouse import WarehouseBusy, exclusive_turn, is_lock_conflict, wait_until_free
 
-# How long a build keeps trying to get the file from other processes before it gives up.
-LOCK_PATIENCE_S = 1800.0
+
+DBT_LOG_MAX_BYTES = 2_000_000  # dbt keeps five rotated files of this size
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -61,28 +63,37 @@ def _row_counts(warehouse: Warehouse) -> dict[str, int]:
         con.close()
 
 
-def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator[Any]:
+def _nodes_to_build(context: dg.AssetExecutionContext) -> int:
+    """Models, seeds and tests of this selection: what the progress bar counts to."""
+    return len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
+
+
+def build_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: Warehouse) -> Iterator[Any]:
     """`dbt build`, started again while another process held the file at its first open.
 
     The marts' outputs are held back until dbt has exited (it keeps the file open to the end)
     and then carry their row counts."""
-    deadline = time.monotonic() + LOCK_PATIENCE_S
+    deadline = time.monotonic() + warehouse.wait_s
     delay = 1.0
     while True:
         wait_until_free(warehouse.path, timeout_s=max(1.0, deadline - time.monotonic()))
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        # dbt's log beside the warehouse, not in the target folder, rotated by dbt itself
+        args = ["build", "--log-path", str(warehouse.log_dir), "--log-file-max-bytes", str(DBT_LOG_MAX_BYTES)]
+        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=warehouse.dbt_target)
         held: list[Any] = []
         emitted = False
-        for event in invocation.stream():
-            if held or _mart_of(context, event):
-                held.append(event)
-            else:
-                emitted = True
-                yield event
+        with Progress("dbt build", total=_nodes_to_build(context), unit="nodes") as bar:
+            for event in invocation.stream():
+                bar.advance()
+                if held or _mart_of(context, event):
+                    held.append(event)
+                else:
+                    emitted = True
+                    yield event
         error = invocation.get_error()
         if error is not None and not emitted and not held and is_lock_conflict(str(error)):
             if time.monotonic() > deadline:
-                raise WarehouseBusy(f"dbt could not open {warehouse.path} for {LOCK_PATIENCE_S:.0f} s") from error
+                raise WarehouseBusy(f"dbt could not open {warehouse.path} for {warehouse.wait_s:.0f} s") from error
             context.log.info(f"another process took {warehouse.path} as dbt started; trying again in {delay:.0f} s")
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 30.0)
@@ -99,8 +110,17 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehou
 
 
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL)
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    """`dbt build` of the selected models, seeds and tests, into the same DuckDB file."""
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: Warehouse):
+    """`dbt build` of the selected models, seeds and tests, into the same DuckDB file; not
+    started at all when nothing it reads changed since the last successful build."""
     warehouse.export_env()
-    with exclusive_turn(warehouse.path, timeout_s=LOCK_PATIENCE_S):
+    with exclusive_turn(warehouse.path, timeout_s=warehouse.wait_s):
+        current, fingerprint = up_to_date(warehouse.path)
+        if current:
+            context.log.info("warehouse up to date: nothing dbt reads changed since the last build; dbt not started")
+            return
+        started = time.monotonic()
         yield from build_models(context, dbt, warehouse)
+        # a full build only: a subset leaves the other models as they were
+        if fingerprint and context.is_subset is False:
+            record_build(warehouse.path, fingerprint, context.run_id, time.monotonic() - started)

@@ -104,6 +104,8 @@ def build_portal_crawl(
         group_name="ingest",
         partitions_def=partitions_def,
         retry_policy=retry_policy,
+        # the districts of one run (a tick, or `xxgk run`) are crawled together, in parallel
+        backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"python", "warc"},
     )
     def portal_crawl(
@@ -114,16 +116,16 @@ def build_portal_crawl(
         their own, so districts crawl in parallel; `raw_documents` loads them)."""
         from scrapers.crawl.run import crawl
 
-        district = context.partition_key
+        districts = list(context.partition_keys)
         summary = crawl(
-            districts=[district],
+            districts=districts,
             years=crawl_settings.report_years or None,
             registry=crawl_settings.registry_path,
             db=warehouse.path,
             archive=warehouse.archive,
             refresh=config.refresh,
             rate=crawl_settings.requests_per_second,
-            progress=False,
+            progress=True,
         ).to_dict()
         metadata = crawl_metadata(summary)
         portals = summary.get("portals", {}).values()
@@ -131,7 +133,7 @@ def build_portal_crawl(
             context.log.info(f"{p['district']} {p['portal']}: {p.get('message', '')}")
         if portals and all(p.get("reachable") is False for p in portals):
             hosts = ", ".join(sorted({urlsplit(p["start_url"]).netloc for p in portals}))
-            raise PortalsUnreachable(description=f"{district}: no start point answered ({hosts})", metadata=metadata)
+            raise PortalsUnreachable(description=f"{', '.join(districts)}: no start point answered ({hosts})", metadata=metadata)
         return dg.MaterializeResult(metadata=metadata)
 
     return portal_crawl

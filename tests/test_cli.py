@@ -1,0 +1,208 @@
+"""`xxgk` as a user meets it: real commands in subprocesses, their exit codes, their one-line
+messages, and a warehouse that a mistake leaves as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED_REPORT = FIXTURES / "corpus" / "seed" / "000_3cfb3787871ff2e9.txt"
+XXGK = [sys.executable, "-m", "dagster_project.cli"]
+
+pytestmark = pytest.mark.slow  # the module builds one warehouse with dbt, then checks against it
+
+
+def xxgk(*args: str, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("XXGK_", "DAGSTER_HOME"))}
+    full_env.update(env or {})
+    return subprocess.run([*XXGK, *args], cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def one_line_error(proc: subprocess.CompletedProcess, code: int) -> str:
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    return lines[0]
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """Every file of the warehouse's folder by content, but the run history and the logs."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.suffix != ".lock" and not any(part.endswith((".dagster", ".logs")) for part in p.parts)}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A warehouse built from one real report, with a dbt that records being started."""
+    root = tmp_path_factory.mktemp("cli")
+    reports = root / "reports"
+    reports.mkdir()
+    shutil.copy(SEED_REPORT, reports)
+    shim = root / "bin"
+    shim.mkdir()
+    calls = root / "dbt_calls.txt"
+    dbt = shim / "dbt"
+    dbt.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nexec {Path(sys.executable).parent / "dbt"} "$@"\n')
+    dbt.chmod(dbt.stat().st_mode | stat.S_IEXEC)
+    env = {"PATH": f"{shim}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    db = root / "wh" / "xxgk.duckdb"
+    first = xxgk("run", "--from", str(reports), "--db", str(db), env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    return {"root": root, "reports": reports, "db": db, "env": env, "calls": calls, "first": first}
+
+
+def test_a_first_run_says_what_it_built(built):
+    out = built["first"].stdout
+    assert "documents: 1 files, 1 new or changed, 0 unchanged" in out
+    assert re.search(r"^parses: 1 new \(1 (ok|partial)\)$", out, re.M), out
+    assert f"warehouse: {built['db']}" in out and "dbt build: done" in out
+    assert re.search(r"^marts: .*fct_requests \d+", out, re.M)
+    assert re.search(r"^dagster runs: ingest_folder \w{8}, build_warehouse \w{8}$", out, re.M)
+    # dbt's own 118 lines are in the rotated run log, not on the terminal
+    assert "START sql" not in out and "START sql" in (built["db"].with_name("xxgk.logs") / "run.log").read_text()
+
+
+def test_a_run_with_nothing_new_makes_no_dbt_call(built):
+    calls_before = built["calls"].read_text().count("build")
+    before = digest(built["db"].parent / "xxgk.dbt")
+    proc = xxgk("run", "--from", str(built["reports"]), "--db", str(built["db"]), env=built["env"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "warehouse up to date" in proc.stdout
+    assert "documents: 1 files, 0 new or changed, 1 unchanged" in proc.stdout
+    assert built["calls"].read_text().count("build") == calls_before == 1
+    assert digest(built["db"].parent / "xxgk.dbt") == before
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def test_runs_reuse_one_dbt_target_folder(built, tmp_path):
+    """Regression: every run left a ~7 MB dbt/target/warehouse_models-<run>/ behind."""
+    target = built["db"].parent / "xxgk.dbt"
+    repo_targets = set((REPO / "dbt" / "target").glob("*"))
+    after_first = _size(target)
+    # a changed folder: dbt builds again, into the same folder
+    shutil.copy(FIXTURES / "reports" / sorted(os.listdir(FIXTURES / "reports"))[0], built["reports"])
+    proc = xxgk("run", "--from", str(built["reports"]), "--db", str(built["db"]), env=built["env"])
+    assert proc.returncode == 0 and "dbt build: done" in proc.stdout, proc.stdout + proc.stderr
+    assert built["calls"].read_text().count("build") == 2
+    for _ in range(2):  # and runs with nothing new leave it alone
+        assert "warehouse up to date" in xxgk("run", "--from", str(built["reports"]), "--db", str(built["db"])).stdout
+    assert _size(target) <= after_first * 1.05
+    assert set((REPO / "dbt" / "target").glob("*")) == repo_targets
+    assert [p.name for p in built["db"].parent.iterdir() if p.is_dir()].count("xxgk.dbt") == 1
+
+
+# -- mistakes: one line, a documented exit code, the warehouse untouched ------------------
+
+MISTAKES = {
+    "missing folder": (["run", "--from", "/nonexistent/reports"], 2, r"no such folder: /nonexistent/reports"),
+    "file for folder": (["run", "--from", str(SEED_REPORT)], 2, r"is a file; --from takes a folder"),
+    "unknown district": (["run", "--district", "火星"], 2, r"unknown district '火星': .* lists 东城, 西城"),
+    "unknown year": (["run", "--year", "1999"], 2, r"1999 is not a report year \(2008 to \d{4}\)"),
+    "unreadable registry": (["run", "--registry", "/nonexistent/portals.csv"], 2, r"cannot read the portal registry /nonexistent/portals.csv"),
+    "not a registry": (["crawl", "--registry", str(SEED_REPORT)], 2, r"is not a portal registry"),
+    "bad option": (["run", "--rate", "fast"], 2, r"invalid float value: 'fast' \(see xxgk run --help\)"),
+}
+
+
+@pytest.mark.parametrize("case", MISTAKES)
+def test_a_mistake_is_one_line_with_its_exit_code_and_changes_nothing(built, case):
+    args, code, message = MISTAKES[case]
+    before = digest(built["db"].parent)
+    line = one_line_error(xxgk(*args, "--db", str(built["db"])), code)
+    assert re.search(message, line), line
+    assert digest(built["db"].parent) == before
+
+
+def test_a_warehouse_that_cannot_be_written_is_named(tmp_path):
+    # /proc takes no new files, whoever asks (the tests may run as root, for whom chmod is no bar)
+    line = one_line_error(xxgk("run", "--from", str(FIXTURES / "reports"), "--db", "/proc/xxgk/xxgk.duckdb"), 2)
+    assert line.startswith("xxgk run: cannot write the warehouse /proc/xxgk/xxgk.duckdb") and "--db" in line
+
+
+@pytest.mark.parametrize("command", [["export", "OUT"], ["docs", "--no-serve"]])
+def test_reading_a_missing_warehouse_says_build_it_first(tmp_path, command):
+    db = tmp_path / "none.duckdb"
+    args = [str(tmp_path / a) if a == "OUT" else a for a in command]
+    line = one_line_error(xxgk(*args, "--db", str(db)), 2)
+    assert "build the warehouse first" in line
+    assert not db.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_parse_of_a_missing_file_or_a_folder_is_a_usage_error(tmp_path):
+    assert "no such file" in one_line_error(xxgk("parse", str(tmp_path / "none.pdf")), 2)
+    assert "is a folder" in one_line_error(xxgk("parse", str(tmp_path)), 2)
+
+
+def test_parse_exits_non_zero_when_the_parse_failed(tmp_path):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + os.urandom(2000))
+    proc = xxgk("parse", str(broken), "--json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert '"status": "failed"' in proc.stdout
+    assert one_line_error(proc, 1).startswith(f"xxgk parse: {broken}: failed: ")
+
+
+def test_a_closed_pipe_is_quiet():
+    proc = subprocess.run(f"{' '.join(XXGK)} parse --json {SEED_REPORT} | head -n 1", shell=True, cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "{" and proc.stderr == "", proc.stderr
+
+
+def test_version_and_every_subcommand_help_with_an_example():
+    proc = xxgk("--version")
+    assert proc.returncode == 0 and re.fullmatch(r"xxgk \d+\.\d+\.\d+\n", proc.stdout)
+    from dagster_project.cli import COMMANDS
+
+    assert len(COMMANDS) >= 5
+    for name in ("parse", "crawl", "run", "docs", "export"):
+        proc = xxgk(name, "--help")
+        assert proc.returncode == 0 and re.search(r"example:\n  xxgk " + name + " ", proc.stdout), proc.stdout
+    assert "--wait SECONDS" in xxgk("run", "--help").stdout
+
+
+# -- a warehouse held by another process --------------------------------------------------
+
+def test_a_reader_holding_the_warehouse_is_named_and_the_wait_is_bounded(built):
+    db = built["db"]
+    before = digest(db.parent)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys, time\ncon = duckdb.connect({str(db)!r}, read_only=True)\n"
+         "print('holding', flush=True)\ntime.sleep(120)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        proc = xxgk("run", "--from", str(built["reports"]), "--db", str(db), "--wait", "4")
+        elapsed = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    waiting = [line for line in proc.stderr.splitlines() if line.startswith("xxgk: waiting for")]
+    # the first notice names the holder and comes within 2 s of the first refused open
+    assert waiting and f"held by PID {holder.pid} (" in waiting[0], proc.stderr
+    assert int(re.search(r"; (\d+) s of 4 s", waiting[0]).group(1)) <= 2
+    assert "--wait SECONDS" in waiting[0] and "Ctrl-C" in waiting[0]
+    failed = proc.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(rf"xxgk run: FAILED: local_documents: {re.escape(str(db))} is held by PID {holder.pid} \(.*\); "
+                        r"gave up after 4 s \(close that process, or wait longer with --wait SECONDS\)", failed), failed
+    assert elapsed < 60
+    assert digest(db.parent) == before
