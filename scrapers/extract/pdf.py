@@ -20,6 +20,7 @@ import bisect
 import ctypes
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -97,8 +98,18 @@ class _Table:
         return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
 
 
-def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET_SECONDS) -> Extracted:
-    """The rows and text of a PDF report. Never raises; problems become a status and reasons."""
+def extract_pdf(
+    data: bytes,
+    *,
+    max_pages: int = MAX_PAGES,
+    time_budget: float = TIME_BUDGET_SECONDS,
+    ocr_page: Callable[[pdfium.PdfPage, int], list[Row] | None] | None = None,
+) -> Extracted:
+    """The rows and text of a PDF report. Never raises; problems become a status and reasons.
+
+    `ocr_page(page, page_no)`, when given, reads a page that has no usable text layer (a scan)
+    and returns its rows, or None when it cannot; the format is then "pdf-ocr". A text layer,
+    where there is one, always wins. The time OCR takes is not counted in `time_budget`."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -114,15 +125,17 @@ def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float =
     except Exception as exc:  # pdfium's loader can fail on anything malformed
         return Extracted(format="pdf", status="failed", problems=[f"unreadable PDF: {exc!r}"])
     try:
-        return _extract_document(pdf, max_pages=max_pages, time_budget=time_budget)
+        return _extract_document(pdf, max_pages=max_pages, time_budget=time_budget, ocr_page=ocr_page)
     except Exception as exc:
         return Extracted(format="pdf", status="failed", problems=[f"PDF extraction failed: {exc!r}"])
     finally:
         pdf.close()
 
 
-def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: float) -> Extracted:
+def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: float, ocr_page=None) -> Extracted:
     started = time.monotonic()
+    ocr_seconds = 0.0
+    ocr_pages: list[int] = []
     result = Extracted(format="pdf")
     page_count = len(pdf)
     if page_count == 0:
@@ -138,7 +151,7 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
     timed_out = False
     index = -1
     for index in range(min(page_count, max_pages)):
-        if time.monotonic() - started > time_budget:
+        if time.monotonic() - started - ocr_seconds > time_budget:
             result.problems.append(f"stopped after {index} of {page_count} pages: time budget of {time_budget:g} s spent")
             timed_out = True
             index -= 1
@@ -155,6 +168,15 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
             garbled_total += sum(1 for c in visible if _is_unmapped(c.text))
             if len(visible) < SCAN_MAX_CHARS and image_share >= SCAN_MIN_IMAGE_SHARE:
                 scanned_pages.append(page_no)
+                if ocr_page is not None:
+                    ocr_started = time.monotonic()
+                    ocr_rows = ocr_page(page, page_no)
+                    ocr_seconds += time.monotonic() - ocr_started
+                    if ocr_rows is not None:
+                        ocr_pages.append(page_no)
+                        result.rows.extend(ocr_rows)
+                        previous_table = None
+                        continue
             tables = _find_tables((horizontal, vertical))
             rows, last_table = _page_rows(chars, tables, page_no, page.get_height(), previous_table)
             result.rows.extend(rows)
@@ -166,20 +188,31 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
     if timed_out and not result.rows:
         result.status = "failed"
         return result
-    if char_total == 0:
+    if ocr_pages:
+        result.format = "pdf-ocr"
+        scanned_pages = [p for p in scanned_pages if p not in ocr_pages]
+    if char_total == 0 and not ocr_pages:
         result.status = "needs_ocr"
         what = f"scanned images on {len(scanned_pages)} of {pages_read} pages" if scanned_pages else "no images either"
         result.problems.append(f"PDF has no text layer ({what}): it needs OCR")
         result.rows = []
         return result
-    if garbled_total / char_total > GARBLED_SHARE:
+    if char_total and garbled_total / char_total > GARBLED_SHARE and ocr_page is not None:
+        # the text layer is there but maps no glyph to a character: read the pages instead
+        rows = _ocr_every_page(pdf, pages_read, ocr_page)
+        if rows:
+            result.format = "pdf-ocr"
+            result.rows = rows
+            result.problems.append(f"PDF text layer is unreadable ({garbled_total} of {char_total} characters unmapped): read by OCR")
+            garbled_total = 0
+    if char_total and garbled_total / char_total > GARBLED_SHARE:
         result.status = "needs_ocr"
         result.problems.append(
             f"PDF text layer is unreadable: {garbled_total} of {char_total} characters have no Unicode mapping; it needs OCR"
         )
         result.rows = []
         return result
-    if scanned_pages and len(scanned_pages) * 2 >= pages_read:
+    if scanned_pages and not ocr_pages and len(scanned_pages) * 2 >= pages_read:
         result.status = "needs_ocr"
         result.problems.append(
             f"PDF is scanned: pages {_page_list(scanned_pages)} of {pages_read} are images without text; it needs OCR"
@@ -190,6 +223,20 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
     result.text = "\n".join("\t".join(c.text for c in row.cells if c.text) for row in result.rows)
     result.title = _title(result.rows)
     return result
+
+
+def _ocr_every_page(pdf: pdfium.PdfDocument, pages: int, ocr_page) -> list[Row]:
+    rows: list[Row] = []
+    for index in range(pages):
+        page = pdf[index]
+        try:
+            page_rows = ocr_page(page, index + 1)
+        finally:
+            page.close()
+        if page_rows is None:
+            break
+        rows.extend(page_rows)
+    return rows
 
 
 def _page_list(pages: list[int]) -> str:
