@@ -12,7 +12,8 @@ import duckdb
 
 # Larger files are not reports (a report with its tables is well under 20 MB); they are counted, not stored.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-REPORT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".md", ".pdf", ".docx", ".doc", ".wps"}
+REPORT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".md", ".pdf", ".docx", ".doc", ".wps",
+                   ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 
 
 @dataclass(slots=True)
