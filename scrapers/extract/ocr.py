@@ -222,11 +222,11 @@ def _rules(binary: np.ndarray, boxes: list[_Box], text_height: float, scale: flo
     vertical_mask = cv2.dilate(vertical_mask, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 7)))
     horizontal, vertical = [], []
     count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(horizontal_mask, connectivity=8)
-    for x, y, w, h, _area in stats[1:count]:
+    for x, y, w, h, _area in stats[1:count].tolist():
         if w >= 2 * span and h <= max(8, w // 10):
             horizontal.append(_Edge((y + h / 2) * scale, (x + 3) * scale, (x + w - 3) * scale))
     count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(vertical_mask, connectivity=8)
-    for x, y, w, h, _area in stats[1:count]:
+    for x, y, w, h, _area in stats[1:count].tolist():
         if h >= span and w <= max(8, h // 4):
             vertical.append(_Edge((x + w / 2) * scale, (y + 3) * scale, (y + h - 3) * scale))
     _close_open_ends(horizontal, vertical, span * scale)
@@ -425,8 +425,10 @@ def _correct_numbers(rows: list[Row], problems: list[str]) -> None:
             text = cell.text.replace(" ", "")
             if not text or text.replace(",", "").replace(".", "", 1).isdigit() or not _NUMBERISH.match(text):
                 continue
+            # this cell's own entry is a False among them
             column = numeric_columns.get((table, cell.x0 or 0.0), [])
-            numbers_around = sum(column) >= 2 and sum(column) >= len(column) - 1
+            others = len(column) - 1
+            numbers_around = sum(column) >= 2 and 3 * sum(column) >= 2 * others
             if not (any(ch.isdigit() for ch in text) or numbers_around):
                 continue
             fixed = text.translate(_CONFUSABLE_DIGITS)
@@ -514,17 +516,19 @@ class PdfPageReader:
         return page_result.rows
 
 
-def image_size(data: bytes) -> tuple[int, int, int] | None:
+def image_size(data: bytes) -> tuple[int, int, int]:
     """Width, height and frame count from the image's header, without decoding its pixels."""
     from PIL import Image
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                return image.width, image.height, getattr(image, "n_frames", 1)
-        except Image.DecompressionBombError:
-            return None
+    # PIL's own guard refuses to open a huge image without saying how big it is; only the
+    # header is read here (nothing is decoded), and our cap is checked on what it says
+    guard = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.width, image.height, getattr(image, "n_frames", 1)
+    finally:
+        Image.MAX_IMAGE_PIXELS = guard
 
 
 def extract_image(data: bytes, name: str | None = None, *, budget: Budget | None = None) -> Extracted:
@@ -548,10 +552,9 @@ def extract_images(bodies: list[bytes], names: list[str | None] | None = None, *
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
             result.problems.append(f"{label}: not a readable image ({exc})")
             continue
-        if size is None or size[0] * size[1] > MAX_PIXELS:
-            shown = f"{size[0]} x {size[1]} px" if size else "its header claims too many pixels"
+        if size[0] * size[1] > MAX_PIXELS:
             result.problems.append(
-                f"{label}: image too large to OCR ({shown}; the cap is {MAX_PIXELS / 1e6:.0f} megapixels); not decoded"
+                f"{label}: image too large to OCR ({size[0]} x {size[1]} px; the cap is {MAX_PIXELS / 1e6:.0f} megapixels); not decoded"
             )
             continue
         width, _height, frames = size
@@ -577,6 +580,7 @@ def extract_images(bodies: list[bytes], names: list[str | None] | None = None, *
                         for cell in row.cells:
                             cell.loc = _rescale_loc(cell.loc, ratio)
             except OcrUnavailable as exc:
+                result.format = "image"
                 result.status = "needs_ocr"
                 result.problems.append(f"the document is an image and OCR is not available: {exc}")
                 return result
@@ -589,6 +593,8 @@ def extract_images(bodies: list[bytes], names: list[str | None] | None = None, *
             result.problems.extend(page_result.problems)
     result.problems.extend(budget.problems)
     if not result.rows:
+        if not budget.pages:
+            result.format = "image"  # nothing was decoded, let alone read
         result.status = "failed"
         if not result.problems:
             result.problems.append("OCR found no text in the image")
