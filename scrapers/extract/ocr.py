@@ -123,6 +123,8 @@ class _Box:
     y1: float
     # and in points, for the grid
     scale: float = 1.0
+    # the detector's quadrilateral (4 x 2, pixels), kept to straighten a page without rules
+    polygon: np.ndarray | None = None
 
     @property
     def height(self) -> float:
@@ -175,9 +177,43 @@ def _recognise_tile(gray: np.ndarray, offset: int) -> list[_Box]:
         text = unicodedata.normalize("NFKC", text).strip()
         if not text:
             continue
-        xs, ys = polygon[:, 0], polygon[:, 1] + offset
-        boxes.append(_Box(text, float(score), float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())))
+        quad = np.asarray(polygon, dtype=float) + [0.0, offset]
+        xs, ys = quad[:, 0], quad[:, 1]
+        boxes.append(_Box(text, float(score), float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()), polygon=quad))
     return boxes
+
+
+def _text_skew(boxes: list[_Box]) -> float | None:
+    """The skew in degrees from the slant of long text boxes, for a page without rules."""
+    angles, weights = [], []
+    for b in boxes:
+        if b.polygon is None or len(b.polygon) != 4:
+            continue
+        (x0, y0), (x1, y1) = b.polygon[0], b.polygon[1]
+        length = math.hypot(x1 - x0, y1 - y0)
+        # a line of several characters: its top edge says how the page lies
+        if length < 3 * max(b.height, 1.0) * 0.5 or x1 <= x0:
+            continue
+        angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+        if abs(angle) <= MAX_SKEW_DEGREES:
+            angles.append(angle)
+            weights.append(length)
+    if len(angles) < 3:
+        return None
+    order = np.argsort(angles)
+    cumulative = np.cumsum(np.asarray(weights)[order])
+    return float(np.asarray(angles)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def _straighten(boxes: list[_Box], matrix: np.ndarray) -> None:
+    """Boxes mapped through a rotation: the page is turned in coordinates, not in pixels."""
+    for b in boxes:
+        if b.polygon is None:
+            continue
+        turned = np.hstack([b.polygon, np.ones((len(b.polygon), 1))]) @ matrix.T
+        b.x0, b.y0 = float(turned[:, 0].min()), float(turned[:, 1].min())
+        b.x1, b.y1 = float(turned[:, 0].max()), float(turned[:, 1].max())
+        b.polygon = turned
 
 
 # ---------------------------------------------------------------------------
@@ -300,6 +336,15 @@ def read_page(gray: np.ndarray, page_no: int, *, scale: float, unit: str = "px")
     if not boxes:
         result.problems.append(f"page {page_no}: OCR found no text")
         return result
+    if inverse is None:
+        # no rules to go by: the text lines say how the page is turned
+        text_skew = _text_skew(boxes)
+        if text_skew is not None and abs(text_skew) >= 0.3:
+            height, width = gray.shape
+            matrix = cv2.getRotationMatrix2D((width / 2, height / 2), text_skew, 1.0)
+            _straighten(boxes, matrix)
+            inverse = cv2.invertAffineTransform(matrix)
+            result.skew_degrees = round(text_skew, 2)
     for b in boxes:
         b.scale = scale
     text_height = statistics.median(b.height for b in boxes)
