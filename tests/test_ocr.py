@@ -309,3 +309,35 @@ def test_a_turned_page_without_rules_is_straightened_by_its_text_lines(monkeypat
     result = ocr.read_page(np.full((700, 1000), 255, dtype=np.uint8), 1, scale=0.5)
     assert result.skew_degrees == pytest.approx(3.0, abs=0.1)
     assert [r.texts for r in result.rows] == [list(line) for line in lines]
+
+
+def test_an_html_page_whose_table_is_a_picture_reads_it_in_its_place(hongze_pages):
+    """The Shanghai page with its table 四 replaced by a picture of another report's table 四."""
+    pages, hongze_gold, _ = hongze_pages
+    html = (CORPUS / "docs" / "shanghai-general-office-2019.html").read_text(encoding="utf-8")
+    start = html.index("<table", html.index("四、政府信息公开行政复议"))
+    end = html.index("</table>", start) + len("</table>")
+    html = html[:start] + '<p><img src="/images/t4.png"></p>' + html[end:]
+    picture = io.BytesIO()
+    pages[3].crop((150, 670, 1090, 995)).save(picture, "PNG")
+    ext = ocr.extract_page_with_pictures(html.encode(), {"/images/t4.png": picture.getvalue()})
+    assert ext.format == "html-ocr"
+    heading = next(i for i, r in enumerate(ext.rows) if "行政复议、行政诉讼情况" in "".join(r.texts))
+    first_ocr = next(i for i, r in enumerate(ext.rows) if r.loc.startswith("picture 1"))
+    assert first_ocr == heading + 1  # the picture stands right under its heading
+
+    from scrapers.parse import report
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(report, "_extract", lambda data, name: ext)
+        parse = report.parse_document(b"", "page.html").to_json()
+    shanghai_gold = load_gold(CORPUS / "gold" / "shanghai-general-office-2019.json")[1]
+    assert not _wrong_cells(parse, hongze_gold, only_tables=("appeals",))
+    assert not _wrong_cells(parse, shanghai_gold, only_tables=("requests", "proactive"))
+    assert {c["loc"].split(" page")[0] for c in parse["tables"]["appeals"]} == {"picture 1"}
+
+
+def test_a_picture_the_crawler_did_not_fetch_is_named():
+    html = "<html><body><p>三、收到和处理政府信息公开申请情况</p><p><img src='t3.png'></p></body></html>"
+    ext = ocr.extract_page_with_pictures(html.encode(), {"other.png": b"\x89PNG\r\n\x1a\n"})
+    assert ext.format == "html" and ext.problems == ["picture 1 (t3.png) was not fetched: its content is not read"]

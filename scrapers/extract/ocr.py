@@ -696,3 +696,56 @@ def _rescale_loc(loc: str | None, ratio: float) -> str | None:
     if loc is None:
         return None
     return _LOC_NUMBERS.sub(lambda m: f"{m[1]}={round(int(m[2]) * ratio)}", loc)
+
+
+def extract_page_with_pictures(html: bytes, pictures: dict[str, bytes], *, budget: Budget | None = None) -> Extracted:
+    """An HTML report page whose tables are pictures: the page's own rows, with the rows OCR
+    reads from each `<img>` put where the picture stands. `pictures` maps an `<img src>` as
+    written in the page to the image's bytes (the crawler fetches them); a picture it lacks
+    is named in the problems. The format is "html-ocr" once a picture was read."""
+    import lxml.html
+    from lxml import etree
+
+    from scrapers.extract.decode import decode_bytes
+    from scrapers.extract.html import extract_html
+
+    page = extract_html(html)
+    if page.status or not pictures:
+        return page
+    try:
+        root = lxml.html.document_fromstring(decode_bytes(html)[0])
+    except (etree.ParserError, ValueError):
+        return page
+    budget = budget or Budget()
+    # where each picture stands: after as much of the page's text as precedes it
+    spoken = [len(_squeeze("".join(row.texts))) for row in page.rows]
+    ends = list(np.cumsum(spoken)) if spoken else []
+    inserts: list[tuple[int, list[Row]]] = []
+    for number, img in enumerate(root.iter("img"), start=1):
+        src = (img.get("src") or "").strip()
+        if src not in pictures:
+            if src:
+                page.problems.append(f"picture {number} ({src}) was not fetched: its content is not read")
+            continue
+        before = len(_squeeze("".join(img.xpath("preceding::text()[not(ancestor::script or ancestor::style or ancestor::head)]"))))
+        at = int(np.searchsorted(ends, before, side="right")) if ends else 0
+        read = extract_images([pictures[src]], [src], budget=budget)
+        page.problems.extend(p for p in read.problems if p not in page.problems)
+        # each picture is its own page 1: name it by its place in the page instead
+        for row in read.rows:
+            row.loc = row.loc.replace("page ", f"picture {number} page ", 1)
+            for cell in row.cells:
+                cell.loc = cell.loc.replace("page ", f"picture {number} page ", 1) if cell.loc else cell.loc
+        inserts.append((at, read.rows))
+    if not any(rows for _, rows in inserts):
+        return page
+    # from the last picture back, so earlier insertion points stay where they were
+    for at, rows in reversed(inserts):
+        page.rows[at:at] = rows
+    page.format = "html-ocr"
+    page.text = "\n".join("\t".join(c.text for c in row.cells if c.text) for row in page.rows)
+    return page
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)

@@ -91,7 +91,7 @@ select
     reports.report_url,
     reports.title,
     reports.format,
-    coalesce(reports.format in ('pdf-ocr', 'image-ocr'), false) as is_ocr,
+    coalesce(reports.format like '%-ocr', false) as is_ocr,
     reports.media_type,
     reports.origin,
     reports.portal,
