@@ -341,3 +341,12 @@ def test_a_picture_the_crawler_did_not_fetch_is_named():
     html = "<html><body><p>三、收到和处理政府信息公开申请情况</p><p><img src='t3.png'></p></body></html>"
     ext = ocr.extract_page_with_pictures(html.encode(), {"other.png": b"\x89PNG\r\n\x1a\n"})
     assert ext.format == "html" and ext.problems == ["picture 1 (t3.png) was not fetched: its content is not read"]
+
+
+def test_a_box_running_over_a_rule_is_doubtful(monkeypatch):
+    picture = _grid_picture(2, 4)
+    # the detector took two neighbouring numbers for one box across the rule between them
+    straddling = ocr._Box("3 4", 0.98, LEFT + 2 * CELL_W - 30, TOP + CELL_H + 10, LEFT + 2 * CELL_W + 30, TOP + CELL_H + 34)
+    result = _read(picture, [_box("新收", 0, 1), _box("a", 1, 0), straddling], monkeypatch)
+    cell = next(c for c in result.rows[-1].cells if c.text == "3 4")
+    assert cell.confidence == 0.0 and any("runs over" in p for p in result.problems)
