@@ -192,8 +192,9 @@ def _box(text: str, col: int, row: int, score: float = 0.99) -> ocr._Box:
     return ocr._Box(text, score, x, y, x + 12 * max(1, len(text)), y + 24)
 
 
-def _read(picture: Image.Image, boxes: list[ocr._Box], monkeypatch) -> ocr.PageResult:
+def _read(picture: Image.Image, boxes: list[ocr._Box], monkeypatch, second_look=None) -> ocr.PageResult:
     monkeypatch.setattr(ocr, "_recognise", lambda gray: [ocr._Box(b.text, b.score, b.x0, b.y0, b.x1, b.y1) for b in boxes])
+    monkeypatch.setattr(ocr, "_read_crop", lambda gray: second_look)
     return ocr.read_page(np.asarray(picture), 1, scale=0.5)
 
 
@@ -218,6 +219,12 @@ def test_a_ruled_cell_with_unread_marks_is_doubtful_not_blank(monkeypatch):
     smudged = result.rows[-1].cells[2]
     assert smudged.text == "" and smudged.confidence == 0.0
     assert any("could not read" in p for p in result.problems)
+    # a second look at the cell alone that reads a word does not make it a cell either
+    assert _read(picture, [_box("新收", 0, 0), _box("5", 1, 1)], monkeypatch, second_look=("印", 0.8)).rows[-1].cells[2].text == ""
+    # but a number the detector missed is read from the cell, with its own confidence
+    again = _read(picture, [_box("新收", 0, 0), _box("5", 1, 1)], monkeypatch, second_look=("1", 0.97))
+    assert (again.rows[-1].cells[2].text, again.rows[-1].cells[2].confidence) == ("1", 0.97)
+    assert any("detector missed '1'" in p for p in again.problems)
 
 
 def test_a_cell_spanning_rows_comes_once_in_its_first_row(monkeypatch):

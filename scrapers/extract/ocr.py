@@ -172,8 +172,21 @@ def _recognise(gray: np.ndarray) -> list[_Box]:
     return boxes
 
 
+def _read_crop(gray: np.ndarray) -> tuple[str, float] | None:
+    """Recognition alone on a cell the detector found nothing in: a thin "1" in a blurred
+    photo is often missed by the detector and read well once it is pointed at."""
+    if gray.size == 0 or min(gray.shape) < 8:
+        return None
+    output = _engine()(gray, use_det=False, use_cls=False, use_rec=True)
+    if not output.txts:
+        return None
+    text = unicodedata.normalize("NFKC", output.txts[0]).strip()
+    return (text, float(output.scores[0])) if text else None
+
+
 def _recognise_tile(gray: np.ndarray, offset: int) -> list[_Box]:
-    output = _engine()(gray)
+    # the engine keeps the last call's steps: name them every time
+    output = _engine()(gray, use_det=True, use_cls=False, use_rec=True)
     if output.boxes is None or output.txts is None:
         return []
     boxes = []
@@ -379,7 +392,7 @@ def read_page(gray: np.ndarray, page_no: int, *, scale: float, unit: str = "px")
     items: list[tuple[float, int, Row]] = []
     ink = cv2.bitwise_and(binary, cv2.bitwise_not(rule_mask))
     for t_index, table in enumerate(tables):
-        rows = _table_rows(table, in_cell.get(t_index, {}), ink, scale, page_no, t_index + 1, loc, result.problems)
+        rows = _table_rows(table, in_cell.get(t_index, {}), gray, ink, scale, page_no, t_index + 1, loc, result.problems)
         items.extend((row.top or 0.0, 100_000 + order, row) for order, row in enumerate(rows))
     page_height = gray.shape[0] * scale
     for order, line in enumerate(_lines(free)):
@@ -395,7 +408,7 @@ def read_page(gray: np.ndarray, page_no: int, *, scale: float, unit: str = "px")
     return result
 
 
-def _table_rows(table, cells_boxes, ink, scale, page_no, t_index, loc, problems) -> list[Row]:
+def _table_rows(table, cells_boxes, gray, ink, scale, page_no, t_index, loc, problems) -> list[Row]:
     by_row: dict[int, list[tuple[int, int, int, int]]] = {}
     for span in table.cells:
         by_row.setdefault(span[1], []).append(span)
@@ -426,6 +439,12 @@ def _table_rows(table, cells_boxes, ink, scale, page_no, t_index, loc, problems)
             inner = ink[py0 + 4 : py1 - 3, px0 + 4 : px1 - 3]
             where = loc(px0, py0, px1, py1)
             if inner.size and np.count_nonzero(inner) > INK_SHARE * inner.size:
+                second = _read_crop(gray[py0 + 3 : py1 - 2, px0 + 3 : px1 - 2])
+                # only a number is taken this way: a seal or a smudge read as a word is not a cell
+                if second is not None and _NUMBERISH.match(second[0]) and any(ch.isdigit() for ch in second[0]):
+                    problems.append(f"{where}: the detector missed {second[0]!r}; read from the cell alone")
+                    cells.append(Cell(second[0], round(x0, 1), round(x1, 1), loc=where, confidence=round(second[1], 3)))
+                    continue
                 problems.append(f"{where}: a cell with marks that OCR could not read")
                 cells.append(Cell("", round(x0, 1), round(x1, 1), loc=where, confidence=0.0))
             else:
