@@ -9,12 +9,14 @@ to the same template reader as every other format.
 
 Every OCR'd cell keeps its box as its `loc` ("page 3 box x=.. y=.. w=.. h=..": points for a
 PDF page, pixels for an image file) and its recognition confidence, so the parse can name
-the cells it doubts. A cell that must be a number has the usual glyph confusions (O for 0,
-l for 1, S for 5, B for 8) corrected, and every correction is recorded in the problems.
+the cells it doubts: a ruled cell with marks but no text, or a box running over a rule, has
+confidence 0. A cell that must be a number has the usual glyph confusions (O for 0, l for 1,
+S for 5, B for 8) corrected, and every correction is recorded in the problems.
 
-Callers: `extract_image` (an image file), `extract_images` (the pictures of an HTML page, in
-order, as pages of one document) and `PdfPageReader` (the hook `pdf.extract_pdf` calls for a
-page without text).
+Callers: `extract_image` (an image file), `extract_images` (pictures read in order as the
+pages of one document), `extract_page_with_pictures` (an HTML page and the bodies of its
+`<img>`, which the crawler fetches) and `PdfPageReader` (the hook `pdf.extract_pdf` calls for
+a page without text).
 """
 
 from __future__ import annotations
