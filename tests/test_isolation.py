@@ -328,17 +328,25 @@ def test_workers_out_of_memory_fail_only_their_documents(tmp_path):
 def test_cpu_limit_and_deadline_stop_a_slow_document(tmp_path):
     slow = line_grid(140, pages=40)  # about 8 s of CPU, every page under the caps
     items = _spool(tmp_path, {"slow.pdf": slow, "good.txt": GOOD[0].read_bytes()})
-    cpu = Limits(cpu_seconds=1)
+    cpu = Limits(cpu_seconds=1, ocr_seconds=0)  # a PDF may need OCR's time: not here
     with open_pool(cpu) as limited:
         results = timed(parse_isolated, limited, items, cpu, limit=20)
     assert results["good.txt"].status == "ok"
     assert results["slow.pdf"].problems == [
         "isolated parse failed: worker killed by signal 24 (SIGXCPU: over the 1 s CPU-time limit)"]
-    wall = Limits(deadline_seconds=0.5)
+    wall = Limits(deadline_seconds=0.5, ocr_seconds=0)
     with open_pool(wall) as limited:
         results = timed(parse_isolated, limited, items, wall, limit=20)
     assert results["good.txt"].status == "ok"
     assert results["slow.pdf"].problems == ["isolated parse failed: over the 0.5 s deadline: the worker was stopped"]
+
+
+def test_only_documents_that_may_need_ocr_get_its_time():
+    limits = Limits()
+    assert limits.for_document(b"%PDF-1.7\n", "scan.pdf").deadline_seconds == limits.ocr_seconds
+    assert limits.for_document(b"\x89PNG\r\n\x1a\n", "table.png").cpu_seconds == limits.ocr_seconds
+    text = GOOD[0].read_bytes()[:8192]
+    assert limits.for_document(text, GOOD[0].name) == limits  # text keeps the short deadline
 
 
 def test_hostile_files_fail_and_good_reports_load_in_one_batch(tmp_path):

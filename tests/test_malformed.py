@@ -222,7 +222,7 @@ def test_missing_file_fails_with_reason(tmp_path):
 def test_extractor_bug_never_reaches_the_caller(monkeypatch):
     import scrapers.extract.pdf as pdf_module
 
-    def explode(data: bytes):
+    def explode(data: bytes, **options):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pdf_module, "extract_pdf", explode)

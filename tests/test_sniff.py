@@ -114,8 +114,9 @@ def test_dispatch_gives_each_unreadable_format_its_status(monkeypatch, tmp_path)
     from scrapers.extract.dispatch import extract_document
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no converters
+    # an image is read by OCR; one whose bytes are not a picture fails with the reason
     image = extract_document(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "table.png")
-    assert (image.format, image.status) == ("image", "needs_ocr")
+    assert (image.format, image.status) == ("image", "failed") and "not a readable image" in image.problems[0]
     archive = extract_document(_zip(["a.pdf"]), "attachments.zip")
     assert (archive.format, archive.status) == ("zip", "unsupported_format")
     rtf = extract_document(rb"{\rtf1\ansi 2019}", "report.doc")

@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 
 # Larger files are not reports (a report with its tables is well under 20 MB); they are counted, not stored.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-REPORT_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".txt", ".md", ".pdf", ".docx", ".doc", ".wps"})
+# pictures too: scanned reports and table screenshots are read by OCR
+REPORT_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".txt", ".md", ".pdf", ".docx", ".doc", ".wps",
+                             ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"})
 
 
 @dataclass

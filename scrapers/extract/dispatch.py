@@ -88,9 +88,14 @@ def _too_big(size: int, max_bytes: int) -> Extracted:
 
 def _extract(fmt: str, data: bytes, name: str | None) -> Extracted:
     if fmt == "pdf":
+        from scrapers.extract.ocr import PdfPageReader
         from scrapers.extract.pdf import extract_pdf
 
-        return extract_pdf(data)
+        # pages without a text layer are read by OCR, within one budget for the document
+        reader = PdfPageReader()
+        result = extract_pdf(data, ocr_page=reader)
+        result.problems.extend(reader.problems)
+        return result
     if fmt == "docx":
         from scrapers.extract.docx import extract_docx
 
@@ -108,7 +113,9 @@ def _extract(fmt: str, data: bytes, name: str | None) -> Extracted:
 
         return extract_text(data)
     if fmt == "image":
-        return Extracted(format="image", status="needs_ocr", problems=["the document is an image: its tables need OCR"])
+        from scrapers.extract.ocr import extract_image
+
+        return extract_image(data, name)
     if fmt == "zip":
         return Extracted(
             format="zip",

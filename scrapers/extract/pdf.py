@@ -22,6 +22,7 @@ import re
 import time
 import zlib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -109,8 +110,18 @@ class _Table:
         return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
 
 
-def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET_SECONDS) -> Extracted:
-    """The rows and text of a PDF report. Never raises; problems become a status and reasons."""
+def extract_pdf(
+    data: bytes,
+    *,
+    max_pages: int = MAX_PAGES,
+    time_budget: float = TIME_BUDGET_SECONDS,
+    ocr_page: Callable[[pdfium.PdfPage, int], list[Row] | None] | None = None,
+) -> Extracted:
+    """The rows and text of a PDF report. Never raises; problems become a status and reasons.
+
+    `ocr_page(page, page_no)`, when given, reads a page that has no usable text layer (a scan)
+    and returns its rows, or None when it cannot; the format is then "pdf-ocr". A text layer,
+    where there is one, always wins. The time OCR takes is not counted in `time_budget`."""
     hostile = hostile_structure(data)
     if hostile:
         return Extracted(format="pdf", status="failed", problems=[hostile])
@@ -129,7 +140,7 @@ def extract_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float =
     except Exception as exc:  # pdfium's loader can fail on anything malformed
         return Extracted(format="pdf", status="failed", problems=[f"unreadable PDF: {exc!r}"])
     try:
-        return _extract_document(pdf, max_pages=max_pages, time_budget=time_budget)
+        return _extract_document(pdf, max_pages=max_pages, time_budget=time_budget, ocr_page=ocr_page)
     except Exception as exc:
         return Extracted(format="pdf", status="failed", problems=[f"PDF extraction failed: {exc!r}"])
     finally:
@@ -291,9 +302,11 @@ class _OutOfTime(Exception):
     """The document's time budget ran out inside a page."""
 
 
-def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: float) -> Extracted:
+def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: float, ocr_page=None) -> Extracted:
     started = time.monotonic()
+    # OCR's own budget is separate: the time it takes moves this deadline
     deadline = started + time_budget
+    ocr_pages: list[int] = []
     result = Extracted(format="pdf")
     page_count = len(pdf)
     if page_count == 0:
@@ -326,6 +339,15 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
             garbled_total += sum(1 for c in visible if _is_unmapped(c.text))
             if page_needs_ocr(len(visible), image_share):
                 scanned_pages.append(page_no)
+                if ocr_page is not None:
+                    ocr_started = time.monotonic()
+                    ocr_rows = ocr_page(page, page_no)
+                    deadline += time.monotonic() - ocr_started
+                    if ocr_rows is not None:
+                        ocr_pages.append(page_no)
+                        result.rows.extend(ocr_rows)
+                        previous_table = None
+                        continue
             tables = _find_tables((horizontal, vertical), page_no, result.problems, deadline)
             rows, last_table = _page_rows(chars, tables, page_no, page.get_height(), previous_table)
             result.rows.extend(rows)
@@ -343,20 +365,31 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
     if timed_out and not result.rows:
         result.status = "failed"
         return result
-    if char_total == 0:
+    if ocr_pages:
+        result.format = "pdf-ocr"
+        scanned_pages = [p for p in scanned_pages if p not in ocr_pages]
+    if char_total == 0 and not ocr_pages:
         result.status = "needs_ocr"
         what = f"scanned images on {len(scanned_pages)} of {pages_read} pages" if scanned_pages else "no images either"
         result.problems.append(f"PDF has no text layer ({what}): it needs OCR")
         result.rows = []
         return result
-    if garbled_total / char_total > GARBLED_SHARE:
+    if char_total and garbled_total / char_total > GARBLED_SHARE and ocr_page is not None:
+        # the text layer is there but maps no glyph to a character: read the pages instead
+        rows = _ocr_every_page(pdf, pages_read, ocr_page)
+        if rows:
+            result.format = "pdf-ocr"
+            result.rows = rows
+            result.problems.append(f"PDF text layer is unreadable ({garbled_total} of {char_total} characters unmapped): read by OCR")
+            garbled_total = 0
+    if char_total and garbled_total / char_total > GARBLED_SHARE:
         result.status = "needs_ocr"
         result.problems.append(
             f"PDF text layer is unreadable: {garbled_total} of {char_total} characters have no Unicode mapping; it needs OCR"
         )
         result.rows = []
         return result
-    if scanned_pages and len(scanned_pages) * 2 >= pages_read:
+    if scanned_pages and not ocr_pages and len(scanned_pages) * 2 >= pages_read:
         result.status = "needs_ocr"
         result.problems.append(
             f"PDF is scanned: pages {_page_list(scanned_pages)} of {pages_read} are images without text; it needs OCR"
@@ -372,6 +405,20 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
 def page_needs_ocr(visible_chars: int, image_share: float) -> bool:
     """A page that is a picture: (almost) no characters, and images cover most of it."""
     return visible_chars < SCAN_MAX_CHARS and image_share >= SCAN_MIN_IMAGE_SHARE
+
+
+def _ocr_every_page(pdf: pdfium.PdfDocument, pages: int, ocr_page) -> list[Row]:
+    rows: list[Row] = []
+    for index in range(pages):
+        page = pdf[index]
+        try:
+            page_rows = ocr_page(page, index + 1)
+        finally:
+            page.close()
+        if page_rows is None:
+            break
+        rows.extend(page_rows)
+    return rows
 
 
 def _page_list(pages: list[int]) -> str:

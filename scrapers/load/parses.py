@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -50,6 +50,18 @@ class Limits:
     memory_bytes: int = 2 * GIB
     cpu_seconds: int = 60
     deadline_seconds: float = 60.0
+    # a PDF or a picture may need OCR, which reads a page in seconds (its own budget: 420 s)
+    ocr_seconds: int = 480
+
+    def for_document(self, head: bytes, name: str | None) -> "Limits":
+        """The limits of one document, by the format its first bytes show: only the formats that
+        can need OCR get its time; every other document keeps the short deadline."""
+        from scrapers.extract.sniff import sniff_format
+
+        if sniff_format(head, name) in ("pdf", "image"):
+            return replace(self, cpu_seconds=max(self.cpu_seconds, self.ocr_seconds),
+                           deadline_seconds=max(self.deadline_seconds, float(self.ocr_seconds)))
+        return self
 
     @property
     def memory_label(self) -> str:
@@ -316,16 +328,17 @@ def _parse_here(path: str, name: str | None) -> Parse:
 def parse_isolated(pool: ProcessPool, items: list[tuple[str, str, str | None]], limits: Limits = LIMITS) -> dict[str, Parse]:
     """Parse spooled files [(sha256, path, name)] in the pool; a task that dies or overruns is a
     failed parse with the reason, and the others go on."""
-    futures = {
-        sha: pool.submit(_parse_in_worker, limits.deadline_seconds, path, name, limits.cpu_seconds, limits.memory_label)
-        for sha, path, name in items
-    }
+    futures = {}
+    for sha, path, name in items:
+        with open(path, "rb") as handle:
+            own = limits.for_document(handle.read(8192), name)
+        futures[sha] = (own, pool.submit(_parse_in_worker, own.deadline_seconds, path, name, own.cpu_seconds, own.memory_label))
     results: dict[str, Parse] = {}
-    for sha, future in futures.items():
+    for sha, (own, future) in futures.items():
         try:
             results[sha] = future.result()
         except Exception as exc:  # the worker's death, its deadline, or an error pickling the result
-            reason = _failure_reason(exc, limits)
+            reason = _failure_reason(exc, own)
             log.warning("parse of %s failed in its worker: %s", sha[:12], reason)
             results[sha] = Parse(status="failed", problems=[f"isolated parse failed: {reason}"])
     return results

@@ -77,6 +77,13 @@ def _read_tables(parse: Parse, ext: Extracted) -> bool:
         if not any(p.startswith(name) for p in parse.problems):
             parse.problems.append(f"{name} not found")
     uncertain = proactive.uncertain or requests.uncertain or appeals.uncertain or bool(missing) or blank_totals
+    if parse.format.endswith("-ocr"):
+        # a picture read by OCR has no text to fall back on: an identity it breaks may be a
+        # misread digit as well as a misprint, so its cells are doubtful, never trusted
+        broken = [c for c in parse.checks if not c.passed]
+        for check in broken:
+            parse.problems.append(f"OCR: {check.name} does not hold ({check.left} vs {check.right}); one of its cells may be misread")
+        uncertain = uncertain or bool(broken)
     parse.status = "partial" if uncertain else "ok"
     return True
 

@@ -93,6 +93,7 @@ select
     reports.report_urls,
     reports.title,
     reports.format,
+    coalesce(reports.format like '%-ocr', false) as is_ocr,
     reports.media_type,
     reports.origin,
     reports.portal,

@@ -34,6 +34,7 @@ select
 
     -- provenance
     statements.location,
+    coalesce(reports.format like '%-ocr', false) as is_ocr,
     reports.sha256,
     reports.parser_version,
     reports.version_key

@@ -39,6 +39,7 @@ select
 
     -- provenance
     cells.location,
+    coalesce(reports.format like '%-ocr', false) as is_ocr,
     reports.sha256,
     reports.parser_version,
     reports.version_key
