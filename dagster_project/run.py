@@ -30,6 +30,9 @@ from scrapers.settings import DAGSTER_YAML, Settings
 # and their warehouse, so that the UI can filter the runs of one warehouse.
 HOST_TAG = "xxgk/host"
 PID_TAG = "xxgk/pid"
+# which process the PID was: the boot and the process's start time, since PIDs are reused
+# (after a reboot, or PID 1 of every container start)
+PROCESS_TAG = "xxgk/process"
 WAREHOUSE_TAG = "xxgk/warehouse"
 FIRST_FAILURES = 5  # failed files named in the summary; the rest are counted
 
@@ -102,13 +105,32 @@ def mart_counts(db: str | Path) -> dict[str, int]:
         con.close()
 
 
-def _process_gone(pid: int) -> bool:
+def process_identity(pid: int) -> str | None:
+    """`<boot id>:<start time in clock ticks>` of a live process, or None when there is none
+    (or this system has no /proc)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # the command name (field 2) may hold spaces and parentheses: count fields after its ")"
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return f"{boot}:{fields[19]}"
+
+
+def _process_gone(pid: int, identity: str | None = None) -> bool:
+    """Whether the process that ran a run is gone: no such PID, a zombie, or the PID now
+    belongs to another process (its boot or start time differs from the one recorded)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except PermissionError:
-        return False
+        pass
+    if identity is not None:
+        now = process_identity(pid)
+        if now is not None and now != identity:
+            return True
     try:  # a killed child its parent has not reaped yet still answers kill(0)
         return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
     except OSError:
@@ -123,7 +145,9 @@ def release_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
     released = []
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=statuses, tags={HOST_TAG: socket.gethostname()})):
         pid = int(run.tags.get(PID_TAG) or 0)
-        if pid and pid != os.getpid() and _process_gone(pid):
+        identity = run.tags.get(PROCESS_TAG)
+        this_process = pid == os.getpid() and identity in (None, process_identity(pid))
+        if pid and not this_process and _process_gone(pid, identity):
             instance.report_run_failed(run, message=f"its process ({pid}) ended without finishing the run")
             instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
             released.append(run.run_id)
@@ -259,7 +283,9 @@ class _Runner:
     debug: bool
 
     def __post_init__(self) -> None:
-        self.tags = {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid()), WAREHOUSE_TAG: str(self.settings.db),
+        self.tags = {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid()),
+                     **({PROCESS_TAG: identity} if (identity := process_identity(os.getpid())) else {}),
+                     WAREHOUSE_TAG: str(self.settings.db),
                      "xxgk/trigger": "cli"}
         self.logging = console_logging(self.debug)
 

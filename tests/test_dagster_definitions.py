@@ -269,6 +269,32 @@ def test_a_killed_xxgk_run_gives_back_its_pool_slot():
         assert storage.claim_concurrency_slot("duckdb_writer", "other", "parsed_reports").is_claimed
 
 
+def test_a_run_record_whose_pid_now_belongs_to_another_process_is_released():
+    """Regression: a run record left by a process whose PID is alive again as another process
+    (after a reboot, or PID 1 of a new container) blocked every later `xxgk run` for ever."""
+    from dagster_project.run import HOST_TAG, PID_TAG, PROCESS_TAG, process_identity, release_abandoned_runs
+
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        mine = process_identity(live.pid)
+        assert mine is not None
+        boot, _started = mine.rsplit(":", 1)
+        with dg.instance_for_test() as instance:
+            job = dg.GraphDefinition("g").to_job()
+            tags = {HOST_TAG: os.uname().nodename, PID_TAG: str(live.pid)}
+            reused = instance.create_run_for_job(job, tags={**tags, PROCESS_TAG: f"{boot}:1"}, status=dg.DagsterRunStatus.STARTED)
+            running = instance.create_run_for_job(job, tags={**tags, PROCESS_TAG: mine}, status=dg.DagsterRunStatus.STARTED)
+            # this very process, recorded by an earlier boot (a container's PID 1 after a restart)
+            me = instance.create_run_for_job(
+                job, tags={**tags, PID_TAG: str(os.getpid()), PROCESS_TAG: "another-boot:5"}, status=dg.DagsterRunStatus.STARTED
+            )
+            assert sorted(release_abandoned_runs(instance)) == sorted([reused.run_id, me.run_id])
+            assert instance.get_run_by_id(running.run_id).status == dg.DagsterRunStatus.STARTED
+    finally:
+        live.kill()
+        live.wait()
+
+
 # -- the writer lock -------------------------------------------------------------------------
 
 HOLD = textwrap.dedent("""
