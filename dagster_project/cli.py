@@ -100,6 +100,12 @@ def _registry_districts(registry: Path) -> list[str]:
     known = registry_districts(registry)
     if "district" not in header or not known:
         raise UsageError(f"{registry} is not a portal registry: no district column or no rows (see seeds/portals.csv)")
+    from scrapers.crawl.portals import RegistryError, read_registry
+
+    try:  # the registry's own checks (UTF-8, districts, patterns) before any run starts
+        read_registry(registry)
+    except RegistryError as exc:
+        raise UsageError(str(exc) if str(registry) in str(exc) else f"{registry}: {exc}") from None
     return known
 
 

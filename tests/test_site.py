@@ -219,7 +219,8 @@ def test_site_and_release_commands(site_warehouse, tmp_path, monkeypatch, capsys
 
     db = site_warehouse[1]
     _quiet_cli_environment(monkeypatch, db)
-    assert main(["site", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "s")]) == 1
+    # no warehouse yet is a usage mistake (exit 2): build it first
+    assert main(["site", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "s")]) == 2
     assert "no warehouse at" in capsys.readouterr().err
     assert main(["release", "--db", str(db), str(tmp_path / "r")]) == 0
     assert "release " in capsys.readouterr().out and (tmp_path / "r" / "datapackage.json").is_file()
