@@ -41,9 +41,10 @@ docs: $(BIN)/xxgk
 
 lock:
 	test -n "$(PYTHON)" && rm -rf /tmp/xxgk-lock && $(PYTHON) -m venv /tmp/xxgk-lock
-	/tmp/xxgk-lock/bin/pip install -q -e .
-	/tmp/xxgk-lock/bin/pip freeze --exclude-editable > requirements.lock
+	/tmp/xxgk-lock/bin/pip install -q -e '.[dev]'
+	{ echo "# Locked dependencies (pip freeze of a fresh venv on Python 3.11, with the dev extra). Regenerate: make lock"; \
+	  /tmp/xxgk-lock/bin/pip freeze --exclude-editable; } > requirements.lock
 
 ## everything built or run here: the venv, dbt's folders, the default warehouse with its history and logs
 clean:
-	rm -rf $(VENV) dbt/target dbt/logs data/*.duckdb* data/*.dagster data/*.dbt data/*.logs data/exports data/archive
+	rm -rf $(VENV) dbt/target dbt/logs data/*.duckdb* data/*.dagster data/*.dbt data/*.logs data/exports data/archive data/site

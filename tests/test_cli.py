@@ -95,14 +95,20 @@ def test_runs_reuse_one_dbt_target_folder(built, tmp_path):
     target = built["db"].parent / "xxgk.dbt"
     repo_targets = set((REPO / "dbt" / "target").glob("*"))
     after_first = _size(target)
-    # a changed folder: dbt builds again, into the same folder
-    shutil.copy(FIXTURES / "reports" / sorted(os.listdir(FIXTURES / "reports"))[0], built["reports"])
-    proc = xxgk("run", "--from", str(built["reports"]), "--db", str(built["db"]), env=built["env"])
-    assert proc.returncode == 0 and "dbt build: done" in proc.stdout, proc.stdout + proc.stderr
-    assert built["calls"].read_text().count("build") == 2
-    for _ in range(2):  # and runs with nothing new leave it alone
-        assert "warehouse up to date" in xxgk("run", "--from", str(built["reports"]), "--db", str(built["db"])).stdout
-    assert _size(target) <= after_first * 1.05
+    extra = sorted(os.listdir(FIXTURES / "reports"))
+    builds = 1
+    # 19 more runs (20 in all): every sixth one finds a changed folder and dbt builds again,
+    # into the same folder; the others have nothing new and leave it alone
+    for n in range(1, 20):
+        if n % 6 == 1:
+            shutil.copy(FIXTURES / "reports" / extra[n // 6], built["reports"] / f"copy-{n}-{extra[n // 6]}")
+            proc = xxgk("run", "--from", str(built["reports"]), "--db", str(built["db"]), env=built["env"])
+            assert proc.returncode == 0 and "dbt build: done" in proc.stdout, proc.stdout + proc.stderr
+            builds += 1
+        else:
+            assert "warehouse up to date" in xxgk("run", "--from", str(built["reports"]), "--db", str(built["db"])).stdout
+        assert _size(target) <= after_first * 1.05, n
+    assert built["calls"].read_text().count("build") == builds
     assert set((REPO / "dbt" / "target").glob("*")) == repo_targets
     assert [p.name for p in built["db"].parent.iterdir() if p.is_dir()].count("xxgk.dbt") == 1
 

@@ -2,10 +2,11 @@
 
 import io
 import sys
+from pathlib import Path
 
 import pytest
 
-from dagster_project.progress import Progress
+from scrapers.progress import Progress
 
 
 class _Terminal(io.StringIO):
@@ -21,3 +22,17 @@ def test_progress_bars_on_a_terminal_only(monkeypatch, terminal):
         for _ in range(3):
             bar.advance()
     assert ("dbt build" in err.getvalue()) is terminal
+
+
+def test_parsing_shows_its_count_and_formats_on_a_terminal(monkeypatch, tmp_path):
+    from scrapers.load.documents import ingest_folder
+    from scrapers.load.parses import IN_PROCESS, parse_pending
+
+    seed = Path(__file__).parent / "fixtures" / "corpus" / "seed"
+    db = tmp_path / "w.duckdb"
+    ingest_folder(seed, db)
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    summary = parse_pending(db, limits=IN_PROCESS)
+    assert summary.parsed == 1
+    assert "parsing" in err.getvalue() and "1 text" in err.getvalue()

@@ -10,7 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 
 from dagster_project.assets.documents import WRITER_POOL
 from dagster_project.builds import record_build, up_to_date
-from dagster_project.progress import Progress
+from scrapers.progress import Progress
 from dagster_project.project import dbt_project, ensure_manifest
 from dagster_project.resources import DbtCli, Warehouse
 from scrapers.load.warehouse import WarehouseBusy, exclusive_turn, is_lock_conflict, wait_until_free

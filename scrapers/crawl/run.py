@@ -9,6 +9,7 @@ crawl never opens the warehouse: ``scrapers.load.archives`` loads what it wrote.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import sys
@@ -23,9 +24,10 @@ from urllib.parse import urlsplit
 
 from scrapers.crawl.discover import PortalWalk, document_meta
 from scrapers.crawl.fetch import Attempt, Fetcher, FetchConfig, FetchResult, decode_html
-from scrapers.offices import OfficeRegistry
 from scrapers.crawl.portals import Portal, RegistryError, read_registry, select_portals
 from scrapers.crawl.store import CrawlStore, StoredFetch
+from scrapers.offices import OfficeRegistry
+from scrapers.progress import Progress
 from scrapers.settings import archive_path
 
 # How long a list page read before stands for the list: shorter than the daily schedule, longer
@@ -176,6 +178,7 @@ class CrawlSession:
         self.offices = offices
         self.refresh = refresh
         self.progress = progress
+        self.bar = Progress("crawl", unit="pages")  # drawn only on a terminal, while the crawl runs
         self.summary = CrawlSummary()
         self.stored: dict[str, StoredFetch] = store.conclusive_fetches()
         self.this_run: dict[str, GetResult] = {}  # URL -> its outcome in this crawl (bodies dropped)
@@ -283,6 +286,8 @@ class CrawlSession:
             status = self._status(portal)
             status.pages += 1
             pages = status.pages
+        self.bar.advance()
+        self.bar.note(f"{portal.district} {url}")
         if self.progress and pages % PROGRESS_EVERY == 0:
             self._progress_line(portal, f"{pages} pages, {status.reports} reports")
         return GetResult(url, last.status, last.final_url or url, last.body, last.content_type, charset, None, _text=text)
@@ -446,7 +451,8 @@ def crawl(
                 else:
                     session._progress_line(portal, f"done: {status.pages} pages fetched, {status.reports} reports, {status.failures} failures")
 
-        with ThreadPoolExecutor(max_workers=max(1, min(MAX_PORTAL_THREADS, len(portals))), thread_name_prefix="crawl") as pool:
+        with session.bar if progress else contextlib.nullcontext(), \
+                ThreadPoolExecutor(max_workers=max(1, min(MAX_PORTAL_THREADS, len(portals))), thread_name_prefix="crawl") as pool:
             for future in [pool.submit(walk, p) for p in portals]:
                 future.result()
     finally:

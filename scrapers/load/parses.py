@@ -384,7 +384,11 @@ def parse_pending(db: str | Path | None = None, refresh: bool = False, batch: in
     todo = pending_documents(db, refresh)
     if not todo:
         return summary
-    with tempfile.TemporaryDirectory(prefix="xxgk-parse-") as spool, _workers(limits) as workers:
+    from scrapers.progress import Progress
+
+    formats: Counter = Counter()
+    with tempfile.TemporaryDirectory(prefix="xxgk-parse-") as spool, _workers(limits) as workers, \
+            Progress("parsing", total=len(todo), unit="documents") as bar:
         folder = Path(spool)
         for start in range(0, len(todo), batch):
             chunk = todo[start : start + batch]
@@ -404,4 +408,7 @@ def parse_pending(db: str | Path | None = None, refresh: bool = False, batch: in
                 con.close()
             for sha, parse in written:
                 summary.add(sha, parse, _cell_count(parse))
+                formats[parse.format if parse.status != "failed" else "failed"] += 1
+            bar.advance(len(chunk))
+            bar.note(", ".join(f"{n} {f}" for f, n in formats.most_common()))
     return summary

@@ -82,7 +82,7 @@ def _fold(ch: str) -> str:
 
 def fold_characters(text: str) -> str:
     """NFKC and traditional -> simplified, keeping the length (and so every offset)."""
-    table = {ord(c): _fold(c) for c in set(text) if _fold(c) != c}
+    table = {ord(c): f for c in set(text) if (f := _fold(c)) != c}
     folded = text.translate(table)
     for trad, simp in _traditional()[1]:
         if trad in folded:

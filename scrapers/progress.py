@@ -26,10 +26,13 @@ class Progress:
     def __enter__(self) -> Progress:
         if interactive():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TaskProgressColumn,
+                                       TextColumn, TimeElapsedColumn)
 
+            # work of unknown size (a crawl) shows its count and its rate instead of a fraction
+            counted = MofNCompleteColumn() if self.total is not None else TaskProgressColumn(show_speed=True)
             self._bar = RichProgress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(self.unit),
+                TextColumn("{task.description}"), BarColumn(), counted, TextColumn(self.unit),
                 TimeElapsedColumn(), TextColumn("{task.fields[note]}"),
                 console=Console(stderr=True), transient=True,
             )
@@ -40,6 +43,12 @@ class Progress:
     def advance(self, n: int = 1) -> None:
         if self._bar is not None:
             self._bar.advance(self._task, n)
+
+    def grow(self, n: int) -> None:
+        """More work found while working (a crawl's pages): the total moves with it."""
+        if self._bar is not None and self.total is not None:
+            self.total += n
+            self._bar.update(self._task, total=self.total)
 
     def note(self, text: str) -> None:
         if self._bar is not None:
