@@ -11,18 +11,21 @@
 -- office registry, the dictionaries the facts apply. Everything here is a function of those,
 -- so the key also changes whenever anything the marts copy from here may change; the
 -- incremental models (this one included) rebuild a report's rows exactly when its key changes.
--- A report that became the copy of another is deleted after the run (the post-hook): the
--- report it duplicates now lists its URL.
+-- A report that became the copy of another is deleted after the run (the post-hook, a hash
+-- join on the listed URLs: a correlated list search was quadratic): the report it duplicates
+-- now lists its URL.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='report_id',
     on_schema_change='fail',
     post_hook="
-        delete from {{ this }} as stale
-        where exists (
-            select 1 from {{ this }} as kept
-            where kept.report_id <> stale.report_id and list_contains(kept.report_urls, stale.report_url)
+        delete from {{ this }}
+        where report_id in (
+            select stale.report_id
+            from {{ this }} as stale
+            join (select report_id, unnest(report_urls) as url from {{ this }}) as kept
+                on kept.url = stale.report_url and kept.report_id <> stale.report_id
         )",
 ) }}
 
