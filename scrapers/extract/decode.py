@@ -100,20 +100,22 @@ def decode_sample(head: bytes) -> str | None:
     head = strip_padding(head)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", "replace")
-    for cut in range(min(4, len(head))):
-        try:
-            return head[: len(head) - cut].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            # an error before the last few bytes is not a cut character
-            if exc.start < len(head) - cut - 4:
-                break
+    text = _decode_cut(head, "utf-8")
+    if text is not None:
+        return text
     mixed = decode_mixed(head)
     if mixed is not None:
         return mixed
+    return _decode_cut(head, "gb18030")
+
+
+def _decode_cut(head: bytes, encoding: str) -> str | None:
+    """The sample decoded, allowing its last character to be cut (up to 3 bytes dropped)."""
     for cut in range(min(4, len(head))):
         try:
-            return head[: len(head) - cut].decode("gb18030")
+            return head[: len(head) - cut].decode(encoding)
         except UnicodeDecodeError as exc:
+            # an error before the last few bytes is not a cut character
             if exc.start < len(head) - cut - 4:
                 break
     return None

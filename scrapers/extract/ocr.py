@@ -469,32 +469,29 @@ def _correct_numbers(rows: list[Row], problems: list[str]) -> None:
     """Glyph confusions fixed only in cells that must hold a number: every character is a
     digit or a look-alike and at least one real digit is there, or the cell stands in a
     table column whose other cells are all numbers."""
+    # every non-empty table cell, with its column: (table, x0)
+    table_cells = [
+        (cell, (row.loc.rsplit(" row ", 1)[0], cell.x0 or 0.0), cell.text.replace(" ", ""))
+        for row in rows
+        if row.kind == "table"
+        for cell in row.cells
+        if cell.text.replace(" ", "")
+    ]
     numeric_columns: dict[tuple[str, float], list[bool]] = {}
-    for row in rows:
-        if row.kind != "table":
+    for _cell, column_key, text in table_cells:
+        numeric_columns.setdefault(column_key, []).append(text.replace(",", "").isdigit())
+    for cell, column_key, text in table_cells:
+        if text.replace(",", "").replace(".", "", 1).isdigit() or not _NUMBERISH.match(text):
             continue
-        table = row.loc.rsplit(" row ", 1)[0]
-        for cell in row.cells:
-            text = cell.text.replace(" ", "")
-            if text:
-                numeric_columns.setdefault((table, cell.x0 or 0.0), []).append(text.replace(",", "").isdigit())
-    for row in rows:
-        if row.kind != "table":
+        # this cell's own entry is a False among them
+        column = numeric_columns[column_key]
+        others = len(column) - 1
+        numbers_around = sum(column) >= 2 and 3 * sum(column) >= 2 * others
+        if not (any(ch.isdigit() for ch in text) or numbers_around):
             continue
-        table = row.loc.rsplit(" row ", 1)[0]
-        for cell in row.cells:
-            text = cell.text.replace(" ", "")
-            if not text or text.replace(",", "").replace(".", "", 1).isdigit() or not _NUMBERISH.match(text):
-                continue
-            # this cell's own entry is a False among them
-            column = numeric_columns.get((table, cell.x0 or 0.0), [])
-            others = len(column) - 1
-            numbers_around = sum(column) >= 2 and 3 * sum(column) >= 2 * others
-            if not (any(ch.isdigit() for ch in text) or numbers_around):
-                continue
-            fixed = text.translate(_CONFUSABLE_DIGITS)
-            problems.append(f"{cell.loc}: OCR read {cell.text!r} where a number must be; read as {fixed}")
-            cell.text = fixed
+        fixed = text.translate(_CONFUSABLE_DIGITS)
+        problems.append(f"{cell.loc}: OCR read {cell.text!r} where a number must be; read as {fixed}")
+        cell.text = fixed
 
 
 # ---------------------------------------------------------------------------
