@@ -13,6 +13,7 @@ never guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 from scrapers.extract.model import Row
@@ -118,12 +119,14 @@ def _is_orphan(line: Line) -> bool:
 _NOISE = set("三四本年度办理结果、()（）不予公开无法提供处理其他")
 
 
-def _identities(order: list[str]) -> list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]:
-    """Table 三's identities (owned by checks.py) as (row, column index) cells."""
+@lru_cache(maxsize=8)
+def _identities(order: tuple[str, ...]) -> tuple[tuple[list[tuple[str, int]], list[tuple[str, int]]], ...]:
+    """Table 三's identities (owned by checks.py) as (row, column index) cells; cached, as a
+    report follows one of two templates' row orders."""
     from scrapers.parse.checks import request_identities
 
     index = {c: k for k, c in enumerate(COLUMNS)}
-    return [([(r, index[c]) for r, c in i.left], [(r, index[c]) for r, c in i.right]) for i in request_identities(order)]
+    return tuple(([(r, index[c]) for r, c in i.left], [(r, index[c]) for r, c in i.right]) for i in request_identities(list(order)))
 
 
 def place_by_identities(known: dict[str, list[int]], code: str, printed: list[int], order: list[str],
@@ -279,7 +282,7 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
 
     if short:
         known = {c: [int(v.value.number) for v in s] for c, (s, _) in assigned.items()}
-        rules = _identities(order)
+        rules = _identities(tuple(order))
         for code, (_idx, line) in short.items():
             printed = [int(v.value.number) for v in line.values]
             positions = place_by_identities(known, code, printed, order, len(COLUMNS), rules)
