@@ -121,7 +121,7 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
         if loc in known:
             rows.append(known[loc])
             continue
-        fields, kind = split_line(line)
+        fields, kind = split_line(line, stripped)
         rows.append(Row(cells=[Cell(f) for f in fields], loc=loc, kind=kind))
     return _merge_grid_rows(rows)
 
@@ -249,14 +249,15 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
 
         if row.kind in ("pipe",) or (pipe_mode and row.kind == "text"):
             tokens, after_pipe = _pipe_tokens(row, after_pipe)
+            has_label = any(kind == "label" for kind, _ in tokens)
+            n_values = sum(1 for kind, _ in tokens if kind == "value")
         else:
             after_pipe = False
             labels, values = _split(row)
             tokens = [("label", t) for t in labels] + [("value", v) for v in values]
+            has_label, n_values = bool(labels), len(values)
         if not tokens:
             continue
-        has_label = any(kind == "label" for kind, _ in tokens)
-        n_values = sum(1 for kind, _ in tokens if kind == "value")
         if not has_label and n_values >= 2:
             # a row of numbers printed apart from its label: a run of its own
             line = start_line(i, row, [])
