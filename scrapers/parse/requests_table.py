@@ -135,20 +135,21 @@ def place_by_identities(known: dict[str, list[int]], code: str, printed: list[in
     of `width` cells, when exactly one reading satisfies every identity whose cells are all
     known; None if there are several readings or none. Zeros may go anywhere a blank could:
     readings that differ only in where a 0 stands are one reading."""
-    # only the identities that involve this row and whose other cells are all known can decide
+    # only the identities that involve this row and whose other cells are all known can decide;
+    # each as this row's cells on the left, on the right, and what the known cells add up to
     rules = []
     for left, right in identities:
         cells = left + right
         if any(r == code for r, _ in cells) and all(r == code or r in known for r, _ in cells):
-            rules.append(([(r == code, k if r == code else known[r][k]) for r, k in left],
-                          [(r == code, k if r == code else known[r][k]) for r, k in right]))
+            constant = sum(known[r][k] for r, k in left if r != code) - sum(known[r][k] for r, k in right if r != code)
+            rules.append(([k for r, k in left if r == code], [k for r, k in right if r == code], constant))
     readings: dict[tuple[int, ...], tuple[int, ...]] = {}
     for positions in combinations(range(width), len(printed)):
         row = [0] * width
         for p, v in zip(positions, printed):
             row[p] = v
-        if all(sum(row[x] if own else x for own, x in left) == sum(row[x] if own else x for own, x in right)
-               for left, right in rules):
+        if all(sum(row[k] for k in own_left) + constant == sum(row[k] for k in own_right)
+               for own_left, own_right, constant in rules):
             readings.setdefault(tuple(row), positions)
             if len(readings) > 1:
                 return None
