@@ -39,13 +39,15 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
     vertical: list[Edge] = []
     raw_page = page.raw
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    # text objects (most of a page's objects) are left out as they are met, unstacked
+    # text objects (most of a page's objects) are left out as they are met, unstacked; the type
+    # of each object is asked once, and travels with it on the stack
     get_object, get_type, text_kind = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_TEXT
-    stack = [
-        (obj, identity)
-        for obj in (get_object(raw_page, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw_page)))
-        if get_type(obj) != text_kind
-    ]
+    stack = []
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw_page)):
+        obj = get_object(raw_page, i)
+        kind = get_type(obj)
+        if kind != text_kind:
+            stack.append((obj, identity, kind))
     matrix = pdfium_c.FS_MATRIX()
     x = ctypes.c_float()
     y = ctypes.c_float()
@@ -57,8 +59,7 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
     images: list[tuple[float, float, float, float]] = []
     bounds = [ctypes.c_float() for _ in range(4)]
     while stack:
-        obj, parent = stack.pop()
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        obj, parent, kind = stack.pop()
         if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             # scanners often wrap the page image in a form: map its box through the form's matrix
             if pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
@@ -71,7 +72,8 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
             if pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
                 own = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
                 for j in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
-                    stack.append((pdfium_c.FPDFFormObj_GetObject(obj, j), own))
+                    child = pdfium_c.FPDFFormObj_GetObject(obj, j)
+                    stack.append((child, own, get_type(child)))
             continue
         if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
             continue

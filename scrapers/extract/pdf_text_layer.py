@@ -70,6 +70,8 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
         codes = _page_codes(raw_textpage, pdfium_c.FPDFText_CountChars(raw_textpage))
         box = pdfium_c.FS_RECTF()
         box_ref = ctypes.byref(box)
+        # the box's four floats (left, top, right, bottom) read in one unpacking, not four field reads
+        box_floats = memoryview(box).cast("B").cast("f")
         tight_left, tight_right, tight_bottom, tight_top = (ctypes.c_double() for _ in range(4))
         tight_refs = [ctypes.byref(v) for v in (tight_left, tight_right, tight_bottom, tight_top)]
         loose_box = pdfium_c.FPDFText_GetLooseCharBox
@@ -93,7 +95,8 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
             # The loose box (the font's full height) keeps a line's characters on one band, but
             # pdfium inflates it to hundreds of points for vertically set glyphs: fall back to the
             # glyph's own box there. Only a loose side over 40 pt can be inflated.
-            loose_side = max(box.right - box.left, box.top - box.bottom)
+            b_left, b_top, b_right, b_bottom = box_floats
+            loose_side = max(b_right - b_left, b_top - b_bottom)
             if loose_side > 40.0 or loose_side <= 0:
                 if not tight_box(raw_textpage, i, *tight_refs):
                     continue
@@ -105,8 +108,8 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
                 x0, x1 = tight_left.value - left, tight_right.value - left
                 y0, y1 = top - tight_top.value, top - tight_bottom.value
             else:
-                x0, x1 = box.left - left, box.right - left
-                y0, y1 = top - box.top, top - box.bottom
+                x0, x1 = b_left - left, b_right - left
+                y0, y1 = top - b_top, top - b_bottom
             # hidden text outside the visible page (a known trick of some generators)
             if x1 < 0 or x0 > width or y1 < 0 or y0 > height:
                 continue

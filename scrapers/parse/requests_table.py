@@ -136,20 +136,27 @@ def place_by_identities(known: dict[str, list[int]], code: str, printed: list[in
     known; None if there are several readings or none. Zeros may go anywhere a blank could:
     readings that differ only in where a 0 stands are one reading."""
     # only the identities that involve this row and whose other cells are all known can decide;
-    # each as this row's cells on the left, on the right, and what the known cells add up to
+    # each as a weight per cell of this row (+1 on the left, -1 on the right) and what the known
+    # cells add up to (left minus right): a reading holds when the weighted sum cancels it
     rules = []
     for left, right in identities:
         cells = left + right
         if any(r == code for r, _ in cells) and all(r == code or r in known for r, _ in cells):
+            weights = [0] * width
+            for r, k in left:
+                if r == code:
+                    weights[k] += 1
+            for r, k in right:
+                if r == code:
+                    weights[k] -= 1
             constant = sum(known[r][k] for r, k in left if r != code) - sum(known[r][k] for r, k in right if r != code)
-            rules.append(([k for r, k in left if r == code], [k for r, k in right if r == code], constant))
+            rules.append((weights, constant))
     readings: dict[tuple[int, ...], tuple[int, ...]] = {}
     for positions in combinations(range(width), len(printed)):
-        row = [0] * width
-        for p, v in zip(positions, printed):
-            row[p] = v
-        if all(sum(row[k] for k in own_left) + constant == sum(row[k] for k in own_right)
-               for own_left, own_right, constant in rules):
+        if all(sum(weights[p] * v for p, v in zip(positions, printed)) + constant == 0 for weights, constant in rules):
+            row = [0] * width
+            for p, v in zip(positions, printed):
+                row[p] = v
             readings.setdefault(tuple(row), positions)
             if len(readings) > 1:
                 return None
