@@ -152,10 +152,6 @@ def _merge_grid_rows(rows: list[Row]) -> list[Row]:
     return out
 
 
-def _item(cell: Cell, row: Row, value: Value) -> Item:
-    return Item(value, cell.loc or row.loc, cell.confidence, cell)
-
-
 def _split(row: Row) -> tuple[list[str], list[Item]]:
     """A row read the way a table row prints: its label is everything before the trailing run of
     values; blank cells count in a real table and are spacing in a line of text."""
@@ -171,10 +167,10 @@ def _split(row: Row) -> tuple[list[str], list[Item]]:
         value = read_value(cell.text)
         if value is None:
             break
-        values.append(_item(cell, row, value))
+        values.append(Item(value, cell.loc or row.loc, cell.confidence, cell))
         k -= 1
     values.reverse()
-    labels = [c.text.strip() for c in cells[:k] if c.text.strip()]
+    labels = [text for c in cells[:k] if (text := c.text.strip())]
     if not table and labels:
         labels = [" ".join(labels)]
     return labels, values
