@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from charset_normalizer import from_bytes
-
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 # GBK and GB2312 are subsets of GB18030; decoding with the superset never loses a character.
 _SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
@@ -88,6 +86,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
         pass
+    # imported here: detection is the last resort, and the import costs ~50 ms of every start
+    from charset_normalizer import from_bytes
+
     best = from_bytes(data[:200_000]).best()
     if best is not None:
         return data.decode(best.encoding, "replace"), best.encoding
