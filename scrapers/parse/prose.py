@@ -117,19 +117,25 @@ def _deletions(text: str) -> list[tuple[int, int]]:
     lines = [m.span() for m in _DELETE_LINES.finditer(text) if m.end() > m.start()]
     if not lines:
         return chars
-    kept = [span for span in chars if not any(a <= span[0] < b for a, b in lines)]
+    # both lists are in order: one walk drops the deletions inside a page-number line
+    kept = []
+    j = 0
+    for span in chars:
+        while j < len(lines) and lines[j][1] <= span[0]:
+            j += 1
+        if j < len(lines) and lines[j][0] <= span[0]:
+            continue
+        kept.append(span)
     return sorted(kept + lines)
 
 
-# offsets start as 0, 1, 2, …: sliced from one array, not built number by number
+# offsets start as 0, 1, 2, …: sliced from one array, not built number by number (a long
+# report is ~60,000 characters; a longer text builds its own rather than keep a bigger one)
 _IOTA = array("l", range(1 << 16))
 
 
 def _positions(n: int) -> array:
-    global _IOTA
-    if n > len(_IOTA):
-        _IOTA = array("l", range(max(n, 2 * len(_IOTA))))
-    return _IOTA[:n]
+    return _IOTA[:n] if n <= len(_IOTA) else array("l", range(n))
 
 
 @lru_cache(maxsize=8)
