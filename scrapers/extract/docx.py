@@ -203,8 +203,10 @@ class _BodyReader:
             nested: list = []
             column = tr.grid_before
             for tc in tr.tc_lst:
-                span = tc.grid_span
-                if tc.vMerge != "continue":
+                # tc.grid_span and tc.vMerge each look up w:tcPr again: it is looked up once
+                tcPr = tc.tcPr
+                span = 1 if tcPr is None else tcPr.grid_span
+                if tcPr is None or tcPr.vMerge_val != "continue":
                     lines = []
                     for block in tc.iterchildren():
                         if block.tag == _W_P:
