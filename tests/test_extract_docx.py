@@ -213,3 +213,30 @@ def test_tracked_insertions_and_content_controls_are_read():
     out = io.BytesIO()
     doc.save(out)
     assert extract_docx(out.getvalue()).rows[0].texts == ["受理申请21件"]
+
+
+def _rewritten(data: bytes, name: str, old: bytes, new: bytes) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            zout.writestr(info, body.replace(old, new) if info.filename == name else body)
+    return out.getvalue()
+
+
+def test_only_a_word_main_document_is_read_as_python_docx_would_open_it():
+    # the main part is found and checked as Document() does, though only that part is parsed
+    out = io.BytesIO()
+    document = Document()
+    document.add_paragraph("2024年政府信息公开工作年度报告")
+    document.save(out)
+    data = out.getvalue()
+    assert extract_docx(data).rows[0].texts == ["2024年政府信息公开工作年度报告"]
+    template = _rewritten(data, "[Content_Types].xml", b"document.main+xml", b"template.main+xml")
+    result = extract_docx(template)
+    assert result.status == "failed" and "not a Word file" in result.problems[0]
+    unlinked = _rewritten(data, "_rels/.rels", b"relationships/officeDocument", b"relationships/other")
+    result = extract_docx(unlinked)
+    assert result.status == "failed" and "no relationship of type" in result.problems[0]

@@ -58,3 +58,19 @@ def test_a_long_heading_stays_on_its_line():
     assert prose.text == "四、因政府信息公开申请行政复议、提起行政诉讼的情况\n2017年未发生行政复议。"
     # a numbered line with a comma is a sentence that wraps
     assert "\n" not in normalise("(一)政府信息公开的内容。2012年1月1日至12月31日,市政府办公室共\n发布各类主动公开信息96件。").text
+
+
+def test_a_page_number_line_goes_whole_even_where_its_words_touch_spaces():
+    # Regression: the page-number lines and the character deletions are found by two patterns;
+    # the space inside "第2页 共3页" sits between Chinese characters and must not be cut twice
+    text = "本年度共受理申请\n第2页 共3页\n12件,“全部公开”的 3件。"
+    prose = normalise(text, join_lines=False)
+    assert prose.text == "本年度共受理申请\n12件,全部公开的3件。"
+    # every kept character still points at itself in the printed text
+    assert all(text[prose.offsets[i]] == fold_characters(text)[prose.offsets[i]] for i in range(len(prose.text)))
+    assert prose.source(prose.text.index("12"), len(prose.text)) == "12件,“全部公开”的 3件。"
+
+
+def test_the_fold_table_learns_a_character_once_and_folds_it_the_same_after():
+    first = fold_characters("國務院辦公廳：１２")
+    assert fold_characters("國務院辦公廳：１２") == first == "国务院办公厅:12"

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from charset_normalizer import from_bytes
-
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 # GBK and GB2312 are subsets of GB18030; decoding with the superset never loses a character.
 _SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
@@ -88,6 +86,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
         pass
+    # imported here: detection is the last resort, and the import costs ~50 ms of every start
+    from charset_normalizer import from_bytes
+
     best = from_bytes(data[:200_000]).best()
     if best is not None:
         return data.decode(best.encoding, "replace"), best.encoding
@@ -100,20 +101,22 @@ def decode_sample(head: bytes) -> str | None:
     head = strip_padding(head)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", "replace")
-    for cut in range(min(4, len(head))):
-        try:
-            return head[: len(head) - cut].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            # an error before the last few bytes is not a cut character
-            if exc.start < len(head) - cut - 4:
-                break
+    text = _decode_cut(head, "utf-8")
+    if text is not None:
+        return text
     mixed = decode_mixed(head)
     if mixed is not None:
         return mixed
+    return _decode_cut(head, "gb18030")
+
+
+def _decode_cut(head: bytes, encoding: str) -> str | None:
+    """The sample decoded, allowing its last character to be cut (up to 3 bytes dropped)."""
     for cut in range(min(4, len(head))):
         try:
-            return head[: len(head) - cut].decode("gb18030")
+            return head[: len(head) - cut].decode(encoding)
         except UnicodeDecodeError as exc:
+            # an error before the last few bytes is not a cut character
             if exc.start < len(head) - cut - 4:
                 break
     return None

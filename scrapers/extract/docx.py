@@ -16,7 +16,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-from docx import Document
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.pkgreader import PackageReader
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
 from scrapers.extract.cell_text import join_wrapped
@@ -88,11 +91,11 @@ def extract_docx(data: bytes) -> Extracted:
     if problem:
         return Extracted(format="docx", status="failed", problems=[problem])
     try:
-        document = Document(io.BytesIO(data))
+        body = _main_body(data)
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors... on broken packages
         return Extracted(format="docx", status="failed", problems=[f"not a readable .docx: {exc!r}"])
     reader = _BodyReader()
-    reader.read_blocks(document.element.body, depth=0)
+    reader.read_blocks(body, depth=0)
     rows = reader.rows
     text = "\n".join("\t".join(row.texts) for row in rows)
     title = None
@@ -103,9 +106,27 @@ def extract_docx(data: bytes) -> Extracted:
         if "报告" in title:
             break
     # pictures: DrawingML (w:drawing) and legacy VML (w:pict) ones
-    body = document.element.body
     images = sum(1 for _ in body.iter(_W_DRAWING, _W_PICT))
     return Extracted(format="docx", rows=rows, text=text, title=title, problems=reader.problems, images=images)
+
+
+def _main_body(data: bytes):
+    """The w:body of the package's main document part, found as python-docx's Document() finds
+    it (the package relationship of type officeDocument, a WordprocessingML content type) and
+    parsed by python-docx's own parser, so its table elements answer grid spans and merges. Only
+    that part is parsed: Document() parses every XML part, styles too (often a megabyte), which
+    cost as much as reading the body."""
+    package = PackageReader.from_file(io.BytesIO(data))
+    main = next((srel.target_partname for source, srel in package.iter_srels()
+                 if source == "/" and srel.reltype == RT.OFFICE_DOCUMENT and not srel.is_external), None)
+    if main is None:
+        raise KeyError(f"no relationship of type '{RT.OFFICE_DOCUMENT}'")
+    for partname, content_type, _reltype, blob in package.iter_sparts():
+        if partname == main:
+            if content_type != CT.WML_DOCUMENT_MAIN:
+                raise ValueError(f"not a Word file, content type is '{content_type}'")
+            return parse_xml(blob).body
+    raise KeyError(f"no part {main}")
 
 
 def _paragraph_text(p) -> str:
@@ -182,8 +203,10 @@ class _BodyReader:
             nested: list = []
             column = tr.grid_before
             for tc in tr.tc_lst:
-                span = tc.grid_span
-                if tc.vMerge != "continue":
+                # tc.grid_span and tc.vMerge each look up w:tcPr again: it is looked up once
+                tcPr = tc.tcPr
+                span = 1 if tcPr is None else tcPr.grid_span
+                if tcPr is None or tcPr.vMerge_val != "continue":
                     lines = []
                     for block in tc.iterchildren():
                         if block.tag == _W_P:

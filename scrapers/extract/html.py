@@ -62,6 +62,8 @@ def extract_html(data: bytes) -> Extracted:
     tables = 0
 
     def flush() -> None:
+        if not buf:  # every block boundary flushes; most have nothing to flush
+            return
         line = _clean("".join(buf))
         buf.clear()
         if line:

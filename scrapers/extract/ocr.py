@@ -3,7 +3,7 @@
 RapidOCR (PP-OCR detection and recognition models, shipped inside the `rapidocr` wheel, run
 by onnxruntime on the CPU) reads each text box with its polygon and confidence. This module
 places the boxes: where the picture has ruling lines, the ruled grid says which boxes belong
-to which cell (the same grid rule as a ruled PDF, `pdf._find_tables`), and a ruled cell
+to which cell (the same grid rule as a ruled PDF, `grid.find_tables`), and a ruled cell
 without a box is a blank cell; elsewhere boxes on one line make a text row. The rows then go
 to the same template reader as every other format.
 
@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scrapers.extract.cell_text import join_wrapped
+from scrapers.extract.grid import SNAP, Edge, find_tables, grid_rows, place_in_cells
+from scrapers.extract.layout import is_margin_page_number, text_of, title_of, visual_lines
 from scrapers.extract.model import Cell, Extracted, Row
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,6 @@ INK_SHARE = 0.01
 _CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "〇": "0", "l": "1", "I": "1", "|": "1",
                                     "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2"})
 _NUMBERISH = re.compile(r"^[\dOoDQ〇lI|iSsBZz.,]+$")
-_PAGE_NUMBER = re.compile(r"^[-—–－]?\s*(第\s*)?\d{1,3}\s*(页)?\s*[-—–－]?$|^\d{1,3}\s*/\s*\d{1,3}$")
 
 
 class OcrUnavailable(RuntimeError):
@@ -131,12 +132,22 @@ class _Box:
     scale: float = 1.0
     # the detector's quadrilateral (4 x 2, pixels), kept to straighten a page without rules
     polygon: np.ndarray | None = None
+    # never a space: a box is read text (layout.visual_lines skips spaces that start a line)
+    space: bool = False
 
     @property
     def height(self) -> float:
         return self.y1 - self.y0
 
-    # the grid lookup (`pdf._cell_of`) reads a character's centre in points
+    # what the grid lookup and the line grouping read: the centre in points, the band in pixels
+    @property
+    def top(self) -> float:
+        return self.y0
+
+    @property
+    def bottom(self) -> float:
+        return self.y1
+
     @property
     def cx(self) -> float:
         return (self.x0 + self.x1) / 2 * self.scale
@@ -286,7 +297,6 @@ def _rules(binary: np.ndarray, boxes: list[_Box], text_height: float, scale: flo
     rules that run through them)."""
     import cv2
 
-    from scrapers.extract.pdf import _Edge
 
     height, width = binary.shape
     # a rule is longer than a character is high; rows are at least a text line high
@@ -305,11 +315,11 @@ def _rules(binary: np.ndarray, boxes: list[_Box], text_height: float, scale: flo
     count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(horizontal_mask, connectivity=8)
     for x, y, w, h, _area in stats[1:count].tolist():
         if w >= 2 * span and h <= max(8, w // 10) and not inside_a_box(x, y, w, h):
-            horizontal.append(_Edge((y + h / 2) * scale, (x + 3) * scale, (x + w - 3) * scale))
+            horizontal.append(Edge((y + h / 2) * scale, (x + 3) * scale, (x + w - 3) * scale))
     count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(vertical_mask, connectivity=8)
     for x, y, w, h, _area in stats[1:count].tolist():
         if h >= span and w <= max(8, h // 4) and not inside_a_box(x, y, w, h):
-            vertical.append(_Edge((x + w / 2) * scale, (y + 3) * scale, (y + h - 3) * scale))
+            vertical.append(Edge((x + w / 2) * scale, (y + 3) * scale, (y + h - 3) * scale))
     _close_open_ends(horizontal, vertical, span * scale)
     return horizontal, vertical, horizontal_mask | vertical_mask
 
@@ -317,7 +327,6 @@ def _rules(binary: np.ndarray, boxes: list[_Box], text_height: float, scale: flo
 def _close_open_ends(horizontal: list, vertical: list, min_gap: float) -> None:
     """A table cut by the page (continued on the next, or from the previous) has no rule
     across its open end, only its column rules running on: close it where they stop."""
-    from scrapers.extract.pdf import SNAP, _Edge
 
     if len(vertical) < 3:
         return
@@ -329,7 +338,7 @@ def _close_open_ends(horizontal: list, vertical: list, min_gap: float) -> None:
         lo, hi = min(v.pos for v in reaching), max(v.pos for v in reaching)
         across = [h.pos for h in horizontal if h.lo <= lo + SNAP and h.hi >= hi - SNAP]
         if not across or beyond(edge, pick(across)):
-            horizontal.append(_Edge(edge, lo, hi))
+            horizontal.append(Edge(edge, lo, hi))
 
 
 # ---------------------------------------------------------------------------
@@ -368,9 +377,7 @@ def read_page(gray: np.ndarray, page_no: int, *, scale: float, unit: str = "px")
     text_height = statistics.median(b.height for b in boxes)
     horizontal, vertical, rule_mask = _rules(binary, boxes, text_height, scale)
 
-    from scrapers.extract.pdf import _cell_of, _find_tables
-
-    tables = _find_tables((horizontal, vertical))
+    tables = find_tables((horizontal, vertical))
 
     def loc(x0: float, y0: float, x1: float, y1: float) -> str:
         if inverse is not None:
@@ -380,28 +387,17 @@ def read_page(gray: np.ndarray, page_no: int, *, scale: float, unit: str = "px")
         k = scale if unit == "pt" else 1.0
         return f"page {page_no} box x={x0 * k:.0f} y={y0 * k:.0f} w={(x1 - x0) * k:.0f} h={(y1 - y0) * k:.0f}"
 
-    in_cell: dict[int, dict[tuple[int, int, int, int], list[_Box]]] = {}
-    free: list[_Box] = []
-    for b in boxes:
-        for t_index, table in enumerate(tables):
-            span = _cell_of(table, b)
-            if span is not None:
-                in_cell.setdefault(t_index, {}).setdefault(span, []).append(b)
-                break
-        else:
-            free.append(b)
+    free = place_in_cells(boxes, tables)
 
     items: list[tuple[float, int, Row]] = []
     ink = cv2.bitwise_and(binary, cv2.bitwise_not(rule_mask))
     for t_index, table in enumerate(tables):
-        rows = _table_rows(table, in_cell.get(t_index, {}), gray, ink, scale, page_no, t_index + 1, loc, result.problems)
+        rows = _table_rows(table, gray, ink, scale, page_no, t_index + 1, loc, result.problems)
         items.extend((row.top or 0.0, 100_000 + order, row) for order, row in enumerate(rows))
     page_height = gray.shape[0] * scale
-    for order, line in enumerate(_lines(free)):
+    for order, line in enumerate(visual_lines(free, min_height=1.0)):
         row = _text_row(line, page_no, scale, loc)
-        text = "".join(row.texts).strip()
-        # page numbers in the margins are furniture, not content
-        if ((row.top or 0) < page_height * 0.1 or (row.bottom or 0) > page_height * 0.9) and _PAGE_NUMBER.match(text):
+        if is_margin_page_number(row, page_height):
             continue
         items.append((row.top or 0.0, order, row))
     items.sort(key=lambda item: (item[0], item[1]))
@@ -410,76 +406,39 @@ def read_page(gray: np.ndarray, page_no: int, *, scale: float, unit: str = "px")
     return result
 
 
-def _table_rows(table, cells_boxes, gray, ink, scale, page_no, t_index, loc, problems) -> list[Row]:
-    by_row: dict[int, list[tuple[int, int, int, int]]] = {}
-    for span in table.cells:
-        by_row.setdefault(span[1], []).append(span)
-    rows = []
-    for r in sorted(by_row):
-        spans = sorted(by_row[r], key=lambda s: s[0])
-        cells = []
-        for s in spans:
-            x0, x1 = table.xs[s[0]], table.xs[s[2]]
-            y0, y1 = table.ys[s[1]], table.ys[s[3]]
-            found = cells_boxes.get(s, [])
-            if found:
-                lines = _lines(found)
-                text = join_wrapped([_join_line(line) for line in lines])
-                bx0, by0 = min(b.x0 for b in found), min(b.y0 for b in found)
-                bx1, by1 = max(b.x1 for b in found), max(b.y1 for b in found)
-                confidence = min(b.score for b in found)
-                where = loc(bx0, by0, bx1, by1)
-                # a box running well over the cell's rules holds text of a neighbour too
-                over = max(0.0, x0 - bx0 * scale) + max(0.0, bx1 * scale - x1)
-                if over > 0.3 * (bx1 - bx0) * scale:
-                    problems.append(f"{where}: the text {text!r} runs over its cell's rules; doubtful")
-                    confidence = min(confidence, 0.0)
-                cells.append(Cell(text, round(x0, 1), round(x1, 1), loc=where, confidence=round(confidence, 3)))
-                continue
-            # a ruled cell with no box is blank, unless it holds marks the OCR did not read
-            px0, py0, px1, py1 = (int(v / scale) for v in (x0, y0, x1, y1))
-            inner = ink[py0 + 4 : py1 - 3, px0 + 4 : px1 - 3]
-            where = loc(px0, py0, px1, py1)
-            if inner.size and np.count_nonzero(inner) > INK_SHARE * inner.size:
-                second = _read_crop(gray[py0 + 3 : py1 - 2, px0 + 3 : px1 - 2])
-                # only a number is taken this way: a seal or a smudge read as a word is not a cell
-                if second is not None and _NUMBERISH.match(second[0]) and any(ch.isdigit() for ch in second[0]):
-                    problems.append(f"{where}: the detector missed {second[0]!r}; read from the cell alone")
-                    cells.append(Cell(second[0], round(x0, 1), round(x1, 1), loc=where, confidence=round(second[1], 3)))
-                    continue
-                problems.append(f"{where}: a cell with marks that OCR could not read")
-                cells.append(Cell("", round(x0, 1), round(x1, 1), loc=where, confidence=0.0))
-            else:
-                cells.append(Cell("", round(x0, 1), round(x1, 1), loc=where, confidence=1.0))
-        full_width = len(spans) == 1 and spans[0][0] == 0 and spans[0][2] == len(table.xs) - 1
-        rows.append(
-            Row(
-                cells=cells,
-                loc=f"page {page_no} table {t_index} row {len(rows) + 1}",
-                kind="text" if full_width else "table",
-                page=page_no,
-                top=round(table.ys[r], 1),
-                bottom=round(min(table.ys[s[3]] for s in spans), 1),
-            )
-        )
-    return [row for row in rows if any(c.text for c in row.cells)]
+def _table_rows(table, gray, ink, scale, page_no, t_index, loc, problems) -> list[Row]:
+    def cell(s: tuple[int, int, int, int]) -> Cell:
+        x0, x1 = table.xs[s[0]], table.xs[s[2]]
+        y0, y1 = table.ys[s[1]], table.ys[s[3]]
+        found = table.texts.get(s, [])
+        if found:
+            lines = visual_lines(found, min_height=1.0)
+            text = join_wrapped([_join_line(line) for line in lines])
+            bx0, by0 = min(b.x0 for b in found), min(b.y0 for b in found)
+            bx1, by1 = max(b.x1 for b in found), max(b.y1 for b in found)
+            confidence = min(b.score for b in found)
+            where = loc(bx0, by0, bx1, by1)
+            # a box running well over the cell's rules holds text of a neighbour too
+            over = max(0.0, x0 - bx0 * scale) + max(0.0, bx1 * scale - x1)
+            if over > 0.3 * (bx1 - bx0) * scale:
+                problems.append(f"{where}: the text {text!r} runs over its cell's rules; doubtful")
+                confidence = min(confidence, 0.0)
+            return Cell(text, round(x0, 1), round(x1, 1), loc=where, confidence=round(confidence, 3))
+        # a ruled cell with no box is blank, unless it holds marks the OCR did not read
+        px0, py0, px1, py1 = (int(v / scale) for v in (x0, y0, x1, y1))
+        inner = ink[py0 + 4 : py1 - 3, px0 + 4 : px1 - 3]
+        where = loc(px0, py0, px1, py1)
+        if inner.size and np.count_nonzero(inner) > INK_SHARE * inner.size:
+            second = _read_crop(gray[py0 + 3 : py1 - 2, px0 + 3 : px1 - 2])
+            # only a number is taken this way: a seal or a smudge read as a word is not a cell
+            if second is not None and _NUMBERISH.match(second[0]) and any(ch.isdigit() for ch in second[0]):
+                problems.append(f"{where}: the detector missed {second[0]!r}; read from the cell alone")
+                return Cell(second[0], round(x0, 1), round(x1, 1), loc=where, confidence=round(second[1], 3))
+            problems.append(f"{where}: a cell with marks that OCR could not read")
+            return Cell("", round(x0, 1), round(x1, 1), loc=where, confidence=0.0)
+        return Cell("", round(x0, 1), round(x1, 1), loc=where, confidence=1.0)
 
-
-def _lines(boxes: list[_Box]) -> list[list[_Box]]:
-    """Boxes grouped into visual lines, top to bottom, each left to right."""
-    lines: list[list[_Box]] = []
-    bands: list[tuple[float, float]] = []
-    for b in sorted(boxes, key=lambda b: ((b.y0 + b.y1) / 2, b.x0)):
-        if lines:
-            top, bottom = bands[-1]
-            overlap = min(bottom, b.y1) - max(top, b.y0)
-            if overlap >= 0.5 * min(bottom - top, max(b.height, 1.0)):
-                lines[-1].append(b)
-                bands[-1] = (min(top, b.y0), max(bottom, b.y1))
-                continue
-        lines.append([b])
-        bands.append((b.y0, b.y1))
-    return [sorted(line, key=lambda b: b.x0) for line in lines]
+    return [row for row in grid_rows(table, page_no, t_index, cell) if any(c.text for c in row.cells)]
 
 
 def _join_line(line: list[_Box]) -> str:
@@ -510,32 +469,29 @@ def _correct_numbers(rows: list[Row], problems: list[str]) -> None:
     """Glyph confusions fixed only in cells that must hold a number: every character is a
     digit or a look-alike and at least one real digit is there, or the cell stands in a
     table column whose other cells are all numbers."""
+    # every non-empty table cell, with its column: (table, x0)
+    table_cells = [
+        (cell, (row.loc.rsplit(" row ", 1)[0], cell.x0 or 0.0), cell.text.replace(" ", ""))
+        for row in rows
+        if row.kind == "table"
+        for cell in row.cells
+        if cell.text.replace(" ", "")
+    ]
     numeric_columns: dict[tuple[str, float], list[bool]] = {}
-    for row in rows:
-        if row.kind != "table":
+    for _cell, column_key, text in table_cells:
+        numeric_columns.setdefault(column_key, []).append(text.replace(",", "").isdigit())
+    for cell, column_key, text in table_cells:
+        if text.replace(",", "").replace(".", "", 1).isdigit() or not _NUMBERISH.match(text):
             continue
-        table = row.loc.rsplit(" row ", 1)[0]
-        for cell in row.cells:
-            text = cell.text.replace(" ", "")
-            if text:
-                numeric_columns.setdefault((table, cell.x0 or 0.0), []).append(text.replace(",", "").isdigit())
-    for row in rows:
-        if row.kind != "table":
+        # this cell's own entry is a False among them
+        column = numeric_columns[column_key]
+        others = len(column) - 1
+        numbers_around = sum(column) >= 2 and 3 * sum(column) >= 2 * others
+        if not (any(ch.isdigit() for ch in text) or numbers_around):
             continue
-        table = row.loc.rsplit(" row ", 1)[0]
-        for cell in row.cells:
-            text = cell.text.replace(" ", "")
-            if not text or text.replace(",", "").replace(".", "", 1).isdigit() or not _NUMBERISH.match(text):
-                continue
-            # this cell's own entry is a False among them
-            column = numeric_columns.get((table, cell.x0 or 0.0), [])
-            others = len(column) - 1
-            numbers_around = sum(column) >= 2 and 3 * sum(column) >= 2 * others
-            if not (any(ch.isdigit() for ch in text) or numbers_around):
-                continue
-            fixed = text.translate(_CONFUSABLE_DIGITS)
-            problems.append(f"{cell.loc}: OCR read {cell.text!r} where a number must be; read as {fixed}")
-            cell.text = fixed
+        fixed = text.translate(_CONFUSABLE_DIGITS)
+        problems.append(f"{cell.loc}: OCR read {cell.text!r} where a number must be; read as {fixed}")
+        cell.text = fixed
 
 
 # ---------------------------------------------------------------------------
@@ -701,10 +657,8 @@ def extract_images(bodies: list[bytes], names: list[str | None] | None = None, *
         if not result.problems:
             result.problems.append("OCR found no text in the image")
         return result
-    from scrapers.extract.pdf import _title
-
-    result.text = "\n".join("\t".join(c.text for c in row.cells if c.text) for row in result.rows)
-    result.title = _title(result.rows)
+    result.text = text_of(result.rows)
+    result.title = title_of(result.rows)
     return result
 
 
@@ -773,7 +727,7 @@ def extract_page_with_pictures(html: bytes, pictures: dict[str, bytes], *, budge
     for at, rows in reversed(inserts):
         page.rows[at:at] = rows
     page.format = "html-ocr"
-    page.text = "\n".join("\t".join(c.text for c in row.cells if c.text) for row in page.rows)
+    page.text = text_of(page.rows)
     return page
 
 

@@ -22,9 +22,10 @@ _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _WS = re.compile(r"[ \u3000\xa0]+")
 
 
-def split_line(line: str) -> tuple[list[str], str]:
-    """A line's fields and the kind of row they form."""
-    stripped = line.strip()
+def split_line(line: str, stripped: str | None = None) -> tuple[list[str], str]:
+    """A line's fields and the kind of row they form (`stripped`: the line stripped, if at hand)."""
+    if stripped is None:
+        stripped = line.strip()
     if stripped.startswith("|") and stripped.count("|") >= 2:
         inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
         return [f.strip() for f in inner.split("|")], "table"
@@ -39,13 +40,15 @@ def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
     rows = []
     wide = 0
     for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or _MD_RULE.match(line.strip()):
+        stripped = line.strip()
+        # a Markdown rule starts with one of "|:-"
+        if not stripped or (stripped[0] in "|:-" and _MD_RULE.match(stripped)):
             continue
         if len(rows) == MAX_ROWS:
             if problems is not None:
                 problems.append(f"only the first {MAX_ROWS} lines were read (up to line {n - 1}): no report is longer")
             break
-        fields, kind = split_line(line)
+        fields, kind = split_line(line, stripped)
         if len(fields) > MAX_CELLS_PER_ROW:
             wide += 1
             fields = fields[:MAX_CELLS_PER_ROW]

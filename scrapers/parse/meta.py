@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scrapers.parse.prose import HEADING_START, Prose, normalise, sentences
 
@@ -161,8 +162,11 @@ class _Title:
     shared_gov: bool
 
 
-def _titles(prose: Prose, title: str | None) -> list[_Title]:
-    """Titles in order of trust: the one given, then a title line (or two or three) of the head."""
+@lru_cache(maxsize=4)
+def _titles(prose: Prose, title: str | None) -> tuple[_Title, ...]:
+    """Titles in order of trust: the one given, then a title line (or two or three) of the head.
+
+    Cached (a Prose is hashed by identity): the year and the office read the same titles."""
     found = []
     if title:
         for part in re.split(r"[_|–—]| - ", normalise(title).text):
@@ -186,7 +190,7 @@ def _titles(prose: Prose, title: str | None) -> list[_Title]:
                 break
         if best:
             found.append(best)
-    return found
+    return tuple(found)
 
 
 def _read_title(s: str, whole: bool = True) -> _Title | None:

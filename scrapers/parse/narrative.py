@@ -49,7 +49,9 @@ _CLOSING_HEADING = re.compile(r"(?:不足|问题|改进|其他需要报告)")
 _APPROX_SUFFIX = "(?P<approx>余|多)?"
 
 
-@dataclass(frozen=True, slots=True)
+# Compared by identity: the seed's rows are loaded once, and the caches below, keyed on all of
+# them, would otherwise hash every row's regex and note for every sentence.
+@dataclass(frozen=True, slots=True, eq=False)
 class Pattern:
     measures: tuple[str, ...]
     kind: str

@@ -25,7 +25,6 @@ _QUOTES = "“”‘’\"「」『』"
 _PAGE_NUMBER_LINE = re.compile(
     r"^[ \t]*(?:[-—][ \t]*\d{1,3}[ \t]*[-—]|第\d{1,3}页(?:[ \t]*共\d{1,3}页)?)[ \t]*(?:\n|$)", re.M
 )
-_SPACES_BY_CJK = re.compile(rf"(?<=[{_CJK}])[ \xa0]+|[ \xa0]+(?=[{_CJK}])")
 # What a new paragraph or heading starts with: 一、 (一) 1. 1、 第一
 HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])"
@@ -71,42 +70,89 @@ def _traditional() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
     return chars, tuple(phrases)
 
 
-@lru_cache(maxsize=65536)
-def _fold(ch: str) -> str:
-    """NFKC then simplified, one character to one character (longer NFKC forms like … stay)."""
-    folded = unicodedata.normalize("NFKC", ch)
-    if len(folded) != 1:
-        folded = ch
-    return _traditional()[0].get(folded, folded)
+class _FoldTable(dict):
+    """NFKC then simplified, one character to one character (longer NFKC forms like … stay), as
+    a str.translate table that learns each character the first time a text holds it: the fold
+    of a document is then one pass in C, not a Python call per distinct character."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch)
+        if len(folded) != 1:
+            folded = ch
+        folded = _traditional()[0].get(folded, folded)
+        # bounded: a hostile text of a million distinct characters must not grow it for ever
+        if len(self) < 1 << 17:
+            self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
 
 
 def fold_characters(text: str) -> str:
     """NFKC and traditional -> simplified, keeping the length (and so every offset)."""
-    table = {ord(c): f for c in set(text) if (f := _fold(c)) != c}
-    folded = text.translate(table)
+    folded = text.translate(_FOLD)
     for trad, simp in _traditional()[1]:
         if trad in folded:
             folded = folded.replace(trad, simp)
     return folded
 
 
-# Everything normalise deletes, in one pass: \r of \r\n, quotes, page-number lines, spaces by CJK.
-_DELETE = re.compile(
-    "|".join((_PAGE_NUMBER_LINE.pattern, r"\r(?=\n)", f"[{_QUOTES}]", _SPACES_BY_CJK.pattern)), re.M
+# What normalise deletes: page-number lines, and (_DELETE_CHARS) the \r of \r\n, quotes and
+# spaces by CJK. Apart, so that the second pattern starts with a character class and the regex
+# engine skips to its candidates in C; no deletion of the second kind reaches into a line
+# start, so where both match, the page-number line is the one deleted, as one alternation would.
+_DELETE_LINES = re.compile(_PAGE_NUMBER_LINE.pattern, re.M)
+_DELETE_CHARS = re.compile(
+    rf"\r(?=\n)|[{_QUOTES}]|[ \xa0](?<=[{_CJK}][ \xa0])[ \xa0]*|[ \xa0]+(?=[{_CJK}])"
 )
 
 
-@lru_cache(maxsize=4)
+def _deletions(text: str) -> list[tuple[int, int]]:
+    """The spans normalise deletes, in order, not overlapping."""
+    chars = [m.span() for m in _DELETE_CHARS.finditer(text)]
+    if "\n" not in text and not text.lstrip(" \t")[:1] in ("-", "—", "第"):
+        return chars
+    lines = [m.span() for m in _DELETE_LINES.finditer(text) if m.end() > m.start()]
+    if not lines:
+        return chars
+    # both lists are in order: one walk drops the deletions inside a page-number line
+    kept = []
+    j = 0
+    for span in chars:
+        while j < len(lines) and lines[j][1] <= span[0]:
+            j += 1
+        if j < len(lines) and lines[j][0] <= span[0]:
+            continue
+        kept.append(span)
+    return sorted(kept + lines)
+
+
+# offsets start as 0, 1, 2, …: sliced from one array, not built number by number (a long
+# report is ~60,000 characters; a longer text builds its own rather than keep a bigger one)
+_IOTA = array("l", range(1 << 16))
+
+
+def _positions(n: int) -> array:
+    return _IOTA[:n] if n <= len(_IOTA) else array("l", range(n))
+
+
+@lru_cache(maxsize=8)
 def normalise(text: str, join_lines: bool = True) -> Prose:
     """The comparable form of text; join_lines=False keeps every line (for titles).
 
-    Cached: the year, the office, the era and the narrative of one report read the same text."""
-    folded = re.sub(r"\r(?!\n)", "\n", fold_characters(text))
-    text1, offsets1 = _delete(folded, array("l", range(len(folded))), [m.span() for m in _DELETE.finditer(folded)])
-    if not join_lines:
-        return Prose(text=text1, original=text, offsets=offsets1)
-    text2, offsets2 = _join_wrapped_lines(text1, offsets1)
-    return Prose(text=text2, original=text, offsets=offsets2)
+    Cached: the year, the office, the era and the narrative of one report read the same text,
+    and the joined form is made from the unjoined one."""
+    if join_lines:
+        lines = normalise(text, False)
+        text2, offsets2 = _join_wrapped_lines(lines.text, lines.offsets)
+        return Prose(text=text2, original=text, offsets=offsets2)
+    folded = fold_characters(text)
+    if "\r" in folded:
+        folded = re.sub(r"\r(?!\n)", "\n", folded)
+    text1, offsets1 = _delete(folded, _positions(len(folded)), _deletions(folded))
+    return Prose(text=text1, original=text, offsets=offsets1)
 
 
 def _delete(text: str, offsets: array, spans: list[tuple[int, int]]) -> tuple[str, array]:

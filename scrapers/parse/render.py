@@ -14,6 +14,14 @@ def _grid(title: str, rows: list[str], cols: list[str], values: dict[tuple[str, 
     return out
 
 
+# each table's title, its field on the parse, and the two fields that place a cell in its grid
+_TABLES = (
+    ("table 二 (proactive)", "proactive", "item", "measure"),
+    ("table 三 (requests)", "requests", "row", "column"),
+    ("table 四 (appeals)", "appeals", "proceeding", "result"),
+)
+
+
 def render_text(parse: Parse) -> str:
     lines = [
         f"office:   {parse.office or '(not named)'}",
@@ -21,19 +29,14 @@ def render_text(parse: Parse) -> str:
         f"template: {parse.template}    format: {parse.format}    status: {parse.status}",
         "",
     ]
-    if parse.proactive:
-        items = list(dict.fromkeys(c.item for c in parse.proactive))
-        measures = list(dict.fromkeys(c.measure for c in parse.proactive))
-        lines += _grid("table 二 (proactive)", items, measures, {(c.item, c.measure): c.value for c in parse.proactive})
-        lines.append("")
-    if parse.requests:
-        rows = list(dict.fromkeys(c.row for c in parse.requests))
-        lines += _grid("table 三 (requests)", rows, COLUMNS, {(c.row, c.column): c.value for c in parse.requests})
-        lines.append("")
-    if parse.appeals:
-        procs = list(dict.fromkeys(c.proceeding for c in parse.appeals))
-        results = list(dict.fromkeys(c.result for c in parse.appeals))
-        lines += _grid("table 四 (appeals)", procs, results, {(c.proceeding, c.result): c.value for c in parse.appeals})
+    for title, table, outer, inner in _TABLES:
+        cells = getattr(parse, table)
+        if not cells:
+            continue
+        rows = list(dict.fromkeys(getattr(c, outer) for c in cells))
+        # table 三's columns in the template's order, whichever of them the report printed
+        cols = COLUMNS if table == "requests" else list(dict.fromkeys(getattr(c, inner) for c in cells))
+        lines += _grid(title, rows, cols, {(getattr(c, outer), getattr(c, inner)): c.value for c in cells})
         lines.append("")
     if parse.narrative:
         lines.append("pre-2019 statements")

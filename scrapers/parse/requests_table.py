@@ -13,6 +13,7 @@ never guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 from scrapers.extract.model import Row
@@ -118,12 +119,14 @@ def _is_orphan(line: Line) -> bool:
 _NOISE = set("三四本年度办理结果、()（）不予公开无法提供处理其他")
 
 
-def _identities(order: list[str]) -> list[tuple[list[tuple[str, int]], list[tuple[str, int]]]]:
-    """Table 三's identities (owned by checks.py) as (row, column index) cells."""
+@lru_cache(maxsize=8)
+def _identities(order: tuple[str, ...]) -> tuple[tuple[list[tuple[str, int]], list[tuple[str, int]]], ...]:
+    """Table 三's identities (owned by checks.py) as (row, column index) cells; cached, as a
+    report follows one of two templates' row orders."""
     from scrapers.parse.checks import request_identities
 
     index = {c: k for k, c in enumerate(COLUMNS)}
-    return [([(r, index[c]) for r, c in i.left], [(r, index[c]) for r, c in i.right]) for i in request_identities(order)]
+    return tuple(([(r, index[c]) for r, c in i.left], [(r, index[c]) for r, c in i.right]) for i in request_identities(list(order)))
 
 
 def place_by_identities(known: dict[str, list[int]], code: str, printed: list[int], order: list[str],
@@ -132,20 +135,28 @@ def place_by_identities(known: dict[str, list[int]], code: str, printed: list[in
     of `width` cells, when exactly one reading satisfies every identity whose cells are all
     known; None if there are several readings or none. Zeros may go anywhere a blank could:
     readings that differ only in where a 0 stands are one reading."""
-    # only the identities that involve this row and whose other cells are all known can decide
+    # only the identities that involve this row and whose other cells are all known can decide;
+    # each as a weight per cell of this row (+1 on the left, -1 on the right) and what the known
+    # cells add up to (left minus right): a reading holds when the weighted sum cancels it
     rules = []
     for left, right in identities:
         cells = left + right
         if any(r == code for r, _ in cells) and all(r == code or r in known for r, _ in cells):
-            rules.append(([(r == code, k if r == code else known[r][k]) for r, k in left],
-                          [(r == code, k if r == code else known[r][k]) for r, k in right]))
+            weights = [0] * width
+            for r, k in left:
+                if r == code:
+                    weights[k] += 1
+            for r, k in right:
+                if r == code:
+                    weights[k] -= 1
+            constant = sum(known[r][k] for r, k in left if r != code) - sum(known[r][k] for r, k in right if r != code)
+            rules.append((weights, constant))
     readings: dict[tuple[int, ...], tuple[int, ...]] = {}
     for positions in combinations(range(width), len(printed)):
-        row = [0] * width
-        for p, v in zip(positions, printed):
-            row[p] = v
-        if all(sum(row[x] if own else x for own, x in left) == sum(row[x] if own else x for own, x in right)
-               for left, right in rules):
+        if all(sum(weights[p] * v for p, v in zip(positions, printed)) + constant == 0 for weights, constant in rules):
+            row = [0] * width
+            for p, v in zip(positions, printed):
+                row[p] = v
             readings.setdefault(tuple(row), positions)
             if len(readings) > 1:
                 return None
@@ -279,7 +290,7 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
 
     if short:
         known = {c: [int(v.value.number) for v in s] for c, (s, _) in assigned.items()}
-        rules = _identities(order)
+        rules = _identities(tuple(order))
         for code, (_idx, line) in short.items():
             printed = [int(v.value.number) for v in line.values]
             positions = place_by_identities(known, code, printed, order, len(COLUMNS), rules)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scrapers.extract.model import Row
-from scrapers.parse.stream import row_text
+from scrapers.parse.labels import normalise
 
 @dataclass(slots=True)
 class Sections:
@@ -37,11 +37,11 @@ def find_sections(rows: list[Row]) -> Sections:
     # a heading is short: longer rows are not normalised at all
     texts: list[str | None] = []
     for row in rows:
-        raw = "".join(row.texts)
+        raw = "".join([c.text for c in row.cells])
         if len(raw) > 80 or _HEADING_CHARS.isdisjoint(raw):
             texts.append(None)
             continue
-        text = row_text(row)
+        text = normalise(raw)
         texts.append(text if len(text) <= 40 else None)
     pro = _heading_rows(texts, _HEADINGS["proactive"])
     pro_start = pro[0] if pro else 0

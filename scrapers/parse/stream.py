@@ -121,7 +121,7 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
         if loc in known:
             rows.append(known[loc])
             continue
-        fields, kind = split_line(line)
+        fields, kind = split_line(line, stripped)
         rows.append(Row(cells=[Cell(f) for f in fields], loc=loc, kind=kind))
     return _merge_grid_rows(rows)
 
@@ -152,10 +152,6 @@ def _merge_grid_rows(rows: list[Row]) -> list[Row]:
     return out
 
 
-def _item(cell: Cell, row: Row, value: Value) -> Item:
-    return Item(value, cell.loc or row.loc, cell.confidence, cell)
-
-
 def _split(row: Row) -> tuple[list[str], list[Item]]:
     """A row read the way a table row prints: its label is everything before the trailing run of
     values; blank cells count in a real table and are spacing in a line of text."""
@@ -171,10 +167,10 @@ def _split(row: Row) -> tuple[list[str], list[Item]]:
         value = read_value(cell.text)
         if value is None:
             break
-        values.append(_item(cell, row, value))
+        values.append(Item(value, cell.loc or row.loc, cell.confidence, cell))
         k -= 1
     values.reverse()
-    labels = [c.text.strip() for c in cells[:k] if c.text.strip()]
+    labels = [text for c in cells[:k] if (text := c.text.strip())]
     if not table and labels:
         labels = [" ".join(labels)]
     return labels, values
@@ -249,14 +245,15 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
 
         if row.kind in ("pipe",) or (pipe_mode and row.kind == "text"):
             tokens, after_pipe = _pipe_tokens(row, after_pipe)
+            has_label = any(kind == "label" for kind, _ in tokens)
+            n_values = sum(1 for kind, _ in tokens if kind == "value")
         else:
             after_pipe = False
             labels, values = _split(row)
             tokens = [("label", t) for t in labels] + [("value", v) for v in values]
+            has_label, n_values = bool(labels), len(values)
         if not tokens:
             continue
-        has_label = any(kind == "label" for kind, _ in tokens)
-        n_values = sum(1 for kind, _ in tokens if kind == "value")
         if not has_label and n_values >= 2:
             # a row of numbers printed apart from its label: a run of its own
             line = start_line(i, row, [])

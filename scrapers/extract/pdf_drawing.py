@@ -1,0 +1,132 @@
+"""A PDF page's drawing: the horizontal and vertical rules its tables are drawn with, and the
+boxes of its images (a scanned page, a table pasted as a picture).
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from scrapers.extract.grid import SNAP, Edge
+
+# Pictures smaller than this share of the page (logos, seals) are not counted as possible tables.
+MIN_PICTURE_SHARE = 0.05
+
+
+def image_cover(page: pdfium.PdfPage, boxes: list[tuple[float, float, float, float]]) -> tuple[float, int]:
+    """The share of the page that images cover, and how many are big enough to hold a table."""
+    width, height = page.get_size()
+    left, bottom, _right, top = page.get_cropbox()
+    page_area = width * height or 1.0
+    covered = 0.0
+    pictures = 0
+    for x0, y0, x1, y1 in boxes:
+        area = max(0.0, min(x1, left + width) - max(x0, left)) * max(0.0, min(y1, top) - max(y0, bottom))
+        covered += area
+        # logos and seals are small; a picture of a table fills a good part of the page
+        if area >= MIN_PICTURE_SHARE * page_area:
+            pictures += 1
+    return min(1.0, covered / page_area), pictures
+
+
+def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tuple[float, float, float, float]]]:
+    """Horizontal and vertical rules drawn on the page (top-down coordinates), and the boxes
+    of its top-level images (PDF coordinates), in one pass over the page objects."""
+    left, _bottom, _right, top = page.get_cropbox()
+    horizontal: list[Edge] = []
+    vertical: list[Edge] = []
+    raw_page = page.raw
+    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    # text objects (most of a page's objects) are left out as they are met, unstacked; the type
+    # of each object is asked once, and travels with it on the stack
+    get_object, get_type, text_kind = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_TEXT
+    stack = []
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw_page)):
+        obj = get_object(raw_page, i)
+        kind = get_type(obj)
+        if kind != text_kind:
+            stack.append((obj, identity, kind))
+    matrix = pdfium_c.FS_MATRIX()
+    x = ctypes.c_float()
+    y = ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
+    segment_type, segment_closes = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+    moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
+    budget = 200_000  # segments: a page of vector art is not a table
+    images: list[tuple[float, float, float, float]] = []
+    bounds = [ctypes.c_float() for _ in range(4)]
+    while stack:
+        obj, parent, kind = stack.pop()
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            # scanners often wrap the page image in a form: map its box through the form's matrix
+            if pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
+                x0, y0, x1, y1 = (v.value for v in bounds)
+                corners = [_apply(parent, x, y) for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))]
+                xs_, ys_ = [c[0] for c in corners], [c[1] for c in corners]
+                images.append((min(xs_), min(ys_), max(xs_), max(ys_)))
+            continue
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            if pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+                own = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
+                for j in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
+                    child = pdfium_c.FPDFFormObj_GetObject(obj, j)
+                    stack.append((child, own, get_type(child)))
+            continue
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+            continue
+        transform = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
+        count = pdfium_c.FPDFPath_CountSegments(obj)
+        budget -= count
+        if budget < 0:
+            break
+        points: list[tuple[float, float]] = []
+        start: tuple[float, float] | None = None
+        segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
+        # four pdfium calls a segment and cell boxes of five segments each: the loop is kept tight
+        ta, tb, tc, td, te, tf = transform
+        for j in range(count):
+            segment = get_segment(obj, j)
+            if not get_point(segment, x_ref, y_ref):
+                continue
+            px, py = x.value, y.value
+            point = (ta * px + tc * py + te, tb * px + td * py + tf)
+            kind_of_segment = segment_type(segment)
+            if kind_of_segment == moveto or not points:
+                start = point
+            elif kind_of_segment == lineto:
+                segments.append((points[-1], point))
+            points.append(point)
+            if segment_closes(segment) and start is not None:
+                segments.append((point, start))
+        if not points:
+            continue
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+        # a rule drawn as a thin filled rectangle: one line along its middle
+        if span_x <= SNAP and span_y > SNAP:
+            segments = [((sum(xs) / len(xs), min(ys)), (sum(xs) / len(xs), max(ys)))]
+        elif span_y <= SNAP and span_x > SNAP:
+            segments = [((min(xs), sum(ys) / len(ys)), (max(xs), sum(ys) / len(ys)))]
+        for (ax, ay), (bx, by) in segments:
+            if abs(ay - by) < 1.0 and abs(ax - bx) > SNAP:
+                horizontal.append(Edge(top - (ay + by) / 2, min(ax, bx) - left, max(ax, bx) - left))
+            elif abs(ax - bx) < 1.0 and abs(ay - by) > SNAP:
+                vertical.append(Edge((ax + bx) / 2 - left, top - max(ay, by), top - min(ay, by)))
+    return horizontal, vertical, images
+
+
+def _compose(inner: tuple, outer: tuple) -> tuple:
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+

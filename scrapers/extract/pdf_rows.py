@@ -1,0 +1,157 @@
+"""A PDF page's rows: its characters placed in the ruled cells of its tables, the rest as
+visual lines of text split into cells at wide gaps, top to bottom.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scrapers.extract.cell_text import is_wide, join_wrapped
+from scrapers.extract.grid import SNAP, Table, grid_rows, place_in_cells
+from scrapers.extract.layout import is_margin_page_number, visual_lines
+from scrapers.extract.model import Cell, Row
+from scrapers.extract.pdf_text_layer import Char
+
+# Text lines split into cells at gaps wider than this many character heights.
+CELL_GAP_EMS = 1.5
+
+
+def page_rows(
+    chars: list[Char],
+    tables: list[Table],
+    page_no: int,
+    page_height: float,
+    previous: tuple[Table, list[Row], int] | None,
+) -> tuple[list[Row], tuple[Table, list[Row], int] | None]:
+    free = place_in_cells(chars, tables)
+
+    items: list[tuple[float, int, Row]] = []
+    for order, line in enumerate(visual_lines(free)):
+        row = _text_row(line, page_no)
+        if row is None:
+            continue
+        if is_margin_page_number(row, page_height):
+            continue
+        items.append((row.top, order, row))
+
+    last_table = previous
+    for t_index, table in enumerate(tables, start=1):
+        table_rows = _table_rows(table, page_no, t_index)
+        if not table_rows:
+            continue
+        if t_index == 1 and previous is not None and not [i for i in items if i[0] < table.ys[0]]:
+            _join_split_cells(previous, table, table_rows)
+        for order, row in enumerate(table_rows):
+            items.append((row.top, 100_000 + order, row))
+        last_table = (table, table_rows, page_no)
+    items.sort(key=lambda item: (item[0], item[1]))
+    rows = [row for _top, _order, row in items if any(c.text for c in row.cells)]
+    if tables and last_table is not None and last_table[2] == page_no:
+        # a table continues on the next page only if nothing follows it here
+        table = last_table[0]
+        if any(row.kind == "text" and row.top > table.ys[-1] for row in rows):
+            last_table = None
+    elif not tables:
+        last_table = None
+    return rows, last_table
+
+
+def _table_rows(table: Table, page_no: int, t_index: int) -> list[Row]:
+    def cell(span: tuple[int, int, int, int]) -> Cell:
+        return Cell(_cell_text(table.texts.get(span, [])), round(table.xs[span[0]], 1), round(table.xs[span[2]], 1))
+
+    return grid_rows(table, page_no, t_index, cell)
+
+
+def _join_split_cells(previous: tuple[Table, list[Row], int], table: Table, rows: list[Row]) -> None:
+    """A cell cut by a page break: its text on the new page joins the cell it started in.
+
+    When a table runs onto the next page, a label cell open at the bottom of the page (the
+    group label "（四）无 / 法提供", or a long row label) goes on in the same column of the
+    first row on the next page. Word draws a rule at the break either way, so geometry
+    cannot tell a cut cell from a new one: the text does. A new cell starts with an item
+    marker ("（五）", "3.") or is a number; a continuation is words without a marker.
+    """
+    old_table = previous[0]
+    if not old_table.emitted or not table.emitted:
+        return
+    last_rule = len(old_table.ys) - 1
+    open_cells = [
+        cell
+        for pairs in old_table.emitted.values()
+        for cell, span in pairs
+        if span[3] == last_rule and _has_words(cell.text)
+    ]
+    first_row = table.emitted[min(table.emitted)]
+    for new_cell, _span in first_row:
+        if not _has_words(new_cell.text) or _ITEM_MARKER.match(new_cell.text):
+            continue
+        for old_cell in open_cells:
+            if abs((new_cell.x0 or 0) - (old_cell.x0 or 0)) <= SNAP and abs((new_cell.x1 or 0) - (old_cell.x1 or 0)) <= SNAP:
+                old_cell.text = old_cell.text + new_cell.text
+                new_cell.text = ""
+                break
+
+
+_ITEM_MARKER = re.compile(r"^\s*([（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．])")
+
+
+def _has_words(text: str) -> bool:
+    """Whether a cell holds words (Chinese text), not only a number."""
+    stripped = text.strip()
+    return bool(stripped) and not stripped[0].isdigit() and any(is_wide(ch) for ch in stripped)
+
+
+def _cell_text(chars: list[Char]) -> str:
+    if not chars:
+        return ""
+    return join_wrapped([_line_text(line) for line in visual_lines(chars)])
+
+
+def _line_text(line: list[Char]) -> str:
+    """A line's text with spaces only where they separate words (never between Chinese characters)."""
+    out: list[str] = []
+    previous: Char | None = None
+    pending_space = False
+    for char in line:
+        if char.space:
+            pending_space = True
+            continue
+        if previous is not None:
+            gap = char.x0 - previous.x1
+            wide_pair = is_wide(previous.text) and is_wide(char.text)
+            if not wide_pair and (pending_space or gap > 0.25 * max(char.height, previous.height)):
+                out.append(" ")
+        out.append(char.text)
+        previous = char
+        pending_space = False
+    return "".join(out)
+
+
+def _text_row(line: list[Char], page_no: int) -> Row | None:
+    visible = [c for c in line if not c.space]
+    if not visible:
+        return None
+    height = sorted(c.height for c in visible)[len(visible) // 2]
+    pieces: list[list[Char]] = [[]]
+    previous: Char | None = None
+    for char in line:
+        if previous is not None and not char.space and char.x0 - previous.x1 > CELL_GAP_EMS * height:
+            pieces.append([])
+        pieces[-1].append(char)
+        if not char.space:
+            previous = char
+    cells = []
+    for piece in pieces:
+        shown = [c for c in piece if not c.space]
+        if shown:
+            cells.append(Cell(_line_text(piece).strip(), round(shown[0].x0, 1), round(shown[-1].x1, 1)))
+    top = min(c.top for c in visible)
+    return Row(
+        cells=cells,
+        loc=f"page {page_no} y {top:.0f}",
+        kind="text",
+        page=page_no,
+        top=round(top, 1),
+        bottom=round(max(c.bottom for c in visible), 1),
+    )

@@ -1,0 +1,124 @@
+"""A PDF page's text layer: every character with its box, in top-down page coordinates.
+
+The page's text comes in one pdfium call; each character's box takes one more (pdfium has no
+bulk call for boxes), and a second only where the loose box looks inflated.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from array import array
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+
+@dataclass(slots=True)
+class Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    # a real space in the content stream: a word break
+    space: bool = False
+    # the centre, stored: every character is placed in a cell and a line by it
+    cx: float = 0.0
+    cy: float = 0.0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+
+def is_unmapped(text: str) -> bool:
+    code = ord(text[0]) if text else 0
+    return 0xE000 <= code <= 0xF8FF or code == 0xFFFD or code == 0
+
+
+
+
+# Codes pdfium puts in a text page that are not characters of the content (line ends, the
+# byte-order mark, its "unknown" placeholder).
+_NOT_TEXT = frozenset((0x0D, 0x0A, 0xFFFE, 0x02))
+
+
+def _page_codes(raw_textpage, count: int) -> list[int]:
+    """The Unicode code of every character index, read in one call where pdfium's text and
+    its character list line up (they nearly always do), else one call per character."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(raw_textpage, 0, count, buffer) if count else 0
+    if written - 1 == count:
+        codes = list(array("H", bytes(buffer))[:count])
+        # the lengths agree; a few samples confirm the indices do too
+        if all(codes[i] == pdfium_c.FPDFText_GetUnicode(raw_textpage, i) for i in range(0, count, max(count // 8, 1))):
+            return codes
+    return [pdfium_c.FPDFText_GetUnicode(raw_textpage, i) for i in range(count)]
+
+
+def read_chars(page: pdfium.PdfPage) -> list[Char]:
+    """The page's characters with their boxes, in top-down coordinates: the text in one call,
+    then one box call per character (a second only where the loose box looks wrong)."""
+    width, height = page.get_size()
+    left, bottom, _right, top = page.get_cropbox()
+    textpage = page.get_textpage()
+    chars: list[Char] = []
+    try:
+        raw_textpage = textpage.raw
+        codes = _page_codes(raw_textpage, pdfium_c.FPDFText_CountChars(raw_textpage))
+        box = pdfium_c.FS_RECTF()
+        box_ref = ctypes.byref(box)
+        # the box's four floats (left, top, right, bottom) read in one unpacking, not four field reads
+        box_floats = memoryview(box).cast("B").cast("f")
+        tight_left, tight_right, tight_bottom, tight_top = (ctypes.c_double() for _ in range(4))
+        tight_refs = [ctypes.byref(v) for v in (tight_left, tight_right, tight_bottom, tight_top)]
+        loose_box = pdfium_c.FPDFText_GetLooseCharBox
+        tight_box = pdfium_c.FPDFText_GetCharBox
+        is_generated = pdfium_c.FPDFText_IsGenerated
+        append = chars.append
+        for i, code in enumerate(codes):
+            if code in _NOT_TEXT:
+                continue
+            # pdfium inserts spaces and line breaks between words it infers: not content
+            if code == 0x20 and is_generated(raw_textpage, i):
+                continue
+            # characters beyond the BMP (rare place-name characters) come as UTF-16 surrogate pairs
+            if 0xDC00 <= code <= 0xDFFF:
+                if chars and len(chars[-1].text) == 1 and 0xD800 <= ord(chars[-1].text) <= 0xDBFF:
+                    high = ord(chars[-1].text)
+                    chars[-1].text = chr(0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00))
+                continue
+            if not loose_box(raw_textpage, i, box_ref):
+                continue
+            # The loose box (the font's full height) keeps a line's characters on one band, but
+            # pdfium inflates it to hundreds of points for vertically set glyphs: fall back to the
+            # glyph's own box there. Only a loose side over 40 pt can be inflated.
+            b_left, b_top, b_right, b_bottom = box_floats
+            loose_side = max(b_right - b_left, b_top - b_bottom)
+            if loose_side > 40.0 or loose_side <= 0:
+                if not tight_box(raw_textpage, i, *tight_refs):
+                    continue
+                tight_side = max(tight_right.value - tight_left.value, tight_top.value - tight_bottom.value)
+                inflated = loose_side > max(4 * tight_side, 40.0) or loose_side <= 0
+            else:
+                inflated = False
+            if inflated:
+                x0, x1 = tight_left.value - left, tight_right.value - left
+                y0, y1 = top - tight_top.value, top - tight_bottom.value
+            else:
+                x0, x1 = b_left - left, b_right - left
+                y0, y1 = top - b_top, top - b_bottom
+            # hidden text outside the visible page (a known trick of some generators)
+            if x1 < 0 or x0 > width or y1 < 0 or y0 > height:
+                continue
+            text = chr(code)
+            append(Char(text, x0, y0, x1, y1, text.isspace(), (x0 + x1) / 2, (y0 + y1) / 2))
+    finally:
+        textpage.close()
+    for char in chars:
+        if 0xD800 <= ord(char.text[0]) <= 0xDFFF:  # a surrogate left unpaired
+            char.text = "\ufffd"
+    return chars
+
