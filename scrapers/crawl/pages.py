@@ -1,4 +1,5 @@
-"""Read what the crawler needs from one HTML page: links, title, date, whether the report is inline."""
+"""Read what the crawler needs from one HTML page, in one parse: links, pictures, title, date,
+whether the report is inline."""
 
 from __future__ import annotations
 
@@ -36,12 +37,23 @@ class Link:
     text: str
 
 
+@dataclass(frozen=True)
+class PageImage:
+    """An `<img>` of a page: its src as written, the absolute URL, the size its attributes declare."""
+
+    src: str
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
 @dataclass
 class Page:
     url: str
     titles: list[str] = field(default_factory=list)  # candidates, most specific first
     primary_titles: int = 0  # how many of them are the page's own (meta, h1, <title>)
     links: list[Link] = field(default_factory=list)
+    images: list[PageImage] = field(default_factory=list)  # in page order
     published: str | None = None
     has_report_body: bool = False
     report_sections: int = 0  # distinct numbered report sections in the body (一、总体情况 …)
@@ -67,6 +79,11 @@ def is_attachment(url: str) -> bool:
 def attachment_rank(url: str) -> int:
     path = urlsplit(url).path.lower()
     return next((i for i, ext in enumerate(SOURCE_PREFERENCE) if path.endswith(ext)), len(SOURCE_PREFERENCE))
+
+
+def _pixels(value: str | None) -> int | None:
+    m = re.match(r"\s*(\d+)\s*(?:px)?\s*$", value or "")
+    return int(m.group(1)) if m else None
 
 
 def _iso(y: str, m: str, d: str) -> str | None:
@@ -100,6 +117,11 @@ def parse_page(url: str, html: str) -> Page:
         if visible and len(visible) > len(text):
             text = visible
         page.links.append(Link(absolute, text))
+    for el in doc.iter("img"):
+        src = (el.get("src") or "").strip()
+        if src:
+            page.images.append(PageImage(src, urldefrag(urljoin(base, src))[0], _pixels(el.get("width")),
+                                         _pixels(el.get("height"))))
 
     # the page's own title first (TRS meta, h1, <title>); headings and "title" classes after,
     # since a sidebar of related reports may hold other reports' titles
