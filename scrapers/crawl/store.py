@@ -166,7 +166,7 @@ class CrawlStore:
                 if held is not None:
                     written = warc.revisit(url, at, digest, held.uri, held.date, attempt.status, attempt.headers, fields)
                 else:
-                    written = warc.response(url, at, attempt.status, attempt.headers, attempt.body, fields)
+                    written = warc.response(url, at, attempt.status, attempt.headers, attempt.body, fields, digest)
                     self._bodies[digest] = Located(warc.open_path, written.offset, url, warc_date(at))
             warc.request(attempt.request_url, at, _request_headers(validators), concurrent_to=written.record_id)
             return digest
