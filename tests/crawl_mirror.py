@@ -28,7 +28,7 @@ SITES = ("dongcheng", "xicheng", "daxing", "chaoyang")
 SITE_DISTRICTS = {"dongcheng": "东城", "xicheng": "西城", "daxing": "大兴", "chaoyang": "朝阳"}
 CONTENT_TYPES = {
     ".html": "text/html", ".shtml": "text/html", ".htm": "text/html", ".txt": "text/plain",
-    ".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".png": "image/png", ".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 TIMEOUT_SLEEP = 1.5  # longer than the tests' read timeout
 
