@@ -15,14 +15,13 @@ import io
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
 from crawl_mirror import FIXTURES as MIRROR_ROOT
 from crawl_mirror import Mirror
 from gold import CORPUS, load_gold
 from scans import render_pages
-from test_crawl import CONFIG
+from test_crawl import CONFIG, _query
 
 from scrapers.settings import SEEDS_DIR, Settings
 
@@ -47,14 +46,6 @@ def _picture_of_table_four() -> bytes:
     out = io.BytesIO()
     page.crop((150, 670, 1090, 995)).save(out, "PNG")
     return out.getvalue()
-
-
-def _query(db: Path, sql: str, params=()) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def _page_sha(db: Path) -> str:
