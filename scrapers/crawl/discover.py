@@ -22,6 +22,8 @@ the bytes change), so each report has exactly one source:
   is registered as that report and still walked as a list.
 - every URL is made canonical (``canonical_url``) before it is queued or recorded, so a link
   with ``?from=list`` is the page without it.
+- a report that is its page has the page's pictures fetched and listed with it
+  (``pictures.py``): its tables may be images, which the parse hands to OCR.
 
 Budgets bound every walk (the registry's ``max_depth``, ``max_pages``, ``max_bytes``,
 ``max_pattern_urls``): a crawler trap or a list announcing 10,000 pages stops at the budget,
