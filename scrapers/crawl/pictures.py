@@ -77,7 +77,8 @@ class PicturePolicy:
             seen.add(image.src)
             url = canonical_url(image.url)
             if not url.startswith(("http://", "https://")):
-                pictures.append(Picture(image.src, url, skipped="not_fetchable"))
+                # a data: URI or another scheme: content the crawl does not read, so it is named
+                pictures.append(Picture(image.src, url[:200], error="not_fetchable"))
                 continue
             why = self.furniture(image)
             if why is not None:
