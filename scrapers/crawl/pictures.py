@@ -78,7 +78,7 @@ class PicturePolicy:
             url = canonical_url(image.url)
             if not url.startswith(("http://", "https://")):
                 # a data: URI or another scheme: content the crawl does not read, so it is named
-                pictures.append(Picture(image.src, url[:200], error="not_fetchable"))
+                pictures.append(Picture(image.src[:200], url[:200], error="not_fetchable"))
                 continue
             why = self.furniture(image)
             if why is not None:
