@@ -117,3 +117,50 @@ def test_a_picture_that_failed_to_fetch_is_named_and_the_report_is_partial(tmp_p
     [(status, fmt, problems)] = _query(db, "select status, format, problems from raw.parses where sha256 = ?", [sha])
     assert (status, fmt) == ("partial", "html")
     assert "picture missing-t4.png could not be fetched (http_404): its content is not read" in problems
+
+
+def test_which_pictures_of_a_page_are_fetched():
+    """Furniture is left out before any request; what cannot be fetched is a failure; a page
+    gives at most max_count pictures; a fetched icon is left out by its pixel size."""
+    from PIL import Image
+
+    from scrapers.crawl.fetch import Response
+    from scrapers.crawl.pages import PageImage
+    from scrapers.crawl.pictures import PicturePolicy
+    from scrapers.crawl.portals import Portal
+
+    def png(width: int, height: int) -> bytes:
+        out = io.BytesIO()
+        Image.new("L", (width, height), 255).save(out, "PNG")
+        return out.getvalue()
+
+    bodies = {"http://example.org/a/t3.png": png(900, 300), "http://example.org/a/t4.png": png(900, 300),
+              "http://example.org/a/dot.png": png(16, 16)}
+    asked = []
+
+    def get(url: str, max_bytes: int | None = None) -> Response:
+        asked.append((url, max_bytes))
+        body = bodies.get(url)
+        return Response(url, 200 if body else 404, url, body, {}, None if body else "http_404")
+
+    portal = Portal(district="东城", district_code="110101", portal="p", start_url="http://example.org/",
+                    allowed_hosts=frozenset({"example.org"}), row=1)
+    images = [PageImage("/img/logo.png", "http://example.org/img/logo.png"),
+              PageImage("t3.png", "http://example.org/a/t3.png"),
+              PageImage("arrow.gif", "http://example.org/a/arrow.gif"),
+              PageImage("s.png", "http://example.org/a/s.png", width=20, height=20),
+              PageImage("data:image/png;base64,AAAA", "data:image/png;base64,AAAA"),
+              PageImage("http://cdn.example.com/t.png", "http://cdn.example.com/t.png"),
+              PageImage("dot.png", "http://example.org/a/dot.png"),
+              PageImage("gone.png", "http://example.org/a/gone.png"),
+              PageImage("t4.png", "http://example.org/a/t4.png"),
+              PageImage("t3.png", "http://example.org/a/t3.png")]  # the same picture twice
+    got = {p.src: p for p in PicturePolicy(max_count=3, max_bytes=1000).fetch(images, portal, get)}
+
+    assert {src for src, p in got.items() if p.skipped} == {"/img/logo.png", "arrow.gif", "s.png", "dot.png"}
+    assert got["t3.png"].sha256 is not None and got["dot.png"].skipped == "icon_by_size"
+    assert {src: p.error for src, p in got.items() if p.error} == {
+        "data:image/png;base64,AAAA": "not_fetchable", "http://cdn.example.com/t.png": "offsite",
+        "gone.png": "http_404", "t4.png": "over the 3 pictures of a page"}
+    assert asked == [(u, 1000) for u in ("http://example.org/a/t3.png", "http://example.org/a/dot.png",
+                                         "http://example.org/a/gone.png")]
