@@ -3,7 +3,7 @@
 Each site runs its own server (its own host:port, so per-host limits and allowed hosts are
 real); one more server stands for every off-site host and counts what reaches it, which must
 be nothing. A site's ``site.json`` holds its faults (per path, the behaviour of the first
-attempts: 500, 503, 429 with Retry-After, timeout, reset, truncate), its routes (redirects,
+attempts: 500, 503, 429 with Retry-After, 304 unasked, timeout, reset, truncate), its routes (redirects,
 generated oversized bodies) and its traps (path prefixes under which every page links two new
 pages). A path with a query is stored as ``path@query``.
 """
@@ -28,7 +28,7 @@ SITES = ("dongcheng", "xicheng", "daxing", "chaoyang")
 SITE_DISTRICTS = {"dongcheng": "东城", "xicheng": "西城", "daxing": "大兴", "chaoyang": "朝阳"}
 CONTENT_TYPES = {
     ".html": "text/html", ".shtml": "text/html", ".htm": "text/html", ".txt": "text/plain",
-    ".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".png": "image/png", ".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 TIMEOUT_SLEEP = 1.5  # longer than the tests' read timeout
 
@@ -144,6 +144,9 @@ class Mirror:
                     return self._send(int(fault), b"<html><body>Service Unavailable</body></html>", "text/html")
                 if fault == "429":
                     return self._send(429, b"slow down", "text/plain", {"Retry-After": "1"})
+                if fault == "304":
+                    # a server that answers 304 to a request that was not conditional
+                    return self._send(304, b"", "text/html")
                 if fault == "timeout":
                     time.sleep(TIMEOUT_SLEEP)
                 if fault == "reset":

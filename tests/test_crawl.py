@@ -10,7 +10,9 @@ decoys and injected faults. Nothing here touches the internet.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import socket
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -361,3 +363,30 @@ def test_a_later_crawl_asks_for_list_pages_again_and_finds_new_reports(calm_mirr
     assert later.new_versions == 1
     assert later.reports_found == first.reports_found + 1
     assert _query(db, "select count(*) from raw.documents where title = ?", [new_title]) == [(1,)]
+
+
+def test_a_304_without_a_stored_copy_is_a_failure_never_an_empty_version(calm_mirror, tmp_path):
+    """A server that answers 304 to a request that carried no validators leaves nothing to
+    stand for the page: the URL fails as not_modified_without_copy, no report is made of an
+    empty body, and the next crawl asks for the page again and gets the report."""
+    db = tmp_path / "w.duckdb"
+    registry = _registry(calm_mirror, tmp_path)
+    path = "/zfxxgkzl/zfxxgknb/2023nb/dcqjd2023/202401/t20240116_3500101.html"
+    calm_mirror.faults_on = True
+    calm_mirror.specs["dongcheng"] = {**calm_mirror.specs["dongcheng"], "faults": {path: ["304"]}}
+
+    first = crawl(districts=["东城"], registry=registry, db=db, rate=0, progress=False, config=_config())
+
+    assert first.failures["not_modified_without_copy"] == 1
+    assert calm_mirror.hits["dongcheng", path] == 1  # a 304 is an answer, not a fault to retry
+    assert _query(db, "select count(*) from raw.documents where report_url like ?", [f"%{path}"]) == [(0,)]
+    assert _query(db, "select status, not_modified, sha256 from raw.fetches where request_url like ?", [f"%{path}"]) \
+        == [(304, True, None)]
+    empty = hashlib.sha256(b"").hexdigest()
+    assert _query(db, "select count(*) from raw.documents where sha256 = ?", [empty]) == [(0,)]
+
+    again = crawl(districts=["东城"], registry=registry, db=db, rate=0, progress=False, config=_config())
+
+    assert again.failures == first.failures - Counter(not_modified_without_copy=1) and again.new_versions == 1
+    assert calm_mirror.hits["dongcheng", path] == 2
+    assert _query(db, "select count(*) from raw.documents where report_url like ?", [f"%{path}"]) == [(1,)]

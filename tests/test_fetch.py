@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from crawl_mirror import FIXTURES, Mirror
-from scrapers.crawl.fetch import Fetcher, FetchConfig, FetchResult, HostLimiter, decode_html, retry_after_seconds
+from scrapers.crawl.fetch import Fetcher, FetchConfig, Response, HostLimiter, decode_html, retry_after_seconds
 
 GBK_PAGE = FIXTURES / "dongcheng/zfxxgkzl/zfxxgknb/2023nb/dcqjd2023/202401/t20240117_3500104.html"
 UTF8_PAGE = FIXTURES / "dongcheng/zfxxgkzl/zfxxgknb/2023nb/dcqjd2023/202401/t20240116_3500101.html"
@@ -143,7 +143,7 @@ def test_robots_txt_is_obeyed_and_loaded_once(mirror):
     fetcher = Fetcher(FetchConfig(**FAST))
     loads = []
 
-    def load(url: str) -> FetchResult:
+    def load(url: str) -> Response:
         loads.append(url)
         return fetcher.fetch(url)
 

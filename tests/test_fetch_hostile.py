@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from scrapers.crawl.fetch import Fetcher, FetchConfig, FetchResult
+from scrapers.crawl.fetch import Fetcher, FetchConfig, Response
 
 QUICK = dict(connect_timeout=1.0, read_timeout=5.0, backoff_base=0.01, retry_after_cap=0.1, rate=0, retries=3)
 
@@ -112,7 +112,7 @@ def test_a_url_that_timed_out_is_asked_again_at_most_once_per_crawl():
 
 
 def robots_loader(fetcher: Fetcher, counter: Counter):
-    def load(url: str) -> FetchResult:
+    def load(url: str) -> Response:
         counter[url] += 1
         return fetcher.fetch(url)
 

@@ -181,7 +181,7 @@ def archive_folder(folder: str | Path, archive: str | Path, *, index: ArchiveInd
             if held is not None:
                 warc.revisit(uri, at, digest, held.uri, held.date, None, None, fields)
             else:
-                written = warc.resource(uri, at, body, fields["media_type"] or "application/octet-stream", fields)
+                written = warc.resource(uri, at, body, fields["media_type"] or "application/octet-stream", fields, digest)
                 bodies[digest] = Located(warc.open_path, written.offset, uri, warc_date(at))
             files[uri] = {"size": cand.size, "mtime": cand.mtime_ns, "sha": digest}
             summary.new_versions += 1

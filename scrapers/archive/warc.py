@@ -59,8 +59,11 @@ def hex_of_label(label: str | None) -> str | None:
 
 
 def warc_date(at: datetime) -> str:
-    at = at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
 def parse_warc_date(text: str) -> datetime:
@@ -81,16 +84,25 @@ class _Sha256Writer(WARCWriter):
 GZIP_LEVEL = 6
 
 
+# zlib's hash table for a member: its default (memLevel 8) is allocated and faulted in afresh for
+# every member, which costs more than compressing a small record; a small table compresses
+# small records as well, but large ones (PDFs) more slowly
+SMALL_MEMBER = 64 * 1024
+SMALL_MEM_LEVEL = 5
+
+
 class _GzipMembers:
     """Each record its own gzip member (so a reader can start at any record's offset)."""
 
     def __init__(self, out: "_HashingFile"):
         self.out = out
         self._z = None
+        self.expected = 0  # the payload size of the record about to be written, when known
 
     def write(self, data) -> int:
         if self._z is None:
-            self._z = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+            level = zlib.DEF_MEM_LEVEL if self.expected > SMALL_MEMBER else SMALL_MEM_LEVEL
+            self._z = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16, level)
         self.out.write(self._z.compress(data))
         return len(data)
 
@@ -101,6 +113,7 @@ class _GzipMembers:
         if self._z is not None:
             self.out.write(self._z.flush())
             self._z = None
+        self.expected = 0
         self.out.flush()
 
 
@@ -158,17 +171,28 @@ class WarcFile:
         self._write(self._writer.create_warcinfo_record(self.name, info))
 
     # -- records --------------------------------------------------------------------------------
-    def _write(self, record) -> Written:
+    def _write(self, record, at: datetime | None = None, fields: dict | None = None, payload_sha256: str | None = None,
+               size: int = 0) -> Written:
+        """Write one record and index it (``entry_of``) from what the caller knows of it: reading
+        a record's headers back costs more than writing them. Records without our ``fields``
+        (warcinfo, requests) are never indexed."""
         from scrapers.archive.index import entry_of
 
         offset = self._out.tell()
+        self._members.expected = size
         self._writer.write_record(record)
         self._members.end_member()
         self.records += 1
-        entry = entry_of(_record(record, None, offset, self._out.tell() - offset))
-        if entry is not None:
-            self.entries.append(entry)
-        return Written(_record_uuid(record.rec_headers.get_header("WARC-Record-ID")), offset, self._out.tell() - offset)
+        length = self._out.tell() - offset
+        record_id = _record_uuid(record.rec_headers.get_header("WARC-Record-ID"))
+        if fields is not None and at is not None:
+            entry = entry_of(Record(
+                rec_type=record.rec_type, record_id=record_id, uri=record.rec_headers.get_header("WARC-Target-URI") or "",
+                date=_utc(at), fields=fields, http=record.http_headers, payload=None, payload_sha256=payload_sha256,
+                offset=offset, length=length, warc_headers=record.rec_headers))
+            if entry is not None:
+                self.entries.append(entry)
+        return Written(record_id, offset, length)
 
     def _headers(self, at: datetime, fields: dict | None, extra: dict | None = None) -> dict:
         headers = {"WARC-Date": warc_date(at)}
@@ -190,11 +214,14 @@ class WarcFile:
             url, "request", http_headers=http, warc_headers_dict=self._headers(at, None, extra)))
 
     def response(self, url: str, at: datetime, status: int, headers: dict[str, str], body: bytes,
-                 fields: dict) -> Written:
+                 fields: dict, sha256: str | None = None) -> Written:
+        """``sha256`` (hex), when the caller hashed the body already, is not computed again."""
         http = StatusAndHeaders(f"{status} {_reason_phrase(status)}", _archived_headers(headers), protocol="HTTP/1.1")
+        sha256 = sha256 or hashlib.sha256(body).hexdigest()
         return self._write(self._writer.create_warc_record(
             url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http,
-            warc_headers_dict=self._headers(at, fields)))
+            warc_headers_dict=self._headers(at, fields, {"WARC-Payload-Digest": sha256_label(sha256)})),
+            at, fields, sha256, len(body))
 
     def revisit(self, url: str, at: datetime, sha256: str, refers_to_uri: str, refers_to_date: str,
                 status: int | None, headers: dict[str, str] | None, fields: dict) -> Written:
@@ -208,18 +235,22 @@ class WarcFile:
             warc_headers_dict=self._headers(at, fields))
         if http is None:
             record.rec_headers.replace_header("Content-Type", "application/warc-fields")
-        return self._write(record)
+        return self._write(record, at, fields, sha256)
 
-    def resource(self, uri: str, at: datetime, body: bytes, content_type: str, fields: dict) -> Written:
+    def resource(self, uri: str, at: datetime, body: bytes, content_type: str, fields: dict,
+                 sha256: str | None = None) -> Written:
+        sha256 = sha256 or hashlib.sha256(body).hexdigest()
         return self._write(self._writer.create_warc_record(
             uri, "resource", payload=io.BytesIO(body), length=len(body), warc_content_type=content_type,
-            warc_headers_dict=self._headers(at, fields)))
+            warc_headers_dict=self._headers(at, fields, {"WARC-Payload-Digest": sha256_label(sha256)})),
+            at, fields, sha256, len(body))
 
     def metadata(self, uri: str, at: datetime, data: dict, fields: dict) -> Written:
         body = json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
-        return self._write(self._writer.create_warc_record(
+        record = self._writer.create_warc_record(
             uri, "metadata", payload=io.BytesIO(body), length=len(body), warc_content_type="application/json",
-            warc_headers_dict=self._headers(at, fields)))
+            warc_headers_dict=self._headers(at, fields))
+        return self._write(record, at, fields, hex_of_label(record.rec_headers.get_header("WARC-Payload-Digest")))
 
     # -- closing --------------------------------------------------------------------------------
     def close(self, keep_empty: bool = False) -> Path | None:

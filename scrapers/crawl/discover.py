@@ -22,6 +22,8 @@ the bytes change), so each report has exactly one source:
   is registered as that report and still walked as a list.
 - every URL is made canonical (``canonical_url``) before it is queued or recorded, so a link
   with ``?from=list`` is the page without it.
+- a report that is its page has the page's pictures fetched and listed with it
+  (``pictures.py``): its tables may be images, which the parse hands to OCR.
 
 Budgets bound every walk (the registry's ``max_depth``, ``max_pages``, ``max_bytes``,
 ``max_pattern_urls``): a crawler trap or a list announcing 10,000 pages stops at the budget,
@@ -32,17 +34,17 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import urlsplit
 
+from scrapers.crawl.fetch import Response
 from scrapers.crawl.pages import Page, attachment_rank, is_attachment, parse_page, year_in_body
 from scrapers.crawl.pagination import page_number, last_page_urls, trs_page_urls
+from scrapers.crawl.pictures import PicturePolicy
 from scrapers.crawl.portals import Portal, canonical_url
+from scrapers.crawl.reports import DiscoveredOffice, Picture, ReportFacts
 from scrapers.crawl.titles import clean_title, is_decoy, is_report_title, may_be_report_link, split_title, year_in_text
-from scrapers.load.documents import DocumentMeta
-
-if TYPE_CHECKING:
-    from scrapers.crawl.run import CrawlSession
+from scrapers.offices import OfficeRegistry
 
 _MEDIA_TYPES = {
     ".pdf": "application/pdf",
@@ -102,11 +104,47 @@ def _media_type(url: str, content_type: str | None) -> str | None:
     return (content_type or "").split(";")[0].strip() or None
 
 
-class PortalWalk:
-    """One start point of the registry, walked to the end; results go to the session."""
+class Pages(Protocol):
+    """Where the walk gets its pages (the crawl's archive gate)."""
 
-    def __init__(self, session: "CrawlSession", portal: Portal, years: tuple[int, ...] | None):
-        self.session = session
+    def get(self, url: str, portal: Portal, *, enumerated: bool = False, listing: bool = False,
+            max_bytes: int | None = None) -> Response: ...
+
+    def down_reason(self, url: str) -> str | None: ...
+
+
+class WalkTally(Protocol):
+    """What the walk counts (the crawl's tally)."""
+
+    def start_page(self, portal: Portal, ok: bool, replayed: bool, status_code: int | None, why: str) -> None: ...
+
+    def skip(self, portal: Portal, reason: str) -> None: ...
+
+    def budget(self, portal: Portal, budget: str, count: int = 1) -> None: ...
+
+    def failure(self, portal: Portal, reason: str, url: str) -> None: ...
+
+
+class Reports(Protocol):
+    """Where the walk puts what it found (the crawl's report sink)."""
+
+    def report(self, portal: Portal, facts: ReportFacts, report_url: str, source_url: str, body: bytes,
+               media: str | None, pictures: tuple[Picture, ...] = ()) -> None: ...
+
+    def office(self, portal: Portal, office: DiscoveredOffice) -> None: ...
+
+
+class PortalWalk:
+    """One start point of the registry, walked to the end: pages from ``pages``, counts to
+    ``tally``, reports to ``reports``."""
+
+    def __init__(self, portal: Portal, years: tuple[int, ...] | None, *, pages: Pages, tally: WalkTally,
+                 reports: Reports, offices: OfficeRegistry, pictures: PicturePolicy | None = None):
+        self.pages_from = pages
+        self.tally = tally
+        self.reports = reports
+        self.offices = offices
+        self.pictures = pictures or PicturePolicy()
         self.portal = portal
         self.years = set(years) if years else None
         self.queue: deque[Visit] = deque()
@@ -120,7 +158,7 @@ class PortalWalk:
     # -- budgets -------------------------------------------------------------------------------
     def _over(self, budget: str, count: int = 1) -> None:
         """A budget bit: count what it cost, once per URL not followed."""
-        self.session.count_budget(self.portal, budget, count)
+        self.tally.budget(self.portal, budget, count)
 
     def _pattern_allows(self, url: str) -> bool:
         """Whether one more URL may come from the pagination pattern ``url`` has (the URL with
@@ -168,11 +206,12 @@ class PortalWalk:
                 self.queue.clear()
                 break
             visit = self.queue.popleft()
-            result = self.session.get(visit.url, portal, enumerated=visit.enumerated, listing=visit.kind == "list")
+            result = self.pages_from.get(visit.url, portal, enumerated=visit.enumerated, listing=visit.kind == "list")
             self.pages += 1
             self.bytes += len(result.body or b"")
             if first:
-                self.session.note_start(portal, result)
+                why = self.pages_from.down_reason(portal.start_url) or result.error or "no response"
+                self.tally.start_page(portal, result.ok, result.replayed, result.status, why)
                 first = False
                 if not result.ok:
                     return
@@ -214,7 +253,7 @@ class PortalWalk:
             verdict = classify_link(portal, url, text, self._wanted_year)
             if verdict.kind is None:
                 if verdict.reason in ("offsite", "out_of_scope", "decoy"):
-                    self.session.count_skip(portal, verdict.reason)
+                    self.tally.skip(portal, verdict.reason)
                 continue
             if verdict.kind == "file":
                 self._push(Visit(url, "file", anchor=text, year=visit.year, depth=depth))
@@ -225,14 +264,14 @@ class PortalWalk:
             self._enumerate(new_ids)
 
     # -- reports -------------------------------------------------------------------------------
-    def _judge_detail(self, visit: Visit, page: Page, result) -> str:
+    def _judge_detail(self, visit: Visit, page: Page, result: Response) -> str:
         """Register the page's report if it is one: "report", "list" (a column of reports) or "other"."""
         title = page.report_title(visit.anchor)
         report_links = sum(1 for l in page.links if not is_attachment(l.url) and is_report_title(l.text))
         if not page.has_report_body and report_links >= 2:
             return "list"
         if not title:
-            self.session.count_skip(self.portal, "not_a_report")
+            self.tally.skip(self.portal, "not_a_report")
             return "other"
         facts = self._facts(title, visit, page)
         if facts is None:
@@ -243,32 +282,39 @@ class PortalWalk:
         )
         fetched = []
         for link in attachments:
-            got = self.session.get(canonical_url(link.url), self.portal)
-            self.pages += 1
-            self.bytes += len(got.body or b"")
+            got = self._get(canonical_url(link.url))
             if got.ok and got.body is not None:
                 fetched.append(got)
+        pictures: tuple[Picture, ...] = ()
         if page.has_report_body or not attachments:
             source_url, body, media = visit.url, result.body, "text/html"
+            # the report is this page: its tables may be pictures, which OCR reads
+            pictures = self.pictures.fetch(page.images, self.portal, self._get)
         elif fetched:
             best = fetched[0]
             source_url, body, media = best.url, best.body, _media_type(best.url, best.content_type)
         else:
-            self.session.count_failure(self.portal, "report_source_missing", visit.url)
+            self.tally.failure(self.portal, "report_source_missing", visit.url)
             return "report"
-        self.session.register_report(self.portal, facts, visit.url, source_url, body, media)
+        self.reports.report(self.portal, facts, visit.url, source_url, body, media, pictures)
         return "report"
 
-    def _register_file(self, visit: Visit, result) -> None:
+    def _get(self, url: str, max_bytes: int | None = None) -> Response:
+        """A page the walk needs beside its queue (an attachment, a picture): counted in its budgets."""
+        got = self.pages_from.get(url, self.portal, max_bytes=max_bytes)
+        self.pages += 1
+        self.bytes += len(got.body or b"")
+        return got
+
+    def _register_file(self, visit: Visit, result: Response) -> None:
         facts = self._facts(clean_title(visit.anchor), visit, None)
         if facts is not None:
-            self.session.register_report(
-                self.portal, facts, visit.url, visit.url, result.body, _media_type(visit.url, result.content_type)
-            )
+            self.reports.report(self.portal, facts, visit.url, visit.url, result.body,
+                                _media_type(visit.url, result.content_type))
 
-    def _facts(self, title: str, visit: Visit, page: Page | None) -> dict | None:
+    def _facts(self, title: str, visit: Visit, page: Page | None) -> ReportFacts | None:
         """District, office, year and category of a report, or None if it is not wanted here."""
-        portal, registry = self.portal, self.session.offices
+        portal, registry = self.portal, self.offices
         if portal.title_filter and not portal.title_filter.search(title):
             return None
         parts = split_title(title, registry.printed_districts)
@@ -279,20 +325,12 @@ class PortalWalk:
         code = match.district_code or portal.district_code
         district = match.district or registry.short_name(code) or portal.district
         if not match.is_registered:
-            self.session.discovered(portal, code, district, match.normalised_name, parts.office or match.normalised_name,
-                                    match.office_type, title, visit.url, year)
-        return {
-            "title": title, "year": year, "district": district, "district_code": code, "office": match.normalised_name,
-            "category": match.office_type, "published": page.published if page else None,
-            "office_id": match.office_id if match.is_registered else None,
-        }
-
-
-def document_meta(portal: Portal, facts: dict, report_url: str, source_url: str, media: str | None) -> DocumentMeta:
-    """The raw.documents row of a report: where it was found, whose and which year's it is."""
-    return DocumentMeta(
-        report_url=report_url, source_url=source_url, origin="crawl", portal=portal.portal,
-        district=facts["district"], district_code=facts["district_code"], category=facts["category"],
-        title=facts["title"], office_hint=facts["office"], year_hint=facts["year"],
-        published_date=facts["published"], media_type=media,
-    )
+            self.reports.office(portal, DiscoveredOffice(
+                district_code=code, district=district, normalised_name=match.normalised_name,
+                office_name=parts.office or match.normalised_name, office_type=match.office_type, title=title,
+                report_url=visit.url, year=year))
+        return ReportFacts(
+            title=title, year=year, district=district, district_code=code, office=match.normalised_name,
+            category=match.office_type, published=page.published if page else None,
+            office_id=match.office_id if match.is_registered else None,
+        )

@@ -13,7 +13,10 @@ to ``on_attempt`` so that the caller can keep it, failures included.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
+import heapq
+import itertools
 import random
 import re
 import socket
@@ -86,37 +89,111 @@ class Attempt:
 
 
 @dataclass
-class FetchResult:
-    url: str
-    attempts: list[Attempt]
-    body: bytes | None = None  # for a 304, filled in by the caller from its store
+class Response:
+    """The answer to one URL as the crawl uses it, whether fetched now (``attempts`` holds the
+    tries that went over the wire, the last one answering) or read back from the archive
+    (``replayed``, no attempts). A failure is a Response with ``error`` set."""
+
+    url: str  # as asked
+    status: int | None
+    final_url: str
+    body: bytes | None
+    headers: dict[str, str]
+    error: str | None  # reason code: timeout, connection, http_404, not_modified_without_copy …
+    detail: str | None = None
+    charset: str | None = None  # the one that decoded the page, when it is one
+    replayed: bool = False
+    attempts: tuple[Attempt, ...] = ()
+    decoded: str | None = None  # the page's text, when it was decoded already
 
     @property
     def last(self) -> Attempt:
         return self.attempts[-1]
 
     @property
-    def status(self) -> int | None:
-        return self.last.status
-
-    @property
-    def final_url(self) -> str:
-        return self.last.final_url or self.url
-
-    @property
-    def error(self) -> str | None:
-        return self.last.error
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
 
     @property
     def ok(self) -> bool:
-        return self.last.error is None and self.last.status is not None and (200 <= self.last.status < 300 or self.last.not_modified)
+        return self.error is None and self.body is not None and self.status is not None and (
+            200 <= self.status < 300 or self.status == 304)
 
     @property
-    def headers(self) -> dict[str, str]:
-        return self.last.headers
+    def is_html(self) -> bool:
+        return looks_html(self.content_type, self.body)
+
+    @property
+    def text(self) -> str:
+        if self.decoded is None:
+            body = self.body or b""
+            if self.charset:
+                try:
+                    self.decoded = body.decode(self.charset)
+                except (UnicodeDecodeError, LookupError):
+                    self.decoded = None
+            if self.decoded is None:
+                self.decoded, self.charset = decode_html(body, self.content_type)
+        return self.decoded
+
+    def but(self, **changes) -> "Response":
+        return dataclasses.replace(self, **changes)
+
+    def without_body(self) -> "Response":
+        """What a crawl remembers of an answer it gave: no body, text or attempts."""
+        return dataclasses.replace(self, body=None, decoded=None, attempts=())
+
+
+def looks_html(content_type: str | None, body: bytes | None) -> bool:
+    """Whether a response is a page to read links from: by its type, else by its first byte."""
+    ctype = (content_type or "").lower()
+    if "html" in ctype or "xml" in ctype:
+        return True
+    if ctype.startswith(("application/", "image/", "audio/", "video/")):
+        return False
+    return (body or b"")[:512].lstrip()[:1] == b"<"
 
 
 _in_flight = threading.local()
+
+
+class _Watchdog:
+    """One thread that ends the requests whose time is up, for every request of the process: a
+    timer thread per request would cost a thread start (and its wake-ups) per request."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._due: list[tuple[float, int, "_Deadline"]] = []  # a heap, earliest first
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: "_Deadline", seconds: float) -> None:
+        entry = (time.monotonic() + seconds, next(self._order), deadline)
+        with self._cond:
+            heapq.heappush(self._due, entry)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="fetch-deadlines", daemon=True)
+                self._thread.start()
+            if self._due[0] is entry:  # deadlines come in time order: the thread rarely needs waking
+                self._cond.notify()
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                if not self._due:
+                    self._cond.wait()
+                    continue
+                now = time.monotonic()
+                if self._due[0][0] > now:
+                    self._cond.wait(self._due[0][0] - now)
+                    continue
+                _at, _n, deadline = heapq.heappop(self._due)
+                again = deadline.expire()
+                if again is not None:
+                    heapq.heappush(self._due, (now + again, next(self._order), deadline))
+
+
+_WATCHDOG = _Watchdog()
 
 
 class _Deadline:
@@ -132,24 +209,16 @@ class _Deadline:
         self._conn = None
         self._done = False
         self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
 
     def __enter__(self) -> "_Deadline":
         _in_flight.deadline = self
-        self._arm(self.seconds)
+        _WATCHDOG.watch(self, self.seconds)
         return self
 
     def __exit__(self, *_exc) -> None:
         with self._lock:
             self._done = True
-            if self._timer is not None:
-                self._timer.cancel()
         _in_flight.deadline = None
-
-    def _arm(self, seconds: float) -> None:
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
 
     def attach(self, conn) -> None:
         with self._lock:
@@ -157,13 +226,13 @@ class _Deadline:
             if self.expired:
                 self._shut()
 
-    def _expire(self) -> None:
+    def expire(self) -> float | None:
+        """Time is up: shut the request's socket. Returns when to look again if it has none yet."""
         with self._lock:
             if self._done:
-                return
+                return None
             self.expired = True
-            if not self._shut():
-                self._arm(self._RECHECK)
+            return None if self._shut() else self._RECHECK
 
     def _shut(self) -> bool:
         sock = getattr(self._conn, "sock", None)
@@ -289,6 +358,13 @@ def _reason(exc: Exception) -> str:
     return "error"
 
 
+def _answer(url: str, attempts: list[Attempt]) -> Response:
+    """The Response of a fetch: what its last attempt got."""
+    last = attempts[-1]
+    return Response(url, last.status, last.final_url or url, last.body, last.headers, last.error, last.detail,
+                    attempts=tuple(attempts))
+
+
 class Fetcher:
     """Fetch URLs politely; thread-safe, one requests Session per thread."""
 
@@ -335,11 +411,15 @@ class Fetcher:
             settings = session.merge_environment_settings(url, {}, None, None, None)
             session.trust_env = False
             settings.pop("stream", None)
+            # only what differs from the session's defaults: requests merges each one given anew
+            # on every request
+            settings = {k: v for k, v in settings.items() if v not in ({}, None) and not (k == "verify" and v is True)}
             self._local.environment[key] = settings
         return settings
 
     # -- one attempt ------------------------------------------------------------------------
-    def _attempt(self, url: str, headers: dict[str, str], allow: Callable[[str], bool] | None) -> Attempt:
+    def _attempt(self, url: str, headers: dict[str, str], allow: Callable[[str], bool] | None,
+                 max_bytes: int | None = None) -> Attempt:
         cfg = self.config
         started = time.monotonic()
         attempt = Attempt(request_url=url)
@@ -353,7 +433,7 @@ class Fetcher:
                     # the deadline starts when the host's turn comes, not while waiting for it
                     deadline = _Deadline(cfg.total_timeout).__enter__()
                 resp = session.get(
-                    current, headers=headers, stream=True, allow_redirects=False,
+                    current, headers=headers or None, stream=True, allow_redirects=False,
                     timeout=(cfg.connect_timeout, cfg.read_timeout), **self._environment(session, current),
                 )
                 attempt.final_url = current
@@ -371,7 +451,7 @@ class Fetcher:
                     seen.add(target)
                     current = target
                     continue
-                attempt.body = self._read_body(resp, attempt, self._body_limit(current))
+                attempt.body = self._read_body(resp, attempt, self._body_limit(current, max_bytes))
                 if deadline.expired:
                     # the shut socket can look like the end of a close-delimited body
                     attempt.body = None
@@ -396,11 +476,11 @@ class Fetcher:
             attempt.fetched_at = datetime.now(timezone.utc)
             attempt.elapsed_ms = (time.monotonic() - started) * 1000
 
-    def _body_limit(self, url: str) -> tuple[int, bool]:
+    def _body_limit(self, url: str, max_bytes: int | None) -> tuple[int, bool]:
         """(bytes, whether to keep a cut body): robots.txt is read up to its cap and kept."""
         if urlsplit(url).path == "/robots.txt":
             return self.config.robots_max_bytes, True
-        return self.config.max_bytes, False
+        return min(self.config.max_bytes, max_bytes or self.config.max_bytes), False
 
     def _read_body(self, resp: requests.Response, attempt: Attempt, limit_and_cut: tuple[int, bool]) -> bytes | None:
         limit, keep_cut = limit_and_cut
@@ -436,11 +516,13 @@ class Fetcher:
         on_attempt: Callable[[Attempt], None] | None = None,
         allow: Callable[[str], bool] | None = None,
         validators: dict[str, str] | None = None,
-    ) -> FetchResult:
+        max_bytes: int | None = None,
+    ) -> Response:
         """GET a URL with retries; every attempt goes to ``on_attempt`` as it finishes.
 
         ``allow`` vets redirect targets; ``validators`` (etag, last-modified of a stored copy)
-        make the request conditional, so that an unchanged page answers 304.
+        make the request conditional, so that an unchanged page answers 304; ``max_bytes``
+        lowers the size limit for this URL (a picture's cap).
         """
         cfg = self.config
         host = urlsplit(url).netloc.lower()
@@ -455,7 +537,7 @@ class Fetcher:
             attempt = Attempt(request_url=url, error="host_unreachable", detail=self.down_hosts[host])
             if on_attempt:
                 on_attempt(attempt)
-            return FetchResult(url, [attempt])
+            return _answer(url, [attempt])
         with self._lock:
             timed_out = self._timeouts.get(url, 0)
         if timed_out > cfg.timeout_retries:
@@ -463,9 +545,9 @@ class Fetcher:
             attempt = Attempt(request_url=url, error="timeout", detail=f"gave up: timed out {timed_out} times in this crawl")
             if on_attempt:
                 on_attempt(attempt)
-            return FetchResult(url, [attempt])
+            return _answer(url, [attempt])
         for n in range(cfg.retries + 1):
-            attempt = self._attempt(url, headers, allow)
+            attempt = self._attempt(url, headers, allow, max_bytes)
             attempts.append(attempt)
             if on_attempt:
                 on_attempt(attempt)
@@ -483,7 +565,7 @@ class Fetcher:
                 delay = min(cfg.backoff_cap, cfg.backoff_base * 2**n) * (0.5 + random.random())
             self.limiter.defer(host, min(delay, cfg.retry_after_cap))
         self._note_host(host, attempts[-1])
-        return FetchResult(url, attempts, attempts[-1].body)
+        return _answer(url, attempts)
 
     def _note_host(self, host: str, attempt: Attempt) -> None:
         with self._lock:
@@ -499,7 +581,7 @@ class Fetcher:
             self.down_hosts.setdefault(host.lower(), reason)
 
     # -- robots.txt -------------------------------------------------------------------------
-    def robots_allowed(self, url: str, load: Callable[[str], FetchResult]) -> bool:
+    def robots_allowed(self, url: str, load: Callable[[str], Response]) -> bool:
         """Whether robots.txt lets us fetch the URL; ``load`` fetches (or replays) robots.txt.
 
         Per RFC 9309: a 4xx robots.txt allows everything; an unreachable one (5xx, network
@@ -526,13 +608,13 @@ class Fetcher:
     def _robots_lifetime(self, rules: Protego | None | bool) -> float:
         return self.config.robots_error_retry if rules is False else self.config.robots_max_age
 
-    def _read_robots(self, origin: str, host: str, load: Callable[[str], FetchResult]) -> Protego | None | bool:
+    def _read_robots(self, origin: str, host: str, load: Callable[[str], Response]) -> Protego | None | bool:
         cfg = self.config
         result = load(f"{origin}/robots.txt")
         status = result.status
         if result.ok and result.body is not None:
             body = result.body[: cfg.robots_max_bytes]
-            if len(result.body) > cfg.robots_max_bytes or (result.last.detail or "").startswith("cut at"):
+            if len(result.body) > cfg.robots_max_bytes or (result.detail or "").startswith("cut at"):
                 self._note(host, f"robots.txt over {cfg.robots_max_bytes // 1024} KiB: read its first {cfg.robots_max_bytes // 1024} KiB")
             parser = Protego.parse(body.decode("utf-8", "replace"))
             delay = parser.crawl_delay(cfg.user_agent)
@@ -545,7 +627,7 @@ class Fetcher:
         if status is not None and 400 <= status < 500 and status != 429:
             return None
         if result.error in HOST_ERRORS or result.error == "host_unreachable":
-            self.mark_down(host, f"{result.error} ({short_detail(result.last.detail)})")
+            self.mark_down(host, f"{result.error} ({short_detail(result.detail)})")
         self._note(host, f"robots.txt unavailable ({result.error or status}): nothing fetched from the host for "
                          f"{cfg.robots_error_retry:g} s, then asked again")
         return False

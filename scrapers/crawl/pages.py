@@ -1,7 +1,9 @@
-"""Read what the crawler needs from one HTML page: links, title, date, whether the report is inline."""
+"""Read what the crawler needs from one HTML page, in one parse: links, pictures, title, date,
+whether the report is inline."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -36,12 +38,23 @@ class Link:
     text: str
 
 
+@dataclass(frozen=True)
+class PageImage:
+    """An `<img>` of a page: its src as written, the absolute URL, the size its attributes declare."""
+
+    src: str
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
 @dataclass
 class Page:
     url: str
     titles: list[str] = field(default_factory=list)  # candidates, most specific first
     primary_titles: int = 0  # how many of them are the page's own (meta, h1, <title>)
     links: list[Link] = field(default_factory=list)
+    images: list[PageImage] = field(default_factory=list)  # in page order
     published: str | None = None
     has_report_body: bool = False
     report_sections: int = 0  # distinct numbered report sections in the body (一、总体情况 …)
@@ -69,6 +82,17 @@ def attachment_rank(url: str) -> int:
     return next((i for i, ext in enumerate(SOURCE_PREFERENCE) if path.endswith(ext)), len(SOURCE_PREFERENCE))
 
 
+@functools.lru_cache(maxsize=8192)
+def _absolute(base: str, href: str) -> str:
+    """The link's absolute URL without its fragment; a site's menus repeat on every page."""
+    return urldefrag(urljoin(base, href))[0]
+
+
+def _pixels(value: str | None) -> int | None:
+    m = re.match(r"\s*(\d+)\s*(?:px)?\s*$", value or "")
+    return int(m.group(1)) if m else None
+
+
 def _iso(y: str, m: str, d: str) -> str | None:
     month, day = int(m), int(d)
     if 1 <= month <= 12 and 1 <= day <= 31:
@@ -93,13 +117,16 @@ def parse_page(url: str, html: str) -> Page:
         href = href.strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
-        absolute = urldefrag(urljoin(base, href))[0]
-        text = clean_title(el.get("title") or "") or clean_title(el.text_content() if el.tag != "iframe" else "")
-        # a list may cut the visible text short and keep the whole title in the title attribute
         visible = clean_title(el.text_content()) if el.tag != "iframe" else ""
-        if visible and len(visible) > len(text):
+        # a list may cut the visible text short and keep the whole title in the title attribute
+        text = clean_title(el.get("title") or "") or visible
+        if len(visible) > len(text):
             text = visible
-        page.links.append(Link(absolute, text))
+        page.links.append(Link(_absolute(base, href), text))
+    for el in doc.iter("img"):
+        src = (el.get("src") or "").strip()
+        if src:
+            page.images.append(PageImage(src, _absolute(base, src), _pixels(el.get("width")), _pixels(el.get("height"))))
 
     # the page's own title first (TRS meta, h1, <title>); headings and "title" classes after,
     # since a sidebar of related reports may hold other reports' titles

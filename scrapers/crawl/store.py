@@ -166,20 +166,22 @@ class CrawlStore:
                 if held is not None:
                     written = warc.revisit(url, at, digest, held.uri, held.date, attempt.status, attempt.headers, fields)
                 else:
-                    written = warc.response(url, at, attempt.status, attempt.headers, attempt.body, fields)
+                    written = warc.response(url, at, attempt.status, attempt.headers, attempt.body, fields, digest)
                     self._bodies[digest] = Located(warc.open_path, written.offset, url, warc_date(at))
             warc.request(attempt.request_url, at, _request_headers(validators), concurrent_to=written.record_id)
             return digest
 
-    def register(self, body: bytes, meta: DocumentMeta, portal: Portal) -> bool:
+    def register(self, body: bytes, meta: DocumentMeta, portal: Portal, pictures: list[dict] | None = None) -> bool:
         """A report found: a metadata record when these bytes are a new version of the report
-        (not the latest the archive holds). True when they are."""
+        (not the latest the archive holds), with the pictures of its page. True when they are."""
         digest = sha256_hex(body)
         with self._lock:
             if self._reports.get(meta.report_url) == digest:
                 return False
             self._reports[meta.report_url] = digest
             data = {**dataclasses.asdict(meta), "sha256": digest}
+            if pictures:
+                data["pictures"] = pictures
             self._file(portal).metadata(meta.report_url, datetime.now(timezone.utc), data,
                                         {"kind": "report", "report_url": meta.report_url, "sha256": digest})
             return True

@@ -1,5 +1,5 @@
 """Archives into raw: every WARC file not loaded yet becomes rows of raw.fetches, raw.blobs,
-raw.documents and raw.discovered_offices, and a row of raw.archive_files.
+raw.documents, raw.document_pictures and raw.discovered_offices, and a row of raw.archive_files.
 
 Idempotent: a file is known by name, size and sha256 (read from its index, not by hashing it
 again), so loading twice changes nothing. In bulk: one connection for the whole load, one
@@ -40,6 +40,7 @@ DOCUMENT_COLUMNS = ("document_id", "report_url", "source_url", "sha256", "origin
 OFFICE_COLUMNS = ("district_code", "normalised_name", "district", "office_name", "office_type", "title", "report_url",
                   "year", "portal", "first_seen_at")
 FILE_COLUMNS = ("name", "size", "sha256", "records", "loaded_at")
+PICTURE_COLUMNS = ("sha256", "src", "url", "picture_sha256", "error", "skipped")
 META_FIELDS = ("report_url", "source_url", "origin", "portal", "district", "district_code", "category", "title",
                "office_hint", "year_hint", "published_date", "media_type")
 
@@ -74,6 +75,7 @@ class _Rows:
     documents: list[dict] = field(default_factory=list)  # in record order; versions decided at write time
     offices: list[tuple] = field(default_factory=list)
     files: list[tuple] = field(default_factory=list)
+    pictures: list[tuple] = field(default_factory=list)
 
 
 def _read_file(path: Path, head: dict, rows: _Rows) -> None:
@@ -102,6 +104,8 @@ def _read_file(path: Path, head: dict, rows: _Rows) -> None:
         elif kind == "report":
             meta = json.loads(rec.payload)
             rows.documents.append({**{k: meta.get(k) for k in META_FIELDS}, "sha256": f["sha256"], "at": rec.date})
+            rows.pictures.extend((f["sha256"], p["src"], p["url"], p.get("sha256"), p.get("error"), p.get("skipped"))
+                                 for p in meta.get("pictures") or ())
         elif kind == "office":
             o = json.loads(rec.payload)
             rows.offices.append((o["district_code"], o["normalised_name"], o.get("district"), o.get("office_name"),
@@ -170,6 +174,7 @@ def _write(con: duckdb.DuckDBPyConnection, rows: _Rows, summary: LoadSummary) ->
         documents = _versions(con, rows.documents)
         insert_rows(con, "raw.documents", DOCUMENT_COLUMNS, documents, on_conflict_do_nothing=True)
         insert_rows(con, "raw.discovered_offices", OFFICE_COLUMNS, _first_per_key(rows.offices), on_conflict_do_nothing=True)
+        insert_rows(con, "raw.document_pictures", PICTURE_COLUMNS, _first_per_key(rows.pictures), on_conflict_do_nothing=True)
         insert_rows(con, "raw.archive_files", FILE_COLUMNS, rows.files)
         con.execute("commit")
     except BaseException:

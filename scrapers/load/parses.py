@@ -59,9 +59,12 @@ class Limits:
         from scrapers.extract.sniff import sniff_format
 
         if sniff_format(head, name) in ("pdf", "image"):
-            return replace(self, cpu_seconds=max(self.cpu_seconds, self.ocr_seconds),
-                           deadline_seconds=max(self.deadline_seconds, float(self.ocr_seconds)))
+            return self.for_ocr()
         return self
+
+    def for_ocr(self) -> "Limits":
+        return replace(self, cpu_seconds=max(self.cpu_seconds, self.ocr_seconds),
+                       deadline_seconds=max(self.deadline_seconds, float(self.ocr_seconds)))
 
     @property
     def memory_label(self) -> str:
@@ -220,7 +223,8 @@ def _limit_worker(memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _parse_in_worker(path: str, name: str | None, cpu_seconds: int, memory_label: str) -> Parse:
+def _parse_in_worker(path: str, name: str | None, cpu_seconds: int, memory_label: str,
+                     pictures: dict[str, str] | None = None) -> Parse:
     # RLIMIT_CPU counts the process's whole life, and a worker parses many documents: the
     # limit is moved to this document's start plus its allowance
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -234,13 +238,18 @@ def _parse_in_worker(path: str, name: str | None, cpu_seconds: int, memory_label
 
     try:
         data = Path(path).read_bytes()
-        parse = parse_document(data, name=name)
+        parse = parse_document(data, name=name, pictures=_read_pictures(pictures))
     except MemoryError:
         return Parse(status="failed", problems=[f"exceeded the {memory_label} memory limit while parsing"])
     # parse_document turns every exception into a problem; out of memory is the limit, say so
     if parse.status == "failed" and any("MemoryError" in p for p in parse.problems):
         parse.problems.append(f"exceeded the {memory_label} memory limit while parsing")
     return parse
+
+
+def _read_pictures(pictures: dict[str, str] | None) -> dict[str, bytes] | None:
+    """The spooled pictures of a page, by their src."""
+    return {src: Path(path).read_bytes() for src, path in pictures.items()} if pictures else None
 
 
 def _signal_name(number: int) -> str:
@@ -292,9 +301,10 @@ class _Workers:
         self.limits = limits
         self.pool: ProcessPool | None = None
 
-    def parse(self, items: list[tuple[str, str, str | None]]) -> dict[str, Parse]:
+    def parse(self, items: list[tuple[str, str, str | None]], pictures: dict[str, dict[str, str]] | None = None) -> dict[str, Parse]:
+        pictures = pictures or {}
         if self.limits.workers <= 0:
-            return {sha: _parse_here(path, name) for sha, path, name in items}
+            return {sha: _parse_here(path, name, pictures.get(sha)) for sha, path, name in items}
         if self.pool is not None and not self.pool.active:
             log.warning("the parse worker pool broke; starting a new one")
             self.pool.stop()
@@ -302,7 +312,7 @@ class _Workers:
             self.pool = None
         if self.pool is None:
             self.pool = open_pool(self.limits)
-        return parse_isolated(self.pool, items, self.limits)
+        return parse_isolated(self.pool, items, self.limits, pictures)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -319,20 +329,26 @@ def _workers(limits: Limits) -> Iterator[_Workers]:
         workers.close()
 
 
-def _parse_here(path: str, name: str | None) -> Parse:
+def _parse_here(path: str, name: str | None, pictures: dict[str, str] | None = None) -> Parse:
     from scrapers.parse.report import parse_document
 
-    return parse_document(Path(path).read_bytes(), name=name)
+    return parse_document(Path(path).read_bytes(), name=name, pictures=_read_pictures(pictures))
 
 
-def parse_isolated(pool: ProcessPool, items: list[tuple[str, str, str | None]], limits: Limits = LIMITS) -> dict[str, Parse]:
-    """Parse spooled files [(sha256, path, name)] in the pool; a task that dies or overruns is a
-    failed parse with the reason, and the others go on."""
+def parse_isolated(pool: ProcessPool, items: list[tuple[str, str, str | None]], limits: Limits = LIMITS,
+                   pictures: dict[str, dict[str, str]] | None = None) -> dict[str, Parse]:
+    """Parse spooled files [(sha256, path, name)] in the pool, with the spooled pictures of each
+    page ({sha256: {src: path}}); a task that dies or overruns is a failed parse with the reason,
+    and the others go on."""
+    pictures = pictures or {}
     futures = {}
     for sha, path, name in items:
         with open(path, "rb") as handle:
             own = limits.for_document(handle.read(8192), name)
-        futures[sha] = (own, pool.submit(_parse_in_worker, own.deadline_seconds, path, name, own.cpu_seconds, own.memory_label))
+        if pictures.get(sha):
+            own = limits.for_ocr()  # the page's pictures are read by OCR
+        futures[sha] = (own, pool.submit(_parse_in_worker, own.deadline_seconds, path, name, own.cpu_seconds,
+                                         own.memory_label, pictures.get(sha)))
     results: dict[str, Parse] = {}
     for sha, (own, future) in futures.items():
         try:
@@ -358,6 +374,53 @@ def pending_documents(db: str | Path | None, refresh: bool = False) -> list[tupl
         return con.execute(query + " group by 1 order by 1", {"v": PARSER_VERSION} if not refresh else {}).fetchall()
     finally:
         con.close()
+
+
+@dataclass
+class _PagePictures:
+    """The pictures a page of the batch shows, as the crawl left them."""
+
+    spooled: dict[str, str] = field(default_factory=dict)  # src -> spooled file
+    failed: dict[str, str] = field(default_factory=dict)  # src -> why it is not there
+    skipped: set[str] = field(default_factory=set)  # page furniture, left out on purpose
+
+
+def _spool_pictures(con: duckdb.DuckDBPyConnection, shas: list[str], folder: Path) -> dict[str, _PagePictures]:
+    """Copy the pictures of the batch's pages to files, beside their pages."""
+    found: dict[str, _PagePictures] = {}
+    rows = con.execute(
+        "select p.sha256, p.src, p.picture_sha256, p.error, p.skipped, b.sha256 is not null "
+        "from raw.document_pictures p left join raw.blobs b on b.sha256 = p.picture_sha256 "
+        "where p.sha256 in (select unnest(?)) order by p.sha256, p.src", [shas]).fetchall()
+    for number, (sha, src, picture, error, skipped, held) in enumerate(rows):
+        page = found.setdefault(sha, _PagePictures())
+        if skipped:
+            page.skipped.add(src)
+        elif error or not picture:
+            page.failed[src] = error or "not fetched"
+        elif not held:
+            page.failed[src] = "its bytes are not in raw.blobs"
+        else:
+            path = folder / f"{sha}.picture{number}"
+            path.write_bytes(con.execute("select body from raw.blobs where sha256 = ?", [picture]).fetchone()[0])
+            page.spooled[src] = str(path)
+    return found
+
+
+def _account_for_pictures(parse: Parse, pictures: _PagePictures) -> Parse:
+    """A picture the crawl could not get is content the parse did not read: named, and the
+    report never called complete. Furniture left out on purpose is not named."""
+    if parse.status == "failed":
+        return parse
+    left_out = set(pictures.failed) | pictures.skipped
+    # the extractor names every <img> it was not given; the crawl's own reason replaces that line
+    parse.problems = [p for p in parse.problems
+                      if not any(p.startswith("picture ") and f"({src}) was not fetched" in p for src in left_out)]
+    for src, why in sorted(pictures.failed.items()):
+        parse.problems.append(f"picture {src} could not be fetched ({why}): its content is not read")
+    if pictures.failed and parse.status == "ok":
+        parse.status = "partial"
+    return parse
 
 
 def _spool(con: duckdb.DuckDBPyConnection, chunk: list[tuple[str, str]], folder: Path) -> tuple[list, dict[str, Parse]]:
@@ -395,11 +458,14 @@ def parse_pending(db: str | Path | None = None, refresh: bool = False, batch: in
             con = connect(db)
             try:
                 items, parses = _spool(con, chunk, folder)
+                pictures = _spool_pictures(con, [sha for sha, _path, _name in items], folder)
             finally:
                 con.close()
-            parses.update(workers.parse(items))
-            for _sha, path, _name in items:
-                Path(path).unlink(missing_ok=True)
+            parses.update(workers.parse(items, {sha: p.spooled for sha, p in pictures.items() if p.spooled}))
+            for sha, page in pictures.items():
+                parses[sha] = _account_for_pictures(parses[sha], page)
+            for path in folder.iterdir():
+                path.unlink(missing_ok=True)
             ordered = [(sha, parses[sha]) for sha, _url in chunk]
             con = connect(db)
             try:

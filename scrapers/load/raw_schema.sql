@@ -128,3 +128,16 @@ create table if not exists raw.archive_files (
     records   integer not null,
     loaded_at timestamptz not null
 );
+
+-- The pictures of report pages (tables printed as images), as the crawl found them: which page
+-- (by its bytes) shows which picture (its <img src> as written), and the picture's bytes
+-- (raw.blobs) or why there are none. The parse hands them to OCR with the page.
+create table if not exists raw.document_pictures (
+    sha256          varchar not null,  -- the page (raw.documents.sha256)
+    src             varchar not null,
+    url             varchar not null,
+    picture_sha256  varchar,           -- null when it was not fetched
+    error           varchar,           -- why it could not be fetched: the page is not read whole
+    skipped         varchar,           -- why it was left out as page furniture (an icon, a logo)
+    primary key (sha256, src)
+);

@@ -19,7 +19,12 @@ from scrapers.parse.stream import read_lines, text_rows
 log = logging.getLogger(__name__)
 
 
-def _extract(data: bytes, name: str | None) -> Extracted:
+def _extract(data: bytes, name: str | None, pictures: dict[str, bytes] | None = None) -> Extracted:
+    if pictures:
+        # an HTML page and the pictures it shows (the crawler fetched them): OCR reads them in place
+        from scrapers.extract.ocr import extract_page_with_pictures
+
+        return extract_page_with_pictures(data, pictures)
     from scrapers.extract.dispatch import extract_document
 
     return extract_document(data, name)
@@ -123,11 +128,12 @@ def _read_narrative(parse: Parse, ext: Extracted) -> None:
             parse.problems.append("the text is cut off before the report's last sections")
 
 
-def parse_document(data: bytes, name: str | None = None) -> Parse:
-    """The parse of one document's bytes. Never raises: failures become a status and problems."""
+def parse_document(data: bytes, name: str | None = None, pictures: dict[str, bytes] | None = None) -> Parse:
+    """The parse of one document's bytes (and of the pictures it shows, by their src). Never
+    raises: failures become a status and problems."""
     parse = Parse()
     try:
-        ext = _extract(data, name)
+        ext = _extract(data, name, pictures) if pictures else _extract(data, name)
         parse.format = ext.format
         parse.problems += ext.problems
         if ext.status:
