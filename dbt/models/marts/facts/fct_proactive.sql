@@ -1,17 +1,11 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    post_hook="{{ delete_superseded_versions(ref('int_reports_office_resolved')) }}",
-) }}
-
--- Table 四 of the current version of every report: one row per proceeding and result.
+-- Table 二 of the current version of every report on the one item × measure list, with NULL
+-- where the report's template has no such cell.
 with reports as (
-    {{ reports_to_build(ref('int_reports_office_resolved'), 'appeals') }}
+    {{ reports_to_build('proactive') }}
 ),
 
 cells as (
-    select * from {{ ref('int_appeals_harmonised') }}
+    select * from {{ ref('int_proactive_harmonised') }}
 )
 
 select
@@ -22,14 +16,19 @@ select
     reports.year,
 
     -- the cell
-    cells.proceeding,
-    cells.result,
+    cells.item,
+    cells.measure,
     cells.value,
+    cells.unit,
+    cells.amount_wan_yuan,
     cells.raw_text as raw,
+    cells.in_template,
+    cells.is_printed,
 
     -- context
     reports.office_id,
     reports.district_code,
+    reports.template,
 
     -- provenance
     cells.location,

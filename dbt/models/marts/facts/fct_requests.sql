@@ -1,14 +1,7 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    post_hook="{{ delete_superseded_versions(ref('int_reports_office_resolved')) }}",
-) }}
-
 -- Table 三 of the current version of every report: one row per applicant type and outcome
 -- row, as printed, plus the derived `other` of a table that prints （六）1–3.
 with reports as (
-    {{ reports_to_build(ref('int_reports_office_resolved'), 'requests') }}
+    {{ reports_to_build('requests') }}
 ),
 
 cells as (

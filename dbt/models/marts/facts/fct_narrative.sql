@@ -1,18 +1,21 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    post_hook="{{ delete_superseded_versions(ref('int_reports_office_resolved')) }}",
-) }}
-
--- The statistics pre-2019 reports state, one row per stated measure of the current version
--- of every report.
+-- The statistics pre-2019 reports state in sentences (and their 统计表 rows, which the parser
+-- maps onto the same measures), one row per stated measure of the current version of every
+-- report.
 with reports as (
-    {{ reports_to_build(ref('int_reports_office_resolved'), 'narrative') }}
+    {{ reports_to_build('narrative') }}
 ),
 
 statements as (
-    select * from {{ ref('int_narrative_typed') }}
+    select
+        sha256,
+        parser_version,
+        row_code as measure,
+        value,
+        is_approximate,
+        raw_text,
+        location
+    from {{ ref('stg_raw__cells') }}
+    where table_name = 'narrative'
 )
 
 select
