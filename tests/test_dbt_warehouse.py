@@ -578,6 +578,19 @@ def test_the_year_chain_is_a_soft_identity(evolved_warehouse):
          next_year["requests"]["carried_over"]["total"], next_year["requests"]["carried_forward"]["total"])]
 
 
+def test_a_build_tests_the_facts_of_the_reports_it_built(evolved_warehouse):
+    """The facts' tests of a `dbt build` read the reports that build stamped (the rest were
+    tested when they were written): after the incremental build, exactly the four reports
+    that changed."""
+    db = evolved_warehouse[0]
+    stamps = query(db, "select invocation_id, list(report_id order by report_id) "
+                       "from intermediate.int_reports_office_resolved group by 1 order by count(*)")
+    assert len(stamps) == 2
+    changed = [report_id(HUAIAN), report_id(XIANGHEYUAN), report_id(SJJ),
+               hashlib.md5(XIANGHEYUAN_2020.encode()).hexdigest()]
+    assert stamps[0][1] == sorted(changed)
+
+
 def test_an_incremental_build_equals_a_full_refresh(evolved_warehouse, tmp_path):
     db, work, _, _, _ = evolved_warehouse
     rebuilt = tmp_path / "rebuilt.duckdb"

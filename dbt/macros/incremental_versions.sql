@@ -62,3 +62,16 @@
         cross join {{ ref('int_dictionaries_hashed') }} as dictionaries
     )
 {%- endmacro %}
+
+{#- The cells of the parses in `parses` (a relation or CTE with sha256 and parser_version),
+    of one table or all. -#}
+{% macro cells_of(parses, table_name=none) -%}
+    select cells.*
+    from {{ ref('stg_raw__cells') }} as cells
+    semi join {{ parses }}
+        on {{ parses }}.sha256 = cells.sha256
+        and {{ parses }}.parser_version = cells.parser_version
+    {%- if table_name %}
+    where cells.table_name = '{{ table_name }}'
+    {%- endif %}
+{%- endmacro %}

@@ -18,18 +18,8 @@ reports as (
     where is_primary
 ),
 
-years as (
-    select cast(range as integer) as year
-    from range({{ first_report_year() }}, {{ last_report_year() }} + 1)
-),
-
 registered_years as (
-    select offices.office_id, years.year
-    from offices
-    cross join years
-    where offices.is_registered
-        and (offices.valid_from is null or offices.valid_from <= make_date(years.year, 12, 31))
-        and (offices.valid_to is null or offices.valid_to > make_date(years.year, 12, 31))
+    select office_id, year from ({{ registry_office_years('offices') }})
 ),
 
 reported_years as (

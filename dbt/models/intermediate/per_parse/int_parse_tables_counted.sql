@@ -18,11 +18,7 @@ with parses as (
 ),
 
 cells as (
-    select cells.*
-    from {{ ref('stg_raw__cells') }} as cells
-    semi join parses
-        on parses.sha256 = cells.sha256
-        and parses.parser_version = cells.parser_version
+    {{ cells_of('parses') }}
 ),
 
 sub_rows as (

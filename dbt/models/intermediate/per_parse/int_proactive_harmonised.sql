@@ -9,12 +9,7 @@ with with_table as (
 ),
 
 cells as (
-    select cells.*
-    from {{ ref('stg_raw__cells') }} as cells
-    semi join with_table
-        on with_table.sha256 = cells.sha256
-        and with_table.parser_version = cells.parser_version
-    where cells.table_name = 'proactive'
+    {{ cells_of('with_table', 'proactive') }}
 ),
 
 grid as (

@@ -9,11 +9,8 @@ with parses as (
 
 cells as (
     select cells.*, parses.parse_key
-    from {{ ref('stg_raw__cells') }} as cells
-    join parses
-        on parses.sha256 = cells.sha256
-        and parses.parser_version = cells.parser_version
-    where cells.table_name = 'requests'
+    from ({{ cells_of('parses', 'requests') }}) as cells
+    join parses using (sha256, parser_version)
 ),
 
 request_rows as (
