@@ -324,7 +324,7 @@ def generate_raw(db: Path, reports: int) -> dict[str, int]:
                    'requests_' || identity, 'requests', 'processed_total', column_code, 'left', 'right'
             from columns, (select unnest(['outcome_total', 'balance']) as identity)
             union all
-            select sha256, pv, 'appeals.total.' || proceeding, not is_broken, 0, 1,
+            select sha256, pv, 'appeals.total.' || proceeding, not is_broken, 1 - is_broken::integer, 1,
                    'appeals_row_total', 'appeals', proceeding, 'total', '总计', 'sum of the results'
             from appeal_rows
             union all
