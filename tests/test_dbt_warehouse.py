@@ -85,9 +85,9 @@ def load_version(con, url: str, gold: dict, sha256: str, fetched_at: datetime,
     add_parse(con, sha256, gold, parser_version, parsed_at or fetched_at)
 
 
-def gold_check_rows(sha256: str, gold: dict, parser_version: str = PARSER_VERSION) -> list[tuple]:
-    """raw.checks rows for a gold file: the parser's own checks (scrapers.parse.checks, the one
-    owner of the identities) on the gold cells, as scrapers.load.parses writes them."""
+def check_gold(gold: dict) -> list:
+    """The parser's own checks (scrapers.parse.checks, the one owner of the identities) on the
+    cells of a gold file."""
     from scrapers.parse.checks import check_appeals, check_requests
     from scrapers.parse.model import AppealCell, RequestCell
 
@@ -95,9 +95,14 @@ def gold_check_rows(sha256: str, gold: dict, parser_version: str = PARSER_VERSIO
                 for row, cols in (gold.get("requests") or {}).items() for column, value in cols.items()]
     appeals = [AppealCell(proceeding, result, value, str(value))
                for proceeding, cols in (gold.get("appeals") or {}).items() for result, value in cols.items()]
+    return [*check_requests(requests), *check_appeals(appeals)]
+
+
+def gold_check_rows(sha256: str, gold: dict, parser_version: str = PARSER_VERSION) -> list[tuple]:
+    """raw.checks rows for a gold file, as scrapers.load.parses writes them."""
     return [(sha256, parser_version, c.name, c.passed, c.left, c.right, c.identity, c.table, c.row_code,
              c.column_code, c.left_side, c.right_side)
-            for c in [*check_requests(requests), *check_appeals(appeals)]]
+            for c in check_gold(gold)]
 
 
 def add_parse(con, sha256: str, gold: dict, parser_version: str, parsed_at: datetime) -> None:
@@ -310,6 +315,23 @@ def test_qa_lists_exactly_the_violations_of_the_sources(gold_warehouse):
     per_report = dict(query(db, "select report_id, identity_violations from marts.dim_report"))
     for path in gold_files():
         assert per_report[report_id(path)] == len(expected_violations(read_gold(path))), path.stem
+
+
+def test_the_parser_checks_a_negative_count_and_never_a_missing_cell():
+    """scrapers/parse/checks.py against the oracle on a report with a negative count and an
+    outcome row left out: the negative is listed on its row's smallest cell, and the
+    identities that would need the missing cell are not evaluated (it is unknown, not 0)."""
+    gold = read_gold(XIANGHEYUAN)
+    gold["requests"]["granted"]["natural_person"] = -3
+    del gold["requests"]["denied_state_secret"]["legal_service_org"]
+    failed = {(c.identity, c.row_code, c.column_code, c.left, c.right)
+              for c in check_gold(gold) if not c.passed}
+    assert failed == expected_violations(gold)
+    assert ("requests_non_negative", "granted", None, -3, 0) in failed
+    evaluated = {(c.identity, c.row_code, c.column_code) for c in check_gold(gold)}
+    assert ("requests_outcome_total", "processed_total", "legal_service_org") not in evaluated
+    assert ("requests_row_total", "denied_state_secret", "total") not in evaluated
+    assert ("requests_outcome_total", "processed_total", "natural_person") in evaluated
 
 
 def test_other_rolls_up_and_keeps_its_grain(gold_warehouse):
