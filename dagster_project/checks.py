@@ -1,51 +1,60 @@
-"""Checks on the parses, read from raw before dbt runs.
+"""Asset checks on the marts they judge, after `dbt build`.
 
 Two kinds of trouble look alike in a table of numbers and must not be confused: a report whose
 own totals disagree (the office printed it so; the warehouse keeps what was published) is a
-WARN, while a document the pipeline failed to parse at all is an ERROR.
+WARN on marts.qa_identity_violations, while a document the pipeline failed to parse at all is
+an ERROR on marts.dim_report. Both read the marts, so "the current version of a report" is
+dbt's (int_report_versions_ranked) and the identities are the parser's (raw.checks): nothing is
+defined here a second time.
 """
 
 import dagster as dg
 
 from dagster_project.assets.documents import WRITER_POOL
-from dagster_project.assets.parses import parsed_reports
 from dagster_project.resources import Warehouse
 from scrapers.load.warehouse import connect
 from scrapers.parse.model import PARSER_VERSION
 
 LISTED = 50  # rows of a failing check's table in the UI; the counts cover all of them
+QA_MART = dg.AssetKey(["marts", "qa_identity_violations"])
+REPORTS_MART = dg.AssetKey(["marts", "dim_report"])
 
-# The latest version of every report, with the identities its current parse fails.
+# Every report whose current parse could be checked, with the strict identities it fails.
 _VIOLATIONS = """
-with latest as (
-    select * from raw.documents
-    qualify row_number() over (partition by report_url order by fetched_at desc, document_id) = 1
-),
-checked as (
-    select sha256, list(name order by name) filter (where not passed) as failed
-    from raw.checks where parser_version = $v group by sha256
+with failed as (
+    select
+        report_id,
+        list(identity || coalesce(' ' || row_code, '') || coalesce(' ' || column_code, '')
+             order by identity, row_code, column_code) as failed
+    from marts.qa_identity_violations
+    where severity = 'strict'
+    group by report_id
 )
-select coalesce(l.district, '(local files)') as district, l.report_url, l.source_url, p.office, p.year,
-       c.failed
-from latest l
-join checked c using (sha256)
-left join raw.parses p on p.sha256 = l.sha256 and p.parser_version = $v
-order by district, p.year, p.office, l.report_url
+select coalesce(r.district, '(local files)') as district, r.report_url, r.source_url,
+       coalesce(r.office_name, r.printed_office) as office, r.year, f.failed
+from marts.dim_report r
+left join failed f using (report_id)
+where r.identities_checked > 0
+order by district, r.year, office, r.report_url
 """
 
-# Latest document versions the pipeline did not parse, or whose parse ended in a parser error.
+# Reports whose current version has no parse of this parser version, or whose parse ended in a
+# parser error; and versions fetched after the current one that were never parsed.
 _BROKEN = """
-with latest as (
-    select * from raw.documents
-    qualify row_number() over (partition by report_url order by fetched_at desc, document_id) = 1
-)
-select coalesce(l.district, '(local files)') as district, l.report_url, l.source_url,
-       case when p.sha256 is null then 'not parsed' else 'parser error' end as trouble,
-       coalesce(cast(p.problems as varchar), '') as problems
-from latest l
-left join raw.parses p on p.sha256 = l.sha256 and p.parser_version = $v
-where p.sha256 is null or cast(p.problems as varchar) like '%parser error:%'
-order by district, l.report_url
+select coalesce(r.district, '(local files)') as district, r.report_url, r.source_url,
+       case when r.status = 'not_parsed' or r.parser_version is distinct from $v then 'not parsed'
+            else 'parser error' end as trouble,
+       coalesce(cast(r.problems as varchar), '') as problems
+from marts.dim_report r
+where r.status = 'not_parsed' or r.parser_version is distinct from $v
+    or cast(r.problems as varchar) like '%parser error:%'
+union all
+select coalesce(r.district, '(local files)'), r.report_url, r.source_url, 'not parsed', 'a newer version is not parsed yet'
+from marts.dim_report r
+semi join intermediate.int_report_versions_ranked v
+    on v.report_id = r.report_id and v.parser_version is null and v.first_fetched_at > r.fetched_at
+where r.status <> 'not_parsed'
+order by district, report_url
 """
 
 
@@ -61,16 +70,20 @@ def _table(header: list[str], rows: list[list[str]]) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join(lines))
 
 
-@dg.asset_check(asset=parsed_reports, pool=WRITER_POOL, description=(
+def _query(warehouse: Warehouse, sql: str, params: dict | None = None) -> list[tuple]:
+    con = connect(warehouse.path, read_only=True)
+    try:
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()
+
+
+@dg.asset_check(asset=QA_MART, pool=WRITER_POOL, description=(
     "Every report's tables satisfy the template's identities (totals equal the sum of their parts). "
     "Fails with WARN severity: a violation is in the published report, and the warehouse keeps it."
 ))
 def reports_satisfy_identities(warehouse: Warehouse) -> dg.AssetCheckResult:
-    con = connect(warehouse.path, read_only=True)
-    try:
-        rows = con.execute(_VIOLATIONS, {"v": PARSER_VERSION}).fetchall()
-    finally:
-        con.close()
+    rows = _query(warehouse, _VIOLATIONS)
     by_district: dict[str, dict[str, int]] = {}
     violating = []
     for district, report_url, source_url, office, year, failed in rows:
@@ -91,17 +104,13 @@ def reports_satisfy_identities(warehouse: Warehouse) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=parsed_reports, pool=WRITER_POOL, description=(
-    "Every document's latest version has a parse of the current parser version, and no parse ended "
+@dg.asset_check(asset=REPORTS_MART, pool=WRITER_POOL, description=(
+    "Every report's latest version has a parse of the current parser version, and no parse ended "
     "in a parser error. Fails with ERROR severity: this is the pipeline breaking, not the source."
 ))
 def every_document_parsed(warehouse: Warehouse) -> dg.AssetCheckResult:
-    con = connect(warehouse.path, read_only=True)
-    try:
-        rows = con.execute(_BROKEN, {"v": PARSER_VERSION}).fetchall()
-        documents = con.execute("select count(distinct report_url) from raw.documents").fetchone()[0]
-    finally:
-        con.close()
+    rows = _query(warehouse, _BROKEN, {"v": PARSER_VERSION})
+    documents = _query(warehouse, "select count(*) from marts.dim_report")[0][0]
     return dg.AssetCheckResult(
         passed=not rows,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -117,4 +126,4 @@ def every_document_parsed(warehouse: Warehouse) -> dg.AssetCheckResult:
     )
 
 
-parse_checks = [reports_satisfy_identities, every_document_parsed]
+mart_checks = [reports_satisfy_identities, every_document_parsed]

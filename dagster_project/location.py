@@ -10,7 +10,7 @@ from dagster_project.assets.dbt import warehouse_models
 from dagster_project.assets.documents import build_portal_crawl, local_documents, raw_documents
 from dagster_project.assets.exports import mart_exports
 from dagster_project.assets.parses import parsed_reports
-from dagster_project.checks import parse_checks
+from dagster_project.checks import mart_checks
 from dagster_project.jobs import all_jobs
 from dagster_project.partitions import registry_partitions
 from dagster_project.resources import default_resources
@@ -26,7 +26,7 @@ def build_definitions(settings: Settings, *, crawl_retries: bool = True) -> dg.D
     crawl = build_portal_crawl(partitions_def=partitions, **({} if crawl_retries else {"retry_policy": None}))
     return dg.Definitions(
         assets=[local_documents, crawl, raw_documents, parsed_reports, warehouse_models, mart_exports],
-        asset_checks=parse_checks,
+        asset_checks=mart_checks,
         jobs=all_jobs,
         schedules=build_schedules(partitions.get_partition_keys(), running=settings.schedules_on),
         sensors=build_sensors(settings.inbox, running=settings.schedules_on, archive=settings.archive, db=settings.db),

@@ -45,24 +45,37 @@ def build_site_warehouse(folder: Path, db: Path, work: Path) -> None:
     """Copy the corpus into folder and build db from it with the pipeline's own steps (the
     assets' functions and `dbt build`, in this process: Dagster adds nothing the site reads
     and costs seconds), dbt's target and logs in work."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    from dbt.cli.main import dbtRunner
-
-    from scrapers.load.documents import ingest_folder
-    from scrapers.load.parses import parse_pending
-    from scrapers.settings import DBT_DIR
-
     folder.mkdir(parents=True, exist_ok=True)
     for path in REAL:
         shutil.copy(path, folder / path.name)
     for name, text in generated_reports().items():
         (folder / name).write_text(text, encoding="utf-8")
+    build_warehouse(folder, db, work)
+
+
+def build_warehouse(folder: Path, db: Path, work: Path, parse: bool = True) -> None:
+    """Register the files of folder in db, parse them (unless `parse` is false), match the
+    offices and `dbt build`, as the pipeline does."""
+    from scrapers.load.documents import ingest_folder
+    from scrapers.load.parses import parse_pending
+
     ingest_folder(folder, db)
-    parse_pending(db)
+    if parse:
+        parse_pending(db)
+    dbt_build(db, work)
+
+
+def dbt_build(db: Path, work: Path) -> None:
+    """Match the offices (as the parse step does: Python matches them, dbt joins them), then
+    `dbt build` in this process into db."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
     from scrapers.load.warehouse import transaction
     from scrapers.offices import match_offices
+    from scrapers.settings import DBT_DIR
 
-    with transaction(db) as con:  # as the parse step does: Python matches offices, dbt joins them
+    with transaction(db) as con:
         match_offices(con)
     previous = os.environ.get("XXGK_DB")
     os.environ["XXGK_DB"] = str(db)

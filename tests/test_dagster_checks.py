@@ -1,6 +1,8 @@
-"""The asset checks on parsed_reports, on real reports loaded into a temporary warehouse: a
-report whose printed totals disagree is a warning naming it; a document the pipeline failed
-to parse is an error."""
+"""The asset checks on the marts, on real reports built into a warehouse by the pipeline's own
+steps: a report whose printed totals disagree is a warning on marts.qa_identity_violations
+naming it; a document the pipeline failed to parse is an error on marts.dim_report. The checks
+read the marts, so what they say is what the parser found (raw.checks) for the version dbt
+calls current."""
 
 import shutil
 from pathlib import Path
@@ -8,67 +10,66 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dagster_project.checks import every_document_parsed, reports_satisfy_identities
+from dagster_project.checks import QA_MART, REPORTS_MART, every_document_parsed, mart_checks, reports_satisfy_identities
 from dagster_project.resources import Warehouse
-from scrapers.load.documents import ingest_folder
 from scrapers.load.parses import IN_PROCESS, parse_pending
 from scrapers.parse.report import parse_file
+from site_corpus import build_warehouse
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# 洪泽区 2023 prints 行政复议 totals of 0 over results that sum to 11 (its gold note); 2024 and
-# the 香河园 seed report add up
-REPORTS = [
-    FIXTURES / "corpus" / "docs" / "jiangsu-hongze-district-gov-2023.pdfplumber.txt",
+# 洪泽区 2024 and the 香河园 seed report add up
+ADDING_UP = [
     FIXTURES / "corpus" / "docs" / "jiangsu-hongze-district-gov-2024.pdfplumber.txt",
     FIXTURES / "reports" / "beijing-chaoyang-xiangheyuan-2019.txt",
 ]
+
+
+def test_the_checks_judge_the_marts():
+    assert {c.check_key.asset_key for c in mart_checks} == {QA_MART, REPORTS_MART}
+
+
+def test_identity_violations_are_a_warning_that_names_the_reports(site_warehouse):
+    folder, db = site_warehouse
+    # what the parser itself finds in each report, the check must report as it is
+    failing = {}
+    for path in sorted(folder.iterdir()):
+        broken = sorted(f"{c.identity}{' ' + c.row_code if c.row_code else ''}{' ' + c.column_code if c.column_code else ''}"
+                        for c in parse_file(path).checks if not c.passed)
+        if broken:
+            failing[path.name] = broken
+    # 洪泽区 2023 prints 行政复议 totals of 0 over results that sum to 11 (its gold note)
+    assert "jiangsu-hongze-district-gov-2023.pdfplumber.txt" in failing and len(failing) >= 3
+
+    result = reports_satisfy_identities(warehouse=Warehouse(db_path=str(db)))
+
+    assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
+    assert result.metadata["reports_violating"].value == len(failing)
+    by_district = result.metadata["by_district"].value
+    assert sum(c["violating"] for c in by_district.values()) == len(failing)
+    assert result.metadata["reports_checked"].value == sum(c["reports"] for c in by_district.values())
+    table = result.metadata["violations"].value
+    assert table.count("\n") == 1 + len(failing)  # header, rule and one line a report
+    for broken in failing.values():
+        assert ", ".join(broken) in table
+    # every document of this warehouse was parsed: the pipeline's own check passes
+    parsed = every_document_parsed(warehouse=Warehouse(db_path=str(db)))
+    assert parsed.passed and parsed.metadata["documents"].value == len(list(folder.iterdir()))
 
 
 @pytest.fixture()
 def folder(tmp_path):
     target = tmp_path / "reports"
     target.mkdir()
-    for path in REPORTS:
+    for path in ADDING_UP:
         shutil.copy(path, target)
     return target
 
 
-def test_identity_violations_are_a_warning_that_names_the_reports(folder, tmp_path):
-    db = tmp_path / "x.duckdb"
-    ingest_folder(folder, db)
-    parse_pending(db)
-    # what the parser itself finds in each report, the check must report as it is
-    failing = {p.name: sorted(c.name for c in parse_file(p).checks if not c.passed) for p in sorted(folder.iterdir())}
-    failing = {name: checks for name, checks in failing.items() if checks}
-    assert list(failing) == ["jiangsu-hongze-district-gov-2023.pdfplumber.txt"]
-
-    result = reports_satisfy_identities(warehouse=Warehouse(db_path=str(db)))
-
-    assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
-    assert result.metadata["reports_checked"].value == 3
-    assert result.metadata["reports_violating"].value == 1
-    assert result.metadata["by_district"].value == {"(local files)": {"reports": 3, "violating": 1}}
-    table = result.metadata["violations"].value
-    assert ", ".join(failing["jiangsu-hongze-district-gov-2023.pdfplumber.txt"]) in table
-    assert "2023" in table and table.count("\n") == 2  # header, rule and one report
-
-
-def test_a_new_version_that_adds_up_clears_the_warning(folder, tmp_path):
-    db = tmp_path / "x.duckdb"
-    for path in folder.iterdir():
-        if "2023" in path.name:
-            path.unlink()
-    ingest_folder(folder, db)
-    parse_pending(db)
-    result = reports_satisfy_identities(warehouse=Warehouse(db_path=str(db)))
-    assert result.passed and result.metadata["reports_violating"].value == 0
-
-
-def test_a_document_left_unparsed_or_breaking_the_parser_is_an_error(folder, tmp_path, monkeypatch):
+def test_reports_that_add_up_pass_and_a_broken_or_missing_parse_is_an_error(folder, tmp_path, monkeypatch):
     import scrapers.parse.report as report
+    from scrapers.load.documents import ingest_folder
 
     db = tmp_path / "x.duckdb"
-    ingest_folder(folder, db)
     real = report._extract
 
     def broken(data, name):
@@ -77,21 +78,24 @@ def test_a_document_left_unparsed_or_breaking_the_parser_is_an_error(folder, tmp
         return real(data, name)
 
     monkeypatch.setattr(report, "_extract", broken)
+    ingest_folder(folder, db)
     # in this process: a worker process would not see the monkeypatch
     parse_pending(db, limits=IN_PROCESS)
     monkeypatch.setattr(report, "_extract", real)
     late = tmp_path / "late"
     late.mkdir()
     shutil.copy(FIXTURES / "corpus" / "docs" / "jiangsu-huaian-city-gov-2024.pdfplumber.txt", late)
-    ingest_folder(late, db)  # registered, never parsed
+    build_warehouse(late, db, tmp_path, parse=False)  # registered, never parsed
+    warehouse = Warehouse(db_path=str(db))
 
-    result = every_document_parsed(warehouse=Warehouse(db_path=str(db)))
+    identities = reports_satisfy_identities(warehouse=warehouse)
+    assert identities.passed and identities.metadata["reports_violating"].value == 0
+    assert identities.metadata["reports_checked"].value == 1  # 香河园: the others have no parse to check
 
+    result = every_document_parsed(warehouse=warehouse)
     assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
-    assert result.metadata["documents"].value == 4
+    assert result.metadata["documents"].value == 3
     assert result.metadata["parser_errors"].value == 1
     assert result.metadata["not_parsed"].value == 1
     assert "a bug in the extractor" in result.metadata["broken"].value
 
-    parse_pending(db, refresh=True)
-    assert every_document_parsed(warehouse=Warehouse(db_path=str(db))).passed

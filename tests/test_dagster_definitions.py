@@ -62,15 +62,15 @@ def test_every_step_that_opens_the_warehouse_is_in_the_writer_pool(graph):
         node = graph.get(key)
         if node.is_materializable:
             assert node.pools == (set() if key in archive_writers else {"duckdb_writer"}), key
-    from dagster_project.checks import parse_checks
+    from dagster_project.checks import mart_checks
 
-    assert {c.node_def.pool for c in parse_checks} == {"duckdb_writer"}
+    assert {c.node_def.pool for c in mart_checks} == {"duckdb_writer"}
 
 
 def test_identity_checks_and_dbt_tests_are_asset_checks(graph):
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
-    assert ("parsed_reports", "reports_satisfy_identities") in checks
-    assert ("parsed_reports", "every_document_parsed") in checks
+    assert ("marts/qa_identity_violations", "reports_satisfy_identities") in checks
+    assert ("marts/dim_report", "every_document_parsed") in checks
     # dbt tests on models, and dbt source tests on the asset the sources map to
     assert any(a.startswith("marts/") for a, _ in checks)
     assert any(a == "parsed_reports" and n.startswith("source_") for a, n in checks)

@@ -250,9 +250,9 @@ def test_each_materialisation_says_what_it_did(first, instance):
 
 
 def test_identity_checks_and_dbt_tests_are_recorded_as_checks(first, instance):
-    parsed = _check(instance, "parsed_reports", "every_document_parsed")
+    parsed = _check(instance, "marts/dim_report", "every_document_parsed")
     assert parsed.passed and parsed.severity == dg.AssetCheckSeverity.ERROR
-    identities = _check(instance, "parsed_reports", "reports_satisfy_identities")
+    identities = _check(instance, "marts/qa_identity_violations", "reports_satisfy_identities")
     assert identities.severity == dg.AssetCheckSeverity.WARN
     checked = identities.metadata["reports_checked"].value
     violating = identities.metadata["reports_violating"].value

@@ -1,6 +1,7 @@
-{#- Incremental models keyed by report version.
+{#- Incremental models keyed by report version (models/marts/facts, configured in
+    dbt_project.yml) or by parse (models/intermediate/per_parse).
 
-    A model built this way holds rows of the current version of each report only, each row
+    A model keyed by report version holds rows of the current version of each report only, each row
     carrying the version_key of int_reports_office_resolved. A run builds the reports whose
     version_key the model does not hold yet (new reports, new versions, new parses, a changed
     office match or dictionary), then deletes the rows of every key that is no longer
@@ -11,10 +12,10 @@
 {#- The reports whose current version has cells of one of `table_names` (raw.cells'
     tables) and is not in this model yet. Reports with no such cells are left out here, so
     that a run with nothing new never reads the cells. -#}
-{% macro reports_to_build(reports, table_names) -%}
+{% macro reports_to_build(table_names) -%}
     {%- if table_names is string %}{% set table_names = [table_names] %}{% endif -%}
     select reports.*
-    from {{ reports }} as reports
+    from {{ ref('int_reports_office_resolved') }} as reports
     semi join {{ ref('int_parse_tables_counted') }} as parsed
         on parsed.sha256 = reports.sha256
         and parsed.parser_version = reports.parser_version
@@ -25,9 +26,9 @@
     {%- endif %}
 {%- endmacro %}
 
-{% macro delete_superseded_versions(reports) -%}
+{% macro delete_superseded_versions() -%}
     delete from {{ this }}
-    where version_key not in (select version_key from {{ reports }})
+    where version_key not in (select version_key from {{ ref('int_reports_office_resolved') }})
 {%- endmacro %}
 
 {#- The same for models keyed by parse (every parse, history included): the parses with
@@ -60,4 +61,17 @@
         from {{ ref('stg_raw__parses') }} as parses
         cross join {{ ref('int_dictionaries_hashed') }} as dictionaries
     )
+{%- endmacro %}
+
+{#- The cells of the parses in `parses` (a relation or CTE with sha256 and parser_version),
+    of one table or all. -#}
+{% macro cells_of(parses, table_name=none) -%}
+    select cells.*
+    from {{ ref('stg_raw__cells') }} as cells
+    semi join {{ parses }}
+        on {{ parses }}.sha256 = cells.sha256
+        and {{ parses }}.parser_version = cells.parser_version
+    {%- if table_name %}
+    where cells.table_name = '{{ table_name }}'
+    {%- endif %}
 {%- endmacro %}

@@ -8,3 +8,17 @@
 {% macro last_report_year() -%}
     {{ var('last_report_year', modules.datetime.date.today().year - 1) | int }}
 {%- endmacro %}
+
+{#- Every office of `offices` (dim_office's columns) the registry holds, once for every report
+    year it existed in: valid on 31 December of that year. -#}
+{% macro registry_office_years(offices) -%}
+    select {{ offices }}.*, years.year
+    from {{ offices }}
+    cross join (
+        select cast(range as integer) as year
+        from range({{ first_report_year() }}, {{ last_report_year() }} + 1)
+    ) as years
+    where {{ offices }}.is_registered
+        and ({{ offices }}.valid_from is null or {{ offices }}.valid_from <= make_date(years.year, 12, 31))
+        and ({{ offices }}.valid_to is null or {{ offices }}.valid_to > make_date(years.year, 12, 31))
+{%- endmacro %}

@@ -112,7 +112,8 @@ class ParseSummary:
 PARSE_COLUMNS = ("sha256", "parser_version", "year", "office", "template", "status", "format", "problems", "parsed_at")
 CELL_COLUMNS = ("sha256", "parser_version", "table_name", "row_code", "column_code", "value", "raw", "unit",
                 "value_normalised", "approximate", "location")
-CHECK_COLUMNS = ("sha256", "parser_version", "name", "passed", "left_value", "right_value")
+CHECK_COLUMNS = ("sha256", "parser_version", "name", "passed", "left_value", "right_value", "identity",
+                 "table_name", "row_code", "column_code", "left_side", "right_side")
 
 
 def _cell_rows(sha256: str, parse: Parse) -> list[tuple]:
@@ -155,7 +156,9 @@ def _insert(con: duckdb.DuckDBPyConnection, parses: list[tuple[str, Parse]], now
     cells = [row for sha, p in parses for row in _cell_rows(sha, p)]
     insert_rows(con, "raw.cells", CELL_COLUMNS, cells)
     insert_rows(con, "raw.checks", CHECK_COLUMNS, [
-        (sha, v, c.name, c.passed, c.left, c.right) for sha, p in parses for c in p.checks
+        (sha, v, c.name, c.passed, c.left, c.right, c.identity, c.table, c.row_code, c.column_code,
+         c.left_side, c.right_side)
+        for sha, p in parses for c in p.checks
     ])
     return len(cells)
 

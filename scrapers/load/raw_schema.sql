@@ -77,15 +77,30 @@ create table if not exists raw.cells (
     location         varchar
 );
 
--- Every identity check of every parse, with both sides.
+-- Every identity check of every parse, with both sides, as scrapers/parse/checks.py (the one
+-- owner of the identities) evaluated it: dbt only reports these.
 create table if not exists raw.checks (
     sha256         varchar not null,
     parser_version varchar not null,
     name           varchar not null,
     passed         boolean not null,
     left_value     decimal(20, 4),
-    right_value    decimal(20, 4)
+    right_value    decimal(20, 4),
+    identity       varchar,
+    table_name     varchar,
+    row_code       varchar,
+    column_code    varchar,
+    left_side      varchar,
+    right_side     varchar
 );
+-- warehouses made before the checks said where they were evaluated (their old rows stay NULL
+-- there until a re-parse or `xxgk rebuild`)
+alter table raw.checks add column if not exists identity varchar;
+alter table raw.checks add column if not exists table_name varchar;
+alter table raw.checks add column if not exists row_code varchar;
+alter table raw.checks add column if not exists column_code varchar;
+alter table raw.checks add column if not exists left_side varchar;
+alter table raw.checks add column if not exists right_side varchar;
 
 -- Offices the crawler met in report titles that seeds/offices.csv does not hold (flagged as discovered).
 create table if not exists raw.discovered_offices (

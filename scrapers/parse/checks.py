@@ -1,8 +1,11 @@
 """The template's identities (勾稽关系), checked on every parse with both sides kept.
 
-This module owns the identities: the parse checks them here, and the table readers use the
-same list to place a row whose blank cells vanished. A failed check does not change a printed
-number: the warehouse keeps what was published and lists the violation.
+This module owns the identities: the parse checks them here, the table readers use the same
+list to place a row whose blank cells vanished, and the warehouse only reports what it finds
+(raw.checks → marts.qa_identity_violations, dim_report's counts, the Dagster check). A failed
+check does not change a printed number: the warehouse keeps what was published and lists the
+violation. An identity is evaluated only where every cell it involves was read: a cell the
+parser did not find is unknown, not 0.
 """
 
 from __future__ import annotations
@@ -11,7 +14,22 @@ from dataclasses import dataclass
 
 from scrapers.parse.appeals_table import PROCEEDINGS, RESULT_PARTS, RESULT_TOTAL
 from scrapers.parse.model import AppealCell, Check, RequestCell
-from scrapers.parse.requests_table import APPLICANTS, COLUMNS, OUTCOME_CODES, ROLE, TOTAL_COLUMN
+from scrapers.parse.requests_table import (
+    APPLICANTS, COLUMNS, OUTCOME_CODES, ROLE, SUB_ROW_CODES, TOTAL_COLUMN, template_rows,
+)
+from scrapers.seeds import read_seed
+
+# The sides as the QA mart shows them: the printed labels of the template's rows and columns.
+_APPLICANT_LABELS = {r["code"]: r["label_zh"] for r in read_seed("applicant_types")}
+_RESULT_LABELS = {r["code"]: r["label_zh"] for r in read_seed("appeal_results")}
+TOTAL_LABEL = _APPLICANT_LABELS[TOTAL_COLUMN]
+REQUEST_PARTS_LABEL = " + ".join(_APPLICANT_LABELS[c] for c in APPLICANTS)
+APPEAL_PARTS_LABEL = " + ".join(_RESULT_LABELS[c] for c in RESULT_PARTS)
+OUTCOME_TOTAL_LABEL = "（七）总计"
+OUTCOMES_LABEL = "（一）+（二）+（三）+（四）+（五）+（六）"
+BALANCE_LEFT_LABEL = "一、本年新收 + 二、上年结转"
+BALANCE_RIGHT_LABEL = "（七）总计 + 四、结转下年度"
+SMALLEST_LABEL = "smallest cell of the row"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,55 +37,84 @@ class Identity:
     name: str
     left: tuple[tuple[str, str], ...]
     right: tuple[tuple[str, str], ...]
-    # a missing cell on the right counts 0 (an outcome row the table left out)
-    missing_is_zero: bool = False
+    # what the QA mart shows: the kind of identity, the cell it is reported on, the sides' labels
+    identity: str = ""
+    table: str = ""
+    row_code: str | None = None
+    column_code: str | None = None
+    left_side: str = ""
+    right_side: str = ""
 
 
 def request_identities(rows: list[str]) -> list[Identity]:
     """Table 三's identities over the rows given, in printed order, as (row, column) cells:
     each row's 总计 is the sum of its applicants; （七）总计 is the sum of the outcomes; 一+二 =
     （七）+四."""
-    out = [Identity(f"requests.row_total.{r}", ((r, TOTAL_COLUMN),), tuple((r, c) for c in APPLICANTS)) for r in rows]
+    out = [Identity(f"requests.row_total.{r}", ((r, TOTAL_COLUMN),), tuple((r, c) for c in APPLICANTS),
+                    "requests_row_total", "requests", r, TOTAL_COLUMN, TOTAL_LABEL, REQUEST_PARTS_LABEL)
+           for r in rows]
     outcomes = [r for r in rows if r in OUTCOME_CODES]
     totals = [r for r in rows if ROLE.get(r) == "total"]
     inputs = [r for r in rows if ROLE.get(r) == "input"]
     forward = [r for r in rows if ROLE.get(r) == "forward"]
     for total in totals:
         if outcomes:
-            out += [Identity(f"requests.outcome_total.{c}", ((total, c),), tuple((r, c) for r in outcomes), True)
+            out += [Identity(f"requests.outcome_total.{c}", ((total, c),), tuple((r, c) for r in outcomes),
+                             "requests_outcome_total", "requests", total, c, OUTCOME_TOTAL_LABEL, OUTCOMES_LABEL)
                     for c in COLUMNS]
         if len(inputs) == 2 and forward:
             out += [Identity(f"requests.balance.{c}", tuple((r, c) for r in inputs),
-                             ((total, c), *((f, c) for f in forward))) for c in COLUMNS]
+                             ((total, c), *((f, c) for f in forward)),
+                             "requests_balance", "requests", None, c, BALANCE_LEFT_LABEL, BALANCE_RIGHT_LABEL)
+                    for c in COLUMNS]
     return out
 
 
 def appeal_identities() -> list[Identity]:
     """Table 四: each proceeding's 总计 is the sum of its results."""
-    return [Identity(f"appeals.total.{p}", ((p, RESULT_TOTAL),), tuple((p, r) for r in RESULT_PARTS), True)
+    return [Identity(f"appeals.total.{p}", ((p, RESULT_TOTAL),), tuple((p, r) for r in RESULT_PARTS),
+                     "appeals_row_total", "appeals", p, RESULT_TOTAL, TOTAL_LABEL, APPEAL_PARTS_LABEL)
             for p in PROCEEDINGS]
+
+
+def _check(ident: Identity, passed: bool, left, right) -> Check:
+    return Check(ident.name, passed, left, right, ident.identity, ident.table, ident.row_code, ident.column_code,
+                 ident.left_side, ident.right_side)
 
 
 def _evaluate(identities: list[Identity], grid: dict[tuple[str, str], int]) -> list[Check]:
     checks = []
     for ident in identities:
-        if not all(cell in grid for cell in ident.left):
-            continue
-        if not ident.missing_is_zero and not all(cell in grid for cell in ident.right):
-            continue
-        left = sum(grid[cell] for cell in ident.left)
-        right = sum(grid.get(cell, 0) for cell in ident.right)
-        checks.append(Check(ident.name, left == right, left, right))
+        if all(cell in grid for cell in ident.left + ident.right):
+            left = sum(grid[cell] for cell in ident.left)
+            right = sum(grid[cell] for cell in ident.right)
+            checks.append(_check(ident, left == right, left, right))
+    return checks
+
+
+def _non_negative(table: str, grid: dict[tuple[str, str], int], rows: list[str]) -> list[Check]:
+    """Every count is zero or more: one check per row, on its smallest cell (a negative count is
+    a misprint or a misreading, kept as printed and listed)."""
+    checks = []
+    for row in rows:
+        smallest = min(v for (r, _), v in grid.items() if r == row)
+        ident = Identity(f"{table}.non_negative.{row}", (), (), f"{table}_non_negative", table, row, None,
+                         SMALLEST_LABEL, "0")
+        checks.append(_check(ident, smallest >= 0, smallest, 0))
     return checks
 
 
 def check_requests(cells: list[RequestCell]) -> list[Check]:
     grid = {(c.row, c.column): c.value for c in cells}
-    rows = list(dict.fromkeys(c.row for c in cells))
-    return _evaluate(request_identities(rows), grid)
+    printed = list(dict.fromkeys(c.row for c in cells))
+    # the template's rows, so that an outcome row the table left out makes the outcome total
+    # unknown rather than a sum without it
+    rows = list(dict.fromkeys([*template_rows(any(r in SUB_ROW_CODES for r in printed)), *printed]))
+    return _evaluate(request_identities(rows), grid) + _non_negative("requests", grid, printed)
 
 
 def check_appeals(cells: list[AppealCell]) -> list[Check]:
     grid = {(c.proceeding, c.result): c.value for c in cells}
     present = [p for p in PROCEEDINGS if any(k[0] == p for k in grid)]
-    return _evaluate([i for i in appeal_identities() if i.left[0][0] in present], grid)
+    return (_evaluate([i for i in appeal_identities() if i.left[0][0] in present], grid)
+            + _non_negative("appeals", grid, list(dict.fromkeys(c.proceeding for c in cells))))

@@ -65,10 +65,18 @@ class ExtraCell:
 
 @dataclass(slots=True)
 class Check:
+    """One identity evaluated on one parse (scrapers.parse.checks), as the QA mart shows it."""
+
     name: str
     passed: bool
     left: int | float
     right: int | float
+    identity: str = ""  # requests_row_total | requests_outcome_total | requests_balance | ...
+    table: str = ""
+    row_code: str | None = None
+    column_code: str | None = None
+    left_side: str = ""
+    right_side: str = ""
 
 
 @dataclass

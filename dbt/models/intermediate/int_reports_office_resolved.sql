@@ -151,7 +151,10 @@ final as (
         parsed_at,
         version_number,
         version_count,
-        version_key
+        version_key,
+        -- the dbt invocation that (re)built this row: the tests of the facts read the reports
+        -- of this build only (macros/built_in_this_run.sql)
+        '{{ invocation_id }}' as invocation_id
     from reports
 )
 

@@ -47,22 +47,46 @@ reports as (
 ),
 {% endif %}
 
+-- Which report speaks for an office in a year. An office sometimes has two reports for one
+-- year (the same report posted at two URLs, a PDF attachment beside its page): the best read
+-- one is primary (status ok before partial before the rest, then the one with more cells,
+-- then the newest), the others stay here. Ranked over every report of the office-years built.
+cell_counts as (
+    select sha256, parser_version, sum(cells) as cells
+    from {{ ref('int_parse_tables_counted') }}
+    group by all
+),
+
 office_years as (
-    select * from {{ ref('int_office_year_reports_ranked') }}
-),
-
-identities as (
     select
-        report_id,
-        count(*) as identities_checked,
-        count(*) filter (where not is_passed) as identity_violations
-    from {{ ref('int_identities_checked') }}
-    group by report_id
+        all_reports.report_id,
+        row_number() over (
+            partition by all_reports.office_id, all_reports.year
+            order by
+                case all_reports.status when 'ok' then 1 when 'partial' then 2 else 3 end,
+                coalesce(cell_counts.cells, 0) desc,
+                all_reports.fetched_at desc,
+                all_reports.report_id
+        ) = 1 as is_primary,
+        count(*) over (partition by all_reports.office_id, all_reports.year) as reports_in_office_year
+    from all_reports
+    left join cell_counts
+        on cell_counts.sha256 = all_reports.sha256
+        and cell_counts.parser_version = all_reports.parser_version
+    where all_reports.office_id is not null and all_reports.year is not null
 ),
 
-parser_checks as (
-    select sha256, parser_version, count(*) filter (where not is_passed) as parser_checks_failed
-    from {{ ref('stg_raw__checks') }}
+-- the identities scrapers/parse/checks.py evaluated on each report's current parse
+checks as (
+    select
+        checks.sha256,
+        checks.parser_version,
+        count(*) as identities_checked,
+        count(*) filter (where not checks.is_passed) as identity_violations
+    from {{ ref('stg_raw__checks') }} as checks
+    semi join reports
+        on reports.sha256 = checks.sha256
+        and reports.parser_version = checks.parser_version
     group by all
 )
 
@@ -105,13 +129,13 @@ select
     reports.parsed_at,
 
     -- checks
-    coalesce(identities.identities_checked, 0) as identities_checked,
-    coalesce(identities.identity_violations, 0) as identity_violations,
-    coalesce(parser_checks.parser_checks_failed, 0) as parser_checks_failed,
+    coalesce(checks.identities_checked, 0) as identities_checked,
+    coalesce(checks.identity_violations, 0) as identity_violations,
+    -- every check of the parser is an identity: the same count, kept for the contract
+    coalesce(checks.identity_violations, 0) as parser_checks_failed,
     reports.version_key
 from reports
 left join office_years using (report_id)
-left join identities using (report_id)
-left join parser_checks
-    on parser_checks.sha256 = reports.sha256
-    and parser_checks.parser_version = reports.parser_version
+left join checks
+    on checks.sha256 = reports.sha256
+    and checks.parser_version = reports.parser_version

@@ -18,18 +18,8 @@ reports as (
     where is_primary
 ),
 
-years as (
-    select cast(range as integer) as year
-    from range({{ first_report_year() }}, {{ last_report_year() }} + 1)
-),
-
 registered_years as (
-    select offices.office_id, years.year
-    from offices
-    cross join years
-    where offices.is_registered
-        and (offices.valid_from is null or offices.valid_from <= make_date(years.year, 12, 31))
-        and (offices.valid_to is null or offices.valid_to > make_date(years.year, 12, 31))
+    select office_id, year from ({{ registry_office_years('offices') }})
 ),
 
 reported_years as (
@@ -44,28 +34,19 @@ office_years as (
     select * from reported_years
 ),
 
-request_rows as (
-    select * from {{ ref('request_rows') }}
-),
-
 -- table 三, total column, by category. A table prints either （六） as one row or its
 -- sub-rows, never both, so the printed rows of a category add up to it.
 request_figures as (
     select
-        pivoted.report_id,
-        sum(pivoted.total) filter (where request_rows.category = 'received') as received,
-        sum(pivoted.total) filter (where request_rows.category = 'carried_over') as carried_over,
-        sum(pivoted.total) filter (where request_rows.category = 'processed_total') as processed,
-        sum(pivoted.total) filter (where request_rows.category = 'granted') as granted,
-        sum(pivoted.total) filter (where request_rows.category = 'partially_granted') as partially_granted,
-        sum(pivoted.total) filter (where request_rows.category = 'denied') as denied,
-        sum(pivoted.total) filter (where request_rows.category = 'unable') as unable,
-        sum(pivoted.total) filter (where request_rows.category = 'not_processed') as not_processed,
-        sum(pivoted.total) filter (where request_rows.category = 'other') as other,
-        sum(pivoted.total) filter (where request_rows.category = 'carried_forward') as carried_forward
-    from {{ ref('int_request_rows_pivoted') }} as pivoted
-    join request_rows on request_rows.code = pivoted.row_code
-    group by pivoted.report_id
+        report_id,
+        {%- for category in ['received', 'carried_over', 'processed_total', 'granted', 'partially_granted',
+                             'denied', 'unable', 'not_processed', 'other', 'carried_forward'] %}
+        sum(value) filter (where applicant_type = 'total' and outcome_category = '{{ category }}')
+            as {{ 'processed' if category == 'processed_total' else category }},
+        {%- endfor %}
+    from {{ ref('fct_requests') }}
+    where not is_derived
+    group by report_id
 ),
 
 appeal_figures as (

@@ -20,24 +20,14 @@ deadlines as (
     select * from {{ ref('statutory_deadlines') }}
 ),
 
-years as (
-    select cast(range as integer) as year
-    from range({{ first_report_year() }}, {{ last_report_year() }} + 1)
-),
-
 office_years as (
-    select offices.*, years.year
-    from offices
-    cross join years
-    where offices.is_registered
-        and (offices.valid_from is null or offices.valid_from <= make_date(years.year, 12, 31))
-        and (offices.valid_to is null or offices.valid_to > make_date(years.year, 12, 31))
+    {{ registry_office_years('offices') }}
     union all by name
     select distinct offices.*, reports.year
     from offices
     join reports on reports.office_id = offices.office_id
-    join years on years.year = reports.year
     where not offices.is_registered
+        and reports.year between {{ first_report_year() }} and {{ last_report_year() }}
 ),
 
 -- the rule for an office type beats the rule for every type

@@ -6,6 +6,9 @@
     with reports as (
         select report_id, sha256, parser_version
         from {{ ref('int_reports_office_resolved') }}
+        {%- if config.get('where') == 'this_build' %}
+        where {{ built_in_this_run() }}
+        {%- endif %}
     ),
 
     parsed as (

@@ -1,10 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    post_hook="{{ delete_superseded_parses() }}",
-) }}
-
 -- How many cells each parse holds per table, and their sum: the one pass over raw.cells
 -- that the rest reuses (which parses and reports have anything to load into a model, which
 -- of two reports of an office-year was read more fully, whether the facts hold every parsed
@@ -25,11 +18,7 @@ with parses as (
 ),
 
 cells as (
-    select cells.*
-    from {{ ref('stg_raw__cells') }} as cells
-    semi join parses
-        on parses.sha256 = cells.sha256
-        and parses.parser_version = cells.parser_version
+    {{ cells_of('parses') }}
 ),
 
 sub_rows as (

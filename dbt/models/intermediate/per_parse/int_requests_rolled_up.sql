@@ -1,10 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    post_hook="{{ delete_superseded_parses() }}",
-) }}
-
 -- The derived rows of table 三: where a table prints sub-rows that the other template prints
 -- as one row (2021's （六）1–3 under （六）其他处理), their sum as a row of the one-row code
 -- (`other`), per parse and applicant column. Which rows roll up into which is data:
@@ -16,11 +9,8 @@ with parses as (
 
 cells as (
     select cells.*, parses.parse_key
-    from {{ ref('stg_raw__cells') }} as cells
-    join parses
-        on parses.sha256 = cells.sha256
-        and parses.parser_version = cells.parser_version
-    where cells.table_name = 'requests'
+    from ({{ cells_of('parses', 'requests') }}) as cells
+    join parses using (sha256, parser_version)
 ),
 
 request_rows as (

@@ -1,10 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    post_hook="{{ delete_superseded_parses() }}",
-) }}
-
 -- Table 二 of every parse on one list of item × measure pairs: the 2019 and 2021 templates
 -- print different columns (本年新制作数量… vs 本年制发件数…), so every parse that printed a
 -- table 二 gets every pair of proactive_grid, with the printed value where the table has
@@ -16,12 +9,7 @@ with with_table as (
 ),
 
 cells as (
-    select cells.*
-    from {{ ref('stg_raw__cells') }} as cells
-    semi join with_table
-        on with_table.sha256 = cells.sha256
-        and with_table.parser_version = cells.parser_version
-    where cells.table_name = 'proactive'
+    {{ cells_of('with_table', 'proactive') }}
 ),
 
 grid as (
