@@ -123,4 +123,4 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: 
         yield from build_models(context, dbt, warehouse)
         # a full build only: a subset leaves the other models as they were
         if fingerprint and context.is_subset is False:
-            record_build(warehouse.path, fingerprint, context.run_id, time.monotonic() - started)
+            record_build(warehouse.path, fingerprint, context.run.run_id, time.monotonic() - started)

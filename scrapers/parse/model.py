@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 STATUSES = ("ok", "partial", "failed", "needs_ocr", "unsupported_format")
 TEMPLATES = ("2019", "2021", "pre2019", "unknown")
