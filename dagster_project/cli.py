@@ -229,10 +229,18 @@ def _run(args: argparse.Namespace, build: bool) -> int:
         known = _registry_districts(settings.registry)
         districts = _districts(args.district, known, settings.registry) or None
     _writable(settings.db)
-    from dagster_project.run import run_pipeline, summary_lines
+    report = None
+    if build and from_dir:
+        from dagster_project.nochange import unchanged_run
 
-    report = run_pipeline(settings, from_dir=str(from_dir) if from_dir else None, districts=districts,
-                          refresh=args.refresh, debug=_debug(args), build=build)
+        report = unchanged_run(settings, from_dir)
+    if report is None:
+        from dagster_project.run import run_pipeline
+
+        report = run_pipeline(settings, from_dir=str(from_dir) if from_dir else None, districts=districts,
+                              refresh=args.refresh, debug=_debug(args), build=build)
+    from dagster_project.summary import summary_lines
+
     for line in summary_lines(report):
         print(line)
     if not report.success:
@@ -258,7 +266,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         # an empty warehouse must not replace a full one because of a mistyped folder
         raise UsageError(f"no WARC files in {settings.archive}; the warehouse is left as it is (check --archive)")
     _writable(settings.db)
-    from dagster_project.run import rebuild_pipeline, summary_lines
+    from dagster_project.run import rebuild_pipeline
+    from dagster_project.summary import summary_lines
 
     report = rebuild_pipeline(settings, debug=_debug(args))
     for line in summary_lines(report):

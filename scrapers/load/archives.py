@@ -217,7 +217,10 @@ def unloaded_files(archive: str | Path | None = None, db: str | Path | None = No
     """The names of the archive files the warehouse has not loaded, read without a write
     transaction: what a tick asks to know whether there is anything to load."""
     summary = LoadSummary()
-    return [p.name for p, _ in _pending_read_only(archive_path(archive, db), db, summary)]
+    pending = [p.name for p, _ in _pending_read_only(archive_path(archive, db), db, summary)]
+    for line in summary.failed:  # as load_archives says them: they are never loaded
+        log.warning("%s", line)
+    return pending
 
 
 def _pending_read_only(folder: Path, db: str | Path | None, summary: LoadSummary) -> list[tuple[Path, dict]]:

@@ -348,9 +348,10 @@ def parse_isolated(pool: ProcessPool, items: list[tuple[str, str, str | None]], 
 # Batches
 
 
-def pending_documents(db: str | Path | None, refresh: bool = False) -> list[tuple[str, str]]:
-    """(sha256, a source URL) of every document version without a parse of this parser version."""
-    con = connect(db)
+def pending_documents(db: str | Path | None, refresh: bool = False, *, read_only: bool = False) -> list[tuple[str, str]]:
+    """(sha256, a source URL) of every document version without a parse of this parser version
+    (`read_only`: asked of an existing warehouse without a write connection)."""
+    con = connect(db, read_only=read_only)
     try:
         query = "select d.sha256, min(d.source_url) from raw.documents d"
         if not refresh:
