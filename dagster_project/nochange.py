@@ -34,9 +34,12 @@ def would_change(settings: Settings, folder: str | Path) -> tuple[str | None, di
     """(why the full run must go ahead, or None when it would change nothing; the folder's
     counts as `local_documents` reports them)."""
     from scrapers.archive.local import folder_unchanged
+    from scrapers.archive.warc import OPEN_SUFFIX
 
     if not settings.db.exists():
         return "no warehouse yet", {}
+    if settings.archive.is_dir() and any(settings.archive.glob("*" + OPEN_SUFFIX)):
+        return "an archive file was left open (its run was killed, or one is writing it now)", {}
     found = folder_unchanged(folder, settings.archive)
     if found is None:
         return "the folder holds new or changed files", {}
