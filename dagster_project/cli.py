@@ -168,9 +168,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {args.path}")
     if path.is_dir():
         raise UsageError(f"{args.path} is a folder; `xxgk parse` takes one report file (`xxgk run --from` takes a folder)")
-    from scrapers.parse.report import parse_file
-
-    parse = parse_file(path)
+    # the parse's own problems say why a worker failed; the pool's notice would say it twice
+    pool_log = logging.getLogger("scrapers.load.parses")
+    level = pool_log.level
+    pool_log.setLevel(logging.DEBUG if _debug(args) else logging.ERROR)
+    try:
+        parse = _parse_isolated(path)
+    finally:
+        pool_log.setLevel(level)
     if args.json:
         json.dump(parse.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -184,6 +189,30 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"xxgk parse: {args.path}: {parse.status}: {reason}", file=sys.stderr)
         return EXIT_FAILED
     return 0
+
+
+def _parse_isolated(path: Path):
+    """The file parsed as the pipeline parses a document: its type and size checked before it
+    is read, then parsed in a worker process under the pipeline's memory, CPU and wall-clock
+    limits (scrapers.load.parses), so a hostile file costs a failed parse, not the command."""
+    import dataclasses
+    import tempfile
+
+    from scrapers.extract.dispatch import read_document_file
+    from scrapers.load import parses
+    from scrapers.parse.model import Parse
+
+    data, problem = read_document_file(path)
+    if problem is not None:
+        return Parse(status="failed", problems=[problem])
+    limits = dataclasses.replace(parses.LIMITS, workers=1)
+    with tempfile.TemporaryDirectory(prefix="xxgk-parse-") as spool:
+        # the bytes that passed the checks, not the path again: it may have been swapped since
+        copy = Path(spool) / "document"
+        copy.write_bytes(data)
+        del data
+        with parses.open_pool(limits) as pool:
+            return parses.parse_isolated(pool, [("document", str(copy), str(path))], limits)["document"]
 
 
 # -- xxgk crawl ---------------------------------------------------------------------------
@@ -280,7 +309,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 # -- xxgk docs ----------------------------------------------------------------------------
 
 def add_docs(sub) -> None:
-    p = _parser(sub, "docs", "build the dbt docs site and serve it on localhost", "xxgk docs --port 8080")
+    p = _parser(sub, "docs", "build the dbt docs site and serve it on localhost", "xxgk docs --port 8080 --wait 60")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--no-serve", action="store_true", help="only build the site")
     _common(p)
@@ -293,7 +322,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from dagster_project.docs import docs_from_cli
 
     args.db = str(settings.db)
-    return docs_from_cli(args)
+    return docs_from_cli(args, wait_s=settings.wait_s)
 
 
 # -- xxgk export --------------------------------------------------------------------------
