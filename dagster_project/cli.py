@@ -40,7 +40,9 @@ class RunFailed(Exception):
 
 
 def _debug(args: argparse.Namespace | None = None) -> bool:
-    return bool(getattr(args, "debug", False)) or os.environ.get("XXGK_LOG_LEVEL", "").upper() == "DEBUG"
+    from scrapers.settings import debug_wanted
+
+    return bool(getattr(args, "debug", False)) or debug_wanted()
 
 
 def _quiet_environment() -> None:
@@ -84,9 +86,14 @@ def _writable(db: Path) -> None:
             raise UsageError(f"cannot write the warehouse {db}: {exc.strerror} (choose another --db)") from None
 
 
-def _existing_warehouse(db: Path) -> None:
-    if not db.exists():
-        raise UsageError(f"no warehouse at {db}: build the warehouse first (`xxgk run`, or `make run`)")
+def _built_warehouse(args: argparse.Namespace):
+    """The settings of a command that reads a built warehouse (docs, export, release, site);
+    `args.db` becomes the resolved path the layer's entry point reads."""
+    settings = _settings(args)
+    if not settings.db.exists():
+        raise UsageError(f"no warehouse at {settings.db}: build the warehouse first (`xxgk run`, or `make run`)")
+    args.db = str(settings.db)
+    return settings
 
 
 def _registry_districts(registry: Path) -> list[str]:
@@ -317,11 +324,9 @@ def add_docs(sub) -> None:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _existing_warehouse(settings.db)
+    settings = _built_warehouse(args)
     from dagster_project.docs import docs_from_cli
 
-    args.db = str(settings.db)
     return docs_from_cli(args, wait_s=settings.wait_s)
 
 
@@ -336,11 +341,9 @@ def add_export(sub) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _existing_warehouse(settings.db)
+    _built_warehouse(args)
     from scrapers.site.release import export_from_cli
 
-    args.db = str(settings.db)
     return export_from_cli(args)
 
 
@@ -355,11 +358,9 @@ def add_release(sub) -> None:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _existing_warehouse(settings.db)
+    _built_warehouse(args)
     from scrapers.site.release import release_from_cli
 
-    args.db = str(settings.db)
     return release_from_cli(args)
 
 
@@ -376,11 +377,9 @@ def add_site(sub) -> None:
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _existing_warehouse(settings.db)
+    _built_warehouse(args)
     from scrapers.site.build import site_from_cli
 
-    args.db = str(settings.db)
     return site_from_cli(args)
 
 
@@ -437,6 +436,13 @@ def _known_error(exc: BaseException) -> int | None:
 
     if isinstance(exc, WarehouseBusy):
         return EXIT_FAILED
+    # what the readers of a built warehouse raise when they cannot finish (a module that is
+    # not imported raised nothing: no need to import the site's templates to ask)
+    for module, name in (("scrapers.site.build", "SiteError"), ("scrapers.site.release", "ExportError"),
+                         ("dagster_project.docs", "DocsError")):
+        failed = getattr(sys.modules.get(module), name, None)
+        if failed is not None and isinstance(exc, failed):
+            return EXIT_FAILED
     if isinstance(exc, (WarehouseError, RegistryError)):
         return EXIT_USAGE
     return None

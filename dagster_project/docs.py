@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from scrapers.settings import DBT_DIR, DEFAULT_WAIT_S, warehouse_path
+from scrapers.settings import DBT_DIR, DEFAULT_WAIT_S, dbt_environment, warehouse_path
 from scrapers.site.server import serve as serve_docs  # noqa: F401 - the docs site's server, for callers
 
 # dbt opened the file between our wait and its own open: ask again this soon
@@ -32,7 +32,7 @@ def build_docs(db: str | Path | None = None, target_dir: str | Path | None = Non
 
     path = warehouse_path(db)
     target = Path(target_dir) if target_dir else DBT_DIR / "target"
-    env = dict(os.environ, XXGK_DB=str(path))
+    env = {**os.environ, **dbt_environment(path)}
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     dbt = Path(sys.executable).with_name("dbt")
     deadline = time.monotonic() + wait_s
@@ -61,11 +61,7 @@ def build_docs(db: str | Path | None = None, target_dir: str | Path | None = Non
 
 def docs_from_cli(args, wait_s: float = DEFAULT_WAIT_S) -> int:
     """`xxgk docs [--db DB] [--port 8080] [--no-serve] [--wait SECONDS]`."""
-    try:
-        site = build_docs(args.db, wait_s=wait_s)
-    except DocsError as exc:
-        print(f"xxgk docs: {exc}", file=sys.stderr)
-        return 1
+    site = build_docs(args.db, wait_s=wait_s)
     print(f"docs site built in {site} (static_index.html opens without a server)", flush=True)
     if args.no_serve:
         return 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -246,11 +245,7 @@ def site_from_db(db: str | Path | None, out: str | Path | None = None) -> Site:
 
 def site_from_cli(args) -> int:
     """`xxgk site [--db DB] [--out DIR] [--serve] [--port 8000]`."""
-    try:
-        site = site_from_db(args.db, args.out)
-    except (SiteError, duckdb.Error, OSError) as exc:
-        print(f"xxgk site: {exc}", file=sys.stderr)
-        return 1
+    site = site_from_db(args.db, args.out)
     counts = ", ".join(f"{n} {kind}" for kind, n in site.pages.items())
     index = (site.folder / "index.html").resolve()
     print(f"site: {counts} pages, {site.documents} stored documents -> {index.as_uri()}")
