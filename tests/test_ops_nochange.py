@@ -16,37 +16,18 @@ from dagster_project.summary import summary_lines
 from scrapers.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REPORTS = ["beijing-chaoyang-xiangheyuan-2019.txt", "chaoyang-donghu-jd-2014.txt"]
 EXTRA = FIXTURES / "reports" / "shanghai-general-office-2019.html"
 
-pytestmark = pytest.mark.slow  # one dbt build for the module
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A warehouse built from two reports by the full run, and a pristine copy of it to
-    restore before each test (the folder keeps its path: the archive names files by it)."""
-    root = tmp_path_factory.mktemp("nochange")
-    folder = root / "reports"
-    folder.mkdir()
-    for name in REPORTS:
-        shutil.copy2(FIXTURES / "reports" / name, folder)
-    settings = Settings.resolve(db=root / "wh" / "xxgk.duckdb", env={})
-    with dg.instance_for_test() as instance:
-        report = run_pipeline(settings, from_dir=str(folder), instance=instance)
-    assert report.success and report.dbt_built, report
-    shutil.copytree(root / "wh", root / "pristine-wh")
-    shutil.copytree(folder, root / "pristine-reports")
-    return root, settings
+pytestmark = pytest.mark.slow  # the shared warehouse is built by the full run, with dbt
 
 
 @pytest.fixture()
-def warehouse(built):
-    root, settings = built
-    for name in ("wh", "reports"):
-        shutil.rmtree(root / name)
-        shutil.copytree(root / f"pristine-{name}", root / name)
-    return settings, root / "reports"
+def warehouse(folder_warehouse):
+    """The shared warehouse (conftest.py), put back as it was after each test."""
+    try:
+        yield folder_warehouse.settings, folder_warehouse.folder
+    finally:
+        folder_warehouse.restore()
 
 
 def test_nothing_new_ends_with_the_full_runs_own_summary(warehouse):
@@ -58,7 +39,7 @@ def test_nothing_new_ends_with_the_full_runs_own_summary(warehouse):
     assert full.success and full.up_to_date and not full.dbt_built
     # all but the Dagster run ids and the time
     assert summary_lines(fast)[:-2] == summary_lines(full)[:-2]
-    assert "documents: 2 files, 0 new or changed, 2 unchanged, 0 unreadable, 0 too large" in summary_lines(fast)
+    assert "documents: 1 files, 0 new or changed, 1 unchanged, 0 unreadable, 0 too large" in summary_lines(fast)
     assert summary_lines(fast)[-2] == "dagster runs: none (nothing would change)"
 
 
@@ -69,7 +50,7 @@ def test_only_files_whose_size_or_mtime_moved_are_hashed(warehouse, monkeypatch)
     hashed = []
     real = documents.sha256_hex
     monkeypatch.setattr(documents, "sha256_hex", lambda body: hashed.append(len(body)) or real(body))
-    touched = folder / REPORTS[0]
+    [touched] = folder.iterdir()
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     assert nochange.unchanged_run(settings, folder) is not None  # touched, not changed
     assert hashed == [touched.stat().st_size]
@@ -88,7 +69,7 @@ def test_a_new_file_runs_the_pipeline(warehouse):
 
 def test_a_changed_file_of_the_same_size_runs_the_pipeline(warehouse):
     settings, folder = warehouse
-    path = folder / REPORTS[1]
+    [path] = folder.iterdir()
     data = bytearray(path.read_bytes())
     data[-2:] = b"  " if data[-2:] != b"  " else b"\n\n"
     stat = path.stat()
@@ -121,7 +102,7 @@ def test_a_new_parser_version_runs_the_pipeline(warehouse, monkeypatch):
 
     settings, folder = warehouse
     monkeypatch.setattr(parses, "PARSER_VERSION", parses.PARSER_VERSION + "-next")
-    assert _reason(settings, folder) == "2 document versions have no parse of this parser version"
+    assert _reason(settings, folder) == "1 document versions have no parse of this parser version"
 
 
 def test_an_office_name_without_its_match_runs_the_pipeline(warehouse):

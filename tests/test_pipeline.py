@@ -4,27 +4,18 @@ parser and dbt into the marts of a temporary DuckDB file."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project.run import run_pipeline
-from scrapers.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("reports")
-    shutil.copy(FIXTURES / "corpus" / "seed" / "000_3cfb3787871ff2e9.txt", folder)
-    db = tmp_path_factory.mktemp("wh") / "xxgk.duckdb"
-    with dg.instance_for_test() as instance:
-        report = run_pipeline(Settings.resolve(db=db), from_dir=str(folder), instance=instance)
-    return db, report, folder
+def warehouse(folder_warehouse):
+    return folder_warehouse.db, folder_warehouse.report, folder_warehouse.folder
 
 
 def test_definitions_load():
