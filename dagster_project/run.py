@@ -68,8 +68,6 @@ def captured_output(settings: Settings, debug: bool):
     if debug:
         yield
         return
-    # Dagster's notices (a check that emitted no result on a skipped build) go to the run log too
-    logging.getLogger("dagster").setLevel(logging.ERROR)
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     logger = logging.getLogger(f"xxgk.runlog.{settings.warehouse_tag}")
     logger.propagate = False
@@ -78,8 +76,31 @@ def captured_output(settings: Settings, debug: bool):
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-    with contextlib.redirect_stdout(_LineLog(logger)):
-        yield
+    # Dagster's own notices (a check that emitted no result on a skipped build) go to the run
+    # log too: Dagster sets its logger's level itself while it runs, so it gets the handler,
+    # and nothing of it reaches the terminal through the root logger
+    dagster_log = logging.getLogger("dagster")
+    propagate = dagster_log.propagate
+    forward = _Forward(logger)
+    dagster_log.propagate = False
+    dagster_log.addHandler(forward)
+    try:
+        with contextlib.redirect_stdout(_LineLog(logger)):
+            yield
+    finally:
+        dagster_log.removeHandler(forward)
+        dagster_log.propagate = propagate
+
+
+class _Forward(logging.Handler):
+    """Warnings of another logger, written by the run log's handler."""
+
+    def __init__(self, to: logging.Logger):
+        super().__init__(logging.WARNING)
+        self.to = to
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.to.handle(record)
 
 
 def instance_for(settings: Settings) -> dg.DagsterInstance:
