@@ -124,10 +124,15 @@ def up_to_date(db: Path) -> tuple[bool, str | None]:
         return False, None
     con = connect(db, read_only=True)
     try:
-        current = fingerprint(con)
-        return (marts_exist(con) and last_fingerprint(con) == current), current
+        return up_to_date_on(con)
     finally:
         con.close()
+
+
+def up_to_date_on(con: duckdb.DuckDBPyConnection) -> tuple[bool, str]:
+    """`up_to_date`, asked on an open connection."""
+    current = fingerprint(con)
+    return (marts_exist(con) and last_fingerprint(con) == current), current
 
 
 def record_build(db: Path, built_fingerprint: str, run_id: str | None, seconds: float) -> None:

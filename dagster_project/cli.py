@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 DESCRIPTION = """\
@@ -389,6 +388,8 @@ COMMANDS = [add_parse, add_crawl, add_run, add_rebuild, add_docs, add_export, ad
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("xxgk")
     except PackageNotFoundError:

@@ -17,6 +17,7 @@ Any yes, or anything that cannot be answered, and the full run goes ahead as bef
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -30,9 +31,10 @@ log = logging.getLogger("xxgk.nochange")
 _VIOLATING = "select count(distinct report_id) from marts.qa_identity_violations where severity = 'strict'"
 
 
-def would_change(settings: Settings, folder: str | Path) -> tuple[str | None, dict]:
+def would_change(settings: Settings, folder: str | Path, con=None) -> tuple[str | None, dict]:
     """(why the full run must go ahead, or None when it would change nothing; the folder's
-    counts as `local_documents` reports them)."""
+    counts as `local_documents` reports them). The warehouse questions are asked on `con`, a
+    read-only connection (opened here when not given)."""
     from scrapers.archive.local import folder_unchanged
     from scrapers.archive.warc import OPEN_SUFFIX
 
@@ -47,39 +49,45 @@ def would_change(settings: Settings, folder: str | Path) -> tuple[str | None, di
 
     if unloaded := unloaded_files(settings.archive, settings.db):
         return f"{len(unloaded)} archive files are not loaded yet", {}
-    from scrapers.load.parses import pending_documents
+    if con is None:
+        from scrapers.load.warehouse import connect
 
-    if pending := pending_documents(settings.db, read_only=True):
-        return f"{len(pending)} document versions have no parse of this parser version", {}
-    from scrapers.load.warehouse import connect
+        with contextlib.closing(connect(settings.db, read_only=True)) as own:
+            return _warehouse_would_change(own), found.counts()
+    return _warehouse_would_change(con), found.counts()
+
+
+def _warehouse_would_change(con) -> str | None:
+    from dagster_project.builds import up_to_date_on
+    from scrapers.load.parses import pending_documents
     from scrapers.offices import offices_to_match
 
-    con = connect(settings.db, read_only=True)
-    try:
-        if unmatched := offices_to_match(con):
-            return f"{unmatched} office names would be matched again", {}
-    finally:
-        con.close()
-    from dagster_project.builds import up_to_date
-
-    if not up_to_date(settings.db)[0]:
-        return "what dbt reads changed since the last successful build", {}
-    return None, found.counts()
+    if pending := pending_documents(None, con=con):
+        return f"{len(pending)} document versions have no parse of this parser version"
+    if unmatched := offices_to_match(con):
+        return f"{unmatched} office names would be matched again"
+    if not up_to_date_on(con)[0]:
+        return "what dbt reads changed since the last successful build"
+    return None
 
 
 def unchanged_run(settings: Settings, folder: str | Path) -> RunReport | None:
     """The report of a run that had nothing to do, or None when the full run must go ahead
     (the reason is logged at debug level). A warehouse held by another process past `--wait`
     is an error here as it would be in the full run."""
-    from scrapers.load.warehouse import WarehouseBusy
+    from scrapers.load.warehouse import WarehouseBusy, connect
 
     started = time.time()
     try:
-        reason, documents = would_change(settings, folder)
-        if reason is None:
-            report = RunReport(db=str(settings.db), documents=documents, parses={"parsed": 0, "by_status": {}},
-                               up_to_date=True, marts=mart_counts(settings.db))
-            report.violations = _violations(settings.db)
+        if not settings.db.exists():
+            reason = "no warehouse yet"
+        else:
+            with contextlib.closing(connect(settings.db, read_only=True)) as con:
+                reason, documents = would_change(settings, folder, con)
+                if reason is None:
+                    report = RunReport(db=str(settings.db), documents=documents, parses={"parsed": 0, "by_status": {}},
+                                       up_to_date=True, marts=mart_counts(settings.db, con),
+                                       violations=con.execute(_VIOLATING).fetchone()[0])
     except WarehouseBusy:
         raise
     except Exception as exc:  # a question that cannot be answered here is answered by the full run
@@ -89,13 +97,3 @@ def unchanged_run(settings: Settings, folder: str | Path) -> RunReport | None:
         return None
     report.seconds = time.time() - started
     return report
-
-
-def _violations(db: Path) -> int:
-    from scrapers.load.warehouse import connect
-
-    con = connect(db, read_only=True)
-    try:
-        return con.execute(_VIOLATING).fetchone()[0]
-    finally:
-        con.close()

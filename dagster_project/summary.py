@@ -10,17 +10,20 @@ from pathlib import Path
 FIRST_FAILURES = 5  # failed files named in the summary; the rest are counted
 
 
-def mart_counts(db: str | Path) -> dict[str, int]:
+def mart_counts(db: str | Path, con=None) -> dict[str, int]:
+    """Rows of every mart (asked on `con` when given)."""
     from scrapers.load.warehouse import connect
 
-    con = connect(db, read_only=True)
+    own = con is None
+    con = connect(db, read_only=True) if own else con
     try:
         tables = con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
         ).fetchall()
         return {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for (t,) in tables}
     finally:
-        con.close()
+        if own:
+            con.close()
 
 
 def portal_line(state: dict) -> str:
