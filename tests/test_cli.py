@@ -3,6 +3,7 @@ messages, and a warehouse that a mistake leaves as it was."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -209,6 +210,22 @@ def test_version_and_every_subcommand_help_with_an_example():
 
 # -- a warehouse held by another process --------------------------------------------------
 
+@contextlib.contextmanager
+def holding(db: Path, read_only: bool):
+    """Another process with the warehouse open (a notebook, another run) until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys, time\ncon = duckdb.connect({str(db)!r}, read_only={read_only})\n"
+         "print('holding', flush=True)\ntime.sleep(120)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_a_reader_holding_the_warehouse_is_named_and_the_wait_is_bounded(built, tmp_path):
     from scrapers.archive.local import archive_folder
 
@@ -220,19 +237,10 @@ def test_a_reader_holding_the_warehouse_is_named_and_the_wait_is_bounded(built, 
     shutil.copy(FIXTURES / "reports" / "chaoyang-donghu-jd-2014.txt", other)
     assert archive_folder(other, db.parent / "archive").new_versions == 1
     before = digest(db.parent)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, sys, time\ncon = duckdb.connect({str(db)!r}, read_only=True)\n"
-         "print('holding', flush=True)\ntime.sleep(120)"],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with holding(db, read_only=True) as holder:
         started = time.monotonic()
         proc = xxgk("run", "--from", str(built["reports"]), "--db", str(db), "--wait", "4")
         elapsed = time.monotonic() - started
-    finally:
-        holder.kill()
-        holder.wait()
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     waiting = [line for line in proc.stderr.splitlines() if line.startswith("xxgk: waiting for")]
@@ -250,19 +258,10 @@ def test_a_reader_holding_the_warehouse_is_named_and_the_wait_is_bounded(built, 
 
 def test_docs_waits_for_a_held_warehouse_as_long_as_asked(built):
     db = built["db"]
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, sys, time\ncon = duckdb.connect({str(db)!r})\n"
-         "print('holding', flush=True)\ntime.sleep(120)"],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with holding(db, read_only=False) as holder:
         started = time.monotonic()
         proc = xxgk("docs", "--no-serve", "--db", str(db), "--wait", "3")
         elapsed = time.monotonic() - started
-    finally:
-        holder.kill()
-        holder.wait()
     assert proc.returncode == 1, proc.stdout + proc.stderr
     waiting = [line for line in proc.stderr.splitlines() if line.startswith("xxgk: waiting for")]
     assert waiting and f"held by PID {holder.pid} (" in waiting[0], proc.stderr
