@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -65,14 +66,22 @@ def environment(home: Path, db: Path) -> dict[str, str]:
     return env
 
 
-def timed(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> float:
+def timed_cpu(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and its children): on a busy machine the CPU
+    time is the steadier figure."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     elapsed = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         tail = "\n".join(done.stdout.splitlines()[-20:])
         raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{tail}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> float:
+    return timed_cpu(cmd, env, cwd)[0]
 
 
 def parse_alone(docs: list[tuple[str, bytes]]) -> float:
@@ -96,7 +105,7 @@ con.close()
 """
 
 
-def one_round(n: int, work: Path, reruns: int) -> dict[str, float]:
+def one_round(n: int, work: Path, reruns: int, floors: bool = True) -> dict[str, float]:
     folder, db, archive = work / "reports", work / "wh" / "xxgk.duckdb", work / "archive"
     docs = make_folder(folder, n)
     home = Path(tempfile.mkdtemp(prefix="xxgk-bench-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
@@ -107,8 +116,14 @@ def one_round(n: int, work: Path, reruns: int) -> dict[str, float]:
         first = timed(run, env)
         rerun, floor = [], []
         for _ in range(reruns):  # alternating, so a busy moment costs both alike
-            rerun.append(timed(run, env))
-            floor.append(timed([sys.executable, "-c", NO_CHANGE_FLOOR, str(folder), str(db)], env))
+            rerun.append(timed_cpu(run, env))
+            floor.append(timed_cpu([sys.executable, "-c", NO_CHANGE_FLOOR, str(folder), str(db)], env))
+        measured = {"run_s": first, "rerun_s": statistics.median(w for w, _ in rerun),
+                    "rerun_cpu_s": statistics.median(c for _, c in rerun),
+                    "rerun_floor_s": statistics.median(w for w, _ in floor),
+                    "rerun_floor_cpu_s": statistics.median(c for _, c in floor)}
+        if not floors:
+            return measured
         parse = parse_alone(docs)
         # dbt alone on a copy of the warehouse the run built (its raw tables as they are)
         copy = work / "dbt-alone.duckdb"
@@ -117,8 +132,7 @@ def one_round(n: int, work: Path, reruns: int) -> dict[str, float]:
                      "--quiet"], environment(home, copy), cwd=REPO / "dbt")
     finally:
         shutil.rmtree(home, ignore_errors=True)
-    return {"run_s": first, "rerun_s": statistics.median(rerun), "rerun_floor_s": statistics.median(floor),
-            "parse_s": parse, "dbt_s": dbt}
+    return {**measured, "parse_s": parse, "dbt_s": dbt}
 
 
 def main() -> int:
@@ -126,6 +140,8 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[26, 200, 1000])
     parser.add_argument("--runs", type=int, default=3, help="rounds per size; medians are printed")
     parser.add_argument("--reruns", type=int, default=5, help="no-change reruns per round")
+    parser.add_argument("--no-change-only", action="store_true",
+                        help="measure the no-change rerun and its floor only (not parse alone and dbt alone)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -134,19 +150,25 @@ def main() -> int:
         rounds = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory(prefix=f"xxgk-ingest-{n}-") as tmp:
-                rounds.append(one_round(n, Path(tmp), args.reruns))
+                rounds.append(one_round(n, Path(tmp), args.reruns, not args.no_change_only))
         med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
-        floor = med["parse_s"] + med["dbt_s"]
-        results[n] = {**{k: round(v, 3) for k, v in med.items()}, "floor_s": round(floor, 3),
-                      "ratio": round(med["run_s"] / floor, 2), "ms_per_doc": round(1000 * med["run_s"] / n, 1),
-                      "rerun_ratio": round(med["rerun_s"] / med["rerun_floor_s"], 2), "runs": args.runs,
-                      "reruns": args.reruns}
+        r = {k: round(v, 3) for k, v in med.items()}
+        r.update(ms_per_doc=round(1000 * med["run_s"] / n, 1), runs=args.runs, reruns=args.reruns,
+                 rerun_ratio=round(med["rerun_s"] / med["rerun_floor_s"], 2),
+                 rerun_cpu_ratio=round(med["rerun_cpu_s"] / med["rerun_floor_cpu_s"], 2))
+        no_change = (f"no-change rerun {r['rerun_s']:.2f} s ({r['rerun_cpu_s']:.2f} s CPU), floor {r['rerun_floor_s']:.2f} s "
+                     f"({r['rerun_floor_cpu_s']:.2f} s CPU), ratio {r['rerun_ratio']:.2f}x ({r['rerun_cpu_ratio']:.2f}x CPU)  "
+                     f"[medians of {args.runs} rounds, {args.reruns} reruns each]")
+        if "dbt_s" in med:
+            floor = med["parse_s"] + med["dbt_s"]
+            r.update(floor_s=round(floor, 3), ratio=round(med["run_s"] / floor, 2))
+            line = (f"{n:>5} documents: run {r['run_s']:7.1f} s ({r['ms_per_doc']:6.1f} ms/doc), floor {floor:6.1f} s "
+                    f"(parse {r['parse_s']:.1f} + dbt {r['dbt_s']:.1f}), ratio {r['ratio']:.2f}x; {no_change}")
+        else:
+            line = f"{n:>5} documents: run {r['run_s']:7.1f} s ({r['ms_per_doc']:6.1f} ms/doc); {no_change}"
+        results[n] = r
         if not args.json:
-            r = results[n]
-            print(f"{n:>5} documents: run {r['run_s']:7.1f} s ({r['ms_per_doc']:6.1f} ms/doc), floor {floor:6.1f} s "
-                  f"(parse {r['parse_s']:.1f} + dbt {r['dbt_s']:.1f}), ratio {r['ratio']:.2f}x; "
-                  f"no-change rerun {r['rerun_s']:.2f} s, floor {r['rerun_floor_s']:.2f} s, ratio {r['rerun_ratio']:.2f}x  "
-                  f"[medians of {args.runs} rounds, {args.reruns} reruns each]", flush=True)
+            print(line, flush=True)
     if args.json:
         json.dump(results, sys.stdout, indent=1)
         sys.stdout.write("\n")

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from dagster_project.summary import RunReport, mart_counts
+from scrapers.archive.local import FolderSummary
 from scrapers.settings import Settings
 
 log = logging.getLogger("xxgk.nochange")
@@ -31,33 +32,39 @@ log = logging.getLogger("xxgk.nochange")
 _VIOLATING = "select count(distinct report_id) from marts.qa_identity_violations where severity = 'strict'"
 
 
-def would_change(settings: Settings, folder: str | Path, con=None) -> tuple[str | None, dict]:
+def would_change(settings: Settings, folder: str | Path) -> tuple[str | None, FolderSummary | None]:
     """(why the full run must go ahead, or None when it would change nothing; the folder's
-    counts as `local_documents` reports them). The warehouse questions are asked on `con`, a
-    read-only connection (opened here when not given)."""
-    from scrapers.archive.local import folder_unchanged
-    from scrapers.archive.warc import OPEN_SUFFIX
-
-    if not settings.db.exists():
-        return "no warehouse yet", {}
-    if settings.archive.is_dir() and any(settings.archive.glob("*" + OPEN_SUFFIX)):
-        return "an archive file was left open (its run was killed, or one is writing it now)", {}
-    found = folder_unchanged(folder, settings.archive)
-    if found is None:
-        return "the folder holds new or changed files", {}
-    from scrapers.load.archives import unloaded_files
-
-    if unloaded := unloaded_files(settings.archive, settings.db):
-        return f"{len(unloaded)} archive files are not loaded yet", {}
-    if con is None:
+    summary as `local_documents` would report it, when the folder is unchanged)."""
+    reason, found = _outside_warehouse(settings, folder)
+    if reason is None:
         from scrapers.load.warehouse import connect
 
-        with contextlib.closing(connect(settings.db, read_only=True)) as own:
-            return _warehouse_would_change(own), found.counts()
-    return _warehouse_would_change(con), found.counts()
+        with contextlib.closing(connect(settings.db, read_only=True)) as con:
+            reason = _inside_warehouse(con)
+    return reason, found
 
 
-def _warehouse_would_change(con) -> str | None:
+def _outside_warehouse(settings: Settings, folder: str | Path) -> tuple[str | None, FolderSummary | None]:
+    """The questions the folder and the archive answer, asked before the warehouse is opened
+    (as in the full run, a new file is archived even while another process holds the file)."""
+    from scrapers.archive.local import folder_unchanged
+    from scrapers.archive.warc import OPEN_SUFFIX
+    from scrapers.load.archives import unloaded_files
+
+    if not settings.db.exists():
+        return "no warehouse yet", None
+    if settings.archive.is_dir() and any(settings.archive.glob("*" + OPEN_SUFFIX)):
+        return "an archive file was left open (its run was killed, or one is writing it now)", None
+    found = folder_unchanged(folder, settings.archive)
+    if found is None:
+        return "the folder holds new or changed files", None
+    if unloaded := unloaded_files(settings.archive, settings.db):
+        return f"{len(unloaded)} archive files are not loaded yet", found
+    return None, found
+
+
+def _inside_warehouse(con) -> str | None:
+    """The questions the warehouse answers, on one read-only connection."""
     from dagster_project.builds import up_to_date_on
     from scrapers.load.parses import pending_documents
     from scrapers.offices import offices_to_match
@@ -79,13 +86,12 @@ def unchanged_run(settings: Settings, folder: str | Path) -> RunReport | None:
 
     started = time.time()
     try:
-        if not settings.db.exists():
-            reason = "no warehouse yet"
-        else:
+        reason, found = _outside_warehouse(settings, folder)
+        if reason is None:
             with contextlib.closing(connect(settings.db, read_only=True)) as con:
-                reason, documents = would_change(settings, folder, con)
+                reason = _inside_warehouse(con)
                 if reason is None:
-                    report = RunReport(db=str(settings.db), documents=documents, parses={"parsed": 0, "by_status": {}},
+                    report = RunReport(db=str(settings.db), documents=found.counts(), parses={"parsed": 0, "by_status": {}},
                                        up_to_date=True, marts=mart_counts(settings.db, con),
                                        violations=con.execute(_VIOLATING).fetchone()[0])
     except WarehouseBusy:
@@ -95,5 +101,7 @@ def unchanged_run(settings: Settings, folder: str | Path) -> RunReport | None:
     if reason is not None:
         log.debug("the full run goes ahead: %s", reason)
         return None
+    for line in found.skipped:  # what the full run's walk would say
+        log.warning("%s", line)
     report.seconds = time.time() - started
     return report

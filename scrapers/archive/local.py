@@ -169,9 +169,9 @@ def _new_files(folder: Path, index: ArchiveIndex, summary: FolderSummary) -> Ite
 
 
 def folder_unchanged(folder: str | Path, archive: str | Path) -> FolderSummary | None:
-    """The counts `archive_folder` would report if it had nothing to write, or None as soon as
-    one file is new or changed (or the archive holds a file left open, which its next reader
-    recovers). Writes nothing."""
+    """The summary `archive_folder` would give if it had nothing to write (its skipped lines
+    not logged yet), or None as soon as one file is new or changed (or the archive holds a
+    file left open, which its next reader recovers). Writes nothing."""
     archive = Path(archive)
     if archive.is_dir() and any(archive.glob("*" + OPEN_SUFFIX)):
         return None
@@ -181,8 +181,6 @@ def folder_unchanged(folder: str | Path, archive: str | Path) -> FolderSummary |
         return summary
     if next(_new_files(Path(folder), ArchiveIndex.load(archive), summary), None) is not None:
         return None
-    for line in summary.skipped:
-        log.warning("%s", line)
     return summary
 
 
