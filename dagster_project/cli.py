@@ -1,4 +1,5 @@
-"""`xxgk`: the command line. Imports are lazy so that `xxgk parse` starts fast.
+"""`xxgk`: the command line. Imports are lazy: `--help`, `--version`, `parse` and a `run --from`
+with nothing new never import Dagster or dbt (tests/test_cli.py checks).
 
 Each subcommand is one block below: an `add_<name>` function that declares its options (with
 one example in its --help) and the function that runs it. A block reports a user's mistake by
