@@ -31,7 +31,7 @@ run: $(BIN)/xxgk
 ## tests stay on one worker, so each warehouse a module builds is built once (tests/conftest.py)
 TEST_WORKERS ?= auto
 test: $(BIN)/xxgk
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 ## the Dagster UI; schedules and sensors stay off unless XXGK_SCHEDULES=on (or you turn them on in the UI)
 dev: $(BIN)/xxgk

@@ -22,23 +22,36 @@ def pytest_configure(config):
         ensure_manifest()
 
 
-# the session fixtures that build a warehouse: the modules using one run on one worker
+# The session fixtures that build a warehouse: under xdist the modules using one share a
+# worker, so it is built once.
 SHARED_WAREHOUSES = ("site_warehouse", "folder_warehouse")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Under `--dist loadgroup` a module's tests run on one worker, so its module-scoped
-    warehouse is built once, and the modules that share a session warehouse share a worker."""
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, but with the modules that use one shared warehouse in one unit.
+    (pytest-xdist's own `loadgroup` cannot rename test ids under pytest 9, so its groups are
+    ignored; grouping by file here needs no renaming.)"""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    root = config.rootpath
     groups: dict[str, str] = {}
-    for item in items:
-        module = item.module.__name__
-        shared = next((name for name in SHARED_WAREHOUSES if name in item.fixturenames), None)
-        if shared or module not in groups:
-            groups[module] = shared or groups.get(module, module)
-    for item in items:
-        if not any(True for _ in item.iter_markers("xdist_group")):
-            item.add_marker(pytest.mark.xdist_group(groups[item.module.__name__]))
+
+    def unit(path: str) -> str:
+        if path not in groups:
+            try:
+                text = (root / path).read_text(encoding="utf-8")
+            except OSError:
+                text = ""
+            groups[path] = next((name for name in SHARED_WAREHOUSES if name in text), path)
+        return groups[path]
+
+    class SharedWarehouseScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return unit(nodeid.split("::", 1)[0])
+
+    return SharedWarehouseScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
