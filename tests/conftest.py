@@ -10,6 +10,7 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_REPORT = FIXTURES / "corpus" / "seed" / "000_3cfb3787871ff2e9.txt"
+VIOLATING_REPORT = FIXTURES / "reports" / "shanghai-science-commission-2024.md"
 
 
 def pytest_configure(config):
@@ -68,7 +69,7 @@ def site_warehouse(tmp_path_factory):
 @pytest.fixture(scope="session")
 def folder_warehouse(tmp_path_factory):
     """One warehouse built by the full `xxgk run --from` path (Dagster, the parser, dbt) from
-    the seed report, for the tests that read it (test_pipeline.py) and those that change it
+    the seed report and one that breaks identities, for the tests that read it (test_pipeline.py) and those that change it
     and put it back (test_ops_nochange.py): folder, settings, the run's report, and `restore`."""
     import dagster as dg
 
@@ -79,6 +80,8 @@ def folder_warehouse(tmp_path_factory):
     folder = root / "reports"
     folder.mkdir()
     shutil.copy2(SEED_REPORT, folder)
+    # a report that breaks identities of its template: the summaries count it
+    shutil.copy2(VIOLATING_REPORT, folder)
     settings = Settings.resolve(db=root / "wh" / "xxgk.duckdb", env={})
     with dg.instance_for_test() as instance:
         report = run_pipeline(settings, from_dir=str(folder), instance=instance)

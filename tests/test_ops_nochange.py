@@ -39,7 +39,9 @@ def test_nothing_new_ends_with_the_full_runs_own_summary(warehouse):
     assert full.success and full.up_to_date and not full.dbt_built
     # all but the Dagster run ids and the time
     assert summary_lines(fast)[:-2] == summary_lines(full)[:-2]
-    assert "documents: 1 files, 0 new or changed, 1 unchanged, 0 unreadable, 0 too large" in summary_lines(fast)
+    assert "documents: 2 files, 0 new or changed, 2 unchanged, 0 unreadable, 0 too large" in summary_lines(fast)
+    # the shared warehouse holds one report that breaks identities: both count it alike
+    assert fast.violations == full.violations == 1
     assert summary_lines(fast)[-2] == "dagster runs: none (nothing would change)"
 
 
@@ -50,7 +52,7 @@ def test_only_files_whose_size_or_mtime_moved_are_hashed(warehouse, monkeypatch)
     hashed = []
     real = documents.sha256_hex
     monkeypatch.setattr(documents, "sha256_hex", lambda body: hashed.append(len(body)) or real(body))
-    [touched] = folder.iterdir()
+    touched = sorted(folder.iterdir())[0]
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     assert nochange.unchanged_run(settings, folder) is not None  # touched, not changed
     assert hashed == [touched.stat().st_size]
@@ -69,7 +71,7 @@ def test_a_new_file_runs_the_pipeline(warehouse):
 
 def test_a_changed_file_of_the_same_size_runs_the_pipeline(warehouse):
     settings, folder = warehouse
-    [path] = folder.iterdir()
+    path = sorted(folder.iterdir())[0]
     data = bytearray(path.read_bytes())
     data[-2:] = b"  " if data[-2:] != b"  " else b"\n\n"
     stat = path.stat()
@@ -102,7 +104,7 @@ def test_a_new_parser_version_runs_the_pipeline(warehouse, monkeypatch):
 
     settings, folder = warehouse
     monkeypatch.setattr(parses, "PARSER_VERSION", parses.PARSER_VERSION + "-next")
-    assert _reason(settings, folder) == "1 document versions have no parse of this parser version"
+    assert _reason(settings, folder) == "2 document versions have no parse of this parser version"
 
 
 def test_an_office_name_without_its_match_runs_the_pipeline(warehouse):

@@ -33,8 +33,9 @@ def test_seed_report_reaches_the_marts(warehouse):
     rows = dict(
         con.execute(
             """
-            select outcome, value from marts.fct_requests
-            where applicant_type = 'natural_person' and outcome in ('new_received', 'granted', 'processed_total')
+            select outcome, value from marts.fct_requests join marts.dim_report using (report_id)
+            where source_url like '%/000_3cfb3787871ff2e9.txt'
+              and applicant_type = 'natural_person' and outcome in ('new_received', 'granted', 'processed_total')
             """
         ).fetchall()
     )
@@ -48,7 +49,7 @@ def test_second_ingest_and_parse_add_nothing(warehouse):
 
     db, _, folder = warehouse
     counts = ingest_folder(folder, db)
-    assert counts == {"files": 1, "new_versions": 0, "unchanged": 1, "unreadable": 0, "too_large": 0}
+    assert counts == {"files": 2, "new_versions": 0, "unchanged": 2, "unreadable": 0, "too_large": 0}
     assert parse_pending(db).parsed == 0
 
 
