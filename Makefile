@@ -27,9 +27,11 @@ $(BIN)/xxgk: requirements.lock pyproject.toml
 run: $(BIN)/xxgk
 	$(BIN)/xxgk run --from $(SAMPLE)
 
-## the whole test suite
+## the whole test suite, on every core (TEST_WORKERS=0 runs it in one process); a module's
+## tests stay on one worker, so each warehouse a module builds is built once (tests/conftest.py)
+TEST_WORKERS ?= auto
 test: $(BIN)/xxgk
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 ## the Dagster UI; schedules and sensors stay off unless XXGK_SCHEDULES=on (or you turn them on in the UI)
 dev: $(BIN)/xxgk

@@ -66,10 +66,13 @@ def stored_sources(manifest: dict) -> set[str]:
     return found
 
 
-def _manifest_sources() -> set[str]:
-    from dagster_project.project import dbt_project
+# dbt's manifest as dagster-dbt's DbtProject places it (project.py), named here so that the
+# fingerprint can be taken without importing Dagster (the no-change fast path)
+MANIFEST = DBT_DIR / "target" / "manifest.json"
 
-    return stored_sources(json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8")))
+
+def _manifest_sources() -> set[str]:
+    return stored_sources(json.loads(MANIFEST.read_text(encoding="utf-8")))
 
 
 def raw_fingerprint(con: duckdb.DuckDBPyConnection, tables: set[str] | None = None) -> str:
@@ -121,10 +124,15 @@ def up_to_date(db: Path) -> tuple[bool, str | None]:
         return False, None
     con = connect(db, read_only=True)
     try:
-        current = fingerprint(con)
-        return (marts_exist(con) and last_fingerprint(con) == current), current
+        return up_to_date_on(con)
     finally:
         con.close()
+
+
+def up_to_date_on(con: duckdb.DuckDBPyConnection) -> tuple[bool, str]:
+    """`up_to_date`, asked on an open connection."""
+    current = fingerprint(con)
+    return (marts_exist(con) and last_fingerprint(con) == current), current
 
 
 def record_build(db: Path, built_fingerprint: str, run_id: str | None, seconds: float) -> None:

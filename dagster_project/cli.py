@@ -1,4 +1,5 @@
-"""`xxgk`: the command line. Imports are lazy so that `xxgk parse` starts fast.
+"""`xxgk`: the command line. Imports are lazy: `--help`, `--version`, `parse` and a `run --from`
+with nothing new never import Dagster or dbt (tests/test_cli.py checks).
 
 Each subcommand is one block below: an `add_<name>` function that declares its options (with
 one example in its --help) and the function that runs it. A block reports a user's mistake by
@@ -14,7 +15,6 @@ import json
 import logging
 import os
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 DESCRIPTION = """\
@@ -40,7 +40,9 @@ class RunFailed(Exception):
 
 
 def _debug(args: argparse.Namespace | None = None) -> bool:
-    return bool(getattr(args, "debug", False)) or os.environ.get("XXGK_LOG_LEVEL", "").upper() == "DEBUG"
+    from scrapers.settings import debug_wanted
+
+    return bool(getattr(args, "debug", False)) or debug_wanted()
 
 
 def _quiet_environment() -> None:
@@ -84,9 +86,14 @@ def _writable(db: Path) -> None:
             raise UsageError(f"cannot write the warehouse {db}: {exc.strerror} (choose another --db)") from None
 
 
-def _existing_warehouse(db: Path) -> None:
-    if not db.exists():
-        raise UsageError(f"no warehouse at {db}: build the warehouse first (`xxgk run`, or `make run`)")
+def _built_warehouse(args: argparse.Namespace):
+    """The settings of a command that reads a built warehouse (docs, export, release, site);
+    `args.db` becomes the resolved path the layer's entry point reads."""
+    settings = _settings(args)
+    if not settings.db.exists():
+        raise UsageError(f"no warehouse at {settings.db}: build the warehouse first (`xxgk run`, or `make run`)")
+    args.db = str(settings.db)
+    return settings
 
 
 def _registry_districts(registry: Path) -> list[str]:
@@ -168,9 +175,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {args.path}")
     if path.is_dir():
         raise UsageError(f"{args.path} is a folder; `xxgk parse` takes one report file (`xxgk run --from` takes a folder)")
-    from scrapers.parse.report import parse_file
-
-    parse = parse_file(path)
+    # the parse's own problems say why a worker failed; the pool's notice would say it twice
+    pool_log = logging.getLogger("scrapers.load.parses")
+    level = pool_log.level
+    pool_log.setLevel(logging.DEBUG if _debug(args) else logging.ERROR)
+    try:
+        parse = _parse_isolated(path)
+    finally:
+        pool_log.setLevel(level)
     if args.json:
         json.dump(parse.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -184,6 +196,30 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"xxgk parse: {args.path}: {parse.status}: {reason}", file=sys.stderr)
         return EXIT_FAILED
     return 0
+
+
+def _parse_isolated(path: Path):
+    """The file parsed as the pipeline parses a document: its type and size checked before it
+    is read, then parsed in a worker process under the pipeline's memory, CPU and wall-clock
+    limits (scrapers.load.parses), so a hostile file costs a failed parse, not the command."""
+    import dataclasses
+    import tempfile
+
+    from scrapers.extract.dispatch import read_document_file
+    from scrapers.load import parses
+    from scrapers.parse.model import Parse
+
+    data, problem = read_document_file(path)
+    if problem is not None:
+        return Parse(status="failed", problems=[problem])
+    limits = dataclasses.replace(parses.LIMITS, workers=1)
+    with tempfile.TemporaryDirectory(prefix="xxgk-parse-") as spool:
+        # the bytes that passed the checks, not the path again: it may have been swapped since
+        copy = Path(spool) / "document"
+        copy.write_bytes(data)
+        del data
+        with parses.open_pool(limits) as pool:
+            return parses.parse_isolated(pool, [("document", str(copy), str(path))], limits)["document"]
 
 
 # -- xxgk crawl ---------------------------------------------------------------------------
@@ -229,10 +265,18 @@ def _run(args: argparse.Namespace, build: bool) -> int:
         known = _registry_districts(settings.registry)
         districts = _districts(args.district, known, settings.registry) or None
     _writable(settings.db)
-    from dagster_project.run import run_pipeline, summary_lines
+    report = None
+    if build and from_dir:
+        from dagster_project.nochange import unchanged_run
 
-    report = run_pipeline(settings, from_dir=str(from_dir) if from_dir else None, districts=districts,
-                          refresh=args.refresh, debug=_debug(args), build=build)
+        report = unchanged_run(settings, from_dir)
+    if report is None:
+        from dagster_project.run import run_pipeline
+
+        report = run_pipeline(settings, from_dir=str(from_dir) if from_dir else None, districts=districts,
+                              refresh=args.refresh, debug=_debug(args), build=build)
+    from dagster_project.summary import summary_lines
+
     for line in summary_lines(report):
         print(line)
     if not report.success:
@@ -258,7 +302,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         # an empty warehouse must not replace a full one because of a mistyped folder
         raise UsageError(f"no WARC files in {settings.archive}; the warehouse is left as it is (check --archive)")
     _writable(settings.db)
-    from dagster_project.run import rebuild_pipeline, summary_lines
+    from dagster_project.run import rebuild_pipeline
+    from dagster_project.summary import summary_lines
 
     report = rebuild_pipeline(settings, debug=_debug(args))
     for line in summary_lines(report):
@@ -271,7 +316,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 # -- xxgk docs ----------------------------------------------------------------------------
 
 def add_docs(sub) -> None:
-    p = _parser(sub, "docs", "build the dbt docs site and serve it on localhost", "xxgk docs --port 8080")
+    p = _parser(sub, "docs", "build the dbt docs site and serve it on localhost", "xxgk docs --port 8080 --wait 60")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--no-serve", action="store_true", help="only build the site")
     _common(p)
@@ -279,12 +324,10 @@ def add_docs(sub) -> None:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _existing_warehouse(settings.db)
+    settings = _built_warehouse(args)
     from dagster_project.docs import docs_from_cli
 
-    args.db = str(settings.db)
-    return docs_from_cli(args)
+    return docs_from_cli(args, wait_s=settings.wait_s)
 
 
 # -- xxgk export --------------------------------------------------------------------------
@@ -298,11 +341,9 @@ def add_export(sub) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _existing_warehouse(settings.db)
+    _built_warehouse(args)
     from scrapers.site.release import export_from_cli
 
-    args.db = str(settings.db)
     return export_from_cli(args)
 
 
@@ -317,11 +358,9 @@ def add_release(sub) -> None:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _existing_warehouse(settings.db)
+    _built_warehouse(args)
     from scrapers.site.release import release_from_cli
 
-    args.db = str(settings.db)
     return release_from_cli(args)
 
 
@@ -338,11 +377,9 @@ def add_site(sub) -> None:
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _existing_warehouse(settings.db)
+    _built_warehouse(args)
     from scrapers.site.build import site_from_cli
 
-    args.db = str(settings.db)
     return site_from_cli(args)
 
 
@@ -352,6 +389,8 @@ COMMANDS = [add_parse, add_crawl, add_run, add_rebuild, add_docs, add_export, ad
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("xxgk")
     except PackageNotFoundError:
@@ -399,6 +438,13 @@ def _known_error(exc: BaseException) -> int | None:
 
     if isinstance(exc, WarehouseBusy):
         return EXIT_FAILED
+    # what the readers of a built warehouse raise when they cannot finish (a module that is
+    # not imported raised nothing: no need to import the site's templates to ask)
+    for module, name in (("scrapers.site.build", "SiteError"), ("scrapers.site.release", "ExportError"),
+                         ("dagster_project.docs", "DocsError")):
+        failed = getattr(sys.modules.get(module), name, None)
+        if failed is not None and isinstance(exc, failed):
+            return EXIT_FAILED
     if isinstance(exc, (WarehouseError, RegistryError)):
         return EXIT_USAGE
     return None

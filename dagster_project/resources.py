@@ -14,7 +14,7 @@ from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
 from dagster_project.project import dbt_project
-from scrapers.settings import DBT_DIR, DEFAULT_WAIT_S, Settings
+from scrapers.settings import DBT_DIR, DEFAULT_WAIT_S, Settings, dbt_environment
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -42,9 +42,8 @@ class Warehouse(dg.ConfigurableResource):
         return Settings(db=self.path).log_dir
 
     def export_env(self) -> None:
-        # dbt reads the warehouse path from XXGK_DB (dbt/profiles.yml): the one setting that
-        # crosses into another program through the environment
-        os.environ["XXGK_DB"] = str(self.path)
+        # dbt-duckdb reads its profile in this process's environment
+        os.environ.update(dbt_environment(self.path))
 
 
 class CrawlSettings(dg.ConfigurableResource):

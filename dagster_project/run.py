@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import logging
 import logging.handlers
 import os
@@ -19,11 +18,12 @@ import shutil
 import socket
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.summary import RunReport, failed_parses, mart_counts, summary_lines  # noqa: F401 - summary_lines: the runs' callers print it
 from scrapers.settings import DAGSTER_YAML, Settings
 
 # Runs of `xxgk run` carry their process, so that a later run can tell one that was killed,
@@ -34,7 +34,6 @@ PID_TAG = "xxgk/pid"
 # (after a reboot, or PID 1 of every container start)
 PROCESS_TAG = "xxgk/process"
 WAREHOUSE_TAG = "xxgk/warehouse"
-FIRST_FAILURES = 5  # failed files named in the summary; the rest are counted
 
 
 def console_logging(debug: bool) -> dict:
@@ -69,8 +68,6 @@ def captured_output(settings: Settings, debug: bool):
     if debug:
         yield
         return
-    # Dagster's notices (a check that emitted no result on a skipped build) go to the run log too
-    logging.getLogger("dagster").setLevel(logging.ERROR)
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     logger = logging.getLogger(f"xxgk.runlog.{settings.warehouse_tag}")
     logger.propagate = False
@@ -79,8 +76,31 @@ def captured_output(settings: Settings, debug: bool):
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-    with contextlib.redirect_stdout(_LineLog(logger)):
-        yield
+    # Dagster's own notices (a check that emitted no result on a skipped build) go to the run
+    # log too: Dagster sets its logger's level itself while it runs, so it gets the handler,
+    # and nothing of it reaches the terminal through the root logger
+    dagster_log = logging.getLogger("dagster")
+    propagate = dagster_log.propagate
+    forward = _Forward(logger)
+    dagster_log.propagate = False
+    dagster_log.addHandler(forward)
+    try:
+        with contextlib.redirect_stdout(_LineLog(logger)):
+            yield
+    finally:
+        dagster_log.removeHandler(forward)
+        dagster_log.propagate = propagate
+
+
+class _Forward(logging.Handler):
+    """Warnings of another logger, written by the run log's handler."""
+
+    def __init__(self, to: logging.Logger):
+        super().__init__(logging.WARNING)
+        self.to = to
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.to.handle(record)
 
 
 def instance_for(settings: Settings) -> dg.DagsterInstance:
@@ -90,19 +110,6 @@ def instance_for(settings: Settings) -> dg.DagsterInstance:
     if not (home / "dagster.yaml").exists():
         shutil.copy(DAGSTER_YAML, home / "dagster.yaml")
     return dg.DagsterInstance.from_config(str(home))
-
-
-def mart_counts(db: str | Path) -> dict[str, int]:
-    from scrapers.load.warehouse import connect
-
-    con = connect(db, read_only=True)
-    try:
-        tables = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-        ).fetchall()
-        return {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for (t,) in tables}
-    finally:
-        con.close()
 
 
 def process_identity(pid: int) -> str | None:
@@ -208,68 +215,6 @@ def _crawl_states(result: dg.ExecuteInProcessResult) -> list[dict]:
         if data.user_failure_data is not None:
             metadata = {k: v.value for k, v in data.user_failure_data.metadata.items()}
     return list(metadata.get("portal_states") or [])
-
-
-def portal_line(state: dict) -> str:
-    where = f"{state['district']} {state['portal']}"
-    if state.get("reachable") is False:
-        return f"{where}: UNREACHABLE ({state.get('message', '')}); the warehouse keeps what earlier crawls fetched"
-    return f"{where}: {state.get('pages', 0)} pages fetched, {state.get('reports', 0)} reports, {state.get('failures', 0)} failures"
-
-
-@dataclass
-class RunReport:
-    """What `xxgk run` did, for its summary and for tests."""
-
-    db: str
-    runs: dict[str, str] = field(default_factory=dict)  # job -> Dagster run id
-    steps: dict[str, bool] = field(default_factory=dict)
-    error: str | None = None  # the first failing step's one line
-    documents: dict = field(default_factory=dict)
-    portals: list[dict] = field(default_factory=list)
-    unreachable: list[str] = field(default_factory=list)
-    parses: dict = field(default_factory=dict)
-    failed_files: list[tuple[str, str]] = field(default_factory=list)
-    violations: int | None = None
-    dbt_built: bool = False
-    up_to_date: bool = False
-    exports: str | None = None
-    marts: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def success(self) -> bool:
-        return self.error is None
-
-    def __getitem__(self, key: str):  # reports were dicts once; tests still read them so
-        return self.success if key == "success" else getattr(self, key)
-
-
-def _failed_parses(db: Path, since: float) -> list[tuple[str, str]]:
-    """(file or URL, first problem) of the parses of this run that failed."""
-    from datetime import datetime, timezone
-
-    from scrapers.load.warehouse import connect
-
-    con = connect(db, read_only=True)
-    try:
-        rows = con.execute(
-            """
-            select min(d.source_url), any_value(p.problems::varchar) from raw.parses p join raw.documents d using (sha256)
-            where p.status = 'failed' and p.parsed_at >= ? group by p.sha256 order by 1
-            """,
-            [datetime.fromtimestamp(since, timezone.utc)],
-        ).fetchall()
-    finally:
-        con.close()
-    out = []
-    for url, problems in rows:
-        try:
-            first = (json.loads(problems or "[]") or ["no reason recorded"])[0]
-        except ValueError:
-            first = problems or ""
-        out.append((url.removeprefix("file://"), str(first)[:160]))
-    return out
 
 
 @dataclass
@@ -385,7 +330,7 @@ def run_pipeline(
             if documents_ok and build:
                 runner.build()
         if "build_warehouse" in report.steps and settings.db.exists():
-            report.failed_files = _failed_parses(settings.db, started)
+            report.failed_files = failed_parses(settings.db, started)
             report.marts = mart_counts(settings.db)
         return report
     finally:
@@ -415,38 +360,3 @@ def rebuild_pipeline(settings: Settings, debug: bool = False, instance: dg.Dagst
             shutil.rmtree(folder, ignore_errors=True)
         for leftover in (building, building.with_name(building.name + ".wal")):
             leftover.unlink(missing_ok=True)
-
-
-def summary_lines(report: RunReport) -> list[str]:
-    """The end of a run: what changed, what failed and why, where things are."""
-    lines = [portal_line(state) for state in report.portals]
-    docs = report.documents
-    if "files" in docs:
-        lines.append(f"documents: {docs.get('files', 0)} files, {docs.get('new_versions', 0)} new or changed, "
-                     f"{docs.get('unchanged', 0)} unchanged, {docs.get('unreadable', 0)} unreadable, {docs.get('too_large', 0)} too large")
-    elif docs:
-        lines.append(f"documents: {docs.get('new_versions', 0)} new or changed versions crawled")
-    if report.unreachable:
-        lines.append(f"unreachable: {', '.join(report.unreachable)} (the warehouse holds what earlier crawls fetched from them)")
-    if report.parses:
-        by_status = report.parses.get("by_status") or {}
-        statuses = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "nothing new"
-        lines.append(f"parses: {report.parses.get('parsed', 0)} new ({statuses})")
-    for name, why in report.failed_files[:FIRST_FAILURES]:
-        lines.append(f"  failed: {name}: {why}")
-    if len(report.failed_files) > FIRST_FAILURES:
-        lines.append(f"  ... and {len(report.failed_files) - FIRST_FAILURES} more failed parses")
-    if report.violations is not None:
-        lines.append(f"identity violations: {report.violations} reports break an identity of their template")
-    if report.up_to_date:
-        lines.append("warehouse up to date: nothing dbt reads changed, no dbt build")
-    elif report.dbt_built:
-        lines.append("dbt build: done")
-    if report.marts:
-        lines.append("marts: " + ", ".join(f"{t} {n:,}" for t, n in report.marts.items()))
-    lines.append(f"warehouse: {report.db}")
-    if report.exports:
-        lines.append(f"exports: {report.exports}")
-    lines.append("dagster runs: " + ", ".join(f"{job} {run_id[:8]}" for job, run_id in report.runs.items()))
-    lines.append(f"{'done' if report.success else 'FAILED'} in {report.seconds:.1f} s")
-    return lines

@@ -370,6 +370,25 @@ select district_code, office_hint, year_hint from documents where office_hint is
 """
 
 
+# The names match_offices has no answer for under the registry of this fingerprint ($1).
+_PENDING_SQL = f"""
+select names.* from ({_NAMES_SQL}) names
+anti join (select * from raw.office_matches where registry_version = $1) m
+    on m.district_code is not distinct from names.district_code
+    and m.printed_name = names.printed_name
+    and m.year is not distinct from names.year
+"""
+
+
+def offices_to_match(con, registry: OfficeRegistry | None = None) -> int:
+    """How many rows `match_offices` would delete or write now (0: it would change nothing),
+    read without writing."""
+    registry = registry or OfficeRegistry.load()
+    stale = con.execute("select count(*) from raw.office_matches where registry_version <> ?",
+                        [registry.fingerprint]).fetchone()[0]
+    return stale + con.execute(f"select count(*) from ({_PENDING_SQL})", [registry.fingerprint]).fetchone()[0]
+
+
 def match_offices(con, registry: OfficeRegistry | None = None) -> int:
     """Fill raw.office_matches for every office name the raw tables hold; return rows written.
 
@@ -383,15 +402,7 @@ def match_offices(con, registry: OfficeRegistry | None = None) -> int:
     registry = registry or OfficeRegistry.load()
     con.execute(RAW_DDL)
     con.execute("delete from raw.office_matches where registry_version <> ?", [registry.fingerprint])
-    pending = con.execute(
-        f"""
-        select names.* from ({_NAMES_SQL}) names
-        anti join raw.office_matches m
-            on m.district_code is not distinct from names.district_code
-            and m.printed_name = names.printed_name
-            and m.year is not distinct from names.year
-        """
-    ).fetchall()
+    pending = con.execute(_PENDING_SQL, [registry.fingerprint]).fetchall()
     now = datetime.now(timezone.utc)
     rows = []
     for code, printed, year in pending:

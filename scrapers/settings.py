@@ -62,6 +62,17 @@ def dagster_home_path(db: Path, env: Mapping[str, str] = os.environ) -> Path:
     return _path(chosen) if chosen else db.with_name(db.stem + ".dagster")
 
 
+def debug_wanted(env: Mapping[str, str] = os.environ) -> bool:
+    """XXGK_LOG_LEVEL=DEBUG: what --debug asks for, for every command."""
+    return env.get("XXGK_LOG_LEVEL", "").strip().upper() == "DEBUG"
+
+
+def dbt_environment(db: Path) -> dict[str, str]:
+    """What dbt's profile (dbt/profiles.yml) reads from the environment: the warehouse path,
+    the one setting that crosses into another program that way."""
+    return {"XXGK_DB": str(db)}
+
+
 def _years(value: str | Iterable[int] | None) -> tuple[int, ...]:
     if value is None:
         return ()

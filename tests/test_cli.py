@@ -3,6 +3,7 @@ messages, and a warehouse that a mistake leaves as it was."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -75,15 +76,40 @@ def test_a_first_run_says_what_it_built(built):
     assert "START sql" not in out and "START sql" in (built["db"].with_name("xxgk.logs") / "run.log").read_text()
 
 
-def test_a_run_with_nothing_new_makes_no_dbt_call(built):
+def _dagster_runs(db: Path) -> int:
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(db.with_name(db.stem + ".dagster")))
+    try:
+        return instance.get_runs_count()
+    finally:
+        instance.dispose()
+
+
+def test_a_run_with_nothing_new_makes_no_dbt_call_and_starts_no_dagster_run(built):
     calls_before = built["calls"].read_text().count("build")
     before = digest(built["db"].parent / "xxgk.dbt")
-    proc = xxgk("run", "--from", str(built["reports"]), "--db", str(built["db"]), env=built["env"])
+    runs = _dagster_runs(built["db"])
+    proc = xxgk("run", "--from", str(built["reports"]), "--db", str(built["db"]),
+                env={**built["env"], "PYTHONPROFILEIMPORTTIME": "1"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "warehouse up to date" in proc.stdout
     assert "documents: 1 files, 0 new or changed, 1 unchanged" in proc.stdout
     assert built["calls"].read_text().count("build") == calls_before == 1
     assert digest(built["db"].parent / "xxgk.dbt") == before
+    # decided before Dagster (or dbt) was imported, and no run recorded
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "dagster_project.nochange" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("dagster", "dagster_dbt", "dbt")}
+    assert _dagster_runs(built["db"]) == runs > 0
+
+
+def test_help_version_and_parse_import_neither_dagster_nor_dbt():
+    for args in (["--help"], ["--version"], ["parse", str(SEED_REPORT), "--json"]):
+        proc = xxgk(*args, env={"PYTHONPROFILEIMPORTTIME": "1"})
+        assert proc.returncode == 0, (args, proc.stderr[-2000:])
+        imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+        assert imported and not {m for m in imported if m.split(".")[0] in ("dagster", "dagster_dbt", "dbt")}, args
 
 
 def _size(folder: Path) -> int:
@@ -97,11 +123,11 @@ def test_runs_reuse_one_dbt_target_folder(built, tmp_path):
     after_first = _size(target)
     extra = sorted(os.listdir(FIXTURES / "reports"))
     builds = 1
-    # 19 more runs (20 in all): every sixth one finds a changed folder and dbt builds again,
-    # into the same folder; the others have nothing new and leave it alone
-    for n in range(1, 20):
-        if n % 6 == 1:
-            shutil.copy(FIXTURES / "reports" / extra[n // 6], built["reports"] / f"copy-{n}-{extra[n // 6]}")
+    # 6 more runs: every third one finds a changed folder and dbt builds again, into the same
+    # folder (three builds in all); the others have nothing new and leave it alone
+    for n in range(1, 7):
+        if n % 3 == 1:
+            shutil.copy(FIXTURES / "reports" / extra[n // 3], built["reports"] / f"copy-{n}-{extra[n // 3]}")
             proc = xxgk("run", "--from", str(built["reports"]), "--db", str(built["db"]), env=built["env"])
             assert proc.returncode == 0 and "dbt build: done" in proc.stdout, proc.stdout + proc.stderr
             builds += 1
@@ -184,22 +210,37 @@ def test_version_and_every_subcommand_help_with_an_example():
 
 # -- a warehouse held by another process --------------------------------------------------
 
-def test_a_reader_holding_the_warehouse_is_named_and_the_wait_is_bounded(built):
-    db = built["db"]
-    before = digest(db.parent)
+@contextlib.contextmanager
+def holding(db: Path, read_only: bool):
+    """Another process with the warehouse open (a notebook, another run) until the block ends."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, sys, time\ncon = duckdb.connect({str(db)!r}, read_only=True)\n"
+        [sys.executable, "-c", f"import duckdb, sys, time\ncon = duckdb.connect({str(db)!r}, read_only={read_only})\n"
          "print('holding', flush=True)\ntime.sleep(120)"],
         stdout=subprocess.PIPE, text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "holding"
-        started = time.monotonic()
-        proc = xxgk("run", "--from", str(built["reports"]), "--db", str(db), "--wait", "4")
-        elapsed = time.monotonic() - started
+        yield holder
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_reader_holding_the_warehouse_is_named_and_the_wait_is_bounded(built, tmp_path):
+    from scrapers.archive.local import archive_folder
+
+    db = built["db"]
+    # an archive file not loaded yet: the run has to write the warehouse (with nothing to
+    # write it reads alongside the other reader and is done)
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(FIXTURES / "reports" / "chaoyang-donghu-jd-2014.txt", other)
+    assert archive_folder(other, db.parent / "archive").new_versions == 1
+    before = digest(db.parent)
+    with holding(db, read_only=True) as holder:
+        started = time.monotonic()
+        proc = xxgk("run", "--from", str(built["reports"]), "--db", str(db), "--wait", "4")
+        elapsed = time.monotonic() - started
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     waiting = [line for line in proc.stderr.splitlines() if line.startswith("xxgk: waiting for")]
@@ -213,3 +254,17 @@ def test_a_reader_holding_the_warehouse_is_named_and_the_wait_is_bounded(built):
                         r"gave up after 4 s \(close that process, or wait longer with --wait SECONDS\)", failed), failed
     assert elapsed < 60
     assert digest(db.parent) == before
+
+
+def test_docs_waits_for_a_held_warehouse_as_long_as_asked(built):
+    db = built["db"]
+    with holding(db, read_only=False) as holder:
+        started = time.monotonic()
+        proc = xxgk("docs", "--no-serve", "--db", str(db), "--wait", "3")
+        elapsed = time.monotonic() - started
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    waiting = [line for line in proc.stderr.splitlines() if line.startswith("xxgk: waiting for")]
+    assert waiting and f"held by PID {holder.pid} (" in waiting[0], proc.stderr
+    failed = proc.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(rf"xxgk docs: {re.escape(str(db))} is held by PID {holder.pid} \(.*\); gave up after 3 s .*", failed), failed
+    assert elapsed < 30

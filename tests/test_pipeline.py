@@ -4,27 +4,18 @@ parser and dbt into the marts of a temporary DuckDB file."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project.run import run_pipeline
-from scrapers.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("reports")
-    shutil.copy(FIXTURES / "corpus" / "seed" / "000_3cfb3787871ff2e9.txt", folder)
-    db = tmp_path_factory.mktemp("wh") / "xxgk.duckdb"
-    with dg.instance_for_test() as instance:
-        report = run_pipeline(Settings.resolve(db=db), from_dir=str(folder), instance=instance)
-    return db, report, folder
+def warehouse(folder_warehouse):
+    return folder_warehouse.db, folder_warehouse.report, folder_warehouse.folder
 
 
 def test_definitions_load():
@@ -42,8 +33,9 @@ def test_seed_report_reaches_the_marts(warehouse):
     rows = dict(
         con.execute(
             """
-            select outcome, value from marts.fct_requests
-            where applicant_type = 'natural_person' and outcome in ('new_received', 'granted', 'processed_total')
+            select outcome, value from marts.fct_requests join marts.dim_report using (report_id)
+            where source_url like '%/000_3cfb3787871ff2e9.txt'
+              and applicant_type = 'natural_person' and outcome in ('new_received', 'granted', 'processed_total')
             """
         ).fetchall()
     )
@@ -57,7 +49,7 @@ def test_second_ingest_and_parse_add_nothing(warehouse):
 
     db, _, folder = warehouse
     counts = ingest_folder(folder, db)
-    assert counts == {"files": 1, "new_versions": 0, "unchanged": 1, "unreadable": 0, "too_large": 0}
+    assert counts == {"files": 2, "new_versions": 0, "unchanged": 2, "unreadable": 0, "too_large": 0}
     assert parse_pending(db).parsed == 0
 
 

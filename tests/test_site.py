@@ -230,7 +230,7 @@ def test_serve_answers_on_localhost(site):
     import threading
     import urllib.request
 
-    from scrapers.site.build import serve
+    from scrapers.site.server import serve
 
     server = serve(site[0], port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

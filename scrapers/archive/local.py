@@ -18,12 +18,13 @@ import mimetypes
 import os
 import stat
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapers.archive.index import ArchiveIndex, Located
-from scrapers.archive.warc import WarcFile, warc_date
+from scrapers.archive.warc import OPEN_SUFFIX, WarcFile, warc_date
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +134,58 @@ def file_uri(path: Path) -> str:
     return path.absolute().as_uri()
 
 
-def archive_folder(folder: str | Path, archive: str | Path, *, index: ArchiveIndex | None = None) -> FolderSummary:
-    """Write the folder's new report files into one new WARC file of the archive."""
+def _new_files(folder: Path, index: ArchiveIndex, summary: FolderSummary) -> Iterator[tuple[Candidate, str, bytes, str]]:
+    """(candidate, file URI, bytes, sha256) of each report file the archive does not hold as
+    it is now, counting the others in ``summary``: the one rule for what a folder adds, which
+    `archive_folder` writes and `folder_unchanged` asks about. A file whose size and mtime the
+    index holds is not read; one whose bytes are this file's latest in the archive is touched,
+    not changed."""
     from scrapers.load.documents import sha256_hex
 
+    files = dict(index.files)  # and what this walk wrote: a link inside the folder meets its file again
+    for cand in walk_folder(folder, summary.skipped):
+        summary.files += 1
+        uri = file_uri(cand.target)
+        known = files.get(uri)
+        if known and known["size"] == cand.size and known["mtime"] == cand.mtime_ns:
+            summary.unchanged += 1
+            continue
+        if cand.size > MAX_DOCUMENT_BYTES:
+            summary.too_large += 1
+            summary.skipped.append(f"{display_name(cand.path)}: {cand.size} bytes, over {MAX_DOCUMENT_BYTES}; skipped")
+            continue
+        try:
+            body = _read(cand.target, MAX_DOCUMENT_BYTES)
+        except OSError as exc:
+            summary.unreadable += 1
+            summary.skipped.append(f"{display_name(cand.path)}: cannot be read ({exc.strerror or exc}); skipped")
+            continue
+        digest = sha256_hex(body)
+        if known and known["sha"] == digest:
+            summary.unchanged += 1
+            continue
+        yield cand, uri, body, digest
+        files[uri] = {"size": cand.size, "mtime": cand.mtime_ns, "sha": digest}
+
+
+def folder_unchanged(folder: str | Path, archive: str | Path) -> FolderSummary | None:
+    """The summary `archive_folder` would give if it had nothing to write (its skipped lines
+    not logged yet), or None as soon as one file is new or changed (or the archive holds a
+    file left open, which its next reader recovers). Writes nothing."""
+    archive = Path(archive)
+    if archive.is_dir() and any(archive.glob("*" + OPEN_SUFFIX)):
+        return None
+    summary = FolderSummary()
+    if not Path(folder).is_dir():
+        summary.skipped.append(f"{display_name(folder)}: not a folder")
+        return summary
+    if next(_new_files(Path(folder), ArchiveIndex.load(archive), summary), None) is not None:
+        return None
+    return summary
+
+
+def archive_folder(folder: str | Path, archive: str | Path, *, index: ArchiveIndex | None = None) -> FolderSummary:
+    """Write the folder's new report files into one new WARC file of the archive."""
     folder = Path(folder)
     archive = Path(archive)
     summary = FolderSummary()
@@ -145,31 +194,9 @@ def archive_folder(folder: str | Path, archive: str | Path, *, index: ArchiveInd
         return summary
     index = index or ArchiveIndex.load(archive)
     bodies: dict[str, Located] = dict(index.bodies)
-    files = dict(index.files)  # and what this walk wrote: a link inside the folder meets its file again
     warc: WarcFile | None = None
     try:
-        for cand in walk_folder(folder, summary.skipped):
-            summary.files += 1
-            uri = file_uri(cand.target)
-            known = files.get(uri)
-            if known and known["size"] == cand.size and known["mtime"] == cand.mtime_ns:
-                summary.unchanged += 1
-                continue
-            if cand.size > MAX_DOCUMENT_BYTES:
-                summary.too_large += 1
-                summary.skipped.append(f"{display_name(cand.path)}: {cand.size} bytes, over {MAX_DOCUMENT_BYTES}; skipped")
-                continue
-            try:
-                body = _read(cand.target, MAX_DOCUMENT_BYTES)
-            except OSError as exc:
-                summary.unreadable += 1
-                summary.skipped.append(f"{display_name(cand.path)}: cannot be read ({exc.strerror or exc}); skipped")
-                continue
-            digest = sha256_hex(body)
-            if known and known["sha"] == digest:
-                # touched, not changed: the archive has these bytes as this file's latest
-                summary.unchanged += 1
-                continue
+        for cand, uri, body, digest in _new_files(folder, index, summary):
             if warc is None:
                 name = f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}-local-{uuid.uuid4().hex[:8]}"
                 warc = WarcFile(archive, name, {"software": "xxgk", "format": "WARC File Format 1.1",
@@ -183,7 +210,6 @@ def archive_folder(folder: str | Path, archive: str | Path, *, index: ArchiveInd
             else:
                 written = warc.resource(uri, at, body, fields["media_type"] or "application/octet-stream", fields, digest)
                 bodies[digest] = Located(warc.open_path, written.offset, uri, warc_date(at))
-            files[uri] = {"size": cand.size, "mtime": cand.mtime_ns, "sha": digest}
             summary.new_versions += 1
     finally:
         if warc is not None:

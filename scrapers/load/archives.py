@@ -20,11 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from scrapers.archive.index import archive_files, read_index
 from scrapers.archive.warc import iter_records, recover, restored_headers
-from scrapers.load.bulk import insert_rows
 from scrapers.load.documents import document_id
 from scrapers.settings import archive_path
 
@@ -124,6 +122,8 @@ def _read_file(path: Path, head: dict, rows: _Rows) -> None:
 
 def _existing(con: duckdb.DuckDBPyConnection, table: str, column: str, keys: list[str]) -> set[str]:
     """Which of ``keys`` the table holds already: one join against the keys as an Arrow table."""
+    import pyarrow as pa
+
     if not keys:
         return set()
     con.register("_keys", pa.table({"k": keys}))
@@ -135,6 +135,8 @@ def _existing(con: duckdb.DuckDBPyConnection, table: str, column: str, keys: lis
 
 def _versions(con: duckdb.DuckDBPyConnection, documents: list[dict]) -> list[tuple]:
     """The documents rows of a batch: the version rule of documents.py applied in record order."""
+    import pyarrow as pa
+
     urls = sorted({d["report_url"] for d in documents})
     state: dict[str, tuple[str, int]] = {}
     if urls:
@@ -163,6 +165,9 @@ def _versions(con: duckdb.DuckDBPyConnection, documents: list[dict]) -> list[tup
 
 
 def _write(con: duckdb.DuckDBPyConnection, rows: _Rows, summary: LoadSummary) -> None:
+    # Arrow only where rows are written: asking what is loaded (a no-change run) needs none
+    from scrapers.load.bulk import insert_rows
+
     con.execute("begin")
     try:
         held = _existing(con, "raw.blobs", "sha256", list(rows.blobs))
@@ -222,7 +227,10 @@ def unloaded_files(archive: str | Path | None = None, db: str | Path | None = No
     """The names of the archive files the warehouse has not loaded, read without a write
     transaction: what a tick asks to know whether there is anything to load."""
     summary = LoadSummary()
-    return [p.name for p, _ in _pending_read_only(archive_path(archive, db), db, summary)]
+    pending = [p.name for p, _ in _pending_read_only(archive_path(archive, db), db, summary)]
+    for line in summary.failed:  # as load_archives says them: they are never loaded
+        log.warning("%s", line)
+    return pending
 
 
 def _pending_read_only(folder: Path, db: str | Path | None, summary: LoadSummary) -> list[tuple[Path, dict]]:

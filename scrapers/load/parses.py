@@ -367,16 +367,20 @@ def parse_isolated(pool: ProcessPool, items: list[tuple[str, str, str | None]], 
 # Batches
 
 
-def pending_documents(db: str | Path | None, refresh: bool = False) -> list[tuple[str, str]]:
-    """(sha256, a source URL) of every document version without a parse of this parser version."""
-    con = connect(db)
+def pending_documents(db: str | Path | None, refresh: bool = False, *,
+                      con: duckdb.DuckDBPyConnection | None = None) -> list[tuple[str, str]]:
+    """(sha256, a source URL) of every document version without a parse of this parser version
+    (asked on `con` when given: a read-only look that writes nothing)."""
+    own = con is None
+    con = connect(db) if own else con
     try:
         query = "select d.sha256, min(d.source_url) from raw.documents d"
         if not refresh:
             query += " anti join raw.parses p on p.sha256 = d.sha256 and p.parser_version = $v"
         return con.execute(query + " group by 1 order by 1", {"v": PARSER_VERSION} if not refresh else {}).fetchall()
     finally:
-        con.close()
+        if own:
+            con.close()
 
 
 @dataclass

@@ -7,14 +7,11 @@ charts' data is inline, and the stored documents are copied into documents/.
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 
@@ -246,33 +243,14 @@ def site_from_db(db: str | Path | None, out: str | Path | None = None) -> Site:
         con.close()
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
-def serve(folder: str | Path, port: int = 8000, host: str = "127.0.0.1") -> ThreadingHTTPServer:
-    """An HTTP server for the site, bound to localhost only (call serve_forever on it)."""
-    return ThreadingHTTPServer((host, port), functools.partial(_QuietHandler, directory=str(folder)))
-
-
 def site_from_cli(args) -> int:
     """`xxgk site [--db DB] [--out DIR] [--serve] [--port 8000]`."""
-    try:
-        site = site_from_db(args.db, args.out)
-    except (SiteError, duckdb.Error, OSError) as exc:
-        print(f"xxgk site: {exc}", file=sys.stderr)
-        return 1
+    site = site_from_db(args.db, args.out)
     counts = ", ".join(f"{n} {kind}" for kind, n in site.pages.items())
     index = (site.folder / "index.html").resolve()
     print(f"site: {counts} pages, {site.documents} stored documents -> {index.as_uri()}")
     if args.serve:
-        server = serve(site.folder, args.port)
-        print(f"serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        from scrapers.site.server import serve_until_stopped
+
+        return serve_until_stopped(site.folder, args.port, "xxgk site")
     return 0
