@@ -22,14 +22,11 @@ import logging
 import time
 from pathlib import Path
 
-from dagster_project.summary import RunReport, mart_counts
+from dagster_project.summary import RunReport, mart_counts, violating_reports
 from scrapers.archive.local import FolderSummary
 from scrapers.settings import Settings
 
 log = logging.getLogger("xxgk.nochange")
-
-# the reports the identity check names: those whose own tables break an identity of the template
-_VIOLATING = "select count(distinct report_id) from marts.qa_identity_violations where severity = 'strict'"
 
 
 def would_change(settings: Settings, folder: str | Path) -> tuple[str | None, FolderSummary | None]:
@@ -93,7 +90,7 @@ def unchanged_run(settings: Settings, folder: str | Path) -> RunReport | None:
                 if reason is None:
                     report = RunReport(db=str(settings.db), documents=found.counts(), parses={"parsed": 0, "by_status": {}},
                                        up_to_date=True, marts=mart_counts(settings.db, con),
-                                       violations=con.execute(_VIOLATING).fetchone()[0])
+                                       violations=violating_reports(con))
     except WarehouseBusy:
         raise
     except Exception as exc:  # a question that cannot be answered here is answered by the full run

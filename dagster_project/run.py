@@ -23,7 +23,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.summary import RunReport, failed_parses, mart_counts, summary_lines  # noqa: F401 - summary_lines: the runs' callers print it
+from dagster_project.summary import RunReport, failed_parses, mart_counts, summary_lines, violating_reports  # noqa: F401 - summary_lines: the runs' callers print it
+from scrapers.load.warehouse import connect
 from scrapers.settings import DAGSTER_YAML, Settings
 
 # Runs of `xxgk run` carry their process, so that a later run can tell one that was killed,
@@ -283,11 +284,6 @@ class _Runner:
         report.parses = _metadata(result, "parsed_reports")
         report.exports = _metadata(result, "mart_exports").get("folder")
         report.dbt_built = any(e.asset_key.path[0] == "marts" for e in result.get_asset_materialization_events())
-        for event in result.all_events:
-            if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
-                evaluation = event.event_specific_data
-                if evaluation.check_name == "reports_satisfy_identities":
-                    report.violations = evaluation.metadata["reports_violating"].value
         if result.success:
             report.up_to_date = not report.dbt_built
         else:
@@ -331,7 +327,9 @@ def run_pipeline(
                 runner.build()
         if "build_warehouse" in report.steps and settings.db.exists():
             report.failed_files = failed_parses(settings.db, started)
-            report.marts = mart_counts(settings.db)
+            with contextlib.closing(connect(settings.db, read_only=True)) as con:
+                report.marts = mart_counts(settings.db, con)
+                report.violations = violating_reports(con)
         return report
     finally:
         report.seconds = time.time() - started

@@ -26,6 +26,22 @@ def mart_counts(db: str | Path, con=None) -> dict[str, int]:
             con.close()
 
 
+# the reports the identity check names: those whose own tables break an identity of the template
+_VIOLATING = "select count(distinct report_id) from marts.qa_identity_violations where severity = 'strict'"
+
+
+def violating_reports(con) -> int | None:
+    """Reports breaking an identity of their template, as the QA mart holds them (None before
+    the first build). Read from the mart, not from the Dagster check, because the check runs
+    only when dbt does and the summary is printed either way."""
+    import duckdb
+
+    try:
+        return con.execute(_VIOLATING).fetchone()[0]
+    except duckdb.CatalogException:
+        return None
+
+
 def portal_line(state: dict) -> str:
     where = f"{state['district']} {state['portal']}"
     if state.get("reachable") is False:
