@@ -10,10 +10,11 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 
 from dagster_project.assets.documents import WRITER_POOL
 from dagster_project.builds import record_build, up_to_date
-from scrapers.progress import Progress
 from dagster_project.project import dbt_project, ensure_manifest
 from dagster_project.resources import DbtCli, Warehouse
+from dagster_project.summary import mart_counts
 from scrapers.load.warehouse import WarehouseBusy, exclusive_turn, is_lock_conflict, wait_until_free
+from scrapers.progress import Progress
 
 
 DBT_LOG_MAX_BYTES = 2_000_000  # dbt keeps five rotated files of this size
@@ -48,19 +49,6 @@ def _mart_of(context: dg.AssetExecutionContext, event: Any) -> str | None:
         return None
     path = context.asset_key_for_output(event.output_name).path
     return path[-1] if path[0] == "marts" else None
-
-
-def _row_counts(warehouse: Warehouse) -> dict[str, int]:
-    from scrapers.load.warehouse import connect
-
-    con = connect(warehouse.path, read_only=True)
-    try:
-        tables = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' and table_type = 'BASE TABLE'"
-        ).fetchall()
-        return {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for (t,) in tables}
-    finally:
-        con.close()
 
 
 def _nodes_to_build(context: dg.AssetExecutionContext) -> int:
@@ -98,7 +86,7 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: Ware
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 30.0)
             continue
-        counts = _row_counts(warehouse) if held else {}
+        counts = mart_counts(warehouse.path) if held else {}
         for event in held:
             table = _mart_of(context, event)
             if table in counts:
