@@ -146,7 +146,7 @@ def generate_raw(db: Path, reports: int) -> dict[str, int]:
             """
         )
         con.execute(
-            f"""
+            """
             insert into raw.documents
             select
                 substr(sha256, 1, 32),

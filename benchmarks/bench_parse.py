@@ -72,7 +72,7 @@ def report_documents() -> dict[str, list[tuple[str, bytes]]]:
 
 def rendering_documents() -> list[tuple[str, bytes]]:
     """The real reports the renderings harness uses, written by each of its writers."""
-    from renderings import WRITERS, blocks
+    from renderings import WRITERS
     from test_renderings import SOURCES, source
 
     docs = []

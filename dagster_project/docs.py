@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 from scrapers.settings import DBT_DIR, DEFAULT_WAIT_S, dbt_environment, warehouse_path
-from scrapers.site.server import serve as serve_docs  # noqa: F401 - the docs site's server, for callers
 
 # dbt opened the file between our wait and its own open: ask again this soon
 RETRY_S = 0.5

@@ -65,9 +65,10 @@ def build_warehouse(folder: Path, db: Path, work: Path, parse: bool = True) -> N
     dbt_build(db, work)
 
 
-def dbt_build(db: Path, work: Path) -> None:
+def run_dbt(db: Path, work: Path, *args: str):
     """Match the offices (as the parse step does: Python matches them, dbt joins them), then
-    `dbt build` in this process into db."""
+    `dbt <args>` against db in this process (a dbt start costs seconds), with target and logs
+    in `work` (never in the project)."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
@@ -81,7 +82,7 @@ def dbt_build(db: Path, work: Path) -> None:
     os.environ["XXGK_DB"] = str(db)
     try:
         result = dbtRunner().invoke([
-            "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+            *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
             "--vars", json.dumps({"last_report_year": LAST_REPORT_YEAR}), "--quiet",
         ])
@@ -97,5 +98,11 @@ def dbt_build(db: Path, work: Path) -> None:
             os.environ["XXGK_DB"] = previous
     if result.exception is not None:
         raise result.exception
+    return result
+
+
+def dbt_build(db: Path, work: Path) -> None:
+    """`dbt build` into db, as the pipeline does; any failing node fails the caller."""
+    result = run_dbt(db, work, "build")
     assert result.success or all(str(r.status) in ("pass", "success", "warn") for r in result.result.results), \
         [(r.node.name, str(r.status)) for r in result.result.results if str(r.status) not in ("pass", "success", "warn")]

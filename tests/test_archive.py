@@ -15,7 +15,7 @@ import pytest
 from crawl_mirror import Mirror
 from test_crawl import CONFIG, EXPECTED
 
-from scrapers.archive.index import archive_files, entries_of_file, index_path, read_index
+from scrapers.archive.index import entries_of_file, index_path, read_index
 from scrapers.archive.local import archive_folder
 from scrapers.archive.warc import OPEN_SUFFIX, WarcFile, iter_records, recover
 from scrapers.crawl.fetch import Attempt, FetchConfig

@@ -21,7 +21,6 @@ import pytest
 
 from crawl_mirror import SITES, Mirror, crawl_and_load
 from scrapers.crawl.fetch import FetchConfig
-from scrapers.crawl.run import crawl as crawl_archive
 from scrapers.crawl.run import crawl_from_cli
 from scrapers.crawl.store import CrawlStore
 from scrapers.load.archives import load_archives

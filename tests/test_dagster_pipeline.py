@@ -5,9 +5,7 @@ records, a second run, a run killed mid-crawl and restarted by two overlapping r
 One materialisation is shared by the module; nothing here touches the internet.
 """
 
-import contextlib
 import functools
-import io
 import os
 import re
 import shutil

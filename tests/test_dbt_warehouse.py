@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import threading
 import urllib.request
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,14 +23,13 @@ import pytest
 
 from scrapers.load.warehouse import connect
 from scrapers.seeds import read_seed
-from scrapers.settings import DBT_DIR
+from site_corpus import LAST_REPORT_YEAR, run_dbt  # noqa: F401 - test_office_warehouse imports run_dbt from here
 
 pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warehouse"
 PARSER_VERSION = "1"
 FETCHED_AT = datetime(2026, 3, 1, tzinfo=timezone.utc)
-LAST_REPORT_YEAR = 2025
 
 
 # ---------------------------------------------------------------------------------------
@@ -132,52 +129,6 @@ def load_gold_into_raw(db: Path, paths: list[Path]) -> None:
 
 # ---------------------------------------------------------------------------------------
 # dbt, in this process
-
-
-@contextmanager
-def warehouse_env(db: Path):
-    previous = os.environ.get("XXGK_DB")
-    os.environ["XXGK_DB"] = str(db)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("XXGK_DB", None)
-        else:
-            os.environ["XXGK_DB"] = previous
-
-
-def run_dbt(db: Path, work: Path, *args: str):
-    """`dbt <args>` against `db`, in this process (a dbt start costs seconds), with target and
-    logs in `work` (never in the project)."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    from dbt.cli.main import dbtRunner
-
-    from scrapers.offices import match_offices
-
-    # what the loader does after each load: Python matches the offices, dbt joins them
-    con = connect(db)
-    try:
-        match_offices(con)
-    finally:
-        con.close()
-
-    with warehouse_env(db):
-        try:
-            result = dbtRunner().invoke([
-                *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-                "--vars", json.dumps({"last_report_year": LAST_REPORT_YEAR}), "--quiet",
-            ])
-        finally:
-            # dbt-duckdb keeps the database open in the process after a run; close it, as the
-            # end of a `dbt` process would, so that the test can open the file itself.
-            if DuckDBConnectionManager._ENV is not None:
-                DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager.close_all_connections()
-    if result.exception is not None:
-        raise result.exception
-    return result
 
 
 def statuses(result) -> dict[str, tuple[str, int | None]]:

@@ -62,7 +62,6 @@ def _requests_table(doc) -> None:
         cell.text = name[:2]
         cell.add_paragraph(name[2:])
     groups = [g for g, _s, _l, _v in REQUESTS]
-    subs = [s for _g, s, _l, _v in REQUESTS]
     for r, (group, sub, label, values) in enumerate(REQUESTS):
         row = header_rows + r
         if sub is None:

@@ -175,7 +175,7 @@ def _grid_picture(rows: int, cols: int, merged: set[tuple[int, int]] = frozenset
     """A ruled table; `merged` names (column, row) boxes whose bottom rule is left out."""
     picture = Image.new("L", size, 255)
     draw = ImageDraw.Draw(picture)
-    right, bottom = LEFT + cols * CELL_W, TOP + rows * CELL_H
+    bottom = TOP + rows * CELL_H
     for c in range(cols + 1):
         draw.line([(LEFT + c * CELL_W, TOP), (LEFT + c * CELL_W, bottom)], fill=0, width=2)
     for r in range(rows + 1):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from gold import CORPUS, gold_files, load_gold
-from scrapers.extract.model import Cell, Extracted, Row
+from scrapers.extract.model import Cell, Extracted
 from scrapers.parse import appeals_table, proactive_table, requests_table
 from scrapers.parse.model import Parse
 from scrapers.parse.report import _read_tables, parse_document, parse_file

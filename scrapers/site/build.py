@@ -83,7 +83,6 @@ def build_site(con: duckdb.DuckDBPyConnection, out: str | Path, now: datetime | 
     versions = pages.versions(con)
     labels = pages.read_labels(con)
     office_by_id = {o["office_id"]: o for o in offices}
-    reports_by_id = {r["report_id"]: r for r in reports}
 
     def render(kind: str, path: str, template: str, **context) -> None:
         depth = path.count("/")
