@@ -430,7 +430,8 @@ def test_export_of_a_missing_warehouse_is_a_clear_error(tmp_path):
 
 
 def test_docs_describe_every_model_and_column_and_are_served(gold_warehouse):
-    from dagster_project.docs import build_docs, serve_docs
+    from dagster_project.docs import build_docs
+    from scrapers.site.server import serve
 
     db, work, _ = gold_warehouse
     site = build_docs(db, work / "docs")
@@ -448,7 +449,7 @@ def test_docs_describe_every_model_and_column_and_are_served(gold_warehouse):
                 undocumented.append(f"{node['name']}.{column}")
     assert undocumented == []
     assert any(e["name"] == "analysts_office_year_summary" for e in manifest["exposures"].values())
-    server = serve_docs(site, port=0)
+    server = serve(site, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
