@@ -8,7 +8,8 @@ cannot disagree:
 - the folder: would `archive_folder` write a file? (archive.local.folder_unchanged: size and
   mtime, then sha256 of the files whose size or mtime moved)
 - the archive: does it hold a file the warehouse has not loaded? (load.archives.unloaded_files)
-- the parses: has a document version no parse of this parser version? (load.parses.pending_documents)
+- the parses: has a document version no parse of this parser version, or a picture newer than its
+  parse? (load.parses.pending_documents)
 - the offices: would `match_offices` write or drop a match? (offices.offices_to_match)
 - dbt: does what a build reads differ from the last successful build? (builds.up_to_date)
 
@@ -67,7 +68,7 @@ def _inside_warehouse(con) -> str | None:
     from scrapers.offices import offices_to_match
 
     if pending := pending_documents(None, con=con):
-        return f"{len(pending)} document versions have no parse of this parser version"
+        return f"{len(pending)} document versions have no current parse (none of this parser version, or a picture came after it)"
     if unmatched := offices_to_match(con):
         return f"{unmatched} office names would be matched again"
     if not up_to_date_on(con)[0]:

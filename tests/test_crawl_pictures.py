@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -89,7 +90,8 @@ def test_a_picture_table_is_fetched_archived_and_read_by_ocr_into_the_marts(tmp_
 
 def test_a_picture_that_failed_to_fetch_is_named_and_the_report_is_partial(tmp_path):
     """A report read whole from its text (朝阳's, served on 东城's mirror), and one picture on it
-    answers 404: the text alone reads `ok`; the picture it could not see makes it `partial`."""
+    answers 404: the text alone reads `ok`; the picture it could not see makes it `partial`.
+    When a later crawl gets the picture, the page is read again with it."""
     from scrapers.crawl.fetch import FetchConfig
     from scrapers.crawl.run import crawl
     from scrapers.load.archives import load_archives
@@ -104,19 +106,52 @@ def test_a_picture_that_failed_to_fetch_is_named_and_the_report_is_partial(tmp_p
     with Mirror(sites=("dongcheng",), faults=False) as mirror:
         mirror.overrides["dongcheng", DETAIL] = html
         registry = mirror.write_registry(tmp_path / "portals.csv", SEEDS_DIR / "portals.csv")
-        summary = crawl(districts=["东城"], registry=registry, archive=archive, rate=0, progress=False,
-                        config=FetchConfig(**CONFIG))
-        assert mirror.hits["dongcheng", f"{FOLDER}/missing-t4.png"] == 1
-    assert summary.failures["http_404"] >= 1 and summary.pictures == 0
-    load_archives(archive, db)
-    parse_pending(db, limits=IN_PROCESS)
 
-    sha = _page_sha(db)
-    assert _query(db, "select src, error from raw.document_pictures where sha256 = ? and skipped is null", [sha]) \
-        == [("missing-t4.png", "http_404")]
-    [(status, fmt, problems)] = _query(db, "select status, format, problems from raw.parses where sha256 = ?", [sha])
-    assert (status, fmt) == ("partial", "html")
-    assert "picture missing-t4.png could not be fetched (http_404): its content is not read" in problems
+        def crawl_once(**kw):
+            return crawl(districts=["东城"], registry=registry, archive=archive, rate=0, progress=False,
+                         config=FetchConfig(**CONFIG), **kw)
+
+        summary = crawl_once()
+        assert mirror.hits["dongcheng", f"{FOLDER}/missing-t4.png"] == 1
+        assert summary.failures["http_404"] >= 1 and summary.pictures == 0
+        load_archives(archive, db)
+        parse_pending(db, limits=IN_PROCESS)
+
+        sha = _page_sha(db)
+        assert _query(db, "select src, error from raw.document_pictures where sha256 = ? and skipped is null", [sha]) \
+            == [("missing-t4.png", "http_404")]
+        [(status, fmt, problems, first_parse)] = _query(
+            db, "select status, format, problems, parsed_at from raw.parses where sha256 = ?", [sha])
+        assert (status, fmt) == ("partial", "html")
+        assert "picture missing-t4.png could not be fetched (http_404): its content is not read" in problems
+
+        # the next day's crawl (a 404 is asked again after a day; here, at once) gets the picture:
+        # the page is the same version, recorded again with it; the loader replaces the failure
+        # and the page is read again, with the picture
+        mirror.overrides["dongcheng", f"{FOLDER}/missing-t4.png"] = _blank_picture()
+        assert crawl_once(list_max_age=timedelta(0)).pictures == 1
+        load_archives(archive, db)
+        assert _query(db, "select count(*) from raw.documents where sha256 = ?", [sha]) == [(1,)]
+        assert _query(db, "select error, picture_sha256 is not null from raw.document_pictures "
+                          "where sha256 = ? and skipped is null", [sha]) == [(None, True)]
+        parse_pending(db, limits=IN_PROCESS)
+        [(parsed_at, problems)] = _query(db, "select parsed_at, problems from raw.parses where sha256 = ?", [sha])
+        assert parsed_at > first_parse and "could not be fetched" not in problems
+
+        # read with it, the page is not read again, and a crawl that gets nothing new records nothing
+        crawl_once(list_max_age=timedelta(0))
+        load_archives(archive, db)
+        parse_pending(db, limits=IN_PROCESS)
+        assert _query(db, "select parsed_at from raw.parses where sha256 = ?", [sha]) == [(parsed_at,)]
+        assert _query(db, "select count(*) from raw.documents where sha256 = ?", [sha]) == [(1,)]
+
+
+def _blank_picture() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (400, 200), "white").save(out, "PNG")
+    return out.getvalue()
 
 
 def test_which_pictures_of_a_page_are_fetched():

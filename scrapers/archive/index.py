@@ -49,7 +49,8 @@ def entry_of(record: Record) -> dict | None:
             "body": record.offset if holds_body else None, "date": record.warc_headers.get_header("WARC-Date"),
         }
     if kind == "report":
-        return {"t": "report", "url": fields["report_url"], "sha": fields["sha256"], "at": at}
+        return {"t": "report", "url": fields["report_url"], "sha": fields["sha256"], "at": at,
+                "pics": fields.get("pictures", [])}
     if kind == "office":
         return {"t": "office", "code": fields["district_code"], "name": fields["normalised_name"]}
     if kind == "file":
@@ -116,6 +117,8 @@ class ArchiveIndex:
     fetches: list[dict] = field(default_factory=list)
     bodies: dict[str, Located] = field(default_factory=dict)
     reports: dict[str, str] = field(default_factory=dict)  # report URL -> sha256 of its latest version
+    # report URL -> the pictures its latest version was recorded with (their sha256s)
+    report_pictures: dict[str, frozenset[str]] = field(default_factory=dict)
     offices: set[tuple[str, str]] = field(default_factory=set)
     files: dict[str, dict] = field(default_factory=dict)  # file:// URI -> its latest entry
 
@@ -143,7 +146,11 @@ class ArchiveIndex:
         if kind == "fetch":
             self.fetches.append(entry)
         elif kind == "report":
-            self.reports[entry["url"]] = entry["sha"]
+            url, pictures = entry["url"], frozenset(entry.get("pics", ()))
+            if self.reports.get(url) == entry["sha"]:
+                pictures |= self.report_pictures.get(url, frozenset())
+            self.reports[url] = entry["sha"]
+            self.report_pictures[url] = pictures
         elif kind == "office":
             self.offices.add((entry["code"], entry["name"]))
         elif kind == "file":

@@ -79,8 +79,9 @@ class ReportSink:
     def report(self, portal: Portal, facts: ReportFacts, report_url: str, source_url: str, body: bytes,
                media: str | None, pictures: tuple[Picture, ...] = ()) -> None:
         meta = document_meta(portal, facts, report_url, source_url, media)
-        new = self.store.register(body, meta, portal, [p.to_dict() for p in pictures])
-        self.tally.report(portal, report_url, facts.district, facts.year, new, sum(p.sha256 is not None for p in pictures))
+        recorded = self.store.register(body, meta, portal, [p.to_dict() for p in pictures])
+        self.tally.report(portal, report_url, facts.district, facts.year, recorded == "version",
+                          sum(p.sha256 is not None for p in pictures) if recorded else 0)
 
     def office(self, portal: Portal, office: DiscoveredOffice) -> None:
         with self._lock:

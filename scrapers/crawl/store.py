@@ -79,6 +79,7 @@ class CrawlStore:
         self._files: dict[str, WarcFile] = {}
         self._bodies: dict[str, Located] = dict(self.index.bodies)
         self._reports: dict[str, str] = dict(self.index.reports)
+        self._report_pictures: dict[str, frozenset[str]] = dict(self.index.report_pictures)
         self._offices: set[tuple[str, str]] = set(self.index.offices)
         self.written: list[Path] = []
 
@@ -171,20 +172,30 @@ class CrawlStore:
             warc.request(attempt.request_url, at, _request_headers(validators), concurrent_to=written.record_id)
             return digest
 
-    def register(self, body: bytes, meta: DocumentMeta, portal: Portal, pictures: list[dict] | None = None) -> bool:
+    def register(self, body: bytes, meta: DocumentMeta, portal: Portal, pictures: list[dict] | None = None) -> str | None:
         """A report found: a metadata record when these bytes are a new version of the report
-        (not the latest the archive holds), with the pictures of its page. True when they are."""
+        (not the latest the archive holds), with the pictures of its page: "version".
+
+        The same version is recorded again when its page now gives a picture the archive did
+        not have with it (one that failed last time): "pictures"; the loader then has it, and
+        the page is read again with it. None when nothing was recorded."""
         digest = sha256_hex(body)
+        fetched = frozenset(p["sha256"] for p in pictures or () if p.get("sha256"))
+        url = meta.report_url
         with self._lock:
-            if self._reports.get(meta.report_url) == digest:
-                return False
-            self._reports[meta.report_url] = digest
+            same = self._reports.get(url) == digest
+            held = self._report_pictures.get(url, frozenset()) if same else frozenset()
+            if same and fetched <= held:
+                return None
+            self._reports[url] = digest
+            self._report_pictures[url] = held | fetched
             data = {**dataclasses.asdict(meta), "sha256": digest}
             if pictures:
                 data["pictures"] = pictures
-            self._file(portal).metadata(meta.report_url, datetime.now(timezone.utc), data,
-                                        {"kind": "report", "report_url": meta.report_url, "sha256": digest})
-            return True
+            self._file(portal).metadata(url, datetime.now(timezone.utc), data,
+                                        {"kind": "report", "report_url": url, "sha256": digest,
+                                         "pictures": sorted(fetched)})
+            return "pictures" if same else "version"
 
     def note_discovered_office(
         self, *, portal: Portal, district_code: str, district: str, normalised_name: str, office_name: str,

@@ -213,9 +213,10 @@ class CrawlTally:
     def report(self, portal: Portal, report_url: str, district: str, year: int | None, new_version: bool,
                pictures: int) -> None:
         with self._lock:
-            if new_version:
-                self.summary.new_versions += 1
-                self.summary.pictures += pictures
+            # pictures: those archived with the report in this crawl (a new version's, or ones
+            # that failed before)
+            self.summary.new_versions += new_version
+            self.summary.pictures += pictures
             if report_url in self._reported:
                 return
             self._reported.add(report_url)

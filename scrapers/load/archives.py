@@ -38,7 +38,13 @@ DOCUMENT_COLUMNS = ("document_id", "report_url", "source_url", "sha256", "origin
 OFFICE_COLUMNS = ("district_code", "normalised_name", "district", "office_name", "office_type", "title", "report_url",
                   "year", "portal", "first_seen_at")
 FILE_COLUMNS = ("name", "size", "sha256", "records", "loaded_at")
-PICTURE_COLUMNS = ("sha256", "src", "url", "picture_sha256", "error", "skipped")
+PICTURE_COLUMNS = ("sha256", "src", "url", "picture_sha256", "error", "skipped", "loaded_at")
+# a picture that came with a later crawl of the same page replaces the failure held for it
+PICTURE_ARRIVED = (
+    "(sha256, src) do update set url = excluded.url, picture_sha256 = excluded.picture_sha256, "
+    "error = null, skipped = null, loaded_at = excluded.loaded_at "
+    "where raw.document_pictures.picture_sha256 is null and excluded.picture_sha256 is not null"
+)
 META_FIELDS = ("report_url", "source_url", "origin", "portal", "district", "district_code", "category", "title",
                "office_hint", "year_hint", "published_date", "media_type")
 
@@ -179,7 +185,9 @@ def _write(con: duckdb.DuckDBPyConnection, rows: _Rows, summary: LoadSummary) ->
         documents = _versions(con, rows.documents)
         insert_rows(con, "raw.documents", DOCUMENT_COLUMNS, documents, on_conflict_do_nothing=True)
         insert_rows(con, "raw.discovered_offices", OFFICE_COLUMNS, _first_per_key(rows.offices), on_conflict_do_nothing=True)
-        insert_rows(con, "raw.document_pictures", PICTURE_COLUMNS, _first_per_key(rows.pictures), on_conflict_do_nothing=True)
+        now = datetime.now(timezone.utc)
+        pictures = [(*row, now) for row in _best_picture_per_key(rows.pictures)]
+        insert_rows(con, "raw.document_pictures", PICTURE_COLUMNS, pictures, on_conflict=PICTURE_ARRIVED)
         insert_rows(con, "raw.archive_files", FILE_COLUMNS, rows.files)
         con.execute("commit")
     except BaseException:
@@ -190,6 +198,17 @@ def _write(con: duckdb.DuckDBPyConnection, rows: _Rows, summary: LoadSummary) ->
     summary.blobs += len(blobs)
     summary.new_versions += len(documents)
     summary.offices += len(rows.offices)
+
+
+def _best_picture_per_key(pictures: list[tuple]) -> list[tuple]:
+    """One row per (page, src): the first fetched one, else the first (a batch may hold several
+    crawls of one page, and an insert may not touch one key twice)."""
+    best: dict[tuple, tuple] = {}
+    for row in pictures:
+        held = best.get(row[:2])
+        if held is None or (held[3] is None and row[3] is not None):
+            best[row[:2]] = row
+    return list(best.values())
 
 
 def _first_per_key(offices: list[tuple]) -> list[tuple]:

@@ -15,9 +15,10 @@ import pyarrow as pa
 
 def insert_rows(
     con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence], *,
-    on_conflict_do_nothing: bool = False,
+    on_conflict_do_nothing: bool = False, on_conflict: str | None = None,
 ) -> int:
-    """Insert `rows` (tuples in the order of `columns`) into `table` in one statement.
+    """Insert `rows` (tuples in the order of `columns`) into `table` in one statement
+    (`on_conflict`: the statement's ON CONFLICT clause, when a held row may be updated).
 
     DuckDB casts each Arrow column to the table's type, so a value the column cannot hold
     fails the statement: callers range-check values before they get here."""
@@ -28,7 +29,7 @@ def insert_rows(
     con.register(name, data)
     try:
         cols = ", ".join(columns)
-        conflict = " on conflict do nothing" if on_conflict_do_nothing else ""
+        conflict = f" on conflict {on_conflict}" if on_conflict else " on conflict do nothing" if on_conflict_do_nothing else ""
         con.execute(f"insert into {table} ({cols}) select {cols} from {name}{conflict}")
     finally:
         # after a failed insert the transaction is aborted and unregistering fails too: the

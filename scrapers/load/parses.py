@@ -369,14 +369,17 @@ def parse_isolated(pool: ProcessPool, items: list[tuple[str, str, str | None]], 
 
 def pending_documents(db: str | Path | None, refresh: bool = False, *,
                       con: duckdb.DuckDBPyConnection | None = None) -> list[tuple[str, str]]:
-    """(sha256, a source URL) of every document version without a parse of this parser version
-    (asked on `con` when given: a read-only look that writes nothing)."""
+    """(sha256, a source URL) of every document version without a parse of this parser version,
+    or whose page got a picture after that parse (asked on `con` when given: a read-only look
+    that writes nothing)."""
     own = con is None
     con = connect(db) if own else con
     try:
         query = "select d.sha256, min(d.source_url) from raw.documents d"
         if not refresh:
-            query += " anti join raw.parses p on p.sha256 = d.sha256 and p.parser_version = $v"
+            query += (" anti join (select p.sha256 from raw.parses p where p.parser_version = $v and not exists ("
+                      "select 1 from raw.document_pictures i where i.sha256 = p.sha256 and i.loaded_at > p.parsed_at)) p"
+                      " on p.sha256 = d.sha256")
         return con.execute(query + " group by 1 order by 1", {"v": PARSER_VERSION} if not refresh else {}).fetchall()
     finally:
         if own:

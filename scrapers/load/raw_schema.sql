@@ -156,3 +156,6 @@ create table if not exists raw.document_pictures (
     skipped         varchar,           -- why it was left out as page furniture (an icon, a logo)
     primary key (sha256, src)
 );
+-- When the row got its picture: a picture that failed once and came with a later crawl is newer
+-- than the page's parse, which is then done again with it (load.parses.pending_documents).
+alter table raw.document_pictures add column if not exists loaded_at timestamptz;
