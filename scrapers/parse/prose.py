@@ -104,8 +104,12 @@ def fold_characters(text: str) -> str:
 # engine skips to its candidates in C; no deletion of the second kind reaches into a line
 # start, so where both match, the page-number line is the one deleted, as one alternation would.
 _DELETE_LINES = re.compile(_PAGE_NUMBER_LINE.pattern, re.M)
+# One character class first, each branch then checking what that character was: a pattern
+# that opens with a class is scanned for it in C, where four alternatives would be tried at
+# every position of the text. The branches, in order: the \r of \r\n; a quote; spaces after
+# a CJK character; spaces before one.
 _DELETE_CHARS = re.compile(
-    rf"\r(?=\n)|[{_QUOTES}]|[ \xa0](?<=[{_CJK}][ \xa0])[ \xa0]*|[ \xa0]+(?=[{_CJK}])"
+    rf"[\r{_QUOTES} \xa0](?:(?<=\r)(?=\n)|(?<=[{_QUOTES}])|(?<=[{_CJK}][ \xa0])[ \xa0]*|(?<=[ \xa0])[ \xa0]*(?=[{_CJK}]))"
 )
 
 
@@ -138,14 +142,19 @@ def _positions(n: int) -> array:
     return _IOTA[:n] if n <= len(_IOTA) else array("l", range(n))
 
 
-@lru_cache(maxsize=8)
 def normalise(text: str, join_lines: bool = True) -> Prose:
     """The comparable form of text; join_lines=False keeps every line (for titles).
 
     Cached: the year, the office, the era and the narrative of one report read the same text,
     and the joined form is made from the unjoined one."""
+    # one cache key however the caller spells the flag (lru_cache keys keywords apart)
+    return _normalised(text, join_lines)
+
+
+@lru_cache(maxsize=8)
+def _normalised(text: str, join_lines: bool) -> Prose:
     if join_lines:
-        lines = normalise(text, False)
+        lines = _normalised(text, False)
         text2, offsets2 = _join_wrapped_lines(lines.text, lines.offsets)
         return Prose(text=text2, original=text, offsets=offsets2)
     folded = fold_characters(text)
