@@ -10,6 +10,7 @@ original text, so that a value's `raw` is the sentence as the report printed it.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from array import array
@@ -89,10 +90,49 @@ class _FoldTable(dict):
 
 _FOLD = _FoldTable()
 
+# Characters NFKC leaves as they are: ASCII and the CJK Unified Ideographs (and Extension A),
+# which have no decomposition, and of the blocks of punctuation reports print (、。《》“”—)
+# those that unicodedata says. Most of a report's characters are these, and of them only the
+# traditional forms fold (test_prose checks the first two ranges against unicodedata).
+_NFKC_STABLE = ((0x00, 0x7F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+_PUNCTUATION = ((0x2000, 0x206F), (0x3000, 0x303F))
+
+
+@lru_cache(maxsize=1)
+def _may_fold() -> re.Pattern:
+    """One character class: every character the fold can change (the complement of the
+    characters it cannot, minus the traditional ones)."""
+    ranges = list(_NFKC_STABLE)
+    ranges += [(code, code) for a, b in _PUNCTUATION for code in range(a, b + 1) if unicodedata.normalize("NFKC", chr(code)) == chr(code)]
+    holes = sorted(ord(c) for c in _traditional()[0])  # the traditional characters cut the ranges
+    parts = []
+    for a, b in ranges:
+        for code in holes[bisect.bisect_left(holes, a) : bisect.bisect_right(holes, b)]:
+            if a < code:
+                parts.append(f"{re.escape(chr(a))}-{re.escape(chr(code - 1))}")
+            a = code + 1
+        if a <= b:
+            parts.append(f"{re.escape(chr(a))}-{re.escape(chr(b))}")
+    return re.compile(f"[^{''.join(parts)}]")
+
+
+_MAX_REPLACED_KINDS = 24
+
 
 def fold_characters(text: str) -> str:
     """NFKC and traditional -> simplified, keeping the length (and so every offset)."""
-    folded = text.translate(_FOLD)
+    # A report holds a few kinds of foldable character (full-width ，：（）, traditional forms)
+    # many times: one str.replace per kind is a few scans in C, where translate looks up every
+    # character in a Python dict. Translate does it in one pass where there are many kinds
+    # (a scan per kind would cost more) or where one fold's result is another's input
+    # (replacements one after another would chain).
+    changes = {c: f for c in set(_may_fold().findall(text)) if (f := _FOLD[ord(c)]) != c}
+    if len(changes) <= _MAX_REPLACED_KINDS and changes.keys().isdisjoint(changes.values()):
+        folded = text
+        for c, f in changes.items():
+            folded = folded.replace(c, f)
+    else:
+        folded = text.translate(_FOLD)
     for trad, simp in _traditional()[1]:
         if trad in folded:
             folded = folded.replace(trad, simp)
@@ -182,37 +222,41 @@ def _delete(text: str, offsets: array, spans: list[tuple[int, int]]) -> tuple[st
 
 def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
     lines = text.split("\n")
+    # each line is stripped and tested once, not once as a line and once as the next line
+    stripped = [line.strip() for line in lines]
+    bare = [_BARE_NUMBER.match(s) is not None for s in stripped]
     breaks: list[tuple[int, int]] = []
     spaced: list[int] = []
     pos = 0
-    for line, nxt in zip(lines, lines[1:]):
+    for i in range(len(lines) - 1):
+        line, nxt, s, next_s = lines[i], lines[i + 1], stripped[i], stripped[i + 1]
         pos += len(line)  # pos is now the index of the \n after line
-        stripped = line.strip()
         # a number alone on its line ("…主动公开政府信息\n2110\n条"): page text that put each
         # figure of a sentence in a cell of its own; never a heading, so it joins both neighbours
-        bare_number = _BARE_NUMBER.match(stripped) or _BARE_NUMBER.match(nxt.strip())
         if (
-            bare_number
-            and stripped
-            and stripped[-1] not in _SENTENCE_END
-            and nxt.strip()
-            and "\t" not in line + nxt
-            and "|" not in line + nxt
-            and not HEADING_START.match(nxt.strip())
+            (bare[i] or bare[i + 1])
+            and s
+            and s[-1] not in _SENTENCE_END
+            and next_s
+            and "\t" not in line
+            and "\t" not in nxt
+            and "|" not in line
+            and "|" not in nxt
+            and not HEADING_START.match(next_s)
         ):
             breaks.append((pos, pos + 1))
         elif (
-            len(stripped) >= MIN_WRAPPED_LINE
-            and not _is_heading(stripped)
-            and stripped[-1] not in _SENTENCE_END
+            len(s) >= MIN_WRAPPED_LINE
+            and s[-1] not in _SENTENCE_END
+            and next_s
+            and nxt[:1] not in " \t"
             and "\t" not in line
             and "|" not in line
-            and nxt.strip()
-            and nxt[:1] not in " \t"
             and "\t" not in nxt
             and not HEADING_START.match(nxt)
+            and not _is_heading(s)
         ):
-            before, after = stripped[-1], nxt[0]
+            before, after = s[-1], nxt[0]
             if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
                 spaced.append(pos)  # two numbers or words must not fuse into one
             else:
@@ -226,10 +270,13 @@ def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
     return _delete(text, offsets, breaks)
 
 
+_CLAUSE_MARK = re.compile(r"[,，。;；:：]")
+
+
 def _is_heading(line: str) -> bool:
     """A numbered heading of one line ("四、因政府信息公开申请行政复议、提起行政诉讼的情况"):
     it never wraps into the sentence below it, long as it may be."""
-    return bool(HEADING_START.match(line)) and len(line) <= 40 and not re.search(r"[,，。;；:：]", line)
+    return bool(HEADING_START.match(line)) and len(line) <= 40 and not _CLAUSE_MARK.search(line)
 
 
 _SENTENCE = re.compile(r"[^\n。！？!?;；]+[。！？!?;；]?")
