@@ -31,7 +31,8 @@ def split_line(line: str, stripped: str | None = None) -> tuple[list[str], str]:
         return [f.strip() for f in inner.split("|")], "table"
     if "\t" in line:
         return [f.strip() for f in line.rstrip("\r\n").split("\t")], "table"
-    return [f for f in _WS.split(stripped) if f], "text"
+    # stripped has no space at either end, so only an empty line gives an empty field
+    return (_WS.split(stripped) if stripped else []), "text"
 
 
 def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
@@ -52,7 +53,7 @@ def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
         if len(fields) > MAX_CELLS_PER_ROW:
             wide += 1
             fields = fields[:MAX_CELLS_PER_ROW]
-        rows.append(Row(cells=[Cell(f) for f in fields], loc=f"line {n}", kind=kind))
+        rows.append(Row(list(map(Cell, fields)), f"line {n}", kind))
     if wide and problems is not None:
         problems.append(f"{wide} line(s) cut to their first {MAX_CELLS_PER_ROW} fields: no report's table is that wide")
     return rows
