@@ -1,6 +1,6 @@
 """Prose normalisation: one form for the patterns, the printed text for raw."""
 
-from scrapers.parse.prose import fold_characters, normalise, sentences
+from scrapers.parse.prose import fold_characters, headings, normalise, sentences
 
 
 def test_full_width_and_traditional_fold_to_one_form_with_the_same_length():
@@ -95,3 +95,10 @@ def test_fold_of_every_bmp_character_is_nfkc_then_simplified():
     assert missed == []
     # and a text of only the common kinds, folded by replacement rather than in one pass
     assert fold_characters("國務院辦公廳，（１２）：“同意”　。") == "国务院办公厅,(12):“同意” 。"
+
+
+def test_headings_are_short_numbered_lines_found_where_they_start():
+    prose = normalise("总体情况。\n  二、主动公开情况 \n1.本年度主动公开政府信息的数量很多很多很多很多很多很多很多很多很多很多很多很多条\n(三)其他")
+    found = headings(prose)
+    assert [line for _, line in found] == ["二、主动公开情况", "(三)其他"]
+    assert all(prose.text[pos:].lstrip().startswith(line) for pos, line in found)

@@ -33,7 +33,7 @@ from scrapers.extract.model import Row
 from scrapers.parse.meta import find_year
 from scrapers.parse.model import NarrativeCell
 from scrapers.parse.numerals import ARABIC, CHINESE, CHINESE_NUMERAL_CHARS, NotANumber, read_number
-from scrapers.parse.prose import HEADING_START, Prose, normalise, sentences
+from scrapers.parse.prose import Prose, headings, normalise, sentences
 from scrapers.seeds import read_seed
 
 log = logging.getLogger(__name__)
@@ -542,11 +542,7 @@ def is_truncated(prose: Prose) -> bool:
 
     The contents paragraph names the closing section too ("…存在的不足及改进措施"), so only a
     heading line counts: one that starts like a section (五、 / (二)) and names it."""
-    for line in prose.text.split("\n"):
-        line = line.strip()
-        if HEADING_START.match(line) and len(line) <= 40 and _CLOSING_HEADING.search(line):
-            return False
-    return True
+    return not any(_CLOSING_HEADING.search(line) for _, line in headings(prose))
 
 
 def looks_pre2019(text: str) -> bool:

@@ -14,6 +14,7 @@ import bisect
 import re
 import unicodedata
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,9 +28,13 @@ _PAGE_NUMBER_LINE = re.compile(
     r"^[ \t]*(?:[-—][ \t]*\d{1,3}[ \t]*[-—]|第\d{1,3}页(?:[ \t]*共\d{1,3}页)?)[ \t]*(?:\n|$)", re.M
 )
 # What a new paragraph or heading starts with: 一、 (一) 1. 1、 第一
-HEADING_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])"
-)
+_HEADING = r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])"
+HEADING_START = re.compile("^" + _HEADING)
+# A section heading is a numbered line this short; a longer numbered line is a paragraph.
+MAX_HEADING = 40
+# A line (spaces around it) that starts like a heading; no heading starts with a space, so the
+# leading spaces are the line's own, as str.strip takes them.
+_HEADING_LINE = re.compile(rf"^[^\S\n]*{_HEADING}[^\n]*", re.M)
 _SENTENCE_END = "。！？!?;；"
 _BARE_NUMBER = re.compile(r"^\d[\d.,]*%?$")
 # A wrapped line is one that the page width cut, so it is long; a short line without a full
@@ -276,7 +281,15 @@ _CLAUSE_MARK = re.compile(r"[,，。;；:：]")
 def _is_heading(line: str) -> bool:
     """A numbered heading of one line ("四、因政府信息公开申请行政复议、提起行政诉讼的情况"):
     it never wraps into the sentence below it, long as it may be."""
-    return bool(HEADING_START.match(line)) and len(line) <= 40 and not _CLAUSE_MARK.search(line)
+    return bool(HEADING_START.match(line)) and len(line) <= MAX_HEADING and not _CLAUSE_MARK.search(line)
+
+
+@lru_cache(maxsize=8)
+def headings(prose: Prose) -> tuple[tuple[int, str], ...]:
+    """The lines of prose.text that are numbered headings (HEADING_START, at most MAX_HEADING
+    characters stripped): where each line starts, and the line stripped. Found by one search,
+    for the readers that look for a section by its heading (a Prose is hashed by identity)."""
+    return tuple((m.start(), line) for m in _HEADING_LINE.finditer(prose.text) if len(line := m.group().strip()) <= MAX_HEADING)
 
 
 _SENTENCE = re.compile(r"[^\n。！？!?;；]+[。！？!?;；]?")
@@ -284,4 +297,9 @@ _SENTENCE = re.compile(r"[^\n。！？!?;；]+[。！？!?;；]?")
 
 def sentences(prose: Prose) -> list[tuple[int, int]]:
     """Spans (start, end) of the sentences of prose.text: cut at full stops, semicolons and lines."""
-    return [m.span() for m in _SENTENCE.finditer(prose.text) if m.group(0).strip()]
+    return list(iter_sentences(prose))
+
+
+def iter_sentences(prose: Prose) -> Iterator[tuple[int, int]]:
+    """The spans of sentences(), one at a time: for a reader of the first few."""
+    return (m.span() for m in _SENTENCE.finditer(prose.text) if m.group(0).strip())
