@@ -177,11 +177,13 @@ def _words(cell: str) -> str:
 
 
 def _required(cell: str) -> tuple[str, ...]:
-    """The words of a |-list that _words makes a required alternation; () when it is optional or empty."""
+    """Words one of which stands wherever the alternation _words makes of a |-list matches; ()
+    when it is optional or empty. A word holding another ("主动公开信息", "信息") adds nothing."""
     words = cell.split("|")
     if any(not w.strip() for w in words):
         return ()
-    return tuple(sorted({w.strip() for w in words}, key=len, reverse=True))
+    words = {w.strip() for w in words}
+    return tuple(sorted((w for w in words if not any(o != w and o in w for o in words)), key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -267,9 +269,8 @@ def parse_narrative(text: str) -> NarrativeResult:
     vocabulary = load_vocabulary()
     result = NarrativeResult(truncated=is_truncated(prose))
     found: list[_Found] = []
-    words = tuple(w for w in vocabulary.words if w in prose.text)
     for start, end in sentences(prose):
-        found.extend(_read_sentence(prose, start, end, patterns, vocabulary, result, words))
+        found.extend(_read_sentence(prose, start, end, patterns, vocabulary, result))
 
     # A number two measures both claim ("…同意部分公开…") belongs to the one whose words are the
     # longer match; when neither is, to none for certain.
@@ -320,9 +321,7 @@ def _read_sentence(
     patterns: tuple[Pattern, ...],
     vocabulary: Vocabulary,
     result: NarrativeResult,
-    words: tuple[str, ...] | None = None,
 ) -> list[_Found]:
-    """The figures one sentence states; words: the vocabulary's words in the document, if known."""
     sentence = prose.text[start:end]
     found: list[_Found] = []
     # spans of statements that speak of a measure without stating it, by measure
@@ -357,7 +356,9 @@ def _read_sentence(
     phrases = None
     for t in vocabulary.token.finditer(sentence):
         if phrases is None:
-            present = frozenset(w for w in (vocabulary.words if words is None else words) if w in sentence)
+            # the words are tested in the sentence: short, where the whole text would cost a
+            # scan of the report per word
+            present = frozenset(w for w in vocabulary.words if w in sentence)
             phrases = _phrases_for(vocabulary, present)
         clause_start = max([b + 1 for b in breaks if b < t.start()], default=0)
         clause_end = min([b for b in breaks if b >= t.end()], default=len(sentence))
