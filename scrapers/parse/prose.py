@@ -200,6 +200,8 @@ def normalise(text: str, join_lines: bool = True) -> Prose:
 def _normalised(text: str, join_lines: bool) -> Prose:
     if join_lines:
         lines = _normalised(text, False)
+        if "\n" not in lines.text:  # one line (a cell, a label, a title): nothing to join
+            return Prose(text=lines.text, original=text, offsets=lines.offsets)
         text2, offsets2 = _join_wrapped_lines(lines.text, lines.offsets)
         return Prose(text=text2, original=text, offsets=offsets2)
     folded = fold_characters(text)
