@@ -348,7 +348,6 @@ def _read_sentence(
                 zero_measures.add(measure)
                 found.append(_Found(measure, 0, False, (start, end), (start + m.start(), start + m.start())))
 
-    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
     previous_end = 0
     found_tokens: list[int] = []
     figures = 0  # numbers with a unit so far in the sentence (a year "2012年" is none)
@@ -360,6 +359,10 @@ def _read_sentence(
             # scan of the report per word
             present = frozenset(w for w in vocabulary.words if w in sentence)
             phrases = _phrases_for(vocabulary, present)
+            if not phrases:
+                # no phrase can claim or half-claim a number here: none of them is read or unread
+                break
+            breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
         clause_start = max([b + 1 for b in breaks if b < t.start()], default=0)
         clause_end = min([b for b in breaks if b >= t.end()], default=len(sentence))
         lead_start = max(clause_start, previous_end)
