@@ -19,6 +19,9 @@ MAX_ROWS = 20_000
 MAX_CELLS_PER_ROW = 200
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
+# From a line's first non-space character to its end; every character str.splitlines breaks
+# at is a space character, so none is a line's first.
+_FIRST_LINE = re.compile(r"\S[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*")
 _WS = re.compile(r"[ \u3000\xa0]+")
 
 
@@ -75,5 +78,7 @@ def extract_text(data: bytes) -> Extracted:
         text = text[: end + 1 if end > 0 else MAX_CHARS]
     if cut:
         problems.append(f"text cut after {len(text):,} characters: no report is that long")
-    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), None)
+    # the first line with any text, found without splitting the whole text once more
+    first_line = _FIRST_LINE.search(text)
+    first = first_line.group().rstrip() if first_line else None
     return Extracted(format="text", rows=rows_from_text(text, problems), text=text, title=first, problems=problems)
