@@ -34,8 +34,11 @@ def split_line(line: str, stripped: str | None = None) -> tuple[list[str], str]:
         return [f.strip() for f in inner.split("|")], "table"
     if "\t" in line:
         return [f.strip() for f in line.rstrip("\r\n").split("\t")], "table"
-    # stripped has no space at either end, so only an empty line gives an empty field
-    return (_WS.split(stripped) if stripped else []), "text"
+    # stripped has no space at either end, so only an empty line gives an empty field; a line
+    # without a space (a label, a number: most lines of a page's text) is one field
+    if " " not in stripped and "\u3000" not in stripped and "\xa0" not in stripped:
+        return ([stripped] if stripped else []), "text"
+    return _WS.split(stripped), "text"
 
 
 def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
