@@ -87,7 +87,8 @@ class Qualifier:
     note: str
 
 
-# Compared by identity, like Pattern: the phrases chosen for a sentence are cached on it.
+# Compared by identity, like Pattern: it keys the cache of the phrases chosen per sentence,
+# and its dicts could not be hashed.
 @dataclass(frozen=True, slots=True, eq=False)
 class Vocabulary:
     units: dict[str, tuple[tuple[str, ...], int]]  # unit -> (measures, factor)
@@ -315,12 +316,7 @@ def parse_narrative(text: str) -> NarrativeResult:
 
 
 def _read_sentence(
-    prose: Prose,
-    start: int,
-    end: int,
-    patterns: tuple[Pattern, ...],
-    vocabulary: Vocabulary,
-    result: NarrativeResult,
+    prose: Prose, start: int, end: int, patterns: tuple[Pattern, ...], vocabulary: Vocabulary, result: NarrativeResult
 ) -> list[_Found]:
     sentence = prose.text[start:end]
     found: list[_Found] = []

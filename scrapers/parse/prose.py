@@ -98,7 +98,7 @@ _FOLD = _FoldTable()
 # Characters NFKC leaves as they are: ASCII and the CJK Unified Ideographs (and Extension A),
 # which have no decomposition, and of the blocks of punctuation reports print (、。《》“”—)
 # those that unicodedata says. Most of a report's characters are these, and of them only the
-# traditional forms fold (test_prose checks the first two ranges against unicodedata).
+# traditional forms fold (test_prose checks the fold of every BMP character against unicodedata).
 _NFKC_STABLE = ((0x00, 0x7F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
 _PUNCTUATION = ((0x2000, 0x206F), (0x3000, 0x303F))
 
@@ -121,6 +121,7 @@ def _may_fold() -> re.Pattern:
     return re.compile(f"[^{''.join(parts)}]")
 
 
+# Past this many kinds, one translate pass costs less than a scan of the text per kind.
 _MAX_REPLACED_KINDS = 24
 
 
