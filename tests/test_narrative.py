@@ -528,3 +528,45 @@ def test_a_heading_never_wraps_into_the_sentence_below():
 def test_a_list_after_the_measure_words_is_a_problem_not_a_guess():
     r = parse_narrative("2017年,主动公开政府工作信息、动态755多条。")
     assert r.cells == [] and any("proactive_items" in p for p in r.problems)
+
+
+# --- the phrases tried per sentence -------------------------------------------------------------
+
+
+def _leads(sentence: str):
+    """(lead, tail, unit) for each number of a sentence: the lead from its clause start and, as
+    the reader widens it, from the sentence start."""
+    from scrapers.parse.narrative import _CLAUSE_BREAK
+
+    vocabulary = load_vocabulary()
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
+    for t in vocabulary.token.finditer(sentence):
+        clause_start = max([b + 1 for b in breaks if b < t.start()], default=0)
+        clause_end = min([b for b in breaks if b >= t.end()], default=len(sentence))
+        for start in {clause_start, 0}:
+            yield sentence[start : t.start()], sentence[t.end() : clause_end], t["unit"]
+
+
+def test_the_phrases_chosen_by_their_words_claim_what_every_phrase_claims():
+    # Regression guard for the phrase index: a phrase left out because the sentence lacks a
+    # word it needs must never have been able to claim the number.
+    from scrapers.parse.narrative import _claims, _phrases_for
+    from scrapers.parse.prose import sentences
+    from scrapers.seeds import read_seed
+
+    vocabulary = load_vocabulary()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((PRE2019 / "docs").glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(EXTRA.rglob("*.txt"))]
+    # every phrase's own examples, from the seed's notes
+    texts += [row["note"].replace(";", "。") for row in read_seed("narrative_measure_words")]
+    compared = narrowed = 0
+    for text in texts:
+        prose = normalise(text)
+        for start, end in sentences(prose):
+            sentence = prose.text[start:end]
+            chosen = _phrases_for(vocabulary, frozenset(w for w in vocabulary.words if w in sentence))
+            narrowed += len(chosen) < len(vocabulary.phrases)
+            for lead, tail, unit in _leads(sentence):
+                assert _claims(lead, tail, unit, chosen) == _claims(lead, tail, unit, vocabulary.phrases), sentence
+                compared += 1
+    assert compared > 500 and narrowed > 100

@@ -1,6 +1,6 @@
 """Prose normalisation: one form for the patterns, the printed text for raw."""
 
-from scrapers.parse.prose import fold_characters, normalise, sentences
+from scrapers.parse.prose import fold_characters, headings, normalise, sentences
 
 
 def test_full_width_and_traditional_fold_to_one_form_with_the_same_length():
@@ -74,3 +74,31 @@ def test_a_page_number_line_goes_whole_even_where_its_words_touch_spaces():
 def test_the_fold_table_learns_a_character_once_and_folds_it_the_same_after():
     first = fold_characters("國務院辦公廳：１２")
     assert fold_characters("國務院辦公廳：１２") == first == "国务院办公厅:12"
+
+
+def test_fold_of_every_bmp_character_is_nfkc_then_simplified():
+    import unicodedata
+
+    from scrapers.seeds import read_seed
+
+    singles = {r["traditional"]: r["simplified"] for r in read_seed("traditional_simplified") if len(r["traditional"]) == 1}
+    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    expected = []
+    for ch in every:
+        nfkc = unicodedata.normalize("NFKC", ch)
+        nfkc = ch if len(nfkc) != 1 else nfkc
+        expected.append(singles.get(nfkc, nfkc))
+    assert fold_characters(every) == "".join(expected)
+    # a character the fold changes but its class takes for stable would go unfolded in a text
+    # of few kinds (the replacement path, which the whole-range text above does not take)
+    missed = [ch for ch, want in zip(every, expected) if want != ch and fold_characters("中" + ch) != "中" + want]
+    assert missed == []
+    # and a text of only the common kinds, folded by replacement rather than in one pass
+    assert fold_characters("國務院辦公廳，（１２）：“同意”　。") == "国务院办公厅,(12):“同意” 。"
+
+
+def test_headings_are_short_numbered_lines_found_where_they_start():
+    prose = normalise("总体情况。\n  二、主动公开情况 \n1.本年度主动公开政府信息的数量很多很多很多很多很多很多很多很多很多很多很多很多条\n(三)其他")
+    found = headings(prose)
+    assert [line for _, line in found] == ["二、主动公开情况", "(三)其他"]
+    assert all(prose.text[pos:].lstrip().startswith(line) for pos, line in found)

@@ -7,8 +7,6 @@ would count a number twice.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from scrapers.extract.decode import decode_bytes
@@ -19,30 +17,35 @@ _BLOCK = {
     "article", "header", "footer", "blockquote", "pre", "dd", "dt", "center", "hr",
 }
 _SKIP = {"script", "style", "noscript", "template", "head", "title"}
-_WS = re.compile(r"\s+")
 _PARSER = etree.HTMLParser()
 
 
 def _clean(text: str) -> str:
-    # \s of a str pattern covers the no-break and ideographic spaces (U+00A0, U+3000)
-    return _WS.sub(" ", text).strip()
+    # runs of whitespace to one space, the ends stripped: str.split() takes every character
+    # str.isspace() does, the no-break and ideographic spaces (U+00A0, U+3000) too
+    return " ".join(text.split())
 
 
 def _cell_text(cell) -> str:
     # empty text nodes only add spaces, which the whitespace pass folds away
-    return _WS.sub(" ", " ".join(cell.itertext())).strip()
+    return " ".join(" ".join(cell.itertext()).split())
 
 
 def _table_rows(table, table_no: int) -> list[Row]:
     rows = []
+    # rows of a nested table belong to that table, which is emitted on its own; most tables
+    # hold none, and their rows need no look at their ancestors
+    nested = table.find(".//table") is not None
     for r, tr in enumerate(table.iter("tr"), start=1):
-        # rows of a nested table belong to that table, which is emitted on its own
-        if next(tr.iterancestors("table"), None) is not table:
+        if nested and next(tr.iterancestors("table"), None) is not table:
             continue
-        cells = [Cell(_cell_text(td)) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
+        cells = [Cell(_cell_text(td)) for td in tr if td.tag in _CELL_TAGS]
         if cells:
-            rows.append(Row(cells=cells, loc=f"table {table_no} row {r}", kind="table"))
+            rows.append(Row(cells, f"table {table_no} row {r}", "table"))
     return rows
+
+
+_CELL_TAGS = frozenset(("td", "th"))
 
 
 def extract_html(data: bytes) -> Extracted:
@@ -68,11 +71,14 @@ def extract_html(data: bytes) -> Extracted:
         buf.clear()
         if line:
             lines.append(line)
-            rows.append(Row(cells=[Cell(f) for f in line.split(" ")], loc=f"text line {len(lines)}"))
+            rows.append(Row(list(map(Cell, line.split(" "))), f"text line {len(lines)}"))
 
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
+        # lxml builds a new str each time .tag, .text or .tail is read: each is read once
+        tag = el.tag
+        if not isinstance(tag, str):  # comments and processing instructions
+            tag = ""
         if event == "start":
             if tag in _SKIP:
                 walker.skip_subtree()
@@ -87,13 +93,16 @@ def extract_html(data: bytes) -> Extracted:
                 continue
             if tag in _BLOCK:
                 flush()
-            if el.text and tag:
-                buf.append(el.text)
+            if tag:
+                text = el.text
+                if text:
+                    buf.append(text)
         else:
             if tag in _BLOCK or tag == "table":
                 flush()
-            if el.tail:
-                buf.append(el.tail)
+            tail = el.tail
+            if tail:
+                buf.append(tail)
     flush()
 
     images = sum(1 for _ in root.iter("img"))

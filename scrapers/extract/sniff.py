@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from itertools import islice
 
 from scrapers.extract.decode import decode_sample, strip_padding
 
@@ -51,7 +52,7 @@ def sniff_format(data: bytes, name: str | None = None) -> str:
         return _sniff_ole(data, ext)
     if head.startswith(b"{\\rtf"):
         return "rtf"
-    if any(head.startswith(magic) for magic in _IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+    if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return "image"
     text = _decode_sample(head)
     if text is None:
@@ -123,16 +124,22 @@ def _decode_sample(head: bytes) -> str | None:
     return text
 
 
+_LEADING_BLANKS = re.compile("[\ufeff \t\r\n]*")
+
+
 def _looks_like_html(text: str, ext: str) -> bool:
-    start = text.lstrip("\ufeff \t\r\n")[:1024].lower()
-    if start.startswith(("<!doctype html", "<html", "<?xml")) and ("<html" in text[:4096].lower() or "<!doctype html" in start):
+    # the first kilobyte after the leading blanks, without copying the rest of the sample
+    skip = _LEADING_BLANKS.match(text).end()
+    start = text[skip : skip + 1024].lower()
+    if start.startswith(("<!doctype html", "<html", "<?xml")) and ("<!doctype html" in start or "<html" in text[:4096].lower()):
         return True
-    found = _HTML_TAG.findall(text[:_SAMPLE])
-    tags = len(found)
+    sample = text[:_SAMPLE]
     # Markdown and text copied from web pages carry stray line breaks ("<br>") without being
     # pages: under those names, only block structure (paragraphs, tables) makes HTML
     if ext in ("md", "txt", "csv"):
-        return sum(1 for tag in found if tag.lower() in ("p", "div", "table", "span")) >= 10
+        return sum(1 for tag in _HTML_TAG.findall(sample) if tag.lower() in ("p", "div", "table", "span")) >= 10
+    # elsewhere three tags are as many as the answer needs
+    tags = sum(1 for _ in islice(_HTML_TAG.finditer(sample), 3))
     if tags >= 3 and text.count("<") > 5:
         return True
     # a fragment with one or two tags: the extension decides

@@ -19,6 +19,9 @@ MAX_ROWS = 20_000
 MAX_CELLS_PER_ROW = 200
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
+# From a line's first non-space character to its end; every character str.splitlines breaks
+# at is a space character, so none is a line's first.
+_FIRST_LINE = re.compile(r"\S[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*")
 _WS = re.compile(r"[ \u3000\xa0]+")
 
 
@@ -31,7 +34,11 @@ def split_line(line: str, stripped: str | None = None) -> tuple[list[str], str]:
         return [f.strip() for f in inner.split("|")], "table"
     if "\t" in line:
         return [f.strip() for f in line.rstrip("\r\n").split("\t")], "table"
-    return [f for f in _WS.split(stripped) if f], "text"
+    # stripped has no space at either end, so only an empty line gives an empty field; a line
+    # without a space (a label, a number: most lines of a page's text) is one field
+    if " " not in stripped and "\u3000" not in stripped and "\xa0" not in stripped:
+        return ([stripped] if stripped else []), "text"
+    return _WS.split(stripped), "text"
 
 
 def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
@@ -52,7 +59,7 @@ def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
         if len(fields) > MAX_CELLS_PER_ROW:
             wide += 1
             fields = fields[:MAX_CELLS_PER_ROW]
-        rows.append(Row(cells=[Cell(f) for f in fields], loc=f"line {n}", kind=kind))
+        rows.append(Row(list(map(Cell, fields)), f"line {n}", kind))
     if wide and problems is not None:
         problems.append(f"{wide} line(s) cut to their first {MAX_CELLS_PER_ROW} fields: no report's table is that wide")
     return rows
@@ -74,5 +81,7 @@ def extract_text(data: bytes) -> Extracted:
         text = text[: end + 1 if end > 0 else MAX_CHARS]
     if cut:
         problems.append(f"text cut after {len(text):,} characters: no report is that long")
-    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), None)
+    # the first line with any text, found without splitting the whole text once more
+    first_line = _FIRST_LINE.search(text)
+    first = first_line.group().rstrip() if first_line else None
     return Extracted(format="text", rows=rows_from_text(text, problems), text=text, title=first, problems=problems)

@@ -17,8 +17,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
-from scrapers.parse.prose import HEADING_START, Prose, normalise, sentences
+from scrapers.parse.prose import HEADING_START, MAX_HEADING, Prose, headings, iter_sentences, normalise
 
 _CJK = r"\u3400-\u9fff"
 _NAME = rf"[{_CJK}()]"
@@ -98,22 +99,16 @@ def find_year(text: str, title: str | None = None) -> int | None:
 
 def _plans_start(prose: Prose) -> int:
     """Where the first heading on problems or plans starts (the end of the text when none does)."""
-    pos = 0
-    for line in prose.text.split("\n"):
-        stripped = line.strip()
-        if HEADING_START.match(stripped) and len(stripped) <= 40 and _PLANS_HEADING.search(stripped):
-            return pos
-        pos += len(line) + 1
-    return len(prose.text)
+    return next((pos for pos, line in headings(prose) if _PLANS_HEADING.search(line)), len(prose.text))
 
 
 def _opening_year(prose: Prose) -> int | None:
     """The year a sentence of the report's opening starts with, before any section on plans."""
-    for start, end in sentences(prose):
+    for start, end in iter_sentences(prose):
         if start > _OPENING_CHARS:
             break
         sentence = prose.text[start:end].strip()
-        if HEADING_START.match(sentence) and len(sentence) <= 40 and _PLANS_HEADING.search(sentence):
+        if HEADING_START.match(sentence) and len(sentence) <= MAX_HEADING and _PLANS_HEADING.search(sentence):
             break
         m = _OPENING_YEAR.match(sentence)
         if not m or _FUTURE.search(sentence, m.end(), m.end() + 12) or _STATUTE.search(sentence, m.end(), m.end() + 4):
@@ -175,7 +170,7 @@ def _titles(prose: Prose, title: str | None) -> tuple[_Title, ...]:
                 found.append(t)
     # lines as printed: a title line must not be joined with the line after it
     head = normalise(prose.original[:_HEAD_CHARS], join_lines=False).text
-    lines = [ln.strip() for ln in head.split("\n") if ln.strip()][:_HEAD_LINES]
+    lines = list(islice(filter(None, map(str.strip, head.split("\n"))), _HEAD_LINES))
     for j, line in enumerate(lines):
         if len(line) > _MAX_TITLE or not _TITLE_END.search(line):
             continue
@@ -214,10 +209,23 @@ def _is_office_name(name: str | None) -> bool:
 
 def _signature(prose: Prose) -> str | None:
     """A sign-off line at the end: nothing but a body's name."""
-    for line in reversed([ln.strip() for ln in prose.text.split("\n") if ln.strip()][-3:]):
+    for line in _last_lines(prose.text, 3)[::-1]:
         if re.fullmatch(rf"{_NAME}{{4,30}}", line) and _ORGAN_END.search(line) and _PLACE_PREFIX.match(line).end():
             return line
     return None
+
+
+def _last_lines(text: str, n: int) -> list[str]:
+    """The last n non-empty lines of text, stripped, in order: read from the end, not split whole."""
+    lines: list[str] = []
+    end = len(text)
+    while end >= 0 and len(lines) < n:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line:
+            lines.append(line)
+        end = start - 1
+    return lines[::-1]
 
 
 def _contact_office(text: str) -> str | None:

@@ -10,9 +10,11 @@ original text, so that a value's `raw` is the sentence as the report printed it.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,9 +28,13 @@ _PAGE_NUMBER_LINE = re.compile(
     r"^[ \t]*(?:[-—][ \t]*\d{1,3}[ \t]*[-—]|第\d{1,3}页(?:[ \t]*共\d{1,3}页)?)[ \t]*(?:\n|$)", re.M
 )
 # What a new paragraph or heading starts with: 一、 (一) 1. 1、 第一
-HEADING_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])"
-)
+_HEADING = r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])"
+HEADING_START = re.compile("^" + _HEADING)
+# A section heading is a numbered line this short; a longer numbered line is a paragraph.
+MAX_HEADING = 40
+# A line (spaces around it) that starts like a heading; no heading starts with a space, so the
+# leading spaces are the line's own, as str.strip takes them.
+_HEADING_LINE = re.compile(rf"^[^\S\n]*{_HEADING}[^\n]*", re.M)
 _SENTENCE_END = "。！？!?;；"
 _BARE_NUMBER = re.compile(r"^\d[\d.,]*%?$")
 # A wrapped line is one that the page width cut, so it is long; a short line without a full
@@ -89,10 +95,50 @@ class _FoldTable(dict):
 
 _FOLD = _FoldTable()
 
+# Characters NFKC leaves as they are: ASCII and the CJK Unified Ideographs (and Extension A),
+# which have no decomposition, and of the blocks of punctuation reports print (、。《》“”—)
+# those that unicodedata says. Most of a report's characters are these, and of them only the
+# traditional forms fold (test_prose checks the fold of every BMP character against unicodedata).
+_NFKC_STABLE = ((0x00, 0x7F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+_PUNCTUATION = ((0x2000, 0x206F), (0x3000, 0x303F))
+
+
+@lru_cache(maxsize=1)
+def _may_fold() -> re.Pattern:
+    """One character class: every character the fold can change (the complement of the
+    characters it cannot, minus the traditional ones)."""
+    ranges = list(_NFKC_STABLE)
+    ranges += [(code, code) for a, b in _PUNCTUATION for code in range(a, b + 1) if unicodedata.normalize("NFKC", chr(code)) == chr(code)]
+    holes = sorted(ord(c) for c in _traditional()[0])  # the traditional characters cut the ranges
+    parts = []
+    for a, b in ranges:
+        for code in holes[bisect.bisect_left(holes, a) : bisect.bisect_right(holes, b)]:
+            if a < code:
+                parts.append(f"{re.escape(chr(a))}-{re.escape(chr(code - 1))}")
+            a = code + 1
+        if a <= b:
+            parts.append(f"{re.escape(chr(a))}-{re.escape(chr(b))}")
+    return re.compile(f"[^{''.join(parts)}]")
+
+
+# Past this many kinds, one translate pass costs less than a scan of the text per kind.
+_MAX_REPLACED_KINDS = 24
+
 
 def fold_characters(text: str) -> str:
     """NFKC and traditional -> simplified, keeping the length (and so every offset)."""
-    folded = text.translate(_FOLD)
+    # A report holds a few kinds of foldable character (full-width ，：（）, traditional forms)
+    # many times: one str.replace per kind is a few scans in C, where translate looks up every
+    # character in a Python dict. Translate does it in one pass where there are many kinds
+    # (a scan per kind would cost more) or where one fold's result is another's input
+    # (replacements one after another would chain).
+    changes = {c: f for c in set(_may_fold().findall(text)) if (f := _FOLD[ord(c)]) != c}
+    if len(changes) <= _MAX_REPLACED_KINDS and changes.keys().isdisjoint(changes.values()):
+        folded = text
+        for c, f in changes.items():
+            folded = folded.replace(c, f)
+    else:
+        folded = text.translate(_FOLD)
     for trad, simp in _traditional()[1]:
         if trad in folded:
             folded = folded.replace(trad, simp)
@@ -104,8 +150,12 @@ def fold_characters(text: str) -> str:
 # engine skips to its candidates in C; no deletion of the second kind reaches into a line
 # start, so where both match, the page-number line is the one deleted, as one alternation would.
 _DELETE_LINES = re.compile(_PAGE_NUMBER_LINE.pattern, re.M)
+# One character class first, each branch then checking what that character was: a pattern
+# that opens with a class is scanned for it in C, where four alternatives would be tried at
+# every position of the text. The branches, in order: the \r of \r\n; a quote; spaces after
+# a CJK character; spaces before one.
 _DELETE_CHARS = re.compile(
-    rf"\r(?=\n)|[{_QUOTES}]|[ \xa0](?<=[{_CJK}][ \xa0])[ \xa0]*|[ \xa0]+(?=[{_CJK}])"
+    rf"[\r{_QUOTES} \xa0](?:(?<=\r)(?=\n)|(?<=[{_QUOTES}])|(?<=[{_CJK}][ \xa0])[ \xa0]*|(?<=[ \xa0])[ \xa0]*(?=[{_CJK}]))"
 )
 
 
@@ -138,14 +188,21 @@ def _positions(n: int) -> array:
     return _IOTA[:n] if n <= len(_IOTA) else array("l", range(n))
 
 
-@lru_cache(maxsize=8)
 def normalise(text: str, join_lines: bool = True) -> Prose:
     """The comparable form of text; join_lines=False keeps every line (for titles).
 
     Cached: the year, the office, the era and the narrative of one report read the same text,
     and the joined form is made from the unjoined one."""
+    # one cache key however the caller spells the flag (lru_cache keys keywords apart)
+    return _normalised(text, join_lines)
+
+
+@lru_cache(maxsize=8)
+def _normalised(text: str, join_lines: bool) -> Prose:
     if join_lines:
-        lines = normalise(text, False)
+        lines = _normalised(text, False)
+        if "\n" not in lines.text:  # one line (a cell, a label, a title): nothing to join
+            return Prose(text=lines.text, original=text, offsets=lines.offsets)
         text2, offsets2 = _join_wrapped_lines(lines.text, lines.offsets)
         return Prose(text=text2, original=text, offsets=offsets2)
     folded = fold_characters(text)
@@ -173,37 +230,41 @@ def _delete(text: str, offsets: array, spans: list[tuple[int, int]]) -> tuple[st
 
 def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
     lines = text.split("\n")
+    # each line is stripped and tested once, not once as a line and once as the next line
+    stripped = [line.strip() for line in lines]
+    bare = [_BARE_NUMBER.match(s) is not None for s in stripped]
     breaks: list[tuple[int, int]] = []
     spaced: list[int] = []
     pos = 0
-    for line, nxt in zip(lines, lines[1:]):
+    for i in range(len(lines) - 1):
+        line, nxt, s, next_s = lines[i], lines[i + 1], stripped[i], stripped[i + 1]
         pos += len(line)  # pos is now the index of the \n after line
-        stripped = line.strip()
         # a number alone on its line ("…主动公开政府信息\n2110\n条"): page text that put each
         # figure of a sentence in a cell of its own; never a heading, so it joins both neighbours
-        bare_number = _BARE_NUMBER.match(stripped) or _BARE_NUMBER.match(nxt.strip())
         if (
-            bare_number
-            and stripped
-            and stripped[-1] not in _SENTENCE_END
-            and nxt.strip()
-            and "\t" not in line + nxt
-            and "|" not in line + nxt
-            and not HEADING_START.match(nxt.strip())
+            (bare[i] or bare[i + 1])
+            and s
+            and s[-1] not in _SENTENCE_END
+            and next_s
+            and "\t" not in line
+            and "\t" not in nxt
+            and "|" not in line
+            and "|" not in nxt
+            and not HEADING_START.match(next_s)
         ):
             breaks.append((pos, pos + 1))
         elif (
-            len(stripped) >= MIN_WRAPPED_LINE
-            and not _is_heading(stripped)
-            and stripped[-1] not in _SENTENCE_END
+            len(s) >= MIN_WRAPPED_LINE
+            and s[-1] not in _SENTENCE_END
+            and next_s
+            and nxt[:1] not in " \t"
             and "\t" not in line
             and "|" not in line
-            and nxt.strip()
-            and nxt[:1] not in " \t"
             and "\t" not in nxt
             and not HEADING_START.match(nxt)
+            and not _is_heading(s)
         ):
-            before, after = stripped[-1], nxt[0]
+            before, after = s[-1], nxt[0]
             if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
                 spaced.append(pos)  # two numbers or words must not fuse into one
             else:
@@ -217,10 +278,21 @@ def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
     return _delete(text, offsets, breaks)
 
 
+_CLAUSE_MARK = re.compile(r"[,，。;；:：]")
+
+
 def _is_heading(line: str) -> bool:
     """A numbered heading of one line ("四、因政府信息公开申请行政复议、提起行政诉讼的情况"):
     it never wraps into the sentence below it, long as it may be."""
-    return bool(HEADING_START.match(line)) and len(line) <= 40 and not re.search(r"[,，。;；:：]", line)
+    return bool(HEADING_START.match(line)) and len(line) <= MAX_HEADING and not _CLAUSE_MARK.search(line)
+
+
+@lru_cache(maxsize=8)
+def headings(prose: Prose) -> tuple[tuple[int, str], ...]:
+    """The lines of prose.text that are numbered headings (HEADING_START, at most MAX_HEADING
+    characters stripped): where each line starts, and the line stripped. Found by one search,
+    for the readers that look for a section by its heading (a Prose is hashed by identity)."""
+    return tuple((m.start(), line) for m in _HEADING_LINE.finditer(prose.text) if len(line := m.group().strip()) <= MAX_HEADING)
 
 
 _SENTENCE = re.compile(r"[^\n。！？!?;；]+[。！？!?;；]?")
@@ -228,4 +300,9 @@ _SENTENCE = re.compile(r"[^\n。！？!?;；]+[。！？!?;；]?")
 
 def sentences(prose: Prose) -> list[tuple[int, int]]:
     """Spans (start, end) of the sentences of prose.text: cut at full stops, semicolons and lines."""
-    return [m.span() for m in _SENTENCE.finditer(prose.text) if m.group(0).strip()]
+    return list(iter_sentences(prose))
+
+
+def iter_sentences(prose: Prose) -> Iterator[tuple[int, int]]:
+    """The spans of sentences(), one at a time: for a reader of the first few."""
+    return (m.span() for m in _SENTENCE.finditer(prose.text) if m.group(0).strip())
