@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
+from operator import mul
 
 from scrapers.extract.model import Row
 from scrapers.parse import labels
@@ -120,40 +121,54 @@ _NOISE = set("三四本年度办理结果、()（）不予公开无法提供处�
 
 
 @lru_cache(maxsize=8)
-def _identities(order: tuple[str, ...]) -> tuple[tuple[list[tuple[str, int]], list[tuple[str, int]]], ...]:
-    """Table 三's identities (owned by checks.py) as (row, column index) cells; cached, as a
-    report follows one of two templates' row orders."""
+def _identities(order: tuple[str, ...]) -> dict[str, tuple[tuple[tuple[int, ...], frozenset[str], tuple, tuple], ...]]:
+    """Table 三's identities (owned by checks.py) by the rows they involve: for each row, each
+    identity as the weight it gives every cell of the row (+1 on the left, -1 on the right), the
+    other rows it needs, and their (row, column index) cells on either side. Cached, as a report
+    follows one of two templates' row orders."""
     from scrapers.parse.checks import request_identities
 
     index = {c: k for k, c in enumerate(COLUMNS)}
-    return tuple(([(r, index[c]) for r, c in i.left], [(r, index[c]) for r, c in i.right]) for i in request_identities(list(order)))
-
-
-def place_by_identities(known: dict[str, list[int]], code: str, printed: list[int], order: list[str],
-                        width: int, identities) -> list[int] | None:
-    """Where the `printed` values go (their positions, in order; the other cells blank) in a row
-    of `width` cells, when exactly one reading satisfies every identity whose cells are all
-    known; None if there are several readings or none. Zeros may go anywhere a blank could:
-    readings that differ only in where a 0 stands are one reading."""
-    # only the identities that involve this row and whose other cells are all known can decide;
-    # each as a weight per cell of this row (+1 on the left, -1 on the right) and what the known
-    # cells add up to (left minus right): a reading holds when the weighted sum cancels it
-    rules = []
-    for left, right in identities:
-        cells = left + right
-        if any(r == code for r, _ in cells) and all(r == code or r in known for r, _ in cells):
-            weights = [0] * width
+    by_row: dict[str, list] = {}
+    for identity in request_identities(list(order)):
+        left = [(r, index[c]) for r, c in identity.left]
+        right = [(r, index[c]) for r, c in identity.right]
+        for code in dict.fromkeys(r for r, _ in left + right):
+            weights = [0] * len(COLUMNS)
             for r, k in left:
                 if r == code:
                     weights[k] += 1
             for r, k in right:
                 if r == code:
                     weights[k] -= 1
-            constant = sum(known[r][k] for r, k in left if r != code) - sum(known[r][k] for r, k in right if r != code)
-            rules.append((weights, constant))
+            others_left = tuple((r, k) for r, k in left if r != code)
+            others_right = tuple((r, k) for r, k in right if r != code)
+            needs = frozenset(r for r, _ in others_left + others_right)
+            by_row.setdefault(code, []).append((tuple(weights), needs, others_left, others_right))
+    return {code: tuple(rules) for code, rules in by_row.items()}
+
+
+def place_by_identities(known: dict[str, list[int]], code: str, printed: list[int], width: int,
+                        identities) -> list[int] | None:
+    """Where the `printed` values go (their positions, in order; the other cells blank) in a row
+    of `width` cells, when exactly one reading satisfies every identity whose cells are all
+    known (`identities`: `_identities(order)`); None if there are several readings or none.
+    Zeros may go anywhere a blank could: readings that differ only in where a 0 stands are one
+    reading."""
+    # only the identities that involve this row and whose other cells are all known can decide;
+    # each as a weight per cell of this row (+1 on the left, -1 on the right) and what the known
+    # cells add up to (right minus left): a reading holds when its weighted sum makes that up
+    rules = [
+        (weights.__getitem__, sum(known[r][k] for r, k in right) - sum(known[r][k] for r, k in left))
+        for weights, needs, left, right in identities.get(code, ())
+        if needs.issubset(known)
+    ]
     readings: dict[tuple[int, ...], tuple[int, ...]] = {}
     for positions in combinations(range(width), len(printed)):
-        if all(sum(weights[p] * v for p, v in zip(positions, printed)) + constant == 0 for weights, constant in rules):
+        for weight, target in rules:
+            if sum(map(mul, map(weight, positions), printed)) != target:
+                break
+        else:
             row = [0] * width
             for p, v in zip(positions, printed):
                 row[p] = v
@@ -293,7 +308,7 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
         rules = _identities(tuple(order))
         for code, (_idx, line) in short.items():
             printed = [int(v.value.number) for v in line.values]
-            positions = place_by_identities(known, code, printed, order, len(COLUMNS), rules)
+            positions = place_by_identities(known, code, printed, len(COLUMNS), rules)
             if positions is None:
                 result.problems.append(
                     f"{line.loc}: row {code} prints {len(printed)} values where {len(COLUMNS)} were expected, "
