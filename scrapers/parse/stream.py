@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from scrapers.extract.model import Cell, Row
 from scrapers.extract.text import split_line
@@ -152,133 +153,195 @@ def _merge_grid_rows(rows: list[Row]) -> list[Row]:
     return out
 
 
-def _split(row: Row) -> tuple[list[str], list[Item]]:
+def _split(row: Row) -> tuple[tuple[str, ...], list[Item]]:
     """A row read the way a table row prints: its label is everything before the trailing run of
     values; blank cells count in a real table and are spacing in a line of text."""
     cells = row.cells
-    k = len(cells)
-    table = row.kind == "table"
-    values: list[Item] = []
+    labels, values = _split_texts(tuple([c.text for c in cells]), row.kind == "table")
+    items = []
+    for k, value in values:
+        cell = cells[k]
+        items.append(Item(value, cell.loc or row.loc, cell.confidence, cell))
+    return labels, items
+
+
+# cached: a pure function of the row's texts, and a template's rows recur in every report
+@lru_cache(maxsize=1 << 12)
+def _split_texts(texts: tuple[str, ...], table: bool) -> tuple[tuple[str, ...], tuple[tuple[int, Value], ...]]:
+    """The label pieces of a row's texts and its trailing values (each with its cell's index)."""
+    k = len(texts)
+    values: list[tuple[int, Value]] = []
     while k > 0:
-        cell = cells[k - 1]
-        if not cell.text.strip() and not table:
+        text = texts[k - 1]
+        if not table and not text.strip():
             k -= 1
             continue
-        value = read_value(cell.text)
+        value = read_value(text)
         if value is None:
             break
-        values.append(Item(value, cell.loc or row.loc, cell.confidence, cell))
+        values.append((k - 1, value))
         k -= 1
     values.reverse()
-    labels = [text for c in cells[:k] if (text := c.text.strip())]
+    labels = [text for t in texts[:k] if (text := t.strip())]
     if not table and labels:
         labels = [" ".join(labels)]
-    return labels, values
+    return tuple(labels), tuple(values)
 
 
-def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[str, object]], bool]:
-    """Tokens of a `|`-separated line; a field empty between two pipes is a blank cell, also when
-    the first pipe ended the line before."""
+def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]], bool]:
+    """Tokens of a `|`-separated line, (True, label) or (False, Item); a field empty between two
+    pipes is a blank cell, also when the first pipe ended the line before."""
     line = row.cells[0].text if row.kind == "pipe" else " ".join(row.texts)
+    fields, ends_with_pipe = _pipe_fields(line, after_pipe, row.kind == "pipe")
+    loc = row.loc
+    return [(True, f) if is_label else (False, Item(f, loc)) for is_label, f in fields], ends_with_pipe  # type: ignore[arg-type]
+
+
+# cached: a pure function of the line, and table lines ("| 0 |  |  |") recur in every report
+@lru_cache(maxsize=1 << 12)
+def _pipe_fields(line: str, after_pipe: bool, pipe_row: bool) -> tuple[tuple[tuple[bool, str | Value], ...], bool]:
+    """The fields of a `|`-separated line: (True, label text) or (False, Value)."""
     pieces = line.split("|")
-    tokens: list[tuple[str, object]] = []
+    fields: list[tuple[bool, str | Value]] = []
     last = len(pieces) - 1
     for k, piece in enumerate(pieces):
         text = piece.strip()
         if not text:
             # a field between two pipes is a blank; the ends of a line are not fields
             inner = 0 < k < last
-            opens = k == 0 and last > 0 and (after_pipe or (row.kind == "pipe" and last >= 2))
+            opens = k == 0 and last > 0 and (after_pipe or (pipe_row and last >= 2))
             if inner or opens:
-                tokens.append(("value", Item(Value(0, piece, True, None), row.loc)))
+                fields.append((False, Value(0, piece, True, None)))
             continue
         value = read_value(text)
-        tokens.append(("value", Item(value, row.loc)) if value is not None else ("label", text))
-    ends_with_pipe = line.rstrip().endswith("|")
-    return tokens, ends_with_pipe
+        fields.append((False, value) if value is not None else (True, text))
+    return tuple(fields), line.rstrip().endswith("|")
 
 
 def _usual_gap(rows: list[Row]) -> int:
     """How many empty lines the text puts between two cells: 0 (a cell per line) or 1 (a cell
     per paragraph), whichever is more common."""
-    runs: dict[int, int] = {}
+    return _survey(rows)[2]
+
+
+def _survey(region: list[Row]) -> tuple[int, int, int]:
+    """One pass over a region: its lines of text that hold a `|`, its lines of text, and the
+    usual gap between two cells (see `_usual_gap`)."""
+    pipe_text = texts = 0
+    runs = [0, 0, 0]  # how often a cell follows 0, 1, or 2+ empty lines
     gap = 0
-    for row in rows:
-        if row.kind == "empty":
+    for row in region:
+        kind = row.kind
+        if kind == "empty":
             gap += 1
             continue
-        runs[min(gap, 2)] = runs.get(min(gap, 2), 0) + 1
+        runs[gap if gap < 2 else 2] += 1
         gap = 0
-    return 1 if runs.get(1, 0) > runs.get(0, 0) else 0
+        if kind == "pipe":
+            pipe_text += 1
+            texts += 1
+        elif kind == "text":
+            texts += 1
+            for cell in row.cells:
+                if "|" in cell.text:
+                    pipe_text += 1
+                    break
+    return pipe_text, texts, 1 if runs[1] > runs[0] else 0
 
 
 def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
     """The lines of rows[start:end] in printed order."""
     region = rows[start:end]
-    pipe_text = sum(1 for r in region if r.kind == "pipe" or (r.kind == "text" and any("|" in t for t in r.texts)))
-    pipe_mode = pipe_text * 3 >= sum(1 for r in region if r.kind in ("text", "pipe")) and pipe_text > 0
-    gap_unit = _usual_gap(region)
+    pipe_text, texts, gap_unit = _survey(region)
+    pipe_mode = pipe_text * 3 >= texts and pipe_text > 0
     lines: list[Line] = []
     cur: Line | None = None
     after_pipe = False
     empties = 0
 
-    def start_line(index: int, row: Row, labels: list[str]) -> Line:
-        nonlocal cur
-        cur = Line(labels=list(labels), index=index, row=row)
-        lines.append(cur)
-        return cur
-
     for offset, row in enumerate(region):
-        i = start + offset
-        if row.kind == "empty":
+        kind = row.kind
+        if kind == "empty":
             empties += 1
             continue
-        if row.kind == "rule" or is_page_number(row):
+        if kind == "rule" or is_page_number(row):
             empties = 0
             continue
+        i = start + offset
         if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels:
             # empty lines beyond the usual spacing are cells the rendering left blank
             blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
             cur.values.extend(Item(Value(0, "", True, None), row.loc) for _ in range(blanks))
         empties = 0
 
-        if row.kind in ("pipe",) or (pipe_mode and row.kind == "text"):
+        if kind == "pipe" or (pipe_mode and kind == "text"):
             tokens, after_pipe = _pipe_tokens(row, after_pipe)
-            has_label = any(kind == "label" for kind, _ in tokens)
-            n_values = sum(1 for kind, _ in tokens if kind == "value")
-        else:
-            after_pipe = False
-            labels, values = _split(row)
-            tokens = [("label", t) for t in labels] + [("value", v) for v in values]
-            has_label, n_values = bool(labels), len(values)
-        if not tokens:
-            continue
-        if not has_label and n_values >= 2:
-            # a row of numbers printed apart from its label: a run of its own
-            line = start_line(i, row, [])
-            line.values = [tok for _, tok in tokens]  # type: ignore[misc]
-            line.rows.add(i)
-            line.closed = True
-            continue
-        for kind, tok in tokens:
-            if kind == "label":
-                if cur is None or cur.values or cur.closed:
-                    start_line(i, row, [tok])  # type: ignore[list-item]
+            if not tokens:
+                continue
+            has_label = False
+            n_values = 0
+            for is_label, _tok in tokens:
+                if is_label:
+                    has_label = True
                 else:
-                    cur.labels.append(tok)  # type: ignore[arg-type]
-            else:
-                if cur is None or cur.closed:
-                    start_line(i, row, [])
-                assert cur is not None
-                if not cur.values:
-                    cur.row = row
-                cur.values.append(tok)  # type: ignore[arg-type]
+                    n_values += 1
+            if not has_label and n_values >= 2:
+                # a row of numbers printed apart from its label: a run of its own
+                cur = Line(labels=[], values=[tok for _, tok in tokens], index=i, row=row, closed=True)  # type: ignore[misc]
                 cur.rows.add(i)
-        if has_label and n_values and cur is not None and row.kind != "pipe" and not pipe_mode:
-            cur.closed = True
-        elif has_label and n_values >= 2 and cur is not None:
-            # `label | v | v |`: the row is whole on its line
+                lines.append(cur)
+                continue
+            for is_label, tok in tokens:
+                if is_label:
+                    if cur is None or cur.values or cur.closed:
+                        cur = Line(labels=[tok], index=i, row=row)  # type: ignore[list-item]
+                        lines.append(cur)
+                    else:
+                        cur.labels.append(tok)  # type: ignore[arg-type]
+                else:
+                    if cur is None or cur.closed:
+                        cur = Line(labels=[], index=i, row=row)
+                        lines.append(cur)
+                    if not cur.values:
+                        cur.row = row
+                    cur.values.append(tok)  # type: ignore[arg-type]
+                    cur.rows.add(i)
+            if has_label and n_values >= 2:
+                # `label | v | v |`: the row is whole on its line
+                cur.closed = True  # type: ignore[union-attr]
+            continue
+
+        after_pipe = False
+        labels, values = _split(row)
+        if not values:
+            if labels:
+                if cur is None or cur.values or cur.closed:
+                    cur = Line(labels=list(labels), index=i, row=row)
+                    lines.append(cur)
+                else:
+                    cur.labels.extend(labels)
+            continue
+        if not labels:
+            if len(values) >= 2:
+                # a row of numbers printed apart from its label: a run of its own
+                cur = Line(labels=[], values=values, index=i, row=row, closed=True)
+                cur.rows.add(i)
+                lines.append(cur)
+                continue
+        elif cur is None or cur.values or cur.closed:
+            cur = Line(labels=list(labels), index=i, row=row)
+            lines.append(cur)
+        else:
+            cur.labels.extend(labels)
+        if cur is None or cur.closed:
+            cur = Line(labels=[], index=i, row=row)
+            lines.append(cur)
+        if not cur.values:
+            cur.row = row
+        cur.values.extend(values)
+        cur.rows.add(i)
+        if labels and (not pipe_mode or len(values) >= 2):
+            # a row that prints its label and its values together is whole
             cur.closed = True
     if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels and end < len(rows):
         blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
