@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from scrapers.extract.model import Row
@@ -22,27 +23,29 @@ _HEADINGS = {
 }
 
 
-def _heading_rows(texts: list[str | None], keys: tuple[str, ...]) -> list[int]:
-    return [i for i, text in enumerate(texts) if text is not None and any(k in text for k in keys)]
+def _heading_rows(texts: list[tuple[int, str]], keys: tuple[str, ...]) -> list[int]:
+    return [i for i, text in texts if any(k in text for k in keys)]
 
 
 # a row holding none of the headings' first characters is no heading: it is never normalised
-_HEADING_CHARS = {k[0] for keys in _HEADINGS.values() for k in keys}
+_HEADING_CHARS = re.compile("[" + "".join(sorted({re.escape(k[0]) for keys in _HEADINGS.values() for k in keys})) + "]")
 
 
 def find_sections(rows: list[Row]) -> Sections:
     """Where tables 二, 三 and 四 are: from their section headings, which survive every
     format; a report without headings gets the whole document for each table."""
     n = len(rows)
-    # a heading is short: longer rows are not normalised at all
-    texts: list[str | None] = []
-    for row in rows:
-        raw = "".join([c.text for c in row.cells])
-        if len(raw) > 80 or _HEADING_CHARS.isdisjoint(raw):
-            texts.append(None)
+    # the rows that may be headings, normalised: a heading is short, longer rows are not
+    # normalised at all
+    texts: list[tuple[int, str]] = []
+    for i, row in enumerate(rows):
+        cells = row.cells
+        raw = cells[0].text if len(cells) == 1 else "".join([c.text for c in cells])
+        if len(raw) > 80 or not _HEADING_CHARS.search(raw):
             continue
         text = normalise(raw)
-        texts.append(text if len(text) <= 40 else None)
+        if len(text) <= 40:
+            texts.append((i, text))
     pro = _heading_rows(texts, _HEADINGS["proactive"])
     pro_start = pro[0] if pro else 0
     req = [i for i in _heading_rows(texts, _HEADINGS["requests"]) if i >= pro_start]

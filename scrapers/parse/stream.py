@@ -98,10 +98,11 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     # "label | v | v |" rows: a line that starts with "|" there starts with a blank cell, not a border
     piped = [s for ln in lines if "|" in ln and ln.count("|") >= 2 and (s := ln.strip()).replace("|", "").strip()]
     open_rows = sum(1 for ln in piped if not ln.startswith("|")) > len(piped) / 2
+    ruled = False
     for n, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped:
-            rows.append(Row(cells=[], loc=f"line {n}", kind="empty"))
+            rows.append(Row([], f"line {n}", "empty"))
             continue
         first = stripped[0]
         if "|" in stripped:
@@ -111,10 +112,11 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
             if first == "|" and _MD_RULE.match(stripped):
                 continue
             if open_rows or not (first == "|" and stripped.count("|") >= 2):
-                rows.append(Row(cells=[Cell(stripped)], loc=f"line {n}", kind="pipe"))
+                rows.append(Row([Cell(stripped)], f"line {n}", "pipe"))
                 continue
         elif first == "+" and _GRID_RULE.match(stripped.replace(" ", "")):
-            rows.append(Row(cells=[], loc=f"line {n}", kind="rule"))
+            rows.append(Row([], f"line {n}", "rule"))
+            ruled = True
             continue
         elif first in "-:" and _MD_RULE.match(stripped):
             continue
@@ -123,8 +125,8 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
             rows.append(known[loc])
             continue
         fields, kind = split_line(line, stripped)
-        rows.append(Row(cells=[Cell(f) for f in fields], loc=loc, kind=kind))
-    return _merge_grid_rows(rows)
+        rows.append(Row([Cell(f) for f in fields], loc, kind))
+    return _merge_grid_rows(rows) if ruled else rows
 
 
 def _merge_grid_rows(rows: list[Row]) -> list[Row]:
