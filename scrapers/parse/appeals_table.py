@@ -163,7 +163,7 @@ def _emit(result: AppealsResult, values: list[Item], loc: str) -> AppealsResult:
         result.uncertain = True
         return result
     result.found = True
-    skip = doubtful_cells(values, [f"appeals {p}.{r}" for p, r in CELLS], result.problems)
+    skip = doubtful_cells(values, lambda k: f"appeals {CELLS[k][0]}.{CELLS[k][1]}", result.problems)
     if skip:
         result.uncertain = True
     for k, ((proceeding, res), v) in enumerate(zip(CELLS, values)):

@@ -94,14 +94,33 @@ def _check(ident: Identity, passed: bool, left, right) -> Check:
                  ident.left_side, ident.right_side)
 
 
-def _evaluate(identities, grid: dict[tuple[str, str], int]) -> list[Check]:
+def _evaluate(identities: tuple[tuple[Identity, frozenset[tuple[str, str]]], ...],
+              grid: dict[tuple[str, str], int]) -> list[Check]:
+    """Each identity whose cells (`_with_cells`) were all read."""
     checks = []
-    for ident in identities:
-        if all(cell in grid for cell in ident.left + ident.right):
-            left = sum(grid[cell] for cell in ident.left)
-            right = sum(grid[cell] for cell in ident.right)
+    cell = grid.__getitem__
+    read = grid.keys()
+    for ident, cells in identities:
+        if cells <= read:
+            left = sum(map(cell, ident.left))
+            right = sum(map(cell, ident.right))
             checks.append(_check(ident, left == right, left, right))
     return checks
+
+
+def _with_cells(identities) -> tuple[tuple[Identity, frozenset[tuple[str, str]]], ...]:
+    return tuple((ident, frozenset(ident.left + ident.right)) for ident in identities)
+
+
+# cached by what selects the identities: a report prints one of few row lists and proceedings
+@lru_cache(maxsize=64)
+def _request_checks(rows: tuple[str, ...]) -> tuple[tuple[Identity, frozenset[tuple[str, str]]], ...]:
+    return _with_cells(_request_identities(rows))
+
+
+@lru_cache(maxsize=8)
+def _appeal_checks(proceedings: tuple[str, ...]) -> tuple[tuple[Identity, frozenset[tuple[str, str]]], ...]:
+    return _with_cells(i for i in _appeal_identities() if i.left[0][0] in proceedings)
 
 
 def _non_negative(table: str, grid: dict[tuple[str, str], int], rows: list[str]) -> list[Check]:
@@ -126,11 +145,11 @@ def check_requests(cells: list[RequestCell]) -> list[Check]:
     # the template's rows, so that an outcome row the table left out makes the outcome total
     # unknown rather than a sum without it
     rows = list(dict.fromkeys([*template_rows(any(r in SUB_ROW_CODES for r in printed)), *printed]))
-    return _evaluate(_request_identities(tuple(rows)), grid) + _non_negative("requests", grid, printed)
+    return _evaluate(_request_checks(tuple(rows)), grid) + _non_negative("requests", grid, printed)
 
 
 def check_appeals(cells: list[AppealCell]) -> list[Check]:
     grid = {(c.proceeding, c.result): c.value for c in cells}
     present = [p for p in PROCEEDINGS if any(k[0] == p for k in grid)]
-    return (_evaluate([i for i in _appeal_identities() if i.left[0][0] in present], grid)
+    return (_evaluate(_appeal_checks(tuple(present)), grid)
             + _non_negative("appeals", grid, list(dict.fromkeys(c.proceeding for c in cells))))

@@ -110,7 +110,7 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
     group: tuple[str, Line, list[tuple[str, list[Item], Line]]] | None = None
 
     def emit(item: str, values: list[Item], loc: str, raws: list[str] | None = None) -> None:
-        skip = doubtful_cells(values, [f"proactive {item}.{m}" for m, _ in measures], result.problems)
+        skip = doubtful_cells(values, lambda k: f"proactive {item}.{measures[k][0]}", result.problems)
         if skip:
             result.uncertain = True
         for k, ((measure, header_unit), v) in enumerate(zip(measures, values)):

@@ -62,6 +62,7 @@ class RequestsResult:
     rows_expected: int = 0
 
 
+@lru_cache(maxsize=64)
 def _context(previous: str | None) -> frozenset[str]:
     ctx = set()
     if previous and (previous in HEADER_CODES or previous in SUB_ROW_CODES):
@@ -327,7 +328,7 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
         if code not in assigned:
             continue
         seven, note = assigned[code]
-        skip = doubtful_cells(seven, [f"{code}.{col}" for col in COLUMNS], result.problems)
+        skip = doubtful_cells(seven, lambda k: f"{code}.{COLUMNS[k]}", result.problems)
         if skip:
             result.uncertain = True
         for k, (col, v) in enumerate(zip(COLUMNS, seven)):

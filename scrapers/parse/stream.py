@@ -16,6 +16,7 @@ line-per-cell text an empty line more than the text's usual spacing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -351,13 +352,14 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
     return lines
 
 
-def doubtful_cells(items: list[Item], names: list[str], problems: list[str]) -> set[int]:
-    """Positions of values whose reader was unsure (OCR below MIN_CONFIDENCE), each named."""
+def doubtful_cells(items: list[Item], name: Callable[[int], str], problems: list[str]) -> set[int]:
+    """Positions of values whose reader was unsure (OCR below MIN_CONFIDENCE), each named by
+    `name(position)`."""
     out = set()
-    for k, (item, name) in enumerate(zip(items, names)):
+    for k, item in enumerate(items):
         if item.doubtful:
             problems.append(
-                f"{item.loc}: {name} reads '{item.value.raw}' with confidence {item.confidence:.2f} "
+                f"{item.loc}: {name(k)} reads '{item.value.raw}' with confidence {item.confidence:.2f} "
                 f"(below {MIN_CONFIDENCE}); not read"
             )
             out.add(k)
