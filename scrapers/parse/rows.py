@@ -23,8 +23,12 @@ _HEADINGS = {
 }
 
 
-def _heading_rows(texts: list[tuple[int, str]], keys: tuple[str, ...]) -> list[int]:
-    return [i for i, text in texts if any(k in text for k in keys)]
+def _heading_rows(texts: list[tuple[int, str]], keys: re.Pattern) -> list[int]:
+    return [i for i, text in texts if keys.search(text)]
+
+
+# each section's headings as one pattern: a row is its heading when it holds any of them
+_HEADING_KEYS = {section: re.compile("|".join(map(re.escape, keys))) for section, keys in _HEADINGS.items()}
 
 
 # a row holding none of the headings' first characters is no heading: it is never normalised
@@ -46,13 +50,13 @@ def find_sections(rows: list[Row]) -> Sections:
         text = normalise(raw)
         if len(text) <= 40:
             texts.append((i, text))
-    pro = _heading_rows(texts, _HEADINGS["proactive"])
+    pro = _heading_rows(texts, _HEADING_KEYS["proactive"])
     pro_start = pro[0] if pro else 0
-    req = [i for i in _heading_rows(texts, _HEADINGS["requests"]) if i >= pro_start]
+    req = [i for i in _heading_rows(texts, _HEADING_KEYS["requests"]) if i >= pro_start]
     req_start = req[0] if req else None
-    app = [i for i in _heading_rows(texts, _HEADINGS["appeals"]) if req_start is None or i > req_start]
+    app = [i for i in _heading_rows(texts, _HEADING_KEYS["appeals"]) if req_start is None or i > req_start]
     app_start = app[0] if app else None
-    ends = [i for i in _heading_rows(texts, _HEADINGS["end"]) if app_start is not None and i > app_start]
+    ends = [i for i in _heading_rows(texts, _HEADING_KEYS["end"]) if app_start is not None and i > app_start]
 
     proactive = (pro_start, req_start if req_start is not None else (app_start if app_start is not None else n))
     requests = (req_start if req_start is not None else 0, app_start if app_start is not None else n)
