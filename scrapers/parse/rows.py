@@ -29,6 +29,8 @@ def _heading_rows(texts: list[tuple[int, str]], keys: re.Pattern) -> list[int]:
 
 # each section's headings as one pattern: a row is its heading when it holds any of them
 _HEADING_KEYS = {section: re.compile("|".join(map(re.escape, keys))) for section, keys in _HEADINGS.items()}
+# and every heading in one: the rows without any are no section's
+_ANY_HEADING = re.compile("|".join(map(re.escape, (k for keys in _HEADINGS.values() for k in keys))))
 
 
 # a row holding none of the headings' first characters is no heading: it is never normalised
@@ -39,7 +41,7 @@ def find_sections(rows: list[Row]) -> Sections:
     """Where tables 二, 三 and 四 are: from their section headings, which survive every
     format; a report without headings gets the whole document for each table."""
     n = len(rows)
-    # the rows that may be headings, normalised: a heading is short, longer rows are not
+    # the rows that hold a heading, normalised: a heading is short, longer rows are not
     # normalised at all
     texts: list[tuple[int, str]] = []
     for i, row in enumerate(rows):
@@ -48,7 +50,7 @@ def find_sections(rows: list[Row]) -> Sections:
         if len(raw) > 80 or not _HEADING_CHARS.search(raw):
             continue
         text = normalise(raw)
-        if len(text) <= 40:
+        if len(text) <= 40 and _ANY_HEADING.search(text):
             texts.append((i, text))
     pro = _heading_rows(texts, _HEADING_KEYS["proactive"])
     pro_start = pro[0] if pro else 0
