@@ -5,6 +5,8 @@ the readers take from seeds/."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gold import CORPUS, gold_files, load_gold
 from scrapers.extract.model import Cell, Extracted
@@ -136,3 +138,83 @@ def test_table_four_placement_by_identities():
     assert place_by_identities([1, 1, 3, 3, 2, 2]) is None
     # all fifteen printed: one reading, in order
     assert place_by_identities([1, 0, 0, 0, 1] * 3) == list(range(15))
+
+
+# --- placing a row whose blank cells vanished, against the definition --------------------
+
+
+def _readings(known: dict[str, list[int]], code: str, printed: list[int], order: list[str]) -> dict[tuple[int, ...], tuple[int, ...]]:
+    """Every row the printed values can make (in order, zeros elsewhere) that keeps each identity
+    on this row whose other rows are known, with the first positions that make it: the
+    definition, evaluated cell by cell."""
+    from itertools import combinations
+
+    from scrapers.parse.checks import request_identities
+
+    width = len(requests_table.COLUMNS)
+    column = {c: k for k, c in enumerate(requests_table.COLUMNS)}
+    deciding = [i for i in request_identities(order)
+                if any(r == code for r, _ in i.left + i.right) and all(r == code or r in known for r, _ in i.left + i.right)]
+    out: dict[tuple[int, ...], tuple[int, ...]] = {}
+    for positions in combinations(range(width), len(printed)):
+        row = [0] * width
+        for p, v in zip(positions, printed):
+            row[p] = v
+        grid = {**known, code: row}
+        if all(sum(grid[r][column[c]] for r, c in i.left) == sum(grid[r][column[c]] for r, c in i.right) for i in deciding):
+            out.setdefault(tuple(row), positions)
+    return out
+
+
+@st.composite
+def _vanished_row(draw):
+    """A table 三 whose identities hold, one of its rows printed without its blanks (and some of
+    its zeros), and some of the other rows known."""
+    order = requests_table.template_rows(draw(st.booleans()))
+    role = requests_table.ROLE
+    n = len(requests_table.APPLICANTS)
+    value = st.integers(0, 3) | st.just(0)
+    table: dict[str, list[int]] = {}
+    for r in order:
+        if role[r] == "outcome":
+            parts = draw(st.lists(value, min_size=n, max_size=n))
+            table[r] = [*parts, sum(parts)]
+    outcomes = [table[r] for r in order if role[r] == "outcome"]
+    total = [sum(col) for col in zip(*outcomes)]
+    carried_over = draw(st.lists(value, min_size=n, max_size=n))
+    forward = draw(st.lists(value, min_size=n, max_size=n))
+    carried_over.append(sum(carried_over))
+    forward.append(sum(forward))
+    for r in order:
+        if role[r] == "total":
+            table[r] = total
+        elif role[r] == "forward":
+            table[r] = forward
+        elif r == order[1]:
+            table[r] = carried_over
+    received = order[0]
+    table[received] = [t + f - c for t, f, c in zip(total, forward, carried_over)]
+    assert set(table) == set(order)
+    code = draw(st.sampled_from(order))
+    kept_zeros = draw(st.booleans())
+    printed = [v for v in table[code] if v or kept_zeros]
+    others = [r for r in order if r != code]
+    # every other row whole (the common case), or only some of them
+    whole = draw(st.booleans())
+    known = {r: table[r] for r in (others if whole else draw(st.lists(st.sampled_from(others), unique=True)))}
+    return order, table, code, printed, known
+
+
+@settings(max_examples=100, derandomize=True, deadline=None)
+@given(_vanished_row())
+def test_vanished_blanks_placement_is_the_definition_and_never_wrong(case):
+    order, table, code, printed, known = case
+    identities = requests_table._identities(tuple(order))
+    positions = requests_table.place_by_identities(known, code, printed, len(requests_table.COLUMNS), identities)
+    readings = _readings(known, code, printed, order)
+    assert tuple(table[code]) in readings  # the row as it was satisfies every identity
+    if len(readings) != 1:
+        assert positions is None
+        return
+    # one reading: the row as it was, its printed zeros where they first fit
+    assert readings == {tuple(table[code]): tuple(positions)}

@@ -334,12 +334,15 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
         for k, (col, v) in enumerate(zip(COLUMNS, seven)):
             if k in skip:
                 continue
-            if v.value.number != int(v.value.number) or v.value.number < 0:
-                result.problems.append(f"{v.loc}: {code}.{col} prints '{v.value.raw}', not a count; not read")
+            value = v.value
+            number = value.number
+            if type(number) is not int:
+                number = int(number) if number == int(number) else None
+            if number is None or number < 0:
+                result.problems.append(f"{v.loc}: {code}.{col} prints '{value.raw}', not a count; not read")
                 result.uncertain = True
                 continue
-            loc = f"{v.loc} ({note})" if note else v.loc
-            result.cells.append(RequestCell(code, col, int(v.value.number), v.value.raw, loc))
+            result.cells.append(RequestCell(code, col, number, value.raw, f"{v.loc} ({note})" if note else v.loc))
     result.rows_read = len(assigned)
     result.rows_expected = len(order)
     return result
