@@ -155,13 +155,15 @@ def _readings(known: dict[str, list[int]], code: str, printed: list[int], order:
     column = {c: k for k, c in enumerate(requests_table.COLUMNS)}
     deciding = [i for i in request_identities(order)
                 if any(r == code for r, _ in i.left + i.right) and all(r == code or r in known for r, _ in i.left + i.right)]
+    # each identity's cells as (row, column index), the row's own cells read from the reading
+    deciding = [([(r, column[c]) for r, c in i.left], [(r, column[c]) for r, c in i.right]) for i in deciding]
     out: dict[tuple[int, ...], tuple[int, ...]] = {}
     for positions in combinations(range(width), len(printed)):
         row = [0] * width
         for p, v in zip(positions, printed):
             row[p] = v
         grid = {**known, code: row}
-        if all(sum(grid[r][column[c]] for r, c in i.left) == sum(grid[r][column[c]] for r, c in i.right) for i in deciding):
+        if all(sum(grid[r][k] for r, k in left) == sum(grid[r][k] for r, k in right) for left, right in deciding):
             out.setdefault(tuple(row), positions)
     return out
 
@@ -173,18 +175,17 @@ def _vanished_row(draw):
     order = requests_table.template_rows(draw(st.booleans()))
     role = requests_table.ROLE
     n = len(requests_table.APPLICANTS)
-    value = st.integers(0, 3) | st.just(0)
-    table: dict[str, list[int]] = {}
-    for r in order:
-        if role[r] == "outcome":
-            parts = draw(st.lists(value, min_size=n, max_size=n))
-            table[r] = [*parts, sum(parts)]
-    outcomes = [table[r] for r in order if role[r] == "outcome"]
-    total = [sum(col) for col in zip(*outcomes)]
-    carried_over = draw(st.lists(value, min_size=n, max_size=n))
-    forward = draw(st.lists(value, min_size=n, max_size=n))
-    carried_over.append(sum(carried_over))
-    forward.append(sum(forward))
+    outcomes = [r for r in order if role[r] == "outcome"]
+    # the applicants' cells of every outcome row, of 二、上年结转 and of 四、结转下年度, in one draw
+    drawn = iter(draw(st.lists(st.sampled_from((0, 0, 1, 2, 3)), min_size=n * (len(outcomes) + 2), max_size=n * (len(outcomes) + 2))))
+
+    def row() -> list[int]:
+        parts = [next(drawn) for _ in range(n)]
+        return [*parts, sum(parts)]
+
+    table = {r: row() for r in outcomes}
+    total = [sum(col) for col in zip(*table.values())]
+    carried_over, forward = row(), row()
     for r in order:
         if role[r] == "total":
             table[r] = total

@@ -192,7 +192,8 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
     last_with_values = max((k for k, ln in enumerate(region) if ln.values), default=-1)
 
     # The 2021 format prints (六) as three rows; so does any report that kept them.
-    codes = [labels.match_run("request_row", ln.labels, continued=True)[0] for ln in region]
+    plain = [labels.match_run("request_row", ln.labels, continued=True) for ln in region]
+    codes = [code for code, _ in plain]
     split_other = any(c in SUB_ROW_CODES for c in codes)
     result.split_other = split_other
     order = template_rows(split_other)
@@ -203,10 +204,13 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
     short: dict[str, tuple[int, Line]] = {}  # rows printed with fewer values: blanks that vanished
     previous: str | None = None
     for k, line in enumerate(region):
-        if line.labels:
-            code, ambiguous = labels.match_run("request_row", line.labels, _context(previous), continued=True)
-        else:
+        context = _context(previous)
+        if not line.labels:
             code, ambiguous = None, False
+        elif context:
+            code, ambiguous = labels.match_run("request_row", line.labels, context, continued=True)
+        else:
+            code, ambiguous = plain[k]
         if code in HEADER_CODES and split_other and not line.values:
             code = None  # the (六) header of the three sub-rows
         seven = _seven(line, result.problems) if line.values else None
