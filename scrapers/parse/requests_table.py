@@ -28,6 +28,8 @@ _APPLICANTS = sorted(read_seed("applicant_types"), key=lambda r: int(r["sort_ord
 COLUMNS = [r["code"] for r in _APPLICANTS]
 APPLICANTS = [r["code"] for r in _APPLICANTS if r["is_total"] != "true"]
 TOTAL_COLUMN = next(r["code"] for r in _APPLICANTS if r["is_total"] == "true")
+_TOTAL_INDEX = COLUMNS.index(TOTAL_COLUMN)
+_PART_INDEXES = [COLUMNS.index(c) for c in APPLICANTS]
 _ROWS = sorted(read_seed("request_rows"), key=lambda r: int(r["sort_order"]))
 OUTCOME_CODES = {r["code"] for r in _ROWS if r["role"] == "outcome"}
 ROLE = {r["code"]: r["role"] for r in _ROWS}
@@ -75,7 +77,7 @@ def _context(previous: str | None) -> frozenset[str]:
 def _seven(line: Line, problems: list[str]) -> list[Item] | None:
     """The row's seven values, after dropping layout blanks; a printed 法人 subtotal column
     is checked against its parts and dropped."""
-    values = _trim(list(line.values))
+    values = _trim(line.values)
     n = len(COLUMNS)
     if len(values) == n + 1 and not values[1].value.blank:
         subtotal, parts = values[1].value.number, sum(v.value.number for v in values[2:7])
@@ -99,7 +101,7 @@ def _trim(values: list[Item]) -> list[Item]:
     if not ways:
         i = min(excess, lead)
         return values[i:]
-    total, parts = COLUMNS.index(TOTAL_COLUMN), [COLUMNS.index(c) for c in APPLICANTS]
+    total, parts = _TOTAL_INDEX, _PART_INDEXES
     for i, j in ways:
         row = values[i : len(values) - j]
         if row[total].value.number == sum(row[k].value.number for k in parts):
@@ -180,8 +182,7 @@ def place_by_identities(known: dict[str, list[int]], code: str, printed: list[in
 
 
 def _adds_up(values: list[Item]) -> bool:
-    total, parts = COLUMNS.index(TOTAL_COLUMN), [COLUMNS.index(c) for c in APPLICANTS]
-    return values[total].value.number == sum(values[k].value.number for k in parts)
+    return values[_TOTAL_INDEX].value.number == sum(values[k].value.number for k in _PART_INDEXES)
 
 
 def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | None = None,

@@ -357,7 +357,7 @@ def doubtful_cells(items: list[Item], name: Callable[[int], str], problems: list
     `name(position)`."""
     out = set()
     for k, item in enumerate(items):
-        if item.doubtful:
+        if item.confidence is not None and item.confidence < MIN_CONFIDENCE:  # Item.doubtful inlined: every cell of every table passes here
             problems.append(
                 f"{item.loc}: {name(k)} reads '{item.value.raw}' with confidence {item.confidence:.2f} "
                 f"(below {MIN_CONFIDENCE}); not read"
