@@ -95,7 +95,7 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
     """`followed`: the document goes on after the section (it was not cut inside table 四)."""
     result = AppealsResult()
     # CJK words that NFKC leaves alone: the raw text says whether the table is here
-    header = "".join(t for i in range(start, min(end, len(rows))) for t in rows[i].texts)
+    header = "".join([c.text for row in rows[start:end] for c in row.cells])
     header = "".join(header.split())
     if not ("行政复议" in header and "诉讼" in header):
         return result
