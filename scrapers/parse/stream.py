@@ -58,7 +58,6 @@ class Line:
     index: int = 0  # the document row where the line starts
     row: Row | None = None  # the physical row of its values (x positions of PDF cells)
     closed: bool = False
-    rows: set[int] = field(default_factory=set)  # physical rows the values came from
 
     @property
     def label(self) -> str:
@@ -291,7 +290,6 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
             if not has_label and n_values >= 2:
                 # a row of numbers printed apart from its label: a run of its own
                 cur = Line(labels=[], values=[tok for _, tok in tokens], index=i, row=row, closed=True)  # type: ignore[misc]
-                cur.rows.add(i)
                 lines.append(cur)
                 continue
             for is_label, tok in tokens:
@@ -308,7 +306,6 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
                     if not cur.values:
                         cur.row = row
                     cur.values.append(tok)  # type: ignore[arg-type]
-                    cur.rows.add(i)
             if has_label and n_values >= 2:
                 # `label | v | v |`: the row is whole on its line
                 cur.closed = True  # type: ignore[union-attr]
@@ -328,7 +325,6 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
             if len(values) >= 2:
                 # a row of numbers printed apart from its label: a run of its own
                 cur = Line(labels=[], values=values, index=i, row=row, closed=True)
-                cur.rows.add(i)
                 lines.append(cur)
                 continue
         elif cur is None or cur.values or cur.closed:
@@ -342,7 +338,6 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
         if not cur.values:
             cur.row = row
         cur.values.extend(values)
-        cur.rows.add(i)
         if labels and (not pipe_mode or len(values) >= 2):
             # a row that prints its label and its values together is whole
             cur.closed = True
