@@ -220,15 +220,10 @@ def _pipe_fields(line: str, after_pipe: bool, pipe_row: bool) -> tuple[tuple[tup
     return tuple(fields), line.rstrip().endswith("|")
 
 
-def _usual_gap(rows: list[Row]) -> int:
-    """How many empty lines the text puts between two cells: 0 (a cell per line) or 1 (a cell
-    per paragraph), whichever is more common."""
-    return _survey(rows)[2]
-
-
 def _survey(region: list[Row]) -> tuple[int, int, int]:
-    """One pass over a region: its lines of text that hold a `|`, its lines of text, and the
-    usual gap between two cells (see `_usual_gap`)."""
+    """One pass over a region: its lines of text that hold a `|`, its lines of text, and how
+    many empty lines the text puts between two cells: 0 (a cell per line) or 1 (a cell per
+    paragraph), whichever is more common."""
     pipe_text = texts = 0
     runs = [0, 0, 0]  # how often a cell follows 0, 1, or 2+ empty lines
     gap = 0
