@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from scrapers.extract.model import Row
 from scrapers.parse.labels import normalise
@@ -38,16 +37,6 @@ _ANY_HEADING = re.compile("|".join(map(re.escape, (k for keys in _HEADINGS.value
 _HEADING_CHARS = re.compile("[" + "".join(sorted({re.escape(k[0]) for keys in _HEADINGS.values() for k in keys})) + "]")
 
 
-# cached: a pure function of a short row's text, and a template's rows recur in every report
-@lru_cache(maxsize=1 << 12)
-def _heading_text(raw: str) -> str | None:
-    """The row's text normalised, if it holds a section heading."""
-    if not _HEADING_CHARS.search(raw):
-        return None
-    text = normalise(raw)
-    return text if len(text) <= 40 and _ANY_HEADING.search(text) else None
-
-
 def find_sections(rows: list[Row]) -> Sections:
     """Where tables 二, 三 and 四 are: from their section headings, which survive every
     format; a report without headings gets the whole document for each table."""
@@ -58,7 +47,10 @@ def find_sections(rows: list[Row]) -> Sections:
     for i, row in enumerate(rows):
         cells = row.cells
         raw = cells[0].text if len(cells) == 1 else "".join([c.text for c in cells])
-        if len(raw) <= 80 and (text := _heading_text(raw)) is not None:
+        if len(raw) > 80 or not _HEADING_CHARS.search(raw):
+            continue
+        text = normalise(raw)
+        if len(text) <= 40 and _ANY_HEADING.search(text):
             texts.append((i, text))
     pro = _heading_rows(texts, _HEADING_KEYS["proactive"])
     pro_start = pro[0] if pro else 0

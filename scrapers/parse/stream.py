@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from scrapers.extract.model import Cell, Row
 from scrapers.extract.text import split_line
@@ -155,56 +154,38 @@ def _merge_grid_rows(rows: list[Row]) -> list[Row]:
     return out
 
 
-def _split(row: Row) -> tuple[tuple[str, ...], list[Item]]:
+def _split(row: Row) -> tuple[list[str], list[Item]]:
     """A row read the way a table row prints: its label is everything before the trailing run of
     values; blank cells count in a real table and are spacing in a line of text."""
     cells = row.cells
-    labels, values = _split_texts(tuple([c.text for c in cells]), row.kind == "table")
-    items = []
-    for k, value in values:
-        cell = cells[k]
-        items.append(Item(value, cell.loc or row.loc, cell.confidence, cell))
-    return labels, items
-
-
-# cached: a pure function of the row's texts, and a template's rows recur in every report
-@lru_cache(maxsize=1 << 12)
-def _split_texts(texts: tuple[str, ...], table: bool) -> tuple[tuple[str, ...], tuple[tuple[int, Value], ...]]:
-    """The label pieces of a row's texts and its trailing values (each with its cell's index)."""
-    k = len(texts)
-    values: list[tuple[int, Value]] = []
+    k = len(cells)
+    table = row.kind == "table"
+    values: list[Item] = []
     while k > 0:
-        text = texts[k - 1]
-        if not table and not text.strip():
+        cell = cells[k - 1]
+        if not table and not cell.text.strip():
             k -= 1
             continue
-        value = read_value(text)
+        value = read_value(cell.text)
         if value is None:
             break
-        values.append((k - 1, value))
+        values.append(Item(value, cell.loc or row.loc, cell.confidence, cell))
         k -= 1
     values.reverse()
-    labels = [text for t in texts[:k] if (text := t.strip())]
-    if not table and labels:
+    labels = [text for c in cells[:k] if (text := c.text.strip())]
+    if not table and len(labels) > 1:
         labels = [" ".join(labels)]
-    return tuple(labels), tuple(values)
+    return labels, values
 
 
 def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]], bool]:
     """Tokens of a `|`-separated line, (True, label) or (False, Item); a field empty between two
     pipes is a blank cell, also when the first pipe ended the line before."""
-    line = row.cells[0].text if row.kind == "pipe" else " ".join(row.texts)
-    fields, ends_with_pipe = _pipe_fields(line, after_pipe, row.kind == "pipe")
+    pipe_row = row.kind == "pipe"
+    line = row.cells[0].text if pipe_row else " ".join(row.texts)
     loc = row.loc
-    return [(True, f) if is_label else (False, Item(f, loc)) for is_label, f in fields], ends_with_pipe  # type: ignore[arg-type]
-
-
-# cached: a pure function of the line, and table lines ("| 0 |  |  |") recur in every report
-@lru_cache(maxsize=1 << 12)
-def _pipe_fields(line: str, after_pipe: bool, pipe_row: bool) -> tuple[tuple[tuple[bool, str | Value], ...], bool]:
-    """The fields of a `|`-separated line: (True, label text) or (False, Value)."""
     pieces = line.split("|")
-    fields: list[tuple[bool, str | Value]] = []
+    tokens: list[tuple[bool, object]] = []
     last = len(pieces) - 1
     for k, piece in enumerate(pieces):
         text = piece.strip()
@@ -213,11 +194,11 @@ def _pipe_fields(line: str, after_pipe: bool, pipe_row: bool) -> tuple[tuple[tup
             inner = 0 < k < last
             opens = k == 0 and last > 0 and (after_pipe or (pipe_row and last >= 2))
             if inner or opens:
-                fields.append((False, Value(0, piece, True, None)))
+                tokens.append((False, Item(Value(0, piece, True, None), loc)))
             continue
         value = read_value(text)
-        fields.append((False, value) if value is not None else (True, text))
-    return tuple(fields), line.rstrip().endswith("|")
+        tokens.append((False, Item(value, loc)) if value is not None else (True, text))
+    return tokens, line.rstrip().endswith("|")
 
 
 def _survey(region: list[Row]) -> tuple[int, int, int]:
@@ -311,7 +292,7 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
         if not values:
             if labels:
                 if cur is None or cur.values or cur.closed:
-                    cur = Line(labels=list(labels), index=i, row=row)
+                    cur = Line(labels=labels, index=i, row=row)
                     lines.append(cur)
                 else:
                     cur.labels.extend(labels)
@@ -323,7 +304,7 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
                 lines.append(cur)
                 continue
         elif cur is None or cur.values or cur.closed:
-            cur = Line(labels=list(labels), index=i, row=row)
+            cur = Line(labels=labels, index=i, row=row)
             lines.append(cur)
         else:
             cur.labels.extend(labels)
