@@ -98,10 +98,12 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     piped = [s for ln in lines if "|" in ln and ln.count("|") >= 2 and (s := ln.strip()).replace("|", "").strip()]
     open_rows = sum(1 for ln in piped if not ln.startswith("|")) > len(piped) / 2
     ruled = False
+    append = rows.append
     for n, line in enumerate(lines, start=1):
+        loc = f"line {n}"
         stripped = line.strip()
         if not stripped:
-            rows.append(Row([], f"line {n}", "empty"))
+            append(Row([], loc, "empty"))
             continue
         first = stripped[0]
         if "|" in stripped:
@@ -111,20 +113,19 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
             if first == "|" and _MD_RULE.match(stripped):
                 continue
             if open_rows or not (first == "|" and stripped.count("|") >= 2):
-                rows.append(Row([Cell(stripped)], f"line {n}", "pipe"))
+                append(Row([Cell(stripped)], loc, "pipe"))
                 continue
         elif first == "+" and _GRID_RULE.match(stripped.replace(" ", "")):
-            rows.append(Row([], f"line {n}", "rule"))
+            append(Row([], loc, "rule"))
             ruled = True
             continue
         elif first in "-:" and _MD_RULE.match(stripped):
             continue
-        loc = f"line {n}"
-        if loc in known:
-            rows.append(known[loc])
-            continue
-        fields, kind = split_line(line, stripped)
-        rows.append(Row([Cell(f) for f in fields], loc, kind))
+        row = known.get(loc)
+        if row is None:
+            fields, kind = split_line(line, stripped)
+            row = Row([Cell(f) for f in fields], loc, kind)
+        append(row)
     return _merge_grid_rows(rows) if ruled else rows
 
 
