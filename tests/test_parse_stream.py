@@ -5,6 +5,8 @@ the readers take from seeds/."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gold import CORPUS, gold_files, load_gold
 from scrapers.extract.model import Cell, Extracted
@@ -136,3 +138,84 @@ def test_table_four_placement_by_identities():
     assert place_by_identities([1, 1, 3, 3, 2, 2]) is None
     # all fifteen printed: one reading, in order
     assert place_by_identities([1, 0, 0, 0, 1] * 3) == list(range(15))
+
+
+# --- placing a row whose blank cells vanished, against the definition --------------------
+
+
+def _readings(known: dict[str, list[int]], code: str, printed: list[int], order: list[str]) -> dict[tuple[int, ...], tuple[int, ...]]:
+    """Every row the printed values can make (in order, zeros elsewhere) that keeps each identity
+    on this row whose other rows are known, with the first positions that make it: the
+    definition, evaluated cell by cell."""
+    from itertools import combinations
+
+    from scrapers.parse.checks import request_identities
+
+    width = len(requests_table.COLUMNS)
+    column = {c: k for k, c in enumerate(requests_table.COLUMNS)}
+    deciding = [i for i in request_identities(order)
+                if any(r == code for r, _ in i.left + i.right) and all(r == code or r in known for r, _ in i.left + i.right)]
+    # each identity's cells as (row, column index), the row's own cells read from the reading
+    deciding = [([(r, column[c]) for r, c in i.left], [(r, column[c]) for r, c in i.right]) for i in deciding]
+    out: dict[tuple[int, ...], tuple[int, ...]] = {}
+    for positions in combinations(range(width), len(printed)):
+        row = [0] * width
+        for p, v in zip(positions, printed):
+            row[p] = v
+        grid = {**known, code: row}
+        if all(sum(grid[r][k] for r, k in left) == sum(grid[r][k] for r, k in right) for left, right in deciding):
+            out.setdefault(tuple(row), positions)
+    return out
+
+
+@st.composite
+def _vanished_row(draw):
+    """A table 三 whose identities hold, one of its rows printed without its blanks (and some of
+    its zeros), and some of the other rows known."""
+    order = requests_table.template_rows(draw(st.booleans()))
+    role = requests_table.ROLE
+    n = len(requests_table.APPLICANTS)
+    outcomes = [r for r in order if role[r] == "outcome"]
+    # the applicants' cells of every outcome row, of 二、上年结转 and of 四、结转下年度, in one draw
+    drawn = iter(draw(st.lists(st.sampled_from((0, 0, 1, 2, 3)), min_size=n * (len(outcomes) + 2), max_size=n * (len(outcomes) + 2))))
+
+    def row() -> list[int]:
+        parts = [next(drawn) for _ in range(n)]
+        return [*parts, sum(parts)]
+
+    table = {r: row() for r in outcomes}
+    total = [sum(col) for col in zip(*table.values())]
+    carried_over, forward = row(), row()
+    for r in order:
+        if role[r] == "total":
+            table[r] = total
+        elif role[r] == "forward":
+            table[r] = forward
+        elif r == order[1]:
+            table[r] = carried_over
+    received = order[0]
+    table[received] = [t + f - c for t, f, c in zip(total, forward, carried_over)]
+    assert set(table) == set(order)
+    code = draw(st.sampled_from(order))
+    kept_zeros = draw(st.booleans())
+    printed = [v for v in table[code] if v or kept_zeros]
+    others = [r for r in order if r != code]
+    # every other row whole (the common case), or only some of them
+    whole = draw(st.booleans())
+    known = {r: table[r] for r in (others if whole else draw(st.lists(st.sampled_from(others), unique=True)))}
+    return order, table, code, printed, known
+
+
+@settings(max_examples=100, derandomize=True, deadline=None)
+@given(_vanished_row())
+def test_vanished_blanks_placement_is_the_definition_and_never_wrong(case):
+    order, table, code, printed, known = case
+    identities = requests_table._identities(tuple(order))
+    positions = requests_table.place_by_identities(known, code, printed, len(requests_table.COLUMNS), identities)
+    readings = _readings(known, code, printed, order)
+    assert tuple(table[code]) in readings  # the row as it was satisfies every identity
+    if len(readings) != 1:
+        assert positions is None
+        return
+    # one reading: the row as it was, its printed zeros where they first fit
+    assert readings == {tuple(table[code]): tuple(positions)}

@@ -95,7 +95,7 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
     """`followed`: the document goes on after the section (it was not cut inside table 四)."""
     result = AppealsResult()
     # CJK words that NFKC leaves alone: the raw text says whether the table is here
-    header = "".join(t for i in range(start, min(end, len(rows))) for t in rows[i].texts)
+    header = "".join([c.text for row in rows[start:end] for c in row.cells])
     header = "".join(header.split())
     if not ("行政复议" in header and "诉讼" in header):
         return result
@@ -163,7 +163,7 @@ def _emit(result: AppealsResult, values: list[Item], loc: str) -> AppealsResult:
         result.uncertain = True
         return result
     result.found = True
-    skip = doubtful_cells(values, [f"appeals {p}.{r}" for p, r in CELLS], result.problems)
+    skip = doubtful_cells(values, lambda k: f"appeals {CELLS[k][0]}.{CELLS[k][1]}", result.problems)
     if skip:
         result.uncertain = True
     for k, ((proceeding, res), v) in enumerate(zip(CELLS, values)):

@@ -20,6 +20,8 @@ YEAR_LIMIT = 2**31
 
 
 def _fits(value, limit: int) -> bool:
+    if type(value) is int:  # nearly every cell: a count
+        return -limit < value < limit
     if value is None:
         return True
     if isinstance(value, float) and not math.isfinite(value):
@@ -48,8 +50,9 @@ def enforce_bounds(parse: Parse) -> Parse:
     dropped = False
     for table in ("requests", "appeals", "proactive", "narrative", "extra"):
         kept = []
+        amounts = table == "proactive"  # the one kind of cell with a value in 万元 as well
         for cell in getattr(parse, table):
-            normalised = getattr(cell, "value_wan_yuan", None)
+            normalised = cell.value_wan_yuan if amounts else None
             if _fits(cell.value, VALUE_LIMIT) and _fits(normalised, NORMALISED_LIMIT):
                 kept.append(cell)
                 continue

@@ -11,6 +11,7 @@ parser did not find is unknown, not 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scrapers.parse.appeals_table import PROCEEDINGS, RESULT_PARTS, RESULT_TOTAL
 from scrapers.parse.model import AppealCell, Check, RequestCell
@@ -50,6 +51,12 @@ def request_identities(rows: list[str]) -> list[Identity]:
     """Table 三's identities over the rows given, in printed order, as (row, column) cells:
     each row's 总计 is the sum of its applicants; （七）总计 is the sum of the outcomes; 一+二 =
     （七）+四."""
+    return list(_request_identities(tuple(rows)))
+
+
+# cached: nearly every report prints one of the two templates' row lists
+@lru_cache(maxsize=64)
+def _request_identities(rows: tuple[str, ...]) -> tuple[Identity, ...]:
     out = [Identity(f"requests.row_total.{r}", ((r, TOTAL_COLUMN),), tuple((r, c) for c in APPLICANTS),
                     "requests_row_total", "requests", r, TOTAL_COLUMN, TOTAL_LABEL, REQUEST_PARTS_LABEL)
            for r in rows]
@@ -67,14 +74,19 @@ def request_identities(rows: list[str]) -> list[Identity]:
                              ((total, c), *((f, c) for f in forward)),
                              "requests_balance", "requests", None, c, BALANCE_LEFT_LABEL, BALANCE_RIGHT_LABEL)
                     for c in COLUMNS]
-    return out
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _appeal_identities() -> tuple[Identity, ...]:
+    return tuple(Identity(f"appeals.total.{p}", ((p, RESULT_TOTAL),), tuple((p, r) for r in RESULT_PARTS),
+                     "appeals_row_total", "appeals", p, RESULT_TOTAL, TOTAL_LABEL, APPEAL_PARTS_LABEL)
+                 for p in PROCEEDINGS)
 
 
 def appeal_identities() -> list[Identity]:
     """Table 四: each proceeding's 总计 is the sum of its results."""
-    return [Identity(f"appeals.total.{p}", ((p, RESULT_TOTAL),), tuple((p, r) for r in RESULT_PARTS),
-                     "appeals_row_total", "appeals", p, RESULT_TOTAL, TOTAL_LABEL, APPEAL_PARTS_LABEL)
-            for p in PROCEEDINGS]
+    return list(_appeal_identities())
 
 
 def _check(ident: Identity, passed: bool, left, right) -> Check:
@@ -82,26 +94,49 @@ def _check(ident: Identity, passed: bool, left, right) -> Check:
                  ident.left_side, ident.right_side)
 
 
-def _evaluate(identities: list[Identity], grid: dict[tuple[str, str], int]) -> list[Check]:
+def _evaluate(identities: tuple[tuple[Identity, frozenset[tuple[str, str]]], ...],
+              grid: dict[tuple[str, str], int]) -> list[Check]:
+    """Each identity whose cells (`_with_cells`) were all read."""
     checks = []
-    for ident in identities:
-        if all(cell in grid for cell in ident.left + ident.right):
-            left = sum(grid[cell] for cell in ident.left)
-            right = sum(grid[cell] for cell in ident.right)
+    cell = grid.__getitem__
+    read = grid.keys()
+    for ident, cells in identities:
+        if cells <= read:
+            left = sum(map(cell, ident.left))
+            right = sum(map(cell, ident.right))
             checks.append(_check(ident, left == right, left, right))
     return checks
+
+
+def _with_cells(identities) -> tuple[tuple[Identity, frozenset[tuple[str, str]]], ...]:
+    return tuple((ident, frozenset(ident.left + ident.right)) for ident in identities)
+
+
+# cached by what selects the identities: a report prints one of few row lists and proceedings
+@lru_cache(maxsize=64)
+def _request_checks(rows: tuple[str, ...]) -> tuple[tuple[Identity, frozenset[tuple[str, str]]], ...]:
+    return _with_cells(_request_identities(rows))
+
+
+@lru_cache(maxsize=8)
+def _appeal_checks(proceedings: tuple[str, ...]) -> tuple[tuple[Identity, frozenset[tuple[str, str]]], ...]:
+    return _with_cells(i for i in _appeal_identities() if i.left[0][0] in proceedings)
 
 
 def _non_negative(table: str, grid: dict[tuple[str, str], int], rows: list[str]) -> list[Check]:
     """Every count is zero or more: one check per row, on its smallest cell (a negative count is
     a misprint or a misreading, kept as printed and listed)."""
-    checks = []
-    for row in rows:
-        smallest = min(v for (r, _), v in grid.items() if r == row)
-        ident = Identity(f"{table}.non_negative.{row}", (), (), f"{table}_non_negative", table, row, None,
-                         SMALLEST_LABEL, "0")
-        checks.append(_check(ident, smallest >= 0, smallest, 0))
-    return checks
+    smallest: dict[str, int] = {}
+    for (r, _), v in grid.items():
+        if r not in smallest or v < smallest[r]:
+            smallest[r] = v
+    return [_check(_non_negative_identity(table, row), smallest[row] >= 0, smallest[row], 0) for row in rows]
+
+
+@lru_cache(maxsize=256)
+def _non_negative_identity(table: str, row: str) -> Identity:
+    return Identity(f"{table}.non_negative.{row}", (), (), f"{table}_non_negative", table, row, None,
+                    SMALLEST_LABEL, "0")
 
 
 def check_requests(cells: list[RequestCell]) -> list[Check]:
@@ -110,11 +145,11 @@ def check_requests(cells: list[RequestCell]) -> list[Check]:
     # the template's rows, so that an outcome row the table left out makes the outcome total
     # unknown rather than a sum without it
     rows = list(dict.fromkeys([*template_rows(any(r in SUB_ROW_CODES for r in printed)), *printed]))
-    return _evaluate(request_identities(rows), grid) + _non_negative("requests", grid, printed)
+    return _evaluate(_request_checks(tuple(rows)), grid) + _non_negative("requests", grid, printed)
 
 
 def check_appeals(cells: list[AppealCell]) -> list[Check]:
     grid = {(c.proceeding, c.result): c.value for c in cells}
     present = [p for p in PROCEEDINGS if any(k[0] == p for k in grid)]
-    return (_evaluate([i for i in appeal_identities() if i.left[0][0] in present], grid)
+    return (_evaluate(_appeal_checks(tuple(present)), grid)
             + _non_negative("appeals", grid, list(dict.fromkeys(c.proceeding for c in cells))))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from scrapers.extract.model import Row
 from scrapers.parse import labels
@@ -64,7 +65,9 @@ def _header_unit(text: str) -> str | None:
     return None
 
 
-def _header(cells_text: str) -> list[tuple[str, str | None]]:
+# cached: a pure function of the header's text, which recurs in every report of a template
+@lru_cache(maxsize=256)
+def _header(cells_text: str) -> tuple[tuple[str, str | None], ...]:
     """The measures a 信息内容 header names, in printed order, with a unit where printed."""
     hits = labels.find_all("proactive_measure", cells_text)
     norm = labels.normalise(cells_text)
@@ -72,7 +75,7 @@ def _header(cells_text: str) -> list[tuple[str, str | None]]:
     for k, (pos, code, variant) in enumerate(hits):
         tail_end = hits[k + 1][0] if k + 1 < len(hits) else len(norm)
         measures.append((code, _header_unit(norm[pos:tail_end]) if code == "amount" else None))
-    return measures
+    return tuple(measures)
 
 
 def _plain(value) -> int | float:
@@ -103,14 +106,14 @@ def _values(line: Line, width: int) -> list[Item]:
 
 def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | None = None) -> ProactiveResult:
     result = ProactiveResult()
-    measures: list[tuple[str, str | None]] = []
+    measures: tuple[tuple[str, str | None], ...] = ()
     seen: set[tuple[str, str]] = set()
     # an item printed without numbers, over sub-rows of its own (北京: 其他对外管理服务事项 over
     # 行政检查, 行政确认): its cells are the sums of the sub-rows
     group: tuple[str, Line, list[tuple[str, list[Item], Line]]] | None = None
 
     def emit(item: str, values: list[Item], loc: str, raws: list[str] | None = None) -> None:
-        skip = doubtful_cells(values, [f"proactive {item}.{m}" for m, _ in measures], result.problems)
+        skip = doubtful_cells(values, lambda k: f"proactive {item}.{measures[k][0]}", result.problems)
         if skip:
             result.uncertain = True
         for k, ((measure, header_unit), v) in enumerate(zip(measures, values)):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
+from operator import mul
 
 from scrapers.extract.model import Row
 from scrapers.parse import labels
@@ -27,6 +28,8 @@ _APPLICANTS = sorted(read_seed("applicant_types"), key=lambda r: int(r["sort_ord
 COLUMNS = [r["code"] for r in _APPLICANTS]
 APPLICANTS = [r["code"] for r in _APPLICANTS if r["is_total"] != "true"]
 TOTAL_COLUMN = next(r["code"] for r in _APPLICANTS if r["is_total"] == "true")
+_TOTAL_INDEX = COLUMNS.index(TOTAL_COLUMN)
+_PART_INDEXES = [COLUMNS.index(c) for c in APPLICANTS]
 _ROWS = sorted(read_seed("request_rows"), key=lambda r: int(r["sort_order"]))
 OUTCOME_CODES = {r["code"] for r in _ROWS if r["role"] == "outcome"}
 ROLE = {r["code"]: r["role"] for r in _ROWS}
@@ -61,6 +64,7 @@ class RequestsResult:
     rows_expected: int = 0
 
 
+@lru_cache(maxsize=64)
 def _context(previous: str | None) -> frozenset[str]:
     ctx = set()
     if previous and (previous in HEADER_CODES or previous in SUB_ROW_CODES):
@@ -73,7 +77,7 @@ def _context(previous: str | None) -> frozenset[str]:
 def _seven(line: Line, problems: list[str]) -> list[Item] | None:
     """The row's seven values, after dropping layout blanks; a printed 法人 subtotal column
     is checked against its parts and dropped."""
-    values = _trim(list(line.values))
+    values = _trim(line.values)
     n = len(COLUMNS)
     if len(values) == n + 1 and not values[1].value.blank:
         subtotal, parts = values[1].value.number, sum(v.value.number for v in values[2:7])
@@ -97,7 +101,7 @@ def _trim(values: list[Item]) -> list[Item]:
     if not ways:
         i = min(excess, lead)
         return values[i:]
-    total, parts = COLUMNS.index(TOTAL_COLUMN), [COLUMNS.index(c) for c in APPLICANTS]
+    total, parts = _TOTAL_INDEX, _PART_INDEXES
     for i, j in ways:
         row = values[i : len(values) - j]
         if row[total].value.number == sum(row[k].value.number for k in parts):
@@ -120,40 +124,54 @@ _NOISE = set("三四本年度办理结果、()（）不予公开无法提供处�
 
 
 @lru_cache(maxsize=8)
-def _identities(order: tuple[str, ...]) -> tuple[tuple[list[tuple[str, int]], list[tuple[str, int]]], ...]:
-    """Table 三's identities (owned by checks.py) as (row, column index) cells; cached, as a
-    report follows one of two templates' row orders."""
+def _identities(order: tuple[str, ...]) -> dict[str, tuple[tuple[tuple[int, ...], frozenset[str], tuple, tuple], ...]]:
+    """Table 三's identities (owned by checks.py) by the rows they involve: for each row, each
+    identity as the weight it gives every cell of the row (+1 on the left, -1 on the right), the
+    other rows it needs, and their (row, column index) cells on either side. Cached, as a report
+    follows one of two templates' row orders."""
     from scrapers.parse.checks import request_identities
 
     index = {c: k for k, c in enumerate(COLUMNS)}
-    return tuple(([(r, index[c]) for r, c in i.left], [(r, index[c]) for r, c in i.right]) for i in request_identities(list(order)))
-
-
-def place_by_identities(known: dict[str, list[int]], code: str, printed: list[int], order: list[str],
-                        width: int, identities) -> list[int] | None:
-    """Where the `printed` values go (their positions, in order; the other cells blank) in a row
-    of `width` cells, when exactly one reading satisfies every identity whose cells are all
-    known; None if there are several readings or none. Zeros may go anywhere a blank could:
-    readings that differ only in where a 0 stands are one reading."""
-    # only the identities that involve this row and whose other cells are all known can decide;
-    # each as a weight per cell of this row (+1 on the left, -1 on the right) and what the known
-    # cells add up to (left minus right): a reading holds when the weighted sum cancels it
-    rules = []
-    for left, right in identities:
-        cells = left + right
-        if any(r == code for r, _ in cells) and all(r == code or r in known for r, _ in cells):
-            weights = [0] * width
+    by_row: dict[str, list] = {}
+    for identity in request_identities(list(order)):
+        left = [(r, index[c]) for r, c in identity.left]
+        right = [(r, index[c]) for r, c in identity.right]
+        for code in dict.fromkeys(r for r, _ in left + right):
+            weights = [0] * len(COLUMNS)
             for r, k in left:
                 if r == code:
                     weights[k] += 1
             for r, k in right:
                 if r == code:
                     weights[k] -= 1
-            constant = sum(known[r][k] for r, k in left if r != code) - sum(known[r][k] for r, k in right if r != code)
-            rules.append((weights, constant))
+            others_left = tuple((r, k) for r, k in left if r != code)
+            others_right = tuple((r, k) for r, k in right if r != code)
+            needs = frozenset(r for r, _ in others_left + others_right)
+            by_row.setdefault(code, []).append((tuple(weights), needs, others_left, others_right))
+    return {code: tuple(rules) for code, rules in by_row.items()}
+
+
+def place_by_identities(known: dict[str, list[int]], code: str, printed: list[int], width: int,
+                        identities) -> list[int] | None:
+    """Where the `printed` values go (their positions, in order; the other cells blank) in a row
+    of `width` cells, when exactly one reading satisfies every identity whose cells are all
+    known (`identities`: `_identities(order)`); None if there are several readings or none.
+    Zeros may go anywhere a blank could: readings that differ only in where a 0 stands are one
+    reading."""
+    # only the identities that involve this row and whose other cells are all known can decide;
+    # each as a weight per cell of this row (+1 on the left, -1 on the right) and what the known
+    # cells add up to (right minus left): a reading holds when its weighted sum makes that up
+    rules = [
+        (weights.__getitem__, sum(known[r][k] for r, k in right) - sum(known[r][k] for r, k in left))
+        for weights, needs, left, right in identities.get(code, ())
+        if needs.issubset(known)
+    ]
     readings: dict[tuple[int, ...], tuple[int, ...]] = {}
     for positions in combinations(range(width), len(printed)):
-        if all(sum(weights[p] * v for p, v in zip(positions, printed)) + constant == 0 for weights, constant in rules):
+        for weight, target in rules:
+            if sum(map(mul, map(weight, positions), printed)) != target:
+                break
+        else:
             row = [0] * width
             for p, v in zip(positions, printed):
                 row[p] = v
@@ -164,8 +182,7 @@ def place_by_identities(known: dict[str, list[int]], code: str, printed: list[in
 
 
 def _adds_up(values: list[Item]) -> bool:
-    total, parts = COLUMNS.index(TOTAL_COLUMN), [COLUMNS.index(c) for c in APPLICANTS]
-    return values[total].value.number == sum(values[k].value.number for k in parts)
+    return values[_TOTAL_INDEX].value.number == sum(values[k].value.number for k in _PART_INDEXES)
 
 
 def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | None = None,
@@ -176,7 +193,8 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
     last_with_values = max((k for k, ln in enumerate(region) if ln.values), default=-1)
 
     # The 2021 format prints (六) as three rows; so does any report that kept them.
-    codes = [labels.match_run("request_row", ln.labels, continued=True)[0] for ln in region]
+    plain = [labels.match_run("request_row", ln.labels, continued=True) for ln in region]
+    codes = [code for code, _ in plain]
     split_other = any(c in SUB_ROW_CODES for c in codes)
     result.split_other = split_other
     order = template_rows(split_other)
@@ -187,10 +205,13 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
     short: dict[str, tuple[int, Line]] = {}  # rows printed with fewer values: blanks that vanished
     previous: str | None = None
     for k, line in enumerate(region):
-        if line.labels:
-            code, ambiguous = labels.match_run("request_row", line.labels, _context(previous), continued=True)
-        else:
+        context = _context(previous)
+        if not line.labels:
             code, ambiguous = None, False
+        elif context:
+            code, ambiguous = labels.match_run("request_row", line.labels, context, continued=True)
+        else:
+            code, ambiguous = plain[k]
         if code in HEADER_CODES and split_other and not line.values:
             code = None  # the (六) header of the three sub-rows
         seven = _seven(line, result.problems) if line.values else None
@@ -293,7 +314,7 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
         rules = _identities(tuple(order))
         for code, (_idx, line) in short.items():
             printed = [int(v.value.number) for v in line.values]
-            positions = place_by_identities(known, code, printed, order, len(COLUMNS), rules)
+            positions = place_by_identities(known, code, printed, len(COLUMNS), rules)
             if positions is None:
                 result.problems.append(
                     f"{line.loc}: row {code} prints {len(printed)} values where {len(COLUMNS)} were expected, "
@@ -312,18 +333,21 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
         if code not in assigned:
             continue
         seven, note = assigned[code]
-        skip = doubtful_cells(seven, [f"{code}.{col}" for col in COLUMNS], result.problems)
+        skip = doubtful_cells(seven, lambda k: f"{code}.{COLUMNS[k]}", result.problems)
         if skip:
             result.uncertain = True
         for k, (col, v) in enumerate(zip(COLUMNS, seven)):
             if k in skip:
                 continue
-            if v.value.number != int(v.value.number) or v.value.number < 0:
-                result.problems.append(f"{v.loc}: {code}.{col} prints '{v.value.raw}', not a count; not read")
+            value = v.value
+            number = value.number
+            if type(number) is not int:
+                number = int(number) if number == int(number) else None
+            if number is None or number < 0:
+                result.problems.append(f"{v.loc}: {code}.{col} prints '{value.raw}', not a count; not read")
                 result.uncertain = True
                 continue
-            loc = f"{v.loc} ({note})" if note else v.loc
-            result.cells.append(RequestCell(code, col, int(v.value.number), v.value.raw, loc))
+            result.cells.append(RequestCell(code, col, number, value.raw, f"{v.loc} ({note})" if note else v.loc))
     result.rows_read = len(assigned)
     result.rows_expected = len(order)
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from scrapers.extract.model import Row
@@ -22,34 +23,42 @@ _HEADINGS = {
 }
 
 
-def _heading_rows(texts: list[str | None], keys: tuple[str, ...]) -> list[int]:
-    return [i for i, text in enumerate(texts) if text is not None and any(k in text for k in keys)]
+def _heading_rows(texts: list[tuple[int, str]], keys: re.Pattern) -> list[int]:
+    return [i for i, text in texts if keys.search(text)]
+
+
+# each section's headings as one pattern: a row is its heading when it holds any of them
+_HEADING_KEYS = {section: re.compile("|".join(map(re.escape, keys))) for section, keys in _HEADINGS.items()}
+# and every heading in one: the rows without any are no section's
+_ANY_HEADING = re.compile("|".join(map(re.escape, (k for keys in _HEADINGS.values() for k in keys))))
 
 
 # a row holding none of the headings' first characters is no heading: it is never normalised
-_HEADING_CHARS = {k[0] for keys in _HEADINGS.values() for k in keys}
+_HEADING_CHARS = re.compile("[" + "".join(sorted({re.escape(k[0]) for keys in _HEADINGS.values() for k in keys})) + "]")
 
 
 def find_sections(rows: list[Row]) -> Sections:
     """Where tables 二, 三 and 四 are: from their section headings, which survive every
     format; a report without headings gets the whole document for each table."""
     n = len(rows)
-    # a heading is short: longer rows are not normalised at all
-    texts: list[str | None] = []
-    for row in rows:
-        raw = "".join([c.text for c in row.cells])
-        if len(raw) > 80 or _HEADING_CHARS.isdisjoint(raw):
-            texts.append(None)
+    # the rows that hold a heading, normalised: a heading is short, longer rows are not
+    # normalised at all
+    texts: list[tuple[int, str]] = []
+    for i, row in enumerate(rows):
+        cells = row.cells
+        raw = cells[0].text if len(cells) == 1 else "".join([c.text for c in cells])
+        if len(raw) > 80 or not _HEADING_CHARS.search(raw):
             continue
         text = normalise(raw)
-        texts.append(text if len(text) <= 40 else None)
-    pro = _heading_rows(texts, _HEADINGS["proactive"])
+        if len(text) <= 40 and _ANY_HEADING.search(text):
+            texts.append((i, text))
+    pro = _heading_rows(texts, _HEADING_KEYS["proactive"])
     pro_start = pro[0] if pro else 0
-    req = [i for i in _heading_rows(texts, _HEADINGS["requests"]) if i >= pro_start]
+    req = [i for i in _heading_rows(texts, _HEADING_KEYS["requests"]) if i >= pro_start]
     req_start = req[0] if req else None
-    app = [i for i in _heading_rows(texts, _HEADINGS["appeals"]) if req_start is None or i > req_start]
+    app = [i for i in _heading_rows(texts, _HEADING_KEYS["appeals"]) if req_start is None or i > req_start]
     app_start = app[0] if app else None
-    ends = [i for i in _heading_rows(texts, _HEADINGS["end"]) if app_start is not None and i > app_start]
+    ends = [i for i in _heading_rows(texts, _HEADING_KEYS["end"]) if app_start is not None and i > app_start]
 
     proactive = (pro_start, req_start if req_start is not None else (app_start if app_start is not None else n))
     requests = (req_start if req_start is not None else 0, app_start if app_start is not None else n)

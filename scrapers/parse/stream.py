@@ -16,6 +16,7 @@ line-per-cell text an empty line more than the text's usual spacing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scrapers.extract.model import Cell, Row
@@ -56,7 +57,6 @@ class Line:
     index: int = 0  # the document row where the line starts
     row: Row | None = None  # the physical row of its values (x positions of PDF cells)
     closed: bool = False
-    rows: set[int] = field(default_factory=set)  # physical rows the values came from
 
     @property
     def label(self) -> str:
@@ -97,10 +97,13 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     # "label | v | v |" rows: a line that starts with "|" there starts with a blank cell, not a border
     piped = [s for ln in lines if "|" in ln and ln.count("|") >= 2 and (s := ln.strip()).replace("|", "").strip()]
     open_rows = sum(1 for ln in piped if not ln.startswith("|")) > len(piped) / 2
+    ruled = False
+    append = rows.append
     for n, line in enumerate(lines, start=1):
+        loc = f"line {n}"
         stripped = line.strip()
         if not stripped:
-            rows.append(Row(cells=[], loc=f"line {n}", kind="empty"))
+            append(Row([], loc, "empty"))
             continue
         first = stripped[0]
         if "|" in stripped:
@@ -110,20 +113,20 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
             if first == "|" and _MD_RULE.match(stripped):
                 continue
             if open_rows or not (first == "|" and stripped.count("|") >= 2):
-                rows.append(Row(cells=[Cell(stripped)], loc=f"line {n}", kind="pipe"))
+                append(Row([Cell(stripped)], loc, "pipe"))
                 continue
         elif first == "+" and _GRID_RULE.match(stripped.replace(" ", "")):
-            rows.append(Row(cells=[], loc=f"line {n}", kind="rule"))
+            append(Row([], loc, "rule"))
+            ruled = True
             continue
         elif first in "-:" and _MD_RULE.match(stripped):
             continue
-        loc = f"line {n}"
-        if loc in known:
-            rows.append(known[loc])
-            continue
-        fields, kind = split_line(line, stripped)
-        rows.append(Row(cells=[Cell(f) for f in fields], loc=loc, kind=kind))
-    return _merge_grid_rows(rows)
+        row = known.get(loc)
+        if row is None:
+            fields, kind = split_line(line, stripped)
+            row = Row([Cell(f) for f in fields], loc, kind)
+        append(row)
+    return _merge_grid_rows(rows) if ruled else rows
 
 
 def _merge_grid_rows(rows: list[Row]) -> list[Row]:
@@ -161,7 +164,7 @@ def _split(row: Row) -> tuple[list[str], list[Item]]:
     values: list[Item] = []
     while k > 0:
         cell = cells[k - 1]
-        if not cell.text.strip() and not table:
+        if not table and not cell.text.strip():
             k -= 1
             continue
         value = read_value(cell.text)
@@ -171,114 +174,149 @@ def _split(row: Row) -> tuple[list[str], list[Item]]:
         k -= 1
     values.reverse()
     labels = [text for c in cells[:k] if (text := c.text.strip())]
-    if not table and labels:
+    if not table and len(labels) > 1:
         labels = [" ".join(labels)]
     return labels, values
 
 
-def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[str, object]], bool]:
-    """Tokens of a `|`-separated line; a field empty between two pipes is a blank cell, also when
-    the first pipe ended the line before."""
-    line = row.cells[0].text if row.kind == "pipe" else " ".join(row.texts)
+def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]], bool]:
+    """Tokens of a `|`-separated line, (True, label) or (False, Item); a field empty between two
+    pipes is a blank cell, also when the first pipe ended the line before."""
+    pipe_row = row.kind == "pipe"
+    line = row.cells[0].text if pipe_row else " ".join(row.texts)
+    loc = row.loc
     pieces = line.split("|")
-    tokens: list[tuple[str, object]] = []
+    tokens: list[tuple[bool, object]] = []
     last = len(pieces) - 1
     for k, piece in enumerate(pieces):
         text = piece.strip()
         if not text:
             # a field between two pipes is a blank; the ends of a line are not fields
             inner = 0 < k < last
-            opens = k == 0 and last > 0 and (after_pipe or (row.kind == "pipe" and last >= 2))
+            opens = k == 0 and last > 0 and (after_pipe or (pipe_row and last >= 2))
             if inner or opens:
-                tokens.append(("value", Item(Value(0, piece, True, None), row.loc)))
+                tokens.append((False, Item(Value(0, piece, True, None), loc)))
             continue
         value = read_value(text)
-        tokens.append(("value", Item(value, row.loc)) if value is not None else ("label", text))
-    ends_with_pipe = line.rstrip().endswith("|")
-    return tokens, ends_with_pipe
+        tokens.append((False, Item(value, loc)) if value is not None else (True, text))
+    return tokens, line.rstrip().endswith("|")
 
 
-def _usual_gap(rows: list[Row]) -> int:
-    """How many empty lines the text puts between two cells: 0 (a cell per line) or 1 (a cell
-    per paragraph), whichever is more common."""
-    runs: dict[int, int] = {}
+def _survey(region: list[Row]) -> tuple[int, int, int]:
+    """One pass over a region: its lines of text that hold a `|`, its lines of text, and how
+    many empty lines the text puts between two cells: 0 (a cell per line) or 1 (a cell per
+    paragraph), whichever is more common."""
+    pipe_text = texts = 0
+    runs = [0, 0, 0]  # how often a cell follows 0, 1, or 2+ empty lines
     gap = 0
-    for row in rows:
-        if row.kind == "empty":
+    for row in region:
+        kind = row.kind
+        if kind == "empty":
             gap += 1
             continue
-        runs[min(gap, 2)] = runs.get(min(gap, 2), 0) + 1
+        runs[gap if gap < 2 else 2] += 1
         gap = 0
-    return 1 if runs.get(1, 0) > runs.get(0, 0) else 0
+        if kind == "pipe":
+            pipe_text += 1
+            texts += 1
+        elif kind == "text":
+            texts += 1
+            for cell in row.cells:
+                if "|" in cell.text:
+                    pipe_text += 1
+                    break
+    return pipe_text, texts, 1 if runs[1] > runs[0] else 0
 
 
 def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
     """The lines of rows[start:end] in printed order."""
     region = rows[start:end]
-    pipe_text = sum(1 for r in region if r.kind == "pipe" or (r.kind == "text" and any("|" in t for t in r.texts)))
-    pipe_mode = pipe_text * 3 >= sum(1 for r in region if r.kind in ("text", "pipe")) and pipe_text > 0
-    gap_unit = _usual_gap(region)
+    pipe_text, texts, gap_unit = _survey(region)
+    pipe_mode = pipe_text * 3 >= texts and pipe_text > 0
     lines: list[Line] = []
     cur: Line | None = None
     after_pipe = False
     empties = 0
 
-    def start_line(index: int, row: Row, labels: list[str]) -> Line:
-        nonlocal cur
-        cur = Line(labels=list(labels), index=index, row=row)
-        lines.append(cur)
-        return cur
-
     for offset, row in enumerate(region):
-        i = start + offset
-        if row.kind == "empty":
+        kind = row.kind
+        if kind == "empty":
             empties += 1
             continue
-        if row.kind == "rule" or is_page_number(row):
+        if kind == "rule" or is_page_number(row):
             empties = 0
             continue
+        i = start + offset
         if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels:
             # empty lines beyond the usual spacing are cells the rendering left blank
             blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
             cur.values.extend(Item(Value(0, "", True, None), row.loc) for _ in range(blanks))
         empties = 0
 
-        if row.kind in ("pipe",) or (pipe_mode and row.kind == "text"):
+        if kind == "pipe" or (pipe_mode and kind == "text"):
             tokens, after_pipe = _pipe_tokens(row, after_pipe)
-            has_label = any(kind == "label" for kind, _ in tokens)
-            n_values = sum(1 for kind, _ in tokens if kind == "value")
-        else:
-            after_pipe = False
-            labels, values = _split(row)
-            tokens = [("label", t) for t in labels] + [("value", v) for v in values]
-            has_label, n_values = bool(labels), len(values)
-        if not tokens:
-            continue
-        if not has_label and n_values >= 2:
-            # a row of numbers printed apart from its label: a run of its own
-            line = start_line(i, row, [])
-            line.values = [tok for _, tok in tokens]  # type: ignore[misc]
-            line.rows.add(i)
-            line.closed = True
-            continue
-        for kind, tok in tokens:
-            if kind == "label":
-                if cur is None or cur.values or cur.closed:
-                    start_line(i, row, [tok])  # type: ignore[list-item]
+            if not tokens:
+                continue
+            has_label = False
+            n_values = 0
+            for is_label, _tok in tokens:
+                if is_label:
+                    has_label = True
                 else:
-                    cur.labels.append(tok)  # type: ignore[arg-type]
-            else:
-                if cur is None or cur.closed:
-                    start_line(i, row, [])
-                assert cur is not None
-                if not cur.values:
-                    cur.row = row
-                cur.values.append(tok)  # type: ignore[arg-type]
-                cur.rows.add(i)
-        if has_label and n_values and cur is not None and row.kind != "pipe" and not pipe_mode:
-            cur.closed = True
-        elif has_label and n_values >= 2 and cur is not None:
-            # `label | v | v |`: the row is whole on its line
+                    n_values += 1
+            if not has_label and n_values >= 2:
+                # a row of numbers printed apart from its label: a run of its own
+                cur = Line(labels=[], values=[tok for _, tok in tokens], index=i, row=row, closed=True)  # type: ignore[misc]
+                lines.append(cur)
+                continue
+            for is_label, tok in tokens:
+                if is_label:
+                    if cur is None or cur.values or cur.closed:
+                        cur = Line(labels=[tok], index=i, row=row)  # type: ignore[list-item]
+                        lines.append(cur)
+                    else:
+                        cur.labels.append(tok)  # type: ignore[arg-type]
+                else:
+                    if cur is None or cur.closed:
+                        cur = Line(labels=[], index=i, row=row)
+                        lines.append(cur)
+                    if not cur.values:
+                        cur.row = row
+                    cur.values.append(tok)  # type: ignore[arg-type]
+            if has_label and n_values >= 2:
+                # `label | v | v |`: the row is whole on its line
+                cur.closed = True  # type: ignore[union-attr]
+            continue
+
+        after_pipe = False
+        labels, values = _split(row)
+        if not values:
+            if labels:
+                if cur is None or cur.values or cur.closed:
+                    cur = Line(labels=labels, index=i, row=row)
+                    lines.append(cur)
+                else:
+                    cur.labels.extend(labels)
+            continue
+        if not labels:
+            if len(values) >= 2:
+                # a row of numbers printed apart from its label: a run of its own
+                cur = Line(labels=[], values=values, index=i, row=row, closed=True)
+                lines.append(cur)
+                continue
+        elif cur is None or cur.values or cur.closed:
+            cur = Line(labels=labels, index=i, row=row)
+            lines.append(cur)
+        else:
+            cur.labels.extend(labels)
+        if cur is None or cur.closed:
+            cur = Line(labels=[], index=i, row=row)
+            lines.append(cur)
+        if not cur.values:
+            cur.row = row
+        cur.values.extend(values)
+        if labels and (not pipe_mode or len(values) >= 2):
+            # a row that prints its label and its values together is whole
             cur.closed = True
     if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels and end < len(rows):
         blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
@@ -286,13 +324,14 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
     return lines
 
 
-def doubtful_cells(items: list[Item], names: list[str], problems: list[str]) -> set[int]:
-    """Positions of values whose reader was unsure (OCR below MIN_CONFIDENCE), each named."""
+def doubtful_cells(items: list[Item], name: Callable[[int], str], problems: list[str]) -> set[int]:
+    """Positions of values whose reader was unsure (OCR below MIN_CONFIDENCE), each named by
+    `name(position)`."""
     out = set()
-    for k, (item, name) in enumerate(zip(items, names)):
-        if item.doubtful:
+    for k, item in enumerate(items):
+        if item.confidence is not None and item.confidence < MIN_CONFIDENCE:  # Item.doubtful inlined: every cell of every table passes here
             problems.append(
-                f"{item.loc}: {name} reads '{item.value.raw}' with confidence {item.confidence:.2f} "
+                f"{item.loc}: {name(k)} reads '{item.value.raw}' with confidence {item.confidence:.2f} "
                 f"(below {MIN_CONFIDENCE}); not read"
             )
             out.add(k)
