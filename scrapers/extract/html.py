@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from scrapers.extract.cut import cut_number_problem, drop_cut_number, ends_inside_cell
 from scrapers.extract.decode import decode_bytes
 from scrapers.extract.model import Cell, Extracted, Row
 
@@ -50,6 +51,10 @@ _CELL_TAGS = frozenset(("td", "th"))
 
 def extract_html(data: bytes) -> Extracted:
     text, _ = decode_bytes(data)
+    problems: list[str] = []
+    text, lost = drop_cut_number(text)
+    if lost:
+        problems.append(cut_number_problem(lost))
     try:
         # lxml.etree's HTML parser, not lxml.html's: lxml.html looks up a Python element class
         # for every element it makes, a fifth of the time on a long report
@@ -104,8 +109,14 @@ def extract_html(data: bytes) -> Extracted:
             if tail:
                 buf.append(tail)
     flush()
+    if ends_inside_cell(data):
+        last = next((r for r in reversed(rows) if r.kind == "table"), None)
+        if last is not None and last.cells:
+            gone = last.cells.pop()
+            problems.append(f"{last.loc}: the page ends inside this row's last cell ({gone.text or 'blank'} so far); that cell is not read")
 
     images = sum(1 for _ in root.iter("img"))
     title_el = root.find(".//title")
     title = _clean("".join(title_el.itertext())) if title_el is not None else None
-    return Extracted(format="html", rows=rows, text="\n".join(lines), title=title or (lines[0] if lines else None), images=images)
+    return Extracted(format="html", rows=rows, text="\n".join(lines), title=title or (lines[0] if lines else None), images=images,
+                     problems=problems)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from scrapers.extract.cut import cut_number_problem, trim_cut_line
 from scrapers.extract.decode import decode_bytes
 from scrapers.extract.model import Cell, Extracted, Row
 
@@ -81,6 +82,9 @@ def extract_text(data: bytes) -> Extracted:
         text = text[: end + 1 if end > 0 else MAX_CHARS]
     if cut:
         problems.append(f"text cut after {len(text):,} characters: no report is that long")
+    text, lost = trim_cut_line(text)
+    if lost:
+        problems.append(cut_number_problem(lost))
     # the first line with any text, found without splitting the whole text once more
     first_line = _FIRST_LINE.search(text)
     first = first_line.group().rstrip() if first_line else None

@@ -26,7 +26,8 @@ from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
 
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
-_GRID_RULE = re.compile(r"^\+[-=+:]+\+$")
+# a rule's closing "+" may be missing where a cut copy stops inside it
+_GRID_RULE = re.compile(r"^\+[-=+:]+$")
 _PIPES_ONLY = re.compile(r"^\|{2,}$")
 
 
@@ -145,7 +146,12 @@ def _merge_grid_rows(rows: list[Row]) -> list[Row]:
         while j < len(rows) and rows[j].kind == "table":
             j += 1
         block = rows[k + 1 : j]
-        if block and j < len(rows) and rows[j].kind == "rule" and len({len(r.cells) for r in block}) == 1:
+        # the last block may have no closing rule: the text stops inside that row, and the
+        # line it stops in may have lost its last cells (its wrapped text is lost with them)
+        cut = j == len(rows)
+        if cut and len(block) > 1 and len(block[-1].cells) < len(block[0].cells):
+            block = block[:-1]
+        if block and (cut or rows[j].kind == "rule") and len({len(r.cells) for r in block}) == 1:
             columns = zip(*(r.texts for r in block))
             out.append(Row(cells=[Cell(join_wrapped(list(col))) for col in columns], loc=block[0].loc, kind="table"))
             k = j

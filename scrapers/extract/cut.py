@@ -1,0 +1,54 @@
+"""A copy cut off mid-way: what its last bytes cannot vouch for.
+
+Page-text stores and excerpts keep a page's first bytes, so a copy may stop inside a number
+("行政许可 44" of 447228), inside a table row or inside a cell. A number the text ends in, with
+nothing after it, may be the start of a longer one; a field or cell the copy stops in may have
+lost its text. They are left out (and said), so the parse is partial rather than wrong.
+"""
+
+from __future__ import annotations
+
+import re
+
+# digits, with the decimal point or thousands separators a number may carry, ending the text
+_CUT_NUMBER = re.compile(r"(?<![\d.,，])\d[\d.,，]*$")
+_SEPARATORS = " \t\u3000\xa0"
+# a cell opened after the last cell, row or table was closed: the page ends inside it
+_LAST_CELL_TAG = re.compile(rb"<(/?)(td|th|tr|table)\b", re.IGNORECASE)
+
+
+def drop_cut_number(text: str) -> tuple[str, str | None]:
+    """The text without the number it ends in, and that number (None when it ends otherwise)."""
+    if not text or not text[-1].isdigit():
+        return text, None
+    m = _CUT_NUMBER.search(text)
+    if m is None:
+        return text, None
+    return text[: m.start()], m.group()
+
+
+def trim_cut_line(text: str) -> tuple[str, str | None]:
+    """A text whose last line has no line end stops where the copy was cut: the number it ends
+    in is left out (returned), and so are the empty field it ends with (a tab or spaces after
+    "60\\t60" is where the next cell was, not a blank cell) and a table row or grid rule it
+    opened with "|" or "+" and did not close (the row's cells lost their wrapped text)."""
+    if not text or text[-1] in "\n\r":
+        return text, None
+    start = text.rfind("\n") + 1
+    last = text[start:].strip(_SEPARATORS)
+    if last[:1] in ("|", "+") and (len(last) == 1 or last[-1] != last[0]):
+        return text[:start], None
+    text, number = drop_cut_number(text.rstrip(_SEPARATORS))
+    return text.rstrip(_SEPARATORS), number
+
+
+def ends_inside_cell(markup: bytes) -> bool:
+    """True when the page's last table tag opens a cell: the copy stops inside that cell."""
+    last = None
+    for last in _LAST_CELL_TAG.finditer(markup, max(0, len(markup) - 65536)):
+        pass
+    return last is not None and not last.group(1) and last.group(2).lower() in (b"td", b"th")
+
+
+def cut_number_problem(number: str) -> str:
+    return f"the text ends inside a number ({number}…): the copy is cut there, and that number is not read"
