@@ -248,3 +248,61 @@ def docx_bytes(bs: list[Block]) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# The same reports as web pages, the ways portals' CMSs print them.
+
+def _html_table(rows: list[list[str]], cell) -> str:
+    return "<table border='1'>" + "".join("<tr>" + "".join(cell(c) for c in r) + "</tr>" for r in rows) + "</table>"
+
+
+def _html_body(bs: list[Block], table) -> str:
+    return "".join(f"<p>{html_escape(rows[0][0])}</p>" if kind == "text" else table(rows) for kind, rows in bs)
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain_cell(text: str) -> str:
+    return f"<td>{html_escape(text)}</td>"
+
+
+def _styled_cell(text: str) -> str:
+    # a Word-exported or rich-editor cell: paragraphs, spans, a no-break space around the text
+    return (f"<td width='60' valign='center' style='border:solid windowtext 1.0pt'><p class='MsoNormal' "
+            f"align='center'><span style='font-size:10.5pt;font-family:仿宋_GB2312'>&nbsp;{html_escape(text)}"
+            "<o:p></o:p></span></p></td>")
+
+
+def _split_table(rows: list[list[str]]) -> str:
+    # a CMS that breaks a long table over two pages of one article
+    k = max(1, len(rows) // 2)
+    return _html_table(rows[:k], _plain_cell) + "<p style='page-break-before:always'>&nbsp;</p>" + _html_table(rows[k:], _plain_cell)
+
+
+def _page(body: str) -> str:
+    return f"<html><head><meta charset='utf-8'><title>政府信息公开工作年度报告</title></head><body>{body}</body></html>"
+
+
+def html_plain(bs: list[Block]) -> str:
+    return _page(_html_body(bs, lambda rows: _html_table(rows, _plain_cell)))
+
+
+def html_styled(bs: list[Block]) -> str:
+    return _page("<div class='TRS_Editor'><div class='Section1'>" + _html_body(bs, lambda rows: _html_table(rows, _styled_cell)) + "</div></div>")
+
+
+def html_frame(bs: list[Block]) -> str:
+    """The article inside the portal's layout table, beside a navigation column."""
+    nav = "<ul><li><a href='/'>首页</a></li><li><a href='/xxgk/'>政府信息公开</a></li></ul>"
+    body = _html_body(bs, lambda rows: _html_table(rows, _plain_cell))
+    return _page(f"<table width='100%'><tr><td width='200'>{nav}</td><td><table><tr><td>{body}</td></tr></table></td></tr></table>")
+
+
+def html_split(bs: list[Block]) -> str:
+    return _page(_html_body(bs, _split_table))
+
+
+HTML_WRITERS = {"html_plain": html_plain, "html_styled": html_styled, "html_frame": html_frame, "html_split": html_split}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gold import CORPUS, gold_cells, load_gold, parse_cells
-from renderings import WRITERS, blocks, docx_bytes, grid, plain, spanned_blocks
+from renderings import HTML_WRITERS, WRITERS, blocks, docx_bytes, grid, plain, spanned_blocks
 from scrapers.extract.dispatch import extract_document
 from scrapers.parse.report import parse_document
 
@@ -151,3 +151,15 @@ def test_real_excerpt_reads_every_gold_cell(gold_path):
     assert set(got) - set(want) == set(), sorted(set(got) - set(want))[:6]
     # table 三's template is stated only when its （六） rows are shown, and none of these shows them
     assert "requests" not in parse["table_templates"]
+
+
+@pytest.mark.parametrize("writer", sorted(HTML_WRITERS))
+@pytest.mark.parametrize("name", SOURCES)
+def test_web_page_rendering_reads_every_cell(name, writer):
+    """The same tables as portals print them: plain, rich-editor cells, inside the site's layout
+    table, a table broken over two pages."""
+    bs, gold = source(name)
+    parse = parse_document(HTML_WRITERS[writer](bs).encode("utf-8"), "x.html").to_json()
+    assert parse["format"] == "html"
+    assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
+    assert not set(gold_cells(gold)) - set(parse_cells(parse)), parse["problems"][:6]

@@ -16,6 +16,7 @@ from scrapers.extract.model import Cell, Extracted, Row
 _BLOCK = {
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "section",
     "article", "header", "footer", "blockquote", "pre", "dd", "dt", "center", "hr",
+    "td", "th",  # the cells of a layout table; a data table's cells are read as its rows
 }
 _SKIP = {"script", "style", "noscript", "template", "head", "title"}
 _PARSER = etree.HTMLParser()
@@ -90,6 +91,10 @@ def extract_html(data: bytes) -> Extracted:
                 continue
             if tag == "table":
                 flush()
+                if el.find(".//table") is not None:
+                    # a layout table (a CMS page's frame around the report): its cells are the
+                    # page's blocks, and the tables inside them are the report's tables
+                    continue
                 tables += 1
                 table_rows = _table_rows(el, tables)
                 rows.extend(table_rows)
