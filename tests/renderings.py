@@ -305,4 +305,15 @@ def html_split(bs: list[Block]) -> str:
     return _page(_html_body(bs, _split_table))
 
 
-HTML_WRITERS = {"html_plain": html_plain, "html_styled": html_styled, "html_frame": html_frame, "html_split": html_split}
+def html_pre(bs: list[Block]) -> str:
+    """A report posted as plain text in a <pre>: tab-separated rows."""
+    return _page("<pre>" + html_escape(tabs(bs)) + "</pre>")
+
+
+def html_pipe_paragraphs(bs: list[Block]) -> str:
+    """A table pasted into the editor as text: a paragraph per "label | v | v |" row."""
+    return _page("".join(f"<p>{html_escape(line)}</p>" for line in pipe_rows(bs).splitlines()))
+
+
+HTML_WRITERS = {"html_plain": html_plain, "html_styled": html_styled, "html_frame": html_frame, "html_split": html_split,
+                "html_pre": html_pre, "html_pipe_paragraphs": html_pipe_paragraphs}

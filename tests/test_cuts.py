@@ -14,7 +14,7 @@ import re
 import pytest
 
 from gold import gold_cells, gold_files, load_gold, parse_cells
-from renderings import WRITERS
+from renderings import HTML_WRITERS, WRITERS
 from scrapers.parse.report import parse_document
 from test_renderings import SOURCES, source
 
@@ -43,13 +43,17 @@ def wrong_cells(data: bytes, name: str, gold: dict) -> list[str]:
     return wrong
 
 
-@pytest.mark.parametrize("writer", sorted(WRITERS))
+ALL_WRITERS = {**WRITERS, **HTML_WRITERS}
+
+
+@pytest.mark.parametrize("writer", sorted(ALL_WRITERS))
 @pytest.mark.parametrize("name", SOURCES)
 def test_cut_rendering_never_reads_a_wrong_number(name, writer):
     bs, gold = source(name)
-    data = WRITERS[writer](bs).encode("utf-8")
+    data = ALL_WRITERS[writer](bs).encode("utf-8")
+    suffix = "html" if writer in HTML_WRITERS else "txt"
     for cut in cut_points(data):
-        wrong = wrong_cells(data[:cut], f"{name}.{writer}.txt", gold)
+        wrong = wrong_cells(data[:cut], f"{name}.{writer}.{suffix}", gold)
         assert not wrong, (cut, data[:cut][-60:].decode("utf-8", "replace"), wrong[:5])
 
 

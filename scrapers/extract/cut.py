@@ -17,7 +17,7 @@ _SEPARATORS = " \t\u3000\xa0"
 _LAST_CELL_TAG = re.compile(rb"<(/?)(td|th|tr|table)\b", re.IGNORECASE)
 
 
-def drop_cut_number(text: str) -> tuple[str, str | None]:
+def _drop_cut_number(text: str) -> tuple[str, str | None]:
     """The text without the number it ends in, and that number (None when it ends otherwise)."""
     if not text or not text[-1].isdigit():
         return text, None
@@ -38,7 +38,7 @@ def trim_cut_line(text: str) -> tuple[str, str | None]:
     last = text[start:].strip(_SEPARATORS)
     if last[:1] in ("|", "+") and (len(last) == 1 or last[-1] != last[0]):
         return text[:start], None
-    text, number = drop_cut_number(text.rstrip(_SEPARATORS))
+    text, number = _drop_cut_number(text.rstrip(_SEPARATORS))
     return text.rstrip(_SEPARATORS), number
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from scrapers.extract.cut import cut_number_problem, drop_cut_number, ends_inside_cell
+from scrapers.extract.cut import cut_number_problem, ends_inside_cell, trim_cut_line
 from scrapers.extract.decode import decode_bytes
 from scrapers.extract.model import Cell, Extracted, Row
+from scrapers.extract.text import split_line
 
 _BLOCK = {
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "section",
@@ -53,7 +54,7 @@ _CELL_TAGS = frozenset(("td", "th"))
 def extract_html(data: bytes) -> Extracted:
     text, _ = decode_bytes(data)
     problems: list[str] = []
-    text, lost = drop_cut_number(text)
+    text, lost = trim_cut_line(text)
     if lost:
         problems.append(cut_number_problem(lost))
     try:
@@ -99,6 +100,18 @@ def extract_html(data: bytes) -> Extracted:
                 table_rows = _table_rows(el, tables)
                 rows.extend(table_rows)
                 lines.extend("\t".join(row.texts) for row in table_rows)
+                walker.skip_subtree()
+                continue
+            if tag == "pre":
+                # preformatted text keeps its lines and its tab-separated fields (a report
+                # posted as plain text): read it the way the text extractor reads a file
+                flush()
+                for raw in "".join(el.itertext()).splitlines():
+                    stripped = raw.strip()
+                    if stripped:
+                        fields, kind = split_line(raw, stripped)
+                        lines.append(stripped if kind == "text" else "\t".join(fields))
+                        rows.append(Row(cells=[Cell(f) for f in fields], loc=f"text line {len(lines)}", kind=kind))
                 walker.skip_subtree()
                 continue
             if tag in _BLOCK:
