@@ -35,13 +35,9 @@ def _cell_text(cell) -> str:
 
 
 def _table_rows(table, table_no: int) -> list[Row]:
+    """The rows of a table that holds no other table (one that does is a layout table)."""
     rows = []
-    # rows of a nested table belong to that table, which is emitted on its own; most tables
-    # hold none, and their rows need no look at their ancestors
-    nested = table.find(".//table") is not None
     for r, tr in enumerate(table.iter("tr"), start=1):
-        if nested and next(tr.iterancestors("table"), None) is not table:
-            continue
         cells = [Cell(_cell_text(td)) for td in tr if td.tag in _CELL_TAGS]
         if cells:
             rows.append(Row(cells, f"table {table_no} row {r}", "table"))
