@@ -26,8 +26,7 @@ from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
 
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
-# a rule's closing "+" may be missing where a cut copy stops inside it
-_GRID_RULE = re.compile(r"^\+[-=+:]+$")
+_GRID_RULE = re.compile(r"^\+[-=+:]+\+$")
 _PIPES_ONLY = re.compile(r"^\|{2,}$")
 
 
