@@ -13,8 +13,9 @@ import re
 # digits, with the decimal point or thousands separators a number may carry, ending the text
 _CUT_NUMBER = re.compile(r"(?<![\d.,，])\d[\d.,，]*$")
 _SEPARATORS = " \t\u3000\xa0"
-# a cell opened after the last cell, row or table was closed: the page ends inside it
-_LAST_CELL_TAG = re.compile(rb"<(/?)(td|th|tr|table)\b", re.IGNORECASE)
+# a cell opened after the last of these (a cell or row closed, a row or table opened or
+# closed) is the cell the page ends inside
+_AFTER_A_CELL = (b"</td", b"</th", b"<tr", b"</tr", b"<table", b"</table")
 
 
 def _drop_cut_number(text: str) -> tuple[str, str | None]:
@@ -44,10 +45,10 @@ def trim_cut_line(text: str) -> tuple[str, str | None]:
 
 def ends_inside_cell(markup: bytes) -> bool:
     """True when the page's last table tag opens a cell: the copy stops inside that cell."""
-    last = None
-    for last in _LAST_CELL_TAG.finditer(markup, max(0, len(markup) - 65536)):
-        pass
-    return last is not None and not last.group(1) and last.group(2).lower() in (b"td", b"th")
+    # a number cell is short: a cell the copy stops in holds at most a few KB before the cut
+    tail = markup[-4096:].lower()
+    opened = max(tail.rfind(b"<td"), tail.rfind(b"<th"))
+    return opened >= 0 and opened > max(tail.rfind(t) for t in _AFTER_A_CELL)
 
 
 def cut_number_problem(number: str) -> str:
