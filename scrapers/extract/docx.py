@@ -20,7 +20,9 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.pkgreader import PackageReader
 from docx.oxml import parse_xml
+from docx.oxml.exceptions import InvalidXmlError
 from docx.oxml.ns import qn
+from lxml import etree
 
 from scrapers.extract.cell_text import join_wrapped
 from scrapers.extract.model import Cell, Extracted, Row
@@ -53,6 +55,19 @@ _W_GRID_COL = qn("w:gridCol")
 _W_DRAWING = qn("w:drawing")
 _W_PICT = qn("w:pict")
 _W_W = qn("w:w")
+_W_VAL = qn("w:val")
+_W_DOCUMENT = qn("w:document")
+_W_BODY = qn("w:body")
+_W_TBL_GRID = qn("w:tblGrid")
+_W_TR_PR = qn("w:trPr")
+_W_GRID_BEFORE = qn("w:gridBefore")
+_W_TC_PR = qn("w:tcPr")
+_W_GRID_SPAN = qn("w:gridSpan")
+_W_V_MERGE = qn("w:vMerge")
+
+# python-docx's own parser options (docx.oxml.parser), without its element classes: the body is
+# read with plain lxml calls, and python-docx's classes look every property up again per call
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
 
 def zip_problem(data: bytes) -> str | None:
@@ -125,7 +140,11 @@ def _main_body(data: bytes):
         if partname == main:
             if content_type != CT.WML_DOCUMENT_MAIN:
                 raise ValueError(f"not a Word file, content type is '{content_type}'")
-            return parse_xml(blob).body
+            root = etree.fromstring(blob, _PARSER)
+            if root.tag != _W_DOCUMENT:
+                # only python-docx's document element has a body: its own error, word for word
+                return parse_xml(blob).body
+            return root.find(_W_BODY)
     raise KeyError(f"no part {main}")
 
 
@@ -201,17 +220,16 @@ class _BodyReader:
                 return
             cells: list[Cell] = []
             nested: list = []
-            column = tr.grid_before
-            for tc in tr.tc_lst:
-                # tc.grid_span and tc.vMerge each look up w:tcPr again: it is looked up once
-                tcPr = tc.tcPr
-                span = 1 if tcPr is None else tcPr.grid_span
-                if tcPr is None or tcPr.vMerge_val != "continue":
+            column = _grid_before(tr)
+            for tc in tr.iterchildren(_W_TC):
+                tcPr = tc.find(_W_TC_PR)
+                span = 1 if tcPr is None else _grid_span(tcPr)
+                if tcPr is None or _v_merge(tcPr) != "continue":
                     lines = []
-                    for block in tc.iterchildren():
+                    for block in tc.iterchildren(_W_P, _W_TBL):
                         if block.tag == _W_P:
                             lines.extend(_paragraph_text(block).split("\n"))
-                        elif block.tag == _W_TBL:
+                        else:
                             nested.append(block)
                     x0 = edges[column] if column < len(edges) else None
                     x1 = edges[column + span] if column + span < len(edges) else None
@@ -223,12 +241,42 @@ class _BodyReader:
                 self._table(inner, depth + 1)
 
 
+# The table properties the rows use, read as python-docx's CT_Row / CT_TcPr properties read them
+# (the first such child, its w:val an int; a missing required w:val is python-docx's error).
+
+def _decimal_val(element) -> int:
+    value = element.get(_W_VAL)
+    if value is None:
+        raise InvalidXmlError(f"required 'w:val' attribute not present on element {element.tag}")
+    return int(value)
+
+
+def _grid_before(tr) -> int:
+    """tr.grid_before: the empty grid columns before the row's first cell."""
+    trPr = tr.find(_W_TR_PR)
+    before = None if trPr is None else trPr.find(_W_GRID_BEFORE)
+    return 0 if before is None else _decimal_val(before)
+
+
+def _grid_span(tcPr) -> int:
+    """tcPr.grid_span: the grid columns the cell covers."""
+    span = tcPr.find(_W_GRID_SPAN)
+    return 1 if span is None else _decimal_val(span)
+
+
+def _v_merge(tcPr) -> str | None:
+    """tcPr.vMerge_val: None outside a vertical merge, "restart" where one starts, else "continue"."""
+    merge = tcPr.find(_W_V_MERGE)
+    return None if merge is None else merge.get(_W_VAL, "continue")
+
+
 def _column_edges(tbl) -> list[float]:
     """The x of each grid line in points, from the table grid's column widths (twentieths of a point)."""
-    grid = tbl.tblGrid
-    edges = [0.0]
+    grid = tbl.find(_W_TBL_GRID)
     if grid is None:
-        return []
+        # python-docx's tbl.tblGrid requires the grid
+        raise InvalidXmlError("required ``<w:tblGrid>`` child element not present")
+    edges = [0.0]
     for col in grid.iterchildren(_W_GRID_COL):
         try:
             width = int(col.get(_W_W) or 0) / 20
