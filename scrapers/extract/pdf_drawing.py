@@ -9,6 +9,7 @@ import ctypes
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from scrapers.extract import pdfium_calls as calls
 from scrapers.extract.grid import SNAP, Edge
 
 # Pictures smaller than this share of the page (logos, seals) are not counted as possible tables.
@@ -37,50 +38,53 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
     left, _bottom, _right, top = page.get_cropbox()
     horizontal: list[Edge] = []
     vertical: list[Edge] = []
-    raw_page = page.raw
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     # text objects (most of a page's objects) are left out as they are met, unstacked; the type
     # of each object is asked once, and travels with it on the stack
-    get_object, get_type, text_kind = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_TEXT
+    get_object, get_type, text_kind = calls.get_object, calls.object_type, pdfium_c.FPDF_PAGEOBJ_TEXT
+    raw_page = calls.handle(page.raw)
     stack = []
-    for i in range(pdfium_c.FPDFPage_CountObjects(raw_page)):
+    for i in range(calls.count_objects(raw_page)):
         obj = get_object(raw_page, i)
         kind = get_type(obj)
         if kind != text_kind:
             stack.append((obj, identity, kind))
     matrix = pdfium_c.FS_MATRIX()
+    matrix_ref = ctypes.byref(matrix)
     x = ctypes.c_float()
     y = ctypes.c_float()
     x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
-    get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
-    segment_type, segment_closes = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+    get_segment, get_point = calls.get_segment, calls.segment_point
+    segment_type, segment_closes = calls.segment_type, calls.segment_closes
     moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
+    image_kind, form_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_PATH
     budget = 200_000  # segments: a page of vector art is not a table
     images: list[tuple[float, float, float, float]] = []
     bounds = [ctypes.c_float() for _ in range(4)]
+    bounds_refs = [ctypes.byref(v) for v in bounds]
     while stack:
         obj, parent, kind = stack.pop()
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        if kind == image_kind:
             # scanners often wrap the page image in a form: map its box through the form's matrix
-            if pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
+            if calls.object_bounds(obj, *bounds_refs):
                 x0, y0, x1, y1 = (v.value for v in bounds)
                 corners = [_apply(parent, x, y) for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))]
                 xs_, ys_ = [c[0] for c in corners], [c[1] for c in corners]
                 images.append((min(xs_), min(ys_), max(xs_), max(ys_)))
             continue
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            if pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+        if kind == form_kind:
+            if calls.object_matrix(obj, matrix_ref):
                 own = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
-                for j in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
-                    child = pdfium_c.FPDFFormObj_GetObject(obj, j)
+                for j in range(calls.form_count_objects(obj)):
+                    child = calls.form_get_object(obj, j)
                     stack.append((child, own, get_type(child)))
             continue
-        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+        if kind != path_kind:
             continue
-        if not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+        if not calls.object_matrix(obj, matrix_ref):
             continue
         transform = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
-        count = pdfium_c.FPDFPath_CountSegments(obj)
+        count = calls.count_segments(obj)
         budget -= count
         if budget < 0:
             break
