@@ -144,22 +144,29 @@ def _cluster(values: list[float]) -> dict[float, float]:
 
 class _RuleIndex:
     """Rules sorted by position: which of them lie within SNAP of a position is a bisection,
-    not a scan of every rule (a grid tests each of its boxes' sides)."""
+    not a scan of every rule (a grid tests each of its boxes' sides), done once a position."""
 
     def __init__(self, edges: list[Edge]) -> None:
         self.edges = sorted(edges, key=lambda e: e.pos)
         self.positions = [e.pos for e in self.edges]
+        self.near: dict[float, list[tuple[float, float]]] = {}
 
     def covered(self, pos: float, lo: float, hi: float) -> bool:
         """Whether rules at `pos` cover at least RULED_SHARE of the span lo..hi."""
         length = hi - lo
         if length <= 0:
             return True
+        near = self.near.get(pos)
+        if near is None:
+            start = bisect.bisect_left(self.positions, pos - SNAP)
+            end = bisect.bisect_right(self.positions, pos + SNAP)
+            near = self.near[pos] = [(e.lo, e.hi) for e in self.edges[start:end]]
         covered = 0.0
-        start = bisect.bisect_left(self.positions, pos - SNAP)
-        end = bisect.bisect_right(self.positions, pos + SNAP)
-        for e in self.edges[start:end]:
-            covered += max(0.0, min(hi, e.hi) - max(lo, e.lo))
+        for e_lo, e_hi in near:
+            # max(0, min(hi, e_hi) - max(lo, e_lo)), spelt out: this runs for every side of every box
+            overlap = (e_hi if e_hi < hi else hi) - (e_lo if e_lo > lo else lo)
+            if overlap > 0.0:
+                covered += overlap
         return covered >= RULED_SHARE * length
 
 
@@ -229,12 +236,8 @@ def _grid(horizontal: list[Edge], vertical: list[Edge], deadline: float = float(
     return Table(xs=xs, ys=ys, cells=cells)
 
 
-def cell_of(table: Table, char) -> tuple[int, int, int, int] | None:
-    """The cell holding the character's centre: a lookup in the grid, not a scan of the cells."""
-    x, y = char.cx, char.cy
-    xs, ys = table.xs, table.ys
-    if not (xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]):
-        return None
+def _owners(table: Table) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    """Grid box (column, row) -> the cell covering it, built once a table."""
     if table.owner is None:
         table.owner = {
             (c, r): span
@@ -242,20 +245,32 @@ def cell_of(table: Table, char) -> tuple[int, int, int, int] | None:
             for c in range(span[0], span[2])
             for r in range(span[1], span[3])
         }
-    column = min(bisect.bisect_right(xs, x) - 1, len(xs) - 2)
-    row = min(bisect.bisect_right(ys, y) - 1, len(ys) - 2)
-    return table.owner.get((column, row))
+    return table.owner
 
 
 def place_in_cells(items: list, tables: list[Table]) -> list:
     """Each item (a character, an OCR box) put in the table cell holding its centre, in
-    `table.texts`; the items outside every table are returned, in order."""
+    `table.texts`; the items outside every table are returned, in order. The cell is a lookup
+    in the grid (a bisection of the rules, then the box's owner), not a scan of the cells."""
     free = []
+    if not tables:
+        return list(items)
+    # each table's outline and grid read once: this runs for every character
+    grids = [
+        (t.texts, t.xs, t.ys, t.xs[0], t.xs[-1], t.ys[0], t.ys[-1], len(t.xs) - 2, len(t.ys) - 2, _owners(t))
+        for t in tables
+    ]
+    bisect_right = bisect.bisect_right
     for item in items:
-        for table in tables:
-            span = cell_of(table, item)
+        x, y = item.cx, item.cy
+        for texts, xs, ys, left, right, top, bottom, last_column, last_row, owner in grids:
+            if not (left <= x <= right and top <= y <= bottom):
+                continue
+            column = bisect_right(xs, x) - 1
+            row = bisect_right(ys, y) - 1
+            span = owner.get((column if column < last_column else last_column, row if row < last_row else last_row))
             if span is not None:
-                table.texts.setdefault(span, []).append(item)
+                texts.setdefault(span, []).append(item)
                 break
         else:
             free.append(item)

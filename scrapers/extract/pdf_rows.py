@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from scrapers.extract.cell_text import is_wide, join_wrapped
+from scrapers.extract.cell_text import WIDE_FROM, is_wide, join_wrapped
 from scrapers.extract.grid import SNAP, Table, grid_rows, place_in_cells
 from scrapers.extract.layout import is_margin_page_number, visual_lines
 from scrapers.extract.model import Cell, Row
@@ -111,19 +111,27 @@ def _cell_text(chars: list[Char]) -> str:
 def _line_text(line: list[Char]) -> str:
     """A line's text with spaces only where they separate words (never between Chinese characters)."""
     out: list[str] = []
-    previous: Char | None = None
+    # the previous shown character's right edge, height and width class; spelt out (not
+    # Char.height, not is_wide): this runs for every character of the document
+    previous_x1 = previous_height = 0.0
+    previous_wide = False
+    started = False
     pending_space = False
     for char in line:
         if char.space:
             pending_space = True
             continue
-        if previous is not None:
-            gap = char.x0 - previous.x1
-            wide_pair = is_wide(previous.text) and is_wide(char.text)
-            if not wide_pair and (pending_space or gap > 0.25 * max(char.height, previous.height)):
+        text = char.text
+        wide = ord(text[0]) > WIDE_FROM
+        height = char.bottom - char.top
+        if started and not (previous_wide and wide):
+            # max(height, previous height), as max() picks between them
+            taller = previous_height if previous_height > height else height
+            if pending_space or char.x0 - previous_x1 > 0.25 * taller:
                 out.append(" ")
-        out.append(char.text)
-        previous = char
+        out.append(text)
+        previous_x1, previous_height, previous_wide = char.x1, height, wide
+        started = True
         pending_space = False
     return "".join(out)
 

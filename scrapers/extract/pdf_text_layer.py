@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from scrapers.extract import pdfium_calls as calls
+
 
 @dataclass(slots=True)
 class Char:
@@ -53,9 +55,11 @@ def _page_codes(raw_textpage, count: int) -> list[int]:
     if written - 1 == count:
         codes = list(array("H", bytes(buffer))[:count])
         # the lengths agree; a few samples confirm the indices do too
-        if all(codes[i] == pdfium_c.FPDFText_GetUnicode(raw_textpage, i) for i in range(0, count, max(count // 8, 1))):
+        get_unicode, handle = calls.char_unicode, calls.handle(raw_textpage)
+        if all(codes[i] == get_unicode(handle, i) for i in range(0, count, max(count // 8, 1))):
             return codes
-    return [pdfium_c.FPDFText_GetUnicode(raw_textpage, i) for i in range(count)]
+    get_unicode, handle = calls.char_unicode, calls.handle(raw_textpage)
+    return [get_unicode(handle, i) for i in range(count)]
 
 
 def read_chars(page: pdfium.PdfPage) -> list[Char]:
@@ -66,17 +70,17 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
     textpage = page.get_textpage()
     chars: list[Char] = []
     try:
-        raw_textpage = textpage.raw
-        codes = _page_codes(raw_textpage, pdfium_c.FPDFText_CountChars(raw_textpage))
+        codes = _page_codes(textpage.raw, pdfium_c.FPDFText_CountChars(textpage.raw))
+        raw_textpage = calls.handle(textpage.raw)
         box = pdfium_c.FS_RECTF()
         box_ref = ctypes.byref(box)
         # the box's four floats (left, top, right, bottom) read in one unpacking, not four field reads
         box_floats = memoryview(box).cast("B").cast("f")
         tight_left, tight_right, tight_bottom, tight_top = (ctypes.c_double() for _ in range(4))
         tight_refs = [ctypes.byref(v) for v in (tight_left, tight_right, tight_bottom, tight_top)]
-        loose_box = pdfium_c.FPDFText_GetLooseCharBox
-        tight_box = pdfium_c.FPDFText_GetCharBox
-        is_generated = pdfium_c.FPDFText_IsGenerated
+        loose_box = calls.loose_char_box
+        tight_box = calls.char_box
+        is_generated = calls.char_is_generated
         append = chars.append
         for i, code in enumerate(codes):
             if code in _NOT_TEXT:
