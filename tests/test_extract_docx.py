@@ -239,3 +239,24 @@ def test_only_a_word_main_document_is_read_as_python_docx_would_open_it():
     unlinked = _rewritten(data, "_rels/.rels", b"relationships/officeDocument", b"relationships/other")
     result = extract_docx(unlinked)
     assert result.status == "failed" and "no relationship of type" in result.problems[0]
+
+
+def test_a_part_the_text_does_not_use_is_not_read():
+    # only the main document part is read: a package whose styles part is missing (Document()
+    # would refuse it) still gives its text, and a broken main part is still a clear failure
+    out = io.BytesIO()
+    document = Document()
+    document.add_paragraph("2024年政府信息公开工作年度报告")
+    document.save(out)
+    data = out.getvalue()
+    import zipfile
+
+    stripped = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(stripped, "w") as zout:
+        for info in zin.infolist():
+            if info.filename != "word/styles.xml":
+                zout.writestr(info, zin.read(info.filename))
+    assert extract_docx(stripped.getvalue()).rows[0].texts == ["2024年政府信息公开工作年度报告"]
+    cut = _rewritten(data, "word/document.xml", b"</w:body>", b"")
+    result = extract_docx(cut)
+    assert result.status == "failed" and result.problems[0].startswith("not a readable .docx: XMLSyntaxError")

@@ -17,8 +17,10 @@ import io
 import zipfile
 
 from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import NAMESPACE as NS
+from docx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.pkgreader import PackageReader
+from docx.opc.packuri import PackURI
 from docx.oxml import parse_xml
 from docx.oxml.exceptions import InvalidXmlError
 from docx.oxml.ns import qn
@@ -56,6 +58,9 @@ _W_DRAWING = qn("w:drawing")
 _W_PICT = qn("w:pict")
 _W_W = qn("w:w")
 _W_VAL = qn("w:val")
+_PR_RELATIONSHIP = f"{{{NS.OPC_RELATIONSHIPS}}}Relationship"
+_CT_OVERRIDE = f"{{{NS.OPC_CONTENT_TYPES}}}Override"
+_CT_DEFAULT = f"{{{NS.OPC_CONTENT_TYPES}}}Default"
 _W_DOCUMENT = qn("w:document")
 _W_BODY = qn("w:body")
 _W_TBL_GRID = qn("w:tblGrid")
@@ -127,25 +132,38 @@ def extract_docx(data: bytes) -> Extracted:
 
 def _main_body(data: bytes):
     """The w:body of the package's main document part, found as python-docx's Document() finds
-    it (the package relationship of type officeDocument, a WordprocessingML content type) and
-    parsed by python-docx's own parser, so its table elements answer grid spans and merges. Only
-    that part is parsed: Document() parses every XML part, styles too (often a megabyte), which
-    cost as much as reading the body."""
-    package = PackageReader.from_file(io.BytesIO(data))
-    main = next((srel.target_partname for source, srel in package.iter_srels()
-                 if source == "/" and srel.reltype == RT.OFFICE_DOCUMENT and not srel.is_external), None)
-    if main is None:
-        raise KeyError(f"no relationship of type '{RT.OFFICE_DOCUMENT}'")
-    for partname, content_type, _reltype, blob in package.iter_sparts():
-        if partname == main:
-            if content_type != CT.WML_DOCUMENT_MAIN:
-                raise ValueError(f"not a Word file, content type is '{content_type}'")
-            root = etree.fromstring(blob, _PARSER)
-            if root.tag != _W_DOCUMENT:
-                # only python-docx's document element has a body: its own error, word for word
-                return parse_xml(blob).body
-            return root.find(_W_BODY)
-    raise KeyError(f"no part {main}")
+    it: the first internal package relationship of type officeDocument, its target resolved
+    against the package root, its content type from [Content_Types].xml (an override for the
+    part, else the default for its extension, both matched without case) a WordprocessingML
+    document. Only the three parts that takes are read: python-docx's PackageReader inflates
+    and parses every part of the package (styles alone are often a megabyte) before it answers."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        content_types = etree.fromstring(archive.read("[Content_Types].xml"), _PARSER)
+        try:
+            package_rels = archive.read("_rels/.rels")
+        except KeyError:  # no package relationships: no main part either
+            package_rels = None
+        main = None
+        if package_rels is not None:
+            for rel in etree.fromstring(package_rels, _PARSER).iterchildren(_PR_RELATIONSHIP):
+                if rel.get("Type") == RT.OFFICE_DOCUMENT and rel.get("TargetMode", RTM.INTERNAL) != RTM.EXTERNAL:
+                    main = PackURI.from_rel_ref("/", rel.get("Target"))
+                    break
+        if main is None:
+            raise KeyError(f"no relationship of type '{RT.OFFICE_DOCUMENT}'")
+        overrides = {o.get("PartName").lower(): o.get("ContentType") for o in content_types.iterchildren(_CT_OVERRIDE)}
+        defaults = {d.get("Extension").lower(): d.get("ContentType") for d in content_types.iterchildren(_CT_DEFAULT)}
+        content_type = overrides.get(main.lower(), defaults.get(main.ext.lower()))
+        if content_type is None:
+            raise KeyError(f"no content type for partname '{main}' in [Content_Types].xml")
+        if content_type != CT.WML_DOCUMENT_MAIN:
+            raise ValueError(f"not a Word file, content type is '{content_type}'")
+        blob = archive.read(main.membername)
+    root = etree.fromstring(blob, _PARSER)
+    if root.tag != _W_DOCUMENT:
+        # only python-docx's document element has a body: its own error, word for word
+        return parse_xml(blob).body
+    return root.find(_W_BODY)
 
 
 def _paragraph_text(p) -> str:
