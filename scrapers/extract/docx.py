@@ -23,7 +23,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.oxml import parse_xml
 from docx.oxml.exceptions import InvalidXmlError
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
 from scrapers.extract.cell_text import join_wrapped
@@ -69,6 +69,8 @@ _W_GRID_BEFORE = qn("w:gridBefore")
 _W_TC_PR = qn("w:tcPr")
 _W_GRID_SPAN = qn("w:gridSpan")
 _W_V_MERGE = qn("w:vMerge")
+_W_TR_TC = f"{_W_TR}/{_W_TC}"
+_CELL_COUNT = etree.XPath("count(w:tr/w:tc)", namespaces={"w": nsmap["w"]})
 
 # python-docx's own parser options (docx.oxml.parser), without its element classes: the body is
 # read with plain lxml calls, and python-docx's classes look every property up again per call
@@ -224,12 +226,11 @@ class _BodyReader:
         if depth >= MAX_TABLE_DEPTH:
             self.problems.append(f"tables nested deeper than {MAX_TABLE_DEPTH} levels were skipped")
             return
-        trs = tbl.findall(_W_TR)
-        tcs = [tc for tr in trs for tc in tr.findall(_W_TC)]
-        if len(tcs) == 1:
+        if _CELL_COUNT(tbl) == 1:
             # a one-cell table is a frame around content, not a table of data
-            self.read_blocks(tcs[0], depth + 1)
+            self.read_blocks(tbl.find(_W_TR_TC), depth + 1)
             return
+        trs = tbl.findall(_W_TR)
         self.tables += 1
         number = self.tables
         edges = _column_edges(tbl)
@@ -240,9 +241,18 @@ class _BodyReader:
             nested: list = []
             column = _grid_before(tr)
             for tc in tr.iterchildren(_W_TC):
+                # tcPr.grid_span and tcPr.vMerge_val, as python-docx reads them: the columns the
+                # cell covers (w:gridSpan, default 1), and whether it continues a vertical merge
+                # (a w:vMerge without w:val continues one)
                 tcPr = tc.find(_W_TC_PR)
-                span = 1 if tcPr is None else _grid_span(tcPr)
-                if tcPr is None or _v_merge(tcPr) != "continue":
+                if tcPr is None:
+                    span, continued = 1, False
+                else:
+                    grid_span = tcPr.find(_W_GRID_SPAN)
+                    span = 1 if grid_span is None else _decimal_val(grid_span)
+                    merge = tcPr.find(_W_V_MERGE)
+                    continued = merge is not None and merge.get(_W_VAL, "continue") == "continue"
+                if not continued:
                     lines = []
                     for block in tc.iterchildren(_W_P, _W_TBL):
                         if block.tag == _W_P:
@@ -259,8 +269,8 @@ class _BodyReader:
                 self._table(inner, depth + 1)
 
 
-# The table properties the rows use, read as python-docx's CT_Row / CT_TcPr properties read them
-# (the first such child, its w:val an int; a missing required w:val is python-docx's error).
+# The table properties the rows use are read as python-docx's CT_Row / CT_TcPr properties read
+# them: the first such child, its w:val an int; a missing required w:val is python-docx's error.
 
 def _decimal_val(element) -> int:
     value = element.get(_W_VAL)
@@ -274,18 +284,6 @@ def _grid_before(tr) -> int:
     trPr = tr.find(_W_TR_PR)
     before = None if trPr is None else trPr.find(_W_GRID_BEFORE)
     return 0 if before is None else _decimal_val(before)
-
-
-def _grid_span(tcPr) -> int:
-    """tcPr.grid_span: the grid columns the cell covers."""
-    span = tcPr.find(_W_GRID_SPAN)
-    return 1 if span is None else _decimal_val(span)
-
-
-def _v_merge(tcPr) -> str | None:
-    """tcPr.vMerge_val: None outside a vertical merge, "restart" where one starts, else "continue"."""
-    merge = tcPr.find(_W_V_MERGE)
-    return None if merge is None else merge.get(_W_VAL, "continue")
 
 
 def _column_edges(tbl) -> list[float]:
