@@ -69,6 +69,8 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
     left, bottom, _right, top = page.get_cropbox()
     textpage = page.get_textpage()
     chars: list[Char] = []
+    # whether a high surrogate was kept: only then can one be left unpaired
+    surrogates = False
     try:
         codes = _page_codes(textpage.raw, pdfium_c.FPDFText_CountChars(textpage.raw))
         raw_textpage = calls.handle(textpage.raw)
@@ -100,7 +102,10 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
             # pdfium inflates it to hundreds of points for vertically set glyphs: fall back to the
             # glyph's own box there. Only a loose side over 40 pt can be inflated.
             b_left, b_top, b_right, b_bottom = box_floats
-            loose_side = max(b_right - b_left, b_top - b_bottom)
+            # max(box width, box height), spelt out: this runs for every character
+            loose_side = b_top - b_bottom
+            if not loose_side > b_right - b_left:
+                loose_side = b_right - b_left
             if loose_side > 40.0 or loose_side <= 0:
                 if not tight_box(raw_textpage, i, *tight_refs):
                     continue
@@ -117,12 +122,15 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
             # hidden text outside the visible page (a known trick of some generators)
             if x1 < 0 or x0 > width or y1 < 0 or y0 > height:
                 continue
+            if 0xD800 <= code <= 0xDBFF:
+                surrogates = True
             text = chr(code)
             append(Char(text, x0, y0, x1, y1, text.isspace(), (x0 + x1) / 2, (y0 + y1) / 2))
     finally:
         textpage.close()
-    for char in chars:
-        if 0xD800 <= ord(char.text[0]) <= 0xDFFF:  # a surrogate left unpaired
-            char.text = "\ufffd"
+    if surrogates:
+        for char in chars:
+            if 0xD800 <= ord(char.text[0]) <= 0xDFFF:  # a surrogate left unpaired
+                char.text = "\ufffd"
     return chars
 
