@@ -80,11 +80,17 @@ def find_tables(
             i = parent[i]
         return i
 
+    # the vertical rules by position: those a horizontal rule can reach are a bisection away
+    # (which pairs are joined, not the order they are joined in, makes the tables)
+    by_pos = sorted(range(len(vertical)), key=lambda j: vertical[j].pos)
+    positions = [vertical[j].pos for j in by_pos]
     for i, h in enumerate(horizontal):
         if time.monotonic() > deadline:
             raise OutOfTime
-        for j, v in enumerate(vertical):
-            if h.lo - SNAP <= v.pos <= h.hi + SNAP and v.lo - SNAP <= h.pos <= v.hi + SNAP:
+        for k in range(bisect.bisect_left(positions, h.lo - SNAP), bisect.bisect_right(positions, h.hi + SNAP)):
+            j = by_pos[k]
+            v = vertical[j]
+            if v.lo - SNAP <= h.pos <= v.hi + SNAP:
                 a, b = find(i), find(len(horizontal) + j)
                 if a != b:
                     parent[a] = b
