@@ -140,26 +140,29 @@ def _text_row(line: list[Char], page_no: int) -> Row | None:
     visible = [c for c in line if not c.space]
     if not visible:
         return None
-    height = sorted(c.height for c in visible)[len(visible) // 2]
+    height = sorted([c.bottom - c.top for c in visible])[len(visible) // 2]
+    wide_gap = CELL_GAP_EMS * height
     pieces: list[list[Char]] = [[]]
-    previous: Char | None = None
+    previous_x1: float | None = None
     for char in line:
-        if previous is not None and not char.space and char.x0 - previous.x1 > CELL_GAP_EMS * height:
+        if char.space:
+            pieces[-1].append(char)
+            continue
+        if previous_x1 is not None and char.x0 - previous_x1 > wide_gap:
             pieces.append([])
         pieces[-1].append(char)
-        if not char.space:
-            previous = char
+        previous_x1 = char.x1
     cells = []
     for piece in pieces:
         shown = [c for c in piece if not c.space]
         if shown:
             cells.append(Cell(_line_text(piece).strip(), round(shown[0].x0, 1), round(shown[-1].x1, 1)))
-    top = min(c.top for c in visible)
+    top = min([c.top for c in visible])
     return Row(
         cells=cells,
         loc=f"page {page_no} y {top:.0f}",
         kind="text",
         page=page_no,
         top=round(top, 1),
-        bottom=round(max(c.bottom for c in visible), 1),
+        bottom=round(max([c.bottom for c in visible]), 1),
     )
