@@ -7,6 +7,7 @@ bulk call for boxes), and a second only where the loose box looks inflated.
 from __future__ import annotations
 
 import ctypes
+import re
 from array import array
 from dataclasses import dataclass
 
@@ -35,9 +36,14 @@ class Char:
 
 
 
-def is_unmapped(text: str) -> bool:
-    code = ord(text[0]) if text else 0
-    return 0xE000 <= code <= 0xF8FF or code == 0xFFFD or code == 0
+# A glyph with no Unicode mapping: pdfium gives it as a private-use code, U+FFFD or NUL.
+_UNMAPPED = re.compile("[\x00\ue000-\uf8ff\ufffd]")
+
+
+def unmapped_count(chars: list[Char]) -> int:
+    """How many of the characters are unmapped glyphs (each character's text is one code
+    point, so one search of their joined text counts them)."""
+    return len(_UNMAPPED.findall("".join([c.text for c in chars])))
 
 
 
