@@ -283,25 +283,17 @@ def test_time_budget_stops_reading_with_a_reason():
 def _pdf_with_encoded_text(text: bytes) -> bytes:
     """A one-page PDF showing `text` in Helvetica re-encoded so that A and B name private-use
     glyphs (uniE001, uniE002): what a text layer without Unicode mappings looks like."""
-    content = b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"
-    objects = [
+    from test_isolation import pdf_file, stream
+
+    return pdf_file([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
         b"/Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        stream(b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
         b"/Encoding << /Type /Encoding /Differences [65 /uniE001 /uniE002] >> >>",
-    ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    ])
 
 
 def test_text_layer_of_unmapped_glyphs_needs_ocr():

@@ -58,9 +58,6 @@ _W_DRAWING = qn("w:drawing")
 _W_PICT = qn("w:pict")
 _W_W = qn("w:w")
 _W_VAL = qn("w:val")
-_PR_RELATIONSHIP = f"{{{NS.OPC_RELATIONSHIPS}}}Relationship"
-_CT_OVERRIDE = f"{{{NS.OPC_CONTENT_TYPES}}}Override"
-_CT_DEFAULT = f"{{{NS.OPC_CONTENT_TYPES}}}Default"
 _W_DOCUMENT = qn("w:document")
 _W_BODY = qn("w:body")
 _W_TBL_GRID = qn("w:tblGrid")
@@ -71,6 +68,10 @@ _W_GRID_SPAN = qn("w:gridSpan")
 _W_V_MERGE = qn("w:vMerge")
 _W_TR_TC = f"{_W_TR}/{_W_TC}"
 _CELL_COUNT = etree.XPath("count(w:tr/w:tc)", namespaces={"w": nsmap["w"]})
+# the package's parts list and relationships
+_PR_RELATIONSHIP = f"{{{NS.OPC_RELATIONSHIPS}}}Relationship"
+_CT_OVERRIDE = f"{{{NS.OPC_CONTENT_TYPES}}}Override"
+_CT_DEFAULT = f"{{{NS.OPC_CONTENT_TYPES}}}Default"
 
 # python-docx's own parser options (docx.oxml.parser), without its element classes: the body is
 # read with plain lxml calls, and python-docx's classes look every property up again per call
