@@ -91,7 +91,7 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
         points: list[tuple[float, float]] = []
         start: tuple[float, float] | None = None
         segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
-        # four pdfium calls a segment and cell boxes of five segments each: the loop is kept tight
+        # up to four pdfium calls a segment and cell boxes of five segments each: the loop is kept tight
         ta, tb, tc, td, te, tf = transform
         for j in range(count):
             segment = get_segment(obj, j)
@@ -99,13 +99,19 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
                 continue
             px, py = x.value, y.value
             point = (ta * px + tc * py + te, tb * px + td * py + tf)
-            kind_of_segment = segment_type(segment)
-            if kind_of_segment == moveto or not points:
+            if not points:
+                # the first point starts a figure, whatever its kind: its kind is not asked
                 start = point
-            elif kind_of_segment == lineto:
-                segments.append((points[-1], point))
+            else:
+                kind_of_segment = segment_type(segment)
+                if kind_of_segment == moveto:
+                    start = point
+                elif kind_of_segment == lineto:
+                    segments.append((points[-1], point))
             points.append(point)
-            if segment_closes(segment) and start is not None:
+            # closing a figure draws a line back to its start; from the start itself (a figure's
+            # first point, the last point of a rectangle) that line has no length: not asked
+            if point != start and segment_closes(segment):
                 segments.append((point, start))
         if not points:
             continue
