@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import time
+from operator import itemgetter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -115,21 +116,22 @@ def find_tables(
 
 def _merge_collinear(edges: list[Edge]) -> list[Edge]:
     """Rules snapped to shared positions, with touching pieces on one position joined."""
-    merged: list[Edge] = []
-    for edge in sorted(edges, key=lambda e: (e.pos, e.lo)):
-        merged.append(Edge(edge.pos, edge.lo, edge.hi))
-    positions = _cluster([e.pos for e in merged])
-    for e in merged:
-        e.pos = positions[e.pos]
-    merged.sort(key=lambda e: (e.pos, e.lo))
+    # (pos, lo, hi) tuples sorted by (pos, lo) as the rules came (a stable sort), then snapped
+    pieces = sorted([(e.pos, e.lo, e.hi) for e in edges], key=_POS_LO)
+    positions = _cluster([p[0] for p in pieces])
+    pieces = sorted([(positions[pos], lo, hi) for pos, lo, hi in pieces], key=_POS_LO)
     joined: list[Edge] = []
-    for e in merged:
-        last = joined[-1] if joined else None
-        if last is not None and last.pos == e.pos and e.lo <= last.hi + SNAP:
-            last.hi = max(last.hi, e.hi)
+    last: Edge | None = None
+    for pos, lo, hi in pieces:
+        if last is not None and last.pos == pos and lo <= last.hi + SNAP:
+            last.hi = max(last.hi, hi)
         else:
-            joined.append(e)
+            last = Edge(pos, lo, hi)
+            joined.append(last)
     return joined
+
+
+_POS_LO = itemgetter(0, 1)
 
 
 def _cluster(values: list[float]) -> dict[float, float]:
@@ -210,13 +212,21 @@ def _grid(horizontal: list[Edge], vertical: list[Edge], deadline: float = float(
                 parent[find(here)] = find(here + 1)
             if r + 1 < nrows and not ruled_h.covered(ys[r + 1], xs[c], xs[c + 1]):
                 parent[find(here)] = find(here + ncols)
+    # each region's bounding boxes and box count; the boxes come row by row, top down, so a
+    # region's first box has its top row and its latest box its bottom row
     spans: dict[int, list[int]] = {}
     for r in range(nrows):
         for c in range(ncols):
             root = find(r * ncols + c)
-            box = spans.setdefault(root, [c, r, c + 1, r + 1, 0])
-            box[0], box[1] = min(box[0], c), min(box[1], r)
-            box[2], box[3] = max(box[2], c + 1), max(box[3], r + 1)
+            box = spans.get(root)
+            if box is None:
+                spans[root] = [c, r, c + 1, r + 1, 1]
+                continue
+            if c < box[0]:
+                box[0] = c
+            if c >= box[2]:
+                box[2] = c + 1
+            box[3] = r + 1
             box[4] += 1
     cells = []
     for c0, r0, c1, r1, count in spans.values():
