@@ -21,6 +21,7 @@ garbled, cut by the budget); each step has its own module:
   grid            rules -> ruled tables -> cells (shared with OCR)
   pdf_rows        characters -> table rows and text lines
   layout          visual lines, margin page numbers, title and text (shared with OCR)
+  pdfium_calls    the pdfium getters the per-object and per-character loops call
 """
 
 from __future__ import annotations
