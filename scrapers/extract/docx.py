@@ -1,7 +1,9 @@
-""".docx reports: paragraphs and table rows in document order, through python-docx.
+""".docx reports: paragraphs and table rows in document order, read with lxml the way
+python-docx reads them (its package rules, parser options, constants and table properties),
+from the main document part alone.
 
-The zip is inspected before python-docx opens it: a .docx is a zip archive, and a zip of
-a few kilobytes can inflate to gigabytes.
+The zip is inspected before any part is read: a .docx is a zip archive, and a zip of a few
+kilobytes can inflate to gigabytes.
 
 Table rows follow the same contract as PDF and HTML rows: one Cell per cell that starts in
 the row, left to right. A cell spanning columns (gridSpan) appears once; a cell spanning
