@@ -58,13 +58,12 @@ def _page_codes(raw_textpage, count: int) -> list[int]:
     its character list line up (they nearly always do), else one call per character."""
     buffer = (ctypes.c_ushort * (count + 1))()
     written = pdfium_c.FPDFText_GetText(raw_textpage, 0, count, buffer) if count else 0
+    get_unicode, handle = calls.char_unicode, calls.handle(raw_textpage)
     if written - 1 == count:
         codes = list(array("H", bytes(buffer))[:count])
         # the lengths agree; a few samples confirm the indices do too
-        get_unicode, handle = calls.char_unicode, calls.handle(raw_textpage)
         if all(codes[i] == get_unicode(handle, i) for i in range(0, count, max(count // 8, 1))):
             return codes
-    get_unicode, handle = calls.char_unicode, calls.handle(raw_textpage)
     return [get_unicode(handle, i) for i in range(count)]
 
 
