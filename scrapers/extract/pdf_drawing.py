@@ -88,9 +88,11 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
         budget -= count
         if budget < 0:
             break
-        points: list[tuple[float, float]] = []
-        start: tuple[float, float] | None = None
-        segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
+        # the path's points as two coordinate lists, its straight segments as (ax, ay, bx, by)
+        xs: list[float] = []
+        ys: list[float] = []
+        segments: list[tuple[float, float, float, float]] = []
+        start_x = start_y = 0.0
         # up to four pdfium calls a segment and cell boxes of five segments each: the loop is kept tight
         ta, tb, tc, td, te, tf = transform
         for j in range(count):
@@ -98,36 +100,39 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
             if not get_point(segment, x_ref, y_ref):
                 continue
             px, py = x.value, y.value
-            point = (ta * px + tc * py + te, tb * px + td * py + tf)
-            if not points:
+            qx, qy = ta * px + tc * py + te, tb * px + td * py + tf
+            if not xs:
                 # the first point starts a figure, whatever its kind: its kind is not asked
-                start = point
+                start_x, start_y = qx, qy
             else:
                 kind_of_segment = segment_type(segment)
                 if kind_of_segment == moveto:
-                    start = point
+                    start_x, start_y = qx, qy
                 elif kind_of_segment == lineto:
-                    segments.append((points[-1], point))
-            points.append(point)
+                    segments.append((xs[-1], ys[-1], qx, qy))
+            xs.append(qx)
+            ys.append(qy)
             # closing a figure draws a line back to its start; from the start itself (a figure's
             # first point, the last point of a rectangle) that line has no length: not asked
-            if point != start and segment_closes(segment):
-                segments.append((point, start))
-        if not points:
+            if (qx != start_x or qy != start_y) and segment_closes(segment):
+                segments.append((qx, qy, start_x, start_y))
+        if not xs:
             continue
-        xs = [p[0] for p in points]
-        ys = [p[1] for p in points]
-        span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+        min_x, max_x, min_y, max_y = min(xs), max(xs), min(ys), max(ys)
+        span_x, span_y = max_x - min_x, max_y - min_y
         # a rule drawn as a thin filled rectangle: one line along its middle
         if span_x <= SNAP and span_y > SNAP:
-            segments = [((sum(xs) / len(xs), min(ys)), (sum(xs) / len(xs), max(ys)))]
+            middle = sum(xs) / len(xs)
+            segments = [(middle, min_y, middle, max_y)]
         elif span_y <= SNAP and span_x > SNAP:
-            segments = [((min(xs), sum(ys) / len(ys)), (max(xs), sum(ys) / len(ys)))]
-        for (ax, ay), (bx, by) in segments:
+            middle = sum(ys) / len(ys)
+            segments = [(min_x, middle, max_x, middle)]
+        for ax, ay, bx, by in segments:
             if abs(ay - by) < 1.0 and abs(ax - bx) > SNAP:
-                horizontal.append(Edge(top - (ay + by) / 2, min(ax, bx) - left, max(ax, bx) - left))
+                # min() and max() of the two ends, spelt out
+                horizontal.append(Edge(top - (ay + by) / 2, (bx if bx < ax else ax) - left, (bx if bx > ax else ax) - left))
             elif abs(ax - bx) < 1.0 and abs(ay - by) > SNAP:
-                vertical.append(Edge((ax + bx) / 2 - left, top - max(ay, by), top - min(ay, by)))
+                vertical.append(Edge((ax + bx) / 2 - left, top - (by if by > ay else ay), top - (by if by < ay else ay)))
     return horizontal, vertical, images
 
 
