@@ -216,6 +216,8 @@ def _grid(horizontal: list[Edge], vertical: list[Edge], deadline: float = float(
     # region's first box has its top row and its latest box its bottom row
     spans: dict[int, list[int]] = {}
     for r in range(nrows):
+        if time.monotonic() > deadline:
+            raise OutOfTime
         for c in range(ncols):
             root = find(r * ncols + c)
             box = spans.get(root)
@@ -230,6 +232,9 @@ def _grid(horizontal: list[Edge], vertical: list[Edge], deadline: float = float(
             box[4] += 1
     cells = []
     for c0, r0, c1, r1, count in spans.values():
+        # a grid near the caps has tens of thousands of regions, each tested on four sides
+        if time.monotonic() > deadline:
+            raise OutOfTime
         # an L-shaped region is outside the table's outline, not a cell
         if count != (c1 - c0) * (r1 - r0):
             continue
