@@ -214,24 +214,31 @@ def test_tracked_insertions_and_content_controls_are_read():
     assert extract_docx(out.getvalue()).rows[0].texts == ["受理申请21件"]
 
 
-def _rewritten(data: bytes, name: str, old: bytes, new: bytes) -> bytes:
+def _rewritten(data: bytes, name: str, old: bytes, new: bytes, drop: bool = False) -> bytes:
+    """The package with `old` replaced by `new` in its part `name`, or without that part."""
     import zipfile
 
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
         for info in zin.infolist():
+            if info.filename == name and drop:
+                continue
             body = zin.read(info.filename)
             zout.writestr(info, body.replace(old, new) if info.filename == name else body)
     return out.getvalue()
 
 
-def test_only_a_word_main_document_is_read_as_python_docx_would_open_it():
-    # the main part is found and checked as Document() does, though only that part is parsed
+def _one_paragraph_docx() -> bytes:
     out = io.BytesIO()
     document = Document()
     document.add_paragraph("2024年政府信息公开工作年度报告")
     document.save(out)
-    data = out.getvalue()
+    return out.getvalue()
+
+
+def test_only_a_word_main_document_is_read_as_python_docx_would_open_it():
+    # the main part is found and checked as Document() does, though only that part is parsed
+    data = _one_paragraph_docx()
     assert extract_docx(data).rows[0].texts == ["2024年政府信息公开工作年度报告"]
     template = _rewritten(data, "[Content_Types].xml", b"document.main+xml", b"template.main+xml")
     result = extract_docx(template)
@@ -239,3 +246,13 @@ def test_only_a_word_main_document_is_read_as_python_docx_would_open_it():
     unlinked = _rewritten(data, "_rels/.rels", b"relationships/officeDocument", b"relationships/other")
     result = extract_docx(unlinked)
     assert result.status == "failed" and "no relationship of type" in result.problems[0]
+
+
+def test_a_part_the_text_does_not_use_is_not_read():
+    # only the main document part is read: a package whose styles part is missing (Document()
+    # would refuse it) still gives its text, and a broken main part is still a clear failure
+    data = _rewritten(_one_paragraph_docx(), "word/styles.xml", b"", b"", drop=True)
+    assert extract_docx(data).rows[0].texts == ["2024年政府信息公开工作年度报告"]
+    cut = _rewritten(_one_paragraph_docx(), "word/document.xml", b"</w:body>", b"")
+    result = extract_docx(cut)
+    assert result.status == "failed" and result.problems[0].startswith("not a readable .docx: XMLSyntaxError")

@@ -278,3 +278,29 @@ def test_time_budget_stops_reading_with_a_reason():
     result = extract_pdf(data, time_budget=0)
     assert result.status == "failed"
     assert result.problems == ["stopped after 0 of 6 pages: time budget of 0 s spent"]
+
+
+def _pdf_with_encoded_text(text: bytes) -> bytes:
+    """A one-page PDF showing `text` in Helvetica re-encoded so that A and B name private-use
+    glyphs (uniE001, uniE002): what a text layer without Unicode mappings looks like."""
+    from test_isolation import pdf_file, stream
+
+    return pdf_file([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+        b"/Contents 4 0 R >>",
+        stream(b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+        b"/Encoding << /Type /Encoding /Differences [65 /uniE001 /uniE002] >> >>",
+    ])
+
+
+def test_text_layer_of_unmapped_glyphs_needs_ocr():
+    result = extract_pdf(_pdf_with_encoded_text(b"ABABAB"))
+    assert (result.status, result.rows) == ("needs_ocr", [])
+    assert result.problems == ["PDF text layer is unreadable: 6 of 6 characters have no Unicode mapping; it needs OCR"]
+    # 7 of 20 visible characters unmapped is past the 30% share; 6 of 20 is not, and is read as it is
+    assert "7 of 20 characters" in extract_pdf(_pdf_with_encoded_text(b"ABABABA cdefghijklmno")).problems[0]
+    readable = extract_pdf(_pdf_with_encoded_text(b"ABABAB cdefghijklmnop"))
+    assert readable.status is None and readable.rows[0].texts == ["\ue001\ue002" * 3 + " cdefghijklmnop"]

@@ -7,9 +7,13 @@ nothing; between Latin words or numbers it stands for a space.
 from __future__ import annotations
 
 
+# CJK characters and full-width punctuation: every code point above this one (from U+2E80 on).
+WIDE_FROM = 0x2E7F
+
+
 def is_wide(char: str) -> bool:
     """CJK characters and full-width punctuation (everything from U+2E80 on)."""
-    return bool(char) and ord(char[0]) > 0x2E7F
+    return bool(char) and ord(char[0]) > WIDE_FROM
 
 
 def join_wrapped(lines: list[str]) -> str:

@@ -1,7 +1,9 @@
-""".docx reports: paragraphs and table rows in document order, through python-docx.
+""".docx reports: paragraphs and table rows in document order, read with lxml the way
+python-docx reads them (its package rules, parser options, constants and table properties),
+from the main document part alone.
 
-The zip is inspected before python-docx opens it: a .docx is a zip archive, and a zip of
-a few kilobytes can inflate to gigabytes.
+The zip is inspected before any part is read: a .docx is a zip archive, and a zip of a few
+kilobytes can inflate to gigabytes.
 
 Table rows follow the same contract as PDF and HTML rows: one Cell per cell that starts in
 the row, left to right. A cell spanning columns (gridSpan) appears once; a cell spanning
@@ -17,10 +19,14 @@ import io
 import zipfile
 
 from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import NAMESPACE as NS
+from docx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.pkgreader import PackageReader
+from docx.opc.packuri import PackURI
 from docx.oxml import parse_xml
-from docx.oxml.ns import qn
+from docx.oxml.exceptions import InvalidXmlError
+from docx.oxml.ns import nsmap, qn
+from lxml import etree
 
 from scrapers.extract.cell_text import join_wrapped
 from scrapers.extract.model import Cell, Extracted, Row
@@ -53,6 +59,25 @@ _W_GRID_COL = qn("w:gridCol")
 _W_DRAWING = qn("w:drawing")
 _W_PICT = qn("w:pict")
 _W_W = qn("w:w")
+_W_VAL = qn("w:val")
+_W_DOCUMENT = qn("w:document")
+_W_BODY = qn("w:body")
+_W_TBL_GRID = qn("w:tblGrid")
+_W_TR_PR = qn("w:trPr")
+_W_GRID_BEFORE = qn("w:gridBefore")
+_W_TC_PR = qn("w:tcPr")
+_W_GRID_SPAN = qn("w:gridSpan")
+_W_V_MERGE = qn("w:vMerge")
+_W_TR_TC = f"{_W_TR}/{_W_TC}"
+_CELL_COUNT = etree.XPath("count(w:tr/w:tc)", namespaces={"w": nsmap["w"]})
+# the package's parts list and relationships
+_PR_RELATIONSHIP = f"{{{NS.OPC_RELATIONSHIPS}}}Relationship"
+_CT_OVERRIDE = f"{{{NS.OPC_CONTENT_TYPES}}}Override"
+_CT_DEFAULT = f"{{{NS.OPC_CONTENT_TYPES}}}Default"
+
+# python-docx's own parser options (docx.oxml.parser), without its element classes: the body is
+# read with plain lxml calls, and python-docx's classes look every property up again per call
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
 
 def zip_problem(data: bytes) -> str | None:
@@ -112,21 +137,38 @@ def extract_docx(data: bytes) -> Extracted:
 
 def _main_body(data: bytes):
     """The w:body of the package's main document part, found as python-docx's Document() finds
-    it (the package relationship of type officeDocument, a WordprocessingML content type) and
-    parsed by python-docx's own parser, so its table elements answer grid spans and merges. Only
-    that part is parsed: Document() parses every XML part, styles too (often a megabyte), which
-    cost as much as reading the body."""
-    package = PackageReader.from_file(io.BytesIO(data))
-    main = next((srel.target_partname for source, srel in package.iter_srels()
-                 if source == "/" and srel.reltype == RT.OFFICE_DOCUMENT and not srel.is_external), None)
-    if main is None:
-        raise KeyError(f"no relationship of type '{RT.OFFICE_DOCUMENT}'")
-    for partname, content_type, _reltype, blob in package.iter_sparts():
-        if partname == main:
-            if content_type != CT.WML_DOCUMENT_MAIN:
-                raise ValueError(f"not a Word file, content type is '{content_type}'")
-            return parse_xml(blob).body
-    raise KeyError(f"no part {main}")
+    it: the first internal package relationship of type officeDocument, its target resolved
+    against the package root, its content type from [Content_Types].xml (an override for the
+    part, else the default for its extension, both matched without case) a WordprocessingML
+    document. Only the three parts that takes are read: python-docx's PackageReader inflates
+    and parses every part of the package (styles alone are often a megabyte) before it answers."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        content_types = etree.fromstring(archive.read("[Content_Types].xml"), _PARSER)
+        try:
+            package_rels = archive.read("_rels/.rels")
+        except KeyError:  # no package relationships: no main part either
+            package_rels = None
+        main = None
+        if package_rels is not None:
+            for rel in etree.fromstring(package_rels, _PARSER).iterchildren(_PR_RELATIONSHIP):
+                if rel.get("Type") == RT.OFFICE_DOCUMENT and rel.get("TargetMode", RTM.INTERNAL) != RTM.EXTERNAL:
+                    main = PackURI.from_rel_ref("/", rel.get("Target"))
+                    break
+        if main is None:
+            raise KeyError(f"no relationship of type '{RT.OFFICE_DOCUMENT}'")
+        overrides = {o.get("PartName").lower(): o.get("ContentType") for o in content_types.iterchildren(_CT_OVERRIDE)}
+        defaults = {d.get("Extension").lower(): d.get("ContentType") for d in content_types.iterchildren(_CT_DEFAULT)}
+        content_type = overrides.get(main.lower(), defaults.get(main.ext.lower()))
+        if content_type is None:
+            raise KeyError(f"no content type for partname '{main}' in [Content_Types].xml")
+        if content_type != CT.WML_DOCUMENT_MAIN:
+            raise ValueError(f"not a Word file, content type is '{content_type}'")
+        blob = archive.read(main.membername)
+    root = etree.fromstring(blob, _PARSER)
+    if root.tag != _W_DOCUMENT:
+        # only python-docx's document element has a body: its own error, word for word
+        return parse_xml(blob).body
+    return root.find(_W_BODY)
 
 
 def _paragraph_text(p) -> str:
@@ -187,12 +229,11 @@ class _BodyReader:
         if depth >= MAX_TABLE_DEPTH:
             self.problems.append(f"tables nested deeper than {MAX_TABLE_DEPTH} levels were skipped")
             return
-        trs = tbl.findall(_W_TR)
-        tcs = [tc for tr in trs for tc in tr.findall(_W_TC)]
-        if len(tcs) == 1:
+        if _CELL_COUNT(tbl) == 1:
             # a one-cell table is a frame around content, not a table of data
-            self.read_blocks(tcs[0], depth + 1)
+            self.read_blocks(tbl.find(_W_TR_TC), depth + 1)
             return
+        trs = tbl.findall(_W_TR)
         self.tables += 1
         number = self.tables
         edges = _column_edges(tbl)
@@ -201,17 +242,25 @@ class _BodyReader:
                 return
             cells: list[Cell] = []
             nested: list = []
-            column = tr.grid_before
-            for tc in tr.tc_lst:
-                # tc.grid_span and tc.vMerge each look up w:tcPr again: it is looked up once
-                tcPr = tc.tcPr
-                span = 1 if tcPr is None else tcPr.grid_span
-                if tcPr is None or tcPr.vMerge_val != "continue":
+            column = _grid_before(tr)
+            for tc in tr.iterchildren(_W_TC):
+                # tcPr.grid_span and tcPr.vMerge_val, as python-docx reads them: the columns the
+                # cell covers (w:gridSpan, default 1), and whether it continues a vertical merge
+                # (a w:vMerge without w:val continues one)
+                tcPr = tc.find(_W_TC_PR)
+                if tcPr is None:
+                    span, continued = 1, False
+                else:
+                    grid_span = tcPr.find(_W_GRID_SPAN)
+                    span = 1 if grid_span is None else _decimal_val(grid_span)
+                    merge = tcPr.find(_W_V_MERGE)
+                    continued = merge is not None and merge.get(_W_VAL, "continue") == "continue"
+                if not continued:
                     lines = []
-                    for block in tc.iterchildren():
+                    for block in tc.iterchildren(_W_P, _W_TBL):
                         if block.tag == _W_P:
                             lines.extend(_paragraph_text(block).split("\n"))
-                        elif block.tag == _W_TBL:
+                        else:
                             nested.append(block)
                     x0 = edges[column] if column < len(edges) else None
                     x1 = edges[column + span] if column + span < len(edges) else None
@@ -223,12 +272,30 @@ class _BodyReader:
                 self._table(inner, depth + 1)
 
 
+# The table properties the rows use are read as python-docx's CT_Row / CT_TcPr properties read
+# them: the first such child, its w:val an int; a missing required w:val is python-docx's error.
+
+def _decimal_val(element) -> int:
+    value = element.get(_W_VAL)
+    if value is None:
+        raise InvalidXmlError(f"required 'w:val' attribute not present on element {element.tag}")
+    return int(value)
+
+
+def _grid_before(tr) -> int:
+    """tr.grid_before: the empty grid columns before the row's first cell."""
+    trPr = tr.find(_W_TR_PR)
+    before = None if trPr is None else trPr.find(_W_GRID_BEFORE)
+    return 0 if before is None else _decimal_val(before)
+
+
 def _column_edges(tbl) -> list[float]:
     """The x of each grid line in points, from the table grid's column widths (twentieths of a point)."""
-    grid = tbl.tblGrid
-    edges = [0.0]
+    grid = tbl.find(_W_TBL_GRID)
     if grid is None:
-        return []
+        # python-docx's tbl.tblGrid requires the grid
+        raise InvalidXmlError("required ``<w:tblGrid>`` child element not present")
+    edges = [0.0]
     for col in grid.iterchildren(_W_GRID_COL):
         try:
             width = int(col.get(_W_W) or 0) / 20

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import time
+from operator import itemgetter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -80,11 +81,17 @@ def find_tables(
             i = parent[i]
         return i
 
+    # the vertical rules by position: those a horizontal rule can reach are a bisection away
+    # (which pairs are joined, not the order they are joined in, makes the tables)
+    by_pos = sorted(range(len(vertical)), key=lambda j: vertical[j].pos)
+    positions = [vertical[j].pos for j in by_pos]
     for i, h in enumerate(horizontal):
         if time.monotonic() > deadline:
             raise OutOfTime
-        for j, v in enumerate(vertical):
-            if h.lo - SNAP <= v.pos <= h.hi + SNAP and v.lo - SNAP <= h.pos <= v.hi + SNAP:
+        for k in range(bisect.bisect_left(positions, h.lo - SNAP), bisect.bisect_right(positions, h.hi + SNAP)):
+            j = by_pos[k]
+            v = vertical[j]
+            if v.lo - SNAP <= h.pos <= v.hi + SNAP:
                 a, b = find(i), find(len(horizontal) + j)
                 if a != b:
                     parent[a] = b
@@ -109,21 +116,22 @@ def find_tables(
 
 def _merge_collinear(edges: list[Edge]) -> list[Edge]:
     """Rules snapped to shared positions, with touching pieces on one position joined."""
-    merged: list[Edge] = []
-    for edge in sorted(edges, key=lambda e: (e.pos, e.lo)):
-        merged.append(Edge(edge.pos, edge.lo, edge.hi))
-    positions = _cluster([e.pos for e in merged])
-    for e in merged:
-        e.pos = positions[e.pos]
-    merged.sort(key=lambda e: (e.pos, e.lo))
+    # (pos, lo, hi) tuples sorted by (pos, lo) as the rules came (a stable sort), then snapped
+    pieces = sorted([(e.pos, e.lo, e.hi) for e in edges], key=_POS_LO)
+    positions = _cluster([p[0] for p in pieces])
+    pieces = sorted([(positions[pos], lo, hi) for pos, lo, hi in pieces], key=_POS_LO)
     joined: list[Edge] = []
-    for e in merged:
-        last = joined[-1] if joined else None
-        if last is not None and last.pos == e.pos and e.lo <= last.hi + SNAP:
-            last.hi = max(last.hi, e.hi)
+    last: Edge | None = None
+    for pos, lo, hi in pieces:
+        if last is not None and last.pos == pos and lo <= last.hi + SNAP:
+            last.hi = max(last.hi, hi)
         else:
-            joined.append(e)
+            last = Edge(pos, lo, hi)
+            joined.append(last)
     return joined
+
+
+_POS_LO = itemgetter(0, 1)
 
 
 def _cluster(values: list[float]) -> dict[float, float]:
@@ -144,22 +152,29 @@ def _cluster(values: list[float]) -> dict[float, float]:
 
 class _RuleIndex:
     """Rules sorted by position: which of them lie within SNAP of a position is a bisection,
-    not a scan of every rule (a grid tests each of its boxes' sides)."""
+    not a scan of every rule (a grid tests each of its boxes' sides), done once a position."""
 
     def __init__(self, edges: list[Edge]) -> None:
         self.edges = sorted(edges, key=lambda e: e.pos)
         self.positions = [e.pos for e in self.edges]
+        self.near: dict[float, list[tuple[float, float]]] = {}
 
     def covered(self, pos: float, lo: float, hi: float) -> bool:
         """Whether rules at `pos` cover at least RULED_SHARE of the span lo..hi."""
         length = hi - lo
         if length <= 0:
             return True
+        near = self.near.get(pos)
+        if near is None:
+            start = bisect.bisect_left(self.positions, pos - SNAP)
+            end = bisect.bisect_right(self.positions, pos + SNAP)
+            near = self.near[pos] = [(e.lo, e.hi) for e in self.edges[start:end]]
         covered = 0.0
-        start = bisect.bisect_left(self.positions, pos - SNAP)
-        end = bisect.bisect_right(self.positions, pos + SNAP)
-        for e in self.edges[start:end]:
-            covered += max(0.0, min(hi, e.hi) - max(lo, e.lo))
+        for e_lo, e_hi in near:
+            # max(0, min(hi, e_hi) - max(lo, e_lo)), spelt out: this runs for every side of every box
+            overlap = (e_hi if e_hi < hi else hi) - (e_lo if e_lo > lo else lo)
+            if overlap > 0.0:
+                covered += overlap
         return covered >= RULED_SHARE * length
 
 
@@ -197,16 +212,29 @@ def _grid(horizontal: list[Edge], vertical: list[Edge], deadline: float = float(
                 parent[find(here)] = find(here + 1)
             if r + 1 < nrows and not ruled_h.covered(ys[r + 1], xs[c], xs[c + 1]):
                 parent[find(here)] = find(here + ncols)
+    # each region's bounding boxes and box count; the boxes come row by row, top down, so a
+    # region's first box has its top row and its latest box its bottom row
     spans: dict[int, list[int]] = {}
     for r in range(nrows):
+        if time.monotonic() > deadline:
+            raise OutOfTime
         for c in range(ncols):
             root = find(r * ncols + c)
-            box = spans.setdefault(root, [c, r, c + 1, r + 1, 0])
-            box[0], box[1] = min(box[0], c), min(box[1], r)
-            box[2], box[3] = max(box[2], c + 1), max(box[3], r + 1)
+            box = spans.get(root)
+            if box is None:
+                spans[root] = [c, r, c + 1, r + 1, 1]
+                continue
+            if c < box[0]:
+                box[0] = c
+            if c >= box[2]:
+                box[2] = c + 1
+            box[3] = r + 1
             box[4] += 1
     cells = []
     for c0, r0, c1, r1, count in spans.values():
+        # a grid near the caps has tens of thousands of regions, each tested on four sides
+        if time.monotonic() > deadline:
+            raise OutOfTime
         # an L-shaped region is outside the table's outline, not a cell
         if count != (c1 - c0) * (r1 - r0):
             continue
@@ -229,12 +257,8 @@ def _grid(horizontal: list[Edge], vertical: list[Edge], deadline: float = float(
     return Table(xs=xs, ys=ys, cells=cells)
 
 
-def cell_of(table: Table, char) -> tuple[int, int, int, int] | None:
-    """The cell holding the character's centre: a lookup in the grid, not a scan of the cells."""
-    x, y = char.cx, char.cy
-    xs, ys = table.xs, table.ys
-    if not (xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]):
-        return None
+def _owners(table: Table) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    """Grid box (column, row) -> the cell covering it, built once a table."""
     if table.owner is None:
         table.owner = {
             (c, r): span
@@ -242,20 +266,32 @@ def cell_of(table: Table, char) -> tuple[int, int, int, int] | None:
             for c in range(span[0], span[2])
             for r in range(span[1], span[3])
         }
-    column = min(bisect.bisect_right(xs, x) - 1, len(xs) - 2)
-    row = min(bisect.bisect_right(ys, y) - 1, len(ys) - 2)
-    return table.owner.get((column, row))
+    return table.owner
 
 
 def place_in_cells(items: list, tables: list[Table]) -> list:
     """Each item (a character, an OCR box) put in the table cell holding its centre, in
-    `table.texts`; the items outside every table are returned, in order."""
+    `table.texts`; the items outside every table are returned, in order. The cell is a lookup
+    in the grid (a bisection of the rules, then the box's owner), not a scan of the cells."""
     free = []
+    if not tables:
+        return list(items)
+    # each table's outline and grid read once: this runs for every character
+    grids = [
+        (t.texts, t.xs, t.ys, t.xs[0], t.xs[-1], t.ys[0], t.ys[-1], len(t.xs) - 2, len(t.ys) - 2, _owners(t))
+        for t in tables
+    ]
+    bisect_right = bisect.bisect_right
     for item in items:
-        for table in tables:
-            span = cell_of(table, item)
+        x, y = item.cx, item.cy
+        for texts, xs, ys, left, right, top, bottom, last_column, last_row, owner in grids:
+            if not (left <= x <= right and top <= y <= bottom):
+                continue
+            column = bisect_right(xs, x) - 1
+            row = bisect_right(ys, y) - 1
+            span = owner.get((column if column < last_column else last_column, row if row < last_row else last_row))
             if span is not None:
-                table.texts.setdefault(span, []).append(item)
+                texts.setdefault(span, []).append(item)
                 break
         else:
             free.append(item)

@@ -24,6 +24,9 @@ def visual_lines(chars: list, min_height: float = 0.1) -> list[list]:
     """Characters (or OCR boxes) grouped into visual lines, top to bottom, each left to right: a
     character joins the line whose band it overlaps by half the lower of the two heights, its
     own height counted as at least `min_height`."""
+    if len(chars) == 1:
+        # most table cells hold one character (a "0"): it is its line, unless it is a space
+        return [] if chars[0].space else [list(chars)]
     lines: list[list] = []
     # the band (top, bottom) of the line being built; comparisons inline: this runs per character
     top = bottom = 0.0

@@ -21,6 +21,7 @@ garbled, cut by the budget); each step has its own module:
   grid            rules -> ruled tables -> cells (shared with OCR)
   pdf_rows        characters -> table rows and text lines
   layout          visual lines, margin page numbers, title and text (shared with OCR)
+  pdfium_calls    the pdfium getters the per-object and per-character loops call
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from scrapers.extract.pdf_drawing import image_cover, read_drawing
 from scrapers.extract.pdf_guard import MAX_FORM_DEPTH, MAX_INFLATED_STREAM, hostile_structure  # noqa: F401
 from scrapers.extract.layout import text_of, title_of
 from scrapers.extract.pdf_rows import page_rows
-from scrapers.extract.pdf_text_layer import is_unmapped, read_chars
+from scrapers.extract.pdf_text_layer import read_chars, unmapped_count
 
 MAX_PAGES = 200
 TIME_BUDGET_SECONDS = 30.0
@@ -121,7 +122,7 @@ def _extract_document(pdf: pdfium.PdfDocument, *, max_pages: int, time_budget: f
             result.images += pictures
             visible = [c for c in chars if not c.space]
             char_total += len(visible)
-            garbled_total += sum(1 for c in visible if is_unmapped(c.text))
+            garbled_total += unmapped_count(visible)
             if page_needs_ocr(len(visible), image_share):
                 scanned_pages.append(page_no)
                 if ocr_page is not None:

@@ -9,6 +9,7 @@ import ctypes
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from scrapers.extract import pdfium_calls as calls
 from scrapers.extract.grid import SNAP, Edge
 
 # Pictures smaller than this share of the page (logos, seals) are not counted as possible tables.
@@ -37,87 +38,101 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
     left, _bottom, _right, top = page.get_cropbox()
     horizontal: list[Edge] = []
     vertical: list[Edge] = []
-    raw_page = page.raw
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     # text objects (most of a page's objects) are left out as they are met, unstacked; the type
     # of each object is asked once, and travels with it on the stack
-    get_object, get_type, text_kind = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_TEXT
+    get_object, get_type, text_kind = calls.get_object, calls.object_type, pdfium_c.FPDF_PAGEOBJ_TEXT
+    raw_page = calls.handle(page.raw)
     stack = []
-    for i in range(pdfium_c.FPDFPage_CountObjects(raw_page)):
+    for i in range(calls.count_objects(raw_page)):
         obj = get_object(raw_page, i)
         kind = get_type(obj)
         if kind != text_kind:
             stack.append((obj, identity, kind))
     matrix = pdfium_c.FS_MATRIX()
+    matrix_ref = ctypes.byref(matrix)
     x = ctypes.c_float()
     y = ctypes.c_float()
     x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
-    get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
-    segment_type, segment_closes = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+    get_segment, get_point = calls.get_segment, calls.segment_point
+    segment_type, segment_closes = calls.segment_type, calls.segment_closes
     moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
+    image_kind, form_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_PATH
     budget = 200_000  # segments: a page of vector art is not a table
     images: list[tuple[float, float, float, float]] = []
     bounds = [ctypes.c_float() for _ in range(4)]
+    bounds_refs = [ctypes.byref(v) for v in bounds]
     while stack:
         obj, parent, kind = stack.pop()
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        if kind == image_kind:
             # scanners often wrap the page image in a form: map its box through the form's matrix
-            if pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
+            if calls.object_bounds(obj, *bounds_refs):
                 x0, y0, x1, y1 = (v.value for v in bounds)
                 corners = [_apply(parent, x, y) for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))]
                 xs_, ys_ = [c[0] for c in corners], [c[1] for c in corners]
                 images.append((min(xs_), min(ys_), max(xs_), max(ys_)))
             continue
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            if pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+        if kind == form_kind:
+            if calls.object_matrix(obj, matrix_ref):
                 own = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
-                for j in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
-                    child = pdfium_c.FPDFFormObj_GetObject(obj, j)
+                for j in range(calls.form_count_objects(obj)):
+                    child = calls.form_get_object(obj, j)
                     stack.append((child, own, get_type(child)))
             continue
-        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+        if kind != path_kind:
             continue
-        if not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+        if not calls.object_matrix(obj, matrix_ref):
             continue
         transform = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
-        count = pdfium_c.FPDFPath_CountSegments(obj)
+        count = calls.count_segments(obj)
         budget -= count
         if budget < 0:
             break
-        points: list[tuple[float, float]] = []
-        start: tuple[float, float] | None = None
-        segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
-        # four pdfium calls a segment and cell boxes of five segments each: the loop is kept tight
+        # the path's points as two coordinate lists, its straight segments as (ax, ay, bx, by)
+        xs: list[float] = []
+        ys: list[float] = []
+        segments: list[tuple[float, float, float, float]] = []
+        start_x = start_y = 0.0
+        # up to four pdfium calls a segment and cell boxes of five segments each: the loop is kept tight
         ta, tb, tc, td, te, tf = transform
         for j in range(count):
             segment = get_segment(obj, j)
             if not get_point(segment, x_ref, y_ref):
                 continue
             px, py = x.value, y.value
-            point = (ta * px + tc * py + te, tb * px + td * py + tf)
-            kind_of_segment = segment_type(segment)
-            if kind_of_segment == moveto or not points:
-                start = point
-            elif kind_of_segment == lineto:
-                segments.append((points[-1], point))
-            points.append(point)
-            if segment_closes(segment) and start is not None:
-                segments.append((point, start))
-        if not points:
+            qx, qy = ta * px + tc * py + te, tb * px + td * py + tf
+            if not xs:
+                # the first point starts a figure, whatever its kind: its kind is not asked
+                start_x, start_y = qx, qy
+            else:
+                kind_of_segment = segment_type(segment)
+                if kind_of_segment == moveto:
+                    start_x, start_y = qx, qy
+                elif kind_of_segment == lineto:
+                    segments.append((xs[-1], ys[-1], qx, qy))
+            xs.append(qx)
+            ys.append(qy)
+            # closing a figure draws a line back to its start; from the start itself (a figure's
+            # first point, the last point of a rectangle) that line has no length: not asked
+            if (qx != start_x or qy != start_y) and segment_closes(segment):
+                segments.append((qx, qy, start_x, start_y))
+        if not xs:
             continue
-        xs = [p[0] for p in points]
-        ys = [p[1] for p in points]
-        span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+        min_x, max_x, min_y, max_y = min(xs), max(xs), min(ys), max(ys)
+        span_x, span_y = max_x - min_x, max_y - min_y
         # a rule drawn as a thin filled rectangle: one line along its middle
         if span_x <= SNAP and span_y > SNAP:
-            segments = [((sum(xs) / len(xs), min(ys)), (sum(xs) / len(xs), max(ys)))]
+            middle = sum(xs) / len(xs)
+            segments = [(middle, min_y, middle, max_y)]
         elif span_y <= SNAP and span_x > SNAP:
-            segments = [((min(xs), sum(ys) / len(ys)), (max(xs), sum(ys) / len(ys)))]
-        for (ax, ay), (bx, by) in segments:
+            middle = sum(ys) / len(ys)
+            segments = [(min_x, middle, max_x, middle)]
+        for ax, ay, bx, by in segments:
             if abs(ay - by) < 1.0 and abs(ax - bx) > SNAP:
-                horizontal.append(Edge(top - (ay + by) / 2, min(ax, bx) - left, max(ax, bx) - left))
+                # min() and max() of the two ends, spelt out
+                horizontal.append(Edge(top - (ay + by) / 2, (bx if bx < ax else ax) - left, (bx if bx > ax else ax) - left))
             elif abs(ax - bx) < 1.0 and abs(ay - by) > SNAP:
-                vertical.append(Edge((ax + bx) / 2 - left, top - max(ay, by), top - min(ay, by)))
+                vertical.append(Edge((ax + bx) / 2 - left, top - (by if by > ay else ay), top - (by if by < ay else ay)))
     return horizontal, vertical, images
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from scrapers.extract.cell_text import is_wide, join_wrapped
+from scrapers.extract.cell_text import WIDE_FROM, is_wide, join_wrapped
 from scrapers.extract.grid import SNAP, Table, grid_rows, place_in_cells
 from scrapers.extract.layout import is_margin_page_number, visual_lines
 from scrapers.extract.model import Cell, Row
@@ -111,19 +111,27 @@ def _cell_text(chars: list[Char]) -> str:
 def _line_text(line: list[Char]) -> str:
     """A line's text with spaces only where they separate words (never between Chinese characters)."""
     out: list[str] = []
-    previous: Char | None = None
+    # the previous shown character's right edge, height and width class; spelt out (not
+    # Char.height, not is_wide): this runs for every character of the document
+    previous_x1 = previous_height = 0.0
+    previous_wide = False
+    started = False
     pending_space = False
     for char in line:
         if char.space:
             pending_space = True
             continue
-        if previous is not None:
-            gap = char.x0 - previous.x1
-            wide_pair = is_wide(previous.text) and is_wide(char.text)
-            if not wide_pair and (pending_space or gap > 0.25 * max(char.height, previous.height)):
+        text = char.text
+        wide = ord(text[0]) > WIDE_FROM
+        height = char.bottom - char.top
+        if started and not (previous_wide and wide):
+            # max(height, previous height), as max() picks between them
+            taller = previous_height if previous_height > height else height
+            if pending_space or char.x0 - previous_x1 > 0.25 * taller:
                 out.append(" ")
-        out.append(char.text)
-        previous = char
+        out.append(text)
+        previous_x1, previous_height, previous_wide = char.x1, height, wide
+        started = True
         pending_space = False
     return "".join(out)
 
@@ -132,26 +140,29 @@ def _text_row(line: list[Char], page_no: int) -> Row | None:
     visible = [c for c in line if not c.space]
     if not visible:
         return None
-    height = sorted(c.height for c in visible)[len(visible) // 2]
+    height = sorted([c.bottom - c.top for c in visible])[len(visible) // 2]
+    wide_gap = CELL_GAP_EMS * height
     pieces: list[list[Char]] = [[]]
-    previous: Char | None = None
+    previous_x1: float | None = None
     for char in line:
-        if previous is not None and not char.space and char.x0 - previous.x1 > CELL_GAP_EMS * height:
+        if char.space:
+            pieces[-1].append(char)
+            continue
+        if previous_x1 is not None and char.x0 - previous_x1 > wide_gap:
             pieces.append([])
         pieces[-1].append(char)
-        if not char.space:
-            previous = char
+        previous_x1 = char.x1
     cells = []
     for piece in pieces:
         shown = [c for c in piece if not c.space]
         if shown:
             cells.append(Cell(_line_text(piece).strip(), round(shown[0].x0, 1), round(shown[-1].x1, 1)))
-    top = min(c.top for c in visible)
+    top = min([c.top for c in visible])
     return Row(
         cells=cells,
         loc=f"page {page_no} y {top:.0f}",
         kind="text",
         page=page_no,
         top=round(top, 1),
-        bottom=round(max(c.bottom for c in visible), 1),
+        bottom=round(max([c.bottom for c in visible]), 1),
     )

@@ -7,11 +7,14 @@ bulk call for boxes), and a second only where the loose box looks inflated.
 from __future__ import annotations
 
 import ctypes
+import re
 from array import array
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+
+from scrapers.extract import pdfium_calls as calls
 
 
 @dataclass(slots=True)
@@ -33,9 +36,14 @@ class Char:
 
 
 
-def is_unmapped(text: str) -> bool:
-    code = ord(text[0]) if text else 0
-    return 0xE000 <= code <= 0xF8FF or code == 0xFFFD or code == 0
+# A glyph with no Unicode mapping: pdfium gives it as a private-use code, U+FFFD or NUL.
+_UNMAPPED = re.compile("[\x00\ue000-\uf8ff\ufffd]")
+
+
+def unmapped_count(chars: list[Char]) -> int:
+    """How many of the characters are unmapped glyphs (each character's text is one code
+    point, so one search of their joined text counts them)."""
+    return len(_UNMAPPED.findall("".join([c.text for c in chars])))
 
 
 
@@ -50,12 +58,13 @@ def _page_codes(raw_textpage, count: int) -> list[int]:
     its character list line up (they nearly always do), else one call per character."""
     buffer = (ctypes.c_ushort * (count + 1))()
     written = pdfium_c.FPDFText_GetText(raw_textpage, 0, count, buffer) if count else 0
+    get_unicode, handle = calls.char_unicode, calls.handle(raw_textpage)
     if written - 1 == count:
         codes = list(array("H", bytes(buffer))[:count])
         # the lengths agree; a few samples confirm the indices do too
-        if all(codes[i] == pdfium_c.FPDFText_GetUnicode(raw_textpage, i) for i in range(0, count, max(count // 8, 1))):
+        if all(codes[i] == get_unicode(handle, i) for i in range(0, count, max(count // 8, 1))):
             return codes
-    return [pdfium_c.FPDFText_GetUnicode(raw_textpage, i) for i in range(count)]
+    return [get_unicode(handle, i) for i in range(count)]
 
 
 def read_chars(page: pdfium.PdfPage) -> list[Char]:
@@ -65,18 +74,20 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
     left, bottom, _right, top = page.get_cropbox()
     textpage = page.get_textpage()
     chars: list[Char] = []
+    # whether a high surrogate was kept: only then can one be left unpaired
+    surrogates = False
     try:
-        raw_textpage = textpage.raw
-        codes = _page_codes(raw_textpage, pdfium_c.FPDFText_CountChars(raw_textpage))
+        codes = _page_codes(textpage.raw, pdfium_c.FPDFText_CountChars(textpage.raw))
+        raw_textpage = calls.handle(textpage.raw)
         box = pdfium_c.FS_RECTF()
         box_ref = ctypes.byref(box)
         # the box's four floats (left, top, right, bottom) read in one unpacking, not four field reads
         box_floats = memoryview(box).cast("B").cast("f")
         tight_left, tight_right, tight_bottom, tight_top = (ctypes.c_double() for _ in range(4))
         tight_refs = [ctypes.byref(v) for v in (tight_left, tight_right, tight_bottom, tight_top)]
-        loose_box = pdfium_c.FPDFText_GetLooseCharBox
-        tight_box = pdfium_c.FPDFText_GetCharBox
-        is_generated = pdfium_c.FPDFText_IsGenerated
+        loose_box = calls.loose_char_box
+        tight_box = calls.char_box
+        is_generated = calls.char_is_generated
         append = chars.append
         for i, code in enumerate(codes):
             if code in _NOT_TEXT:
@@ -96,7 +107,10 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
             # pdfium inflates it to hundreds of points for vertically set glyphs: fall back to the
             # glyph's own box there. Only a loose side over 40 pt can be inflated.
             b_left, b_top, b_right, b_bottom = box_floats
-            loose_side = max(b_right - b_left, b_top - b_bottom)
+            # max(box width, box height), spelt out: this runs for every character
+            loose_side = b_top - b_bottom
+            if not loose_side > b_right - b_left:
+                loose_side = b_right - b_left
             if loose_side > 40.0 or loose_side <= 0:
                 if not tight_box(raw_textpage, i, *tight_refs):
                     continue
@@ -113,12 +127,15 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
             # hidden text outside the visible page (a known trick of some generators)
             if x1 < 0 or x0 > width or y1 < 0 or y0 > height:
                 continue
+            if 0xD800 <= code <= 0xDBFF:
+                surrogates = True
             text = chr(code)
             append(Char(text, x0, y0, x1, y1, text.isspace(), (x0 + x1) / 2, (y0 + y1) / 2))
     finally:
         textpage.close()
-    for char in chars:
-        if 0xD800 <= ord(char.text[0]) <= 0xDFFF:  # a surrogate left unpaired
-            char.text = "\ufffd"
+    if surrogates:
+        for char in chars:
+            if 0xD800 <= ord(char.text[0]) <= 0xDFFF:  # a surrogate left unpaired
+                char.text = "\ufffd"
     return chars
 
