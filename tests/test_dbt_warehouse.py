@@ -571,3 +571,146 @@ def test_an_incremental_build_equals_a_full_refresh(evolved_warehouse, tmp_path)
     shutil.copy(db, rebuilt)
     assert run_dbt(rebuilt, work, "build", "--full-refresh").success
     assert mart_snapshot(rebuilt) == mart_snapshot(db)
+
+
+# ---------------------------------------------------------------------------------------
+# builds narrowed to what changed (dagster_project/builds.py, as the dbt asset runs them): the
+# gold warehouse again, built by a copy of the project whose seeds may change, each build
+# selected by the pipeline's plan and recorded as the asset records it
+
+VARS = {"last_report_year": LAST_REPORT_YEAR}
+DEADLINES_2008 = "2008,2018,,3,31,"
+
+
+def ran(result) -> set[str]:
+    return {r.node.unique_id for r in result.result.results}
+
+
+def downstream(manifest: dict, roots: set[str]) -> set[str]:
+    found, todo = set(), list(roots)
+    while todo:
+        node = todo.pop()
+        for child in manifest["child_map"].get(node, []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+@pytest.fixture(scope="module")
+def narrowed(gold_warehouse, tmp_path_factory):
+    from dagster_project import builds
+    from scrapers.load.warehouse import transaction
+    from scrapers.offices import match_offices
+    from scrapers.settings import DBT_DIR, SEEDS_DIR
+
+    work = tmp_path_factory.mktemp("dbt-narrowed")
+    project = work / "project" / "dbt"  # seed-paths is ../seeds
+    shutil.copytree(DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(SEEDS_DIR, project.parent / "seeds")
+    db = work / "xxgk.duckdb"
+    shutil.copy(gold_warehouse[0], db)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(builds, "DBT_DIR", project)
+        mp.setattr(builds, "SEEDS_DIR", project.parent / "seeds")
+        mp.setattr(builds, "MANIFEST", work / "target" / "manifest.json")
+
+        def build(on: Path = db):
+            with transaction(on) as con:  # the parse step matches the offices before dbt's asset plans
+                match_offices(con)
+            plan = builds.plan(on, VARS)
+            result = run_dbt(on, work, "build", *plan.state_args(work / "state"), project_dir=project)
+            assert result.success, statuses(result)
+            builds.record_build(on, plan.fingerprint, "test", 0.0, raw_tables=plan.raw_tables,
+                                manifest=work / "target" / "manifest.json", cli_vars=VARS)
+            return plan, result
+
+        run_dbt(db, work, "parse", project_dir=project)  # the manifest a plan reads its sources from
+        steps = {"first": build(), "unchanged": build()}
+        con = connect(db)
+        try:
+            load_version(con, report_url(HUAIAN), read_gold(HUAIAN), "huaian-v2", FETCHED_AT + timedelta(days=30))
+        finally:
+            con.close()
+        steps["new version"] = build()
+        seed = project.parent / "seeds" / "statutory_deadlines.csv"
+        text = seed.read_text(encoding="utf-8")
+        assert DEADLINES_2008 in text
+        seed.write_text(text.replace(DEADLINES_2008, "2008,2018,,3,30,"), encoding="utf-8")
+        steps["seed"] = build()
+        # the same raw rows in a new file, built in full
+        scratch = work / "scratch.duckdb"
+        connect(scratch).close()
+        con = duckdb.connect(str(scratch))
+        try:
+            con.execute(f"attach '{db}' as narrowed (read_only)")
+            for table in ("documents", "parses", "cells", "checks", "fetches"):
+                con.execute(f"insert into raw.{table} select * from narrowed.raw.{table}")
+        finally:
+            con.close()
+        steps["from scratch"] = build(scratch)
+        manifest = json.loads((work / "target" / "manifest.json").read_text(encoding="utf-8"))
+        yield {"db": db, "scratch": scratch, "manifest": manifest, **steps}
+
+
+def test_without_state_a_build_is_full(narrowed):
+    for step in ("first", "from scratch"):
+        plan, result = narrowed[step]
+        assert plan.select is None and "no state" in plan.reason
+        built = {n for n in ran(result) if n.split(".")[0] in ("model", "seed")}
+        assert built == {n for n, node in narrowed["manifest"]["nodes"].items()
+                         if node["resource_type"] in ("model", "seed")}
+
+
+def test_with_nothing_changed_dbt_selects_nothing(narrowed):
+    plan, result = narrowed["unchanged"]
+    assert plan.up_to_date and plan.select == ("state:modified+",) and plan.reason == "no raw table changed"
+    assert ran(result) == set()
+
+
+def test_new_raw_rows_rebuild_what_they_feed_and_nothing_else(narrowed):
+    plan, result = narrowed["new version"]
+    assert not plan.up_to_date
+    assert plan.select == ("state:modified+", "source:raw.cells+", "source:raw.checks+", "source:raw.documents+",
+                           "source:raw.parses+")
+    manifest = narrowed["manifest"]
+    fed = downstream(manifest, {f"source.xxgk.raw.{t}" for t in ("cells", "checks", "documents", "parses")})
+    assert ran(result) <= fed
+    assert {"model.xxgk.int_reports_office_resolved", "model.xxgk.fct_requests", "model.xxgk.dim_report"} <= ran(result)
+    assert not any(n.startswith("seed.") for n in ran(result))
+    db = narrowed["db"]
+    assert query(db, "select sha256, version_count from marts.dim_report where report_id = ?", [report_id(HUAIAN)]) == [
+        ("huaian-v2", 2)]
+
+
+def test_a_seed_change_rebuilds_its_dependents_and_nothing_else(narrowed):
+    plan, result = narrowed["seed"]
+    assert plan.select == ("state:modified+",) and plan.reason == "no raw table changed"
+    built = {n for n in ran(result) if n.split(".")[0] in ("model", "seed")}
+    assert built == {"seed.xxgk.statutory_deadlines", "model.xxgk.publication_coverage"}
+    deadlines = query(narrowed["db"], "select distinct deadline from marts.publication_coverage where year = 2010")
+    assert deadlines == [(date(2011, 3, 30),)]
+
+
+def test_the_marts_after_narrowed_builds_equal_a_full_build_from_scratch(narrowed):
+    assert mart_snapshot(narrowed["db"]) == mart_snapshot(narrowed["scratch"])
+
+
+def test_what_dbt_state_cannot_see_makes_a_full_build(narrowed, tmp_path, monkeypatch):
+    from dagster_project import builds
+
+    db = tmp_path / "xxgk.duckdb"
+    shutil.copy(narrowed["db"], db)
+    assert builds.plan(db, VARS).select == ("state:modified+",)
+    assert builds.plan(db, {"last_report_year": LAST_REPORT_YEAR - 1}).reason == "the dbt vars changed"
+    with monkeypatch.context() as mp:
+        mp.setattr(builds, "dbt_versions", lambda: "dbt-core 9.9.9, dbt-duckdb 9.9.9")
+        assert builds.plan(db, VARS).select is None
+    with monkeypatch.context() as mp:
+        mp.setattr(builds, "profile_hash", lambda: "another profile")
+        assert builds.plan(db, VARS).reason == "the dbt profile changed"
+    con = duckdb.connect(str(db))
+    con.execute("drop table marts.office_year_summary")
+    con.close()
+    plan = builds.plan(db, VARS)
+    assert plan.select is None and "marts.office_year_summary" in plan.reason
