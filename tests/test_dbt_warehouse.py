@@ -625,8 +625,13 @@ def narrowed(gold_warehouse, tmp_path_factory):
                                 manifest=work / "target" / "manifest.json", cli_vars=VARS)
             return plan, result
 
-        run_dbt(db, work, "parse", project_dir=project)  # the manifest a plan reads its sources from
-        steps = {"first": build(), "unchanged": build()}
+        # gold_warehouse's build was this project's full build: the state it would have left is
+        # the manifest parsed here, against this file
+        run_dbt(db, work, "parse", project_dir=project)
+        first = builds.plan(db, VARS)
+        builds.record_build(db, first.fingerprint, "gold", 0.0, raw_tables=first.raw_tables,
+                            manifest=work / "target" / "manifest.json", cli_vars=VARS)
+        steps = {"first": (first, None), "unchanged": build()}
         con = connect(db)
         try:
             load_version(con, report_url(HUAIAN), read_gold(HUAIAN), "huaian-v2", FETCHED_AT + timedelta(days=30))
@@ -654,12 +659,11 @@ def narrowed(gold_warehouse, tmp_path_factory):
 
 
 def test_without_state_a_build_is_full(narrowed):
-    for step in ("first", "from scratch"):
-        plan, result = narrowed[step]
-        assert plan.select is None and "no state" in plan.reason
-        built = {n for n in ran(result) if n.split(".")[0] in ("model", "seed")}
-        assert built == {n for n, node in narrowed["manifest"]["nodes"].items()
-                         if node["resource_type"] in ("model", "seed")}
+    assert narrowed["first"][0].select is None and "no state" in narrowed["first"][0].reason
+    plan, result = narrowed["from scratch"]
+    assert plan.select is None and "no state" in plan.reason
+    built = {n for n in ran(result) if n.split(".")[0] in ("model", "seed")}
+    assert built == {n for n, node in narrowed["manifest"]["nodes"].items() if node["resource_type"] in ("model", "seed")}
 
 
 def test_with_nothing_changed_dbt_selects_nothing(narrowed):
@@ -714,3 +718,46 @@ def test_what_dbt_state_cannot_see_makes_a_full_build(narrowed, tmp_path, monkey
     con.close()
     plan = builds.plan(db, VARS)
     assert plan.select is None and "marts.office_year_summary" in plan.reason
+
+
+def test_dagster_records_only_what_a_narrowed_build_built(gold_warehouse, tmp_path):
+    """The dbt asset's narrowed build through Dagster: a model dbt did not build is not
+    materialised, a test dbt did not run is not an evaluated check."""
+    import dagster as dg
+
+    from dagster_project import builds
+    from dagster_project.assets.dbt import translator, warehouse_models
+    from dagster_project.project import dbt_project
+    from dagster_project.resources import default_resources
+    from scrapers.settings import Settings
+
+    db = tmp_path / "xxgk.duckdb"
+    shutil.copy(gold_warehouse[0], db)
+    run_dbt(db, tmp_path / "gold", "parse")  # the state gold_warehouse's full build left, against this file
+    first = builds.plan(db)
+    builds.record_build(db, first.fingerprint, "gold", 0.0, raw_tables=first.raw_tables,
+                        manifest=tmp_path / "gold" / "target" / "manifest.json")
+    con = connect(db)
+    try:
+        load_version(con, report_url(HUAIAN), read_gold(HUAIAN), "huaian-v2", FETCHED_AT + timedelta(days=30))
+    finally:
+        con.close()
+    settings = Settings.resolve(db=db, registry=tmp_path / "none.csv", archive=tmp_path / "archive")
+    with dg.DagsterInstance.ephemeral() as instance:
+        # every model and every check of the op, as the pipeline's jobs run it (the dbt tests of
+        # the sources are checks of the asset that writes raw, outside this op's assets)
+        whole = dg.AssetSelection.assets(*warehouse_models.keys) | dg.AssetSelection.checks(*warehouse_models.check_keys)
+        result = dg.materialize([warehouse_models], selection=whole, resources=default_resources(settings),
+                                instance=instance)
+        assert result.success
+        materialised = {e.asset_key for e in result.get_asset_materialization_events()}
+        checked = {(e.asset_key, e.check_name) for e in result.get_asset_check_evaluations()}
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+    results = json.loads((settings.dbt_target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    built = {r["unique_id"] for r in results if r["unique_id"].split(".")[0] in ("model", "seed")}
+    tested = {r["unique_id"] for r in results if r["unique_id"].startswith("test.")}
+    assert built and not any(n.startswith("seed.") for n in built)
+    assert materialised == {translator.get_asset_key(manifest["nodes"][n]) for n in built}
+    assert len(checked) == len(tested) and checked <= {(k.asset_key, k.name) for k in warehouse_models.check_keys}
+    assert len(warehouse_models.keys) > len(materialised)
+    assert builds.plan(db).up_to_date  # and the build was recorded
