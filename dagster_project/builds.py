@@ -134,11 +134,6 @@ def _hash_parts(parts: dict[str, str]) -> str:
     return hashlib.sha256("\n".join(f"{table}={part}" for table, part in parts.items()).encode()).hexdigest()
 
 
-def raw_fingerprint(con: duckdb.DuckDBPyConnection, tables: set[str] | None = None) -> str:
-    """Row count and newest timestamp of each raw table a stored model reads, as one hash."""
-    return _hash_parts(raw_parts(con, tables))
-
-
 def _fingerprint_of(parts: dict[str, str]) -> str:
     return hashlib.sha256(f"{_hash_parts(parts)}\n{project_hash()}".encode()).hexdigest()
 
@@ -251,6 +246,13 @@ def _last_state(con: duckdb.DuckDBPyConnection) -> dict | None:
             "profile_hash": row[3], "dbt_vars": json.loads(row[4])}
 
 
+def moved_tables(parts: dict[str, str], before: dict[str, str]) -> set[str]:
+    """The raw tables whose part of the fingerprint differs from the last build's, and those
+    written with them."""
+    moved = {table for table, part in parts.items() if before.get(table) != part}
+    return moved | {t for table in moved for t in WRITTEN_WITH.get(table, ())}
+
+
 def plan_on(con: duckdb.DuckDBPyConnection, cli_vars: dict | None = None) -> BuildPlan:
     """The plan of the next build of the warehouse open on con."""
     project = _project_manifest()
@@ -268,12 +270,11 @@ def plan_on(con: duckdb.DuckDBPyConnection, cli_vars: dict | None = None) -> Bui
         return full(f"the last build ran {state['dbt_version']}, this is {dbt_versions()}")
     if state["profile_hash"] != profile_hash():
         return full("the dbt profile changed")
-    if state["dbt_vars"] != json.loads(json.dumps(dbt_vars(cli_vars))):
+    if state["dbt_vars"] != json.loads(json.dumps(dbt_vars(cli_vars))):  # compared as stored: JSON
         return full("the dbt vars changed")
     if missing := _missing_relations(con, project):
         return full(f"{len(missing)} relations are missing ({', '.join(missing[:3])})")
-    moved = {t for t, part in parts.items() if state["raw_tables"].get(t) != part}
-    moved |= {t for table in list(moved) for t in WRITTEN_WITH.get(table, ())}
+    moved = moved_tables(parts, state["raw_tables"])
     names = source_selectors(project)
     select = ("state:modified+", *(f"source:{names[t]}+" for t in sorted(moved) if t in names))
     reason = f"raw tables changed: {', '.join(sorted(moved))}" if moved else "no raw table changed"
