@@ -2,6 +2,7 @@
 
 import json
 import random
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -136,12 +137,14 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: 
             context.log.info("warehouse up to date: nothing dbt reads changed since the last build; dbt not started")
             return
         whole = context.is_subset is False
-        selection = []
-        if plan is not None and whole:
-            context.log.info(f"dbt build {'of what changed' if plan.select else 'in full'}: {plan.reason}")
-            selection = plan.state_args(warehouse.dbt_target / "state")
         started = time.monotonic()
-        yield from build_models(context, dbt, warehouse, selection)
+        # the state's manifest is read from raw.builds and lives in a file only while dbt runs
+        with tempfile.TemporaryDirectory(prefix="xxgk-dbt-state-") as state_dir:
+            selection = []
+            if plan is not None and whole:
+                context.log.info(f"dbt build {'of what changed' if plan.select else 'in full'}: {plan.reason}")
+                selection = plan.state_args(Path(state_dir))
+            yield from build_models(context, dbt, warehouse, selection)
         # a build of every model, or of every model that changed; a subset leaves the others as they were
         if plan is not None and whole:
             builds.record_build(warehouse.path, plan.fingerprint, context.run.run_id, time.monotonic() - started,
