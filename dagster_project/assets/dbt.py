@@ -11,8 +11,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
-from dagster_project.assets.documents import WRITER_POOL
 from dagster_project import builds
+from dagster_project.assets.documents import WRITER_POOL
 from dagster_project.project import dbt_project, ensure_manifest
 from dagster_project.resources import DbtCli, Warehouse
 from dagster_project.summary import mart_counts
