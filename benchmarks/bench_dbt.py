@@ -7,18 +7,23 @@ two or three versions and bytes read by two parser versions, non-ok parses witho
 two reports for one office-year, and tables that break their identities as printed. Then:
 
 1. `dbt build` on the fresh warehouse (every incremental model built in full),
-2. `dbt build` again with nothing changed, five times (`--runs`; the median is compared with
-   the goal: this machine is shared, and single runs vary by a second),
-3. `dbt build` after 1% of the reports got a new version (the incremental path),
-4. the pipeline's own no-change path: the fingerprint of what dbt reads compared with the one
+2. with nothing changed, five times in turn (`--runs`; medians: this machine is shared):
+   the bare `dbt build`; the pipeline's selection build (`builds.plan`: `state:modified+` and
+   the raw tables that changed, against the state the last build left in `raw.builds`, dbt
+   started as the dbt asset starts it); and each one's floor, dbt started the same way on a
+   selection of nothing,
+3. the pipeline's own no-change path: the fingerprint of what dbt reads compared with the one
    the last successful build recorded in `raw.builds` (`dagster_project/builds.py`), after
    which `xxgk run` starts no dbt at all (median of five),
+4. after 1% of the reports got a new version (the incremental path): the bare `dbt build`,
+   then, on the same warehouse put back and given the same versions, the selection build; the
+   two builds' marts are compared row for row (hashed),
 
 each timed end to end (the dbt process, parse included).
 
     .venv/bin/python benchmarks/bench_dbt.py [--reports 100000] [--runs 5] [--no-change-only] [--db PATH] [--json]
 
-Goals: a full build under 60 s and a no-change rebuild under 5 s on a 2-core machine.
+Goals: a full build under 60 s and a no-change selection build under 5 s on a 2-core machine.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,7 +47,7 @@ from scrapers.load.warehouse import connect  # noqa: E402
 from dagster_project import builds  # noqa: E402
 from scrapers.settings import DBT_DIR, SEEDS_DIR  # noqa: E402
 
-GOALS = {"full build": 60.0, "no-change rebuild": 5.0, "no-change run (no dbt call)": 5.0}
+GOALS = {"full build": 60.0, "selection build, no change": 5.0, "no-change run (no dbt call)": 5.0}
 LAST_REPORT_YEAR = 2025
 
 # Share of reports in each year: Beijing publishes about 1,000 reports a year since 2019 and
@@ -395,31 +401,76 @@ def add_new_versions(db: Path, share_per_mille: int = 10) -> int:
         con.close()
 
 
-def dbt_build(db: Path, work: Path, *extra: str) -> tuple[float, str]:
-    """One `dbt build` in its own process, as the pipeline runs it; returns (seconds, last line)."""
-    from scrapers.offices import match_offices
+VARS = {"last_report_year": LAST_REPORT_YEAR}
 
-    con = connect(db)  # what the loader does before dbt: the offices matched in Python
-    try:
-        match_offices(con)
-    finally:
-        con.close()
+
+def dbt_build(db: Path, work: Path, *extra: str, pipeline: bool = False) -> tuple[float, str, int]:
+    """One `dbt build` in its own process; returns (seconds, dbt's last line, nodes run).
+
+    Bare: dbt's defaults, text logs. `pipeline`: started as the pipeline's dbt asset starts it
+    (dagster-dbt's JSON log lines, builds.DBT_START_FLAGS)."""
+    _match_offices(db)
     env = dict(os.environ, XXGK_DB=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
+    if pipeline:
+        env["DBT_LOG_FORMAT"] = "json"
     dbt = Path(sys.executable).with_name("dbt")
     command = [
-        str(dbt), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+        str(dbt), *(builds.DBT_START_FLAGS if pipeline else ()), "build",
+        "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-        "--vars", json.dumps({"last_report_year": LAST_REPORT_YEAR}), *extra,
+        "--vars", json.dumps(VARS), *extra,
     ]
     started = time.perf_counter()
     proc = subprocess.run(command, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    summary = next((line for line in reversed(lines) if "PASS=" in line), lines[-1] if lines else "")
+    lines = [_message(line) for line in proc.stdout.splitlines() if line.strip()]
+    summary = next((line for line in reversed(lines) if "PASS=" in line or "Nothing to do" in line),
+                   lines[-1] if lines else "")
     if proc.returncode != 0:
-        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-2000:])
+        sys.stderr.write("\n".join(lines)[-4000:] + proc.stderr[-2000:])
         raise SystemExit(f"dbt build failed ({proc.returncode})")
-    return elapsed, summary.split("  ", 1)[-1].strip()
+    ran = len(json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))["results"])
+    return elapsed, summary.split("  ", 1)[-1].strip(), ran
+
+
+def _match_offices(db: Path) -> None:
+    """What the parse step does before dbt: the offices matched in Python."""
+    from scrapers.offices import match_offices
+
+    con = connect(db)
+    try:
+        match_offices(con)
+    finally:
+        con.close()
+
+
+def _message(line: str) -> str:
+    """The text of one of dbt's log lines, JSON or not."""
+    if line.startswith("{"):
+        try:
+            return json.loads(line)["info"]["msg"]
+        except (ValueError, KeyError):
+            pass
+    return line
+
+
+def selection_build(db: Path, work: Path) -> tuple[float, str, int, str]:
+    """What the pipeline's dbt asset runs (assets/dbt.py): the plan of builds.py, its selection
+    against the state the last build left in raw.builds, dbt started the pipeline's way; the
+    build is recorded as the asset records it. Returns (seconds, dbt's last line, nodes run,
+    the plan's reason)."""
+    _match_offices(db)
+    started = time.perf_counter()
+    plan = builds.plan(db, VARS)
+    assert plan.select is not None, f"the pipeline would build in full: {plan.reason}"
+    args = plan.state_args(work / "state")
+    planned = time.perf_counter() - started
+    # dbt_build matches the offices again before its clock starts (nothing to match by then)
+    seconds, line, ran = dbt_build(db, work, *args, pipeline=True)
+    started = time.perf_counter()
+    builds.record_build(db, plan.fingerprint, "bench", seconds, raw_tables=plan.raw_tables,
+                        manifest=work / "target" / "manifest.json", cli_vars=VARS)
+    return planned + seconds + time.perf_counter() - started, line, ran, plan.reason
 
 
 def _slowest_nodes(work: Path, count: int = 8) -> list[tuple[str, float]]:
@@ -427,6 +478,22 @@ def _slowest_nodes(work: Path, count: int = 8) -> list[tuple[str, float]]:
     results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
     timed = sorted(((r["unique_id"].split(".")[-1], r["execution_time"]) for r in results), key=lambda r: -r[1])
     return timed[:count]
+
+
+def _runs(values: list[float]) -> str:
+    return ", ".join(f"{v:.1f}" for v in values) + " s"
+
+
+def _mart_digest(db: Path) -> dict[str, tuple[int, int]]:
+    """Each mart's row count and an order-free hash of its rows."""
+    con = connect(db, read_only=True)
+    try:
+        tables = [t for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        return {t: con.execute(f'select count(*), coalesce(sum(hash(m)), 0) from marts."{t}" as m').fetchone()
+                for t in tables}
+    finally:
+        con.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -450,30 +517,41 @@ def main(argv: list[str] | None = None) -> int:
 
         figures: dict[str, float] = {}
         notes: dict[str, str] = {}
-        figures["full build"], notes["full build"] = dbt_build(db, work)
+        figures["full build"], notes["full build"], _ = dbt_build(db, work)
         print(f"full build {figures['full build']:.1f} s", file=sys.stderr, flush=True)
         slowest = _slowest_nodes(work)
         # the largest child so far is that dbt process (the raw schema was made in this one)
         notes["full build"] += f"; peak RSS of dbt {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:,.0f} MiB"
-        # alternating with the floor: dbt started on a selection of nothing (start, project
-        # parse, manifest), the part of any build no model or test can remove
-        reruns, floors = [], []
+        # the state the pipeline's dbt asset records after a build (assets/dbt.py)
+        full_plan = builds.plan(db, VARS)
+        builds.record_build(db, full_plan.fingerprint, "bench", figures["full build"], raw_tables=full_plan.raw_tables,
+                            manifest=work / "target" / "manifest.json", cli_vars=VARS)
+        # Four builds in turn, each with nothing changed: the bare `dbt build`, the pipeline's
+        # selection build, and each one's floor, dbt started the same way on a selection of
+        # nothing (start, project parse, manifest: the part of any build no model or test can
+        # remove).
+        bare, bare_floor, selected, selected_floor = [], [], [], []
         for _ in range(args.runs):
-            reruns.append(dbt_build(db, work))
+            bare.append(dbt_build(db, work))
             slowest = _slowest_nodes(work)
-            floors.append(dbt_build(db, work, "--select", "tag:no-such-tag")[0])
-        if reruns:
-            rerun = statistics.median(seconds for seconds, _ in reruns)
-            floor = statistics.median(floors)
-            figures["no-change rebuild"] = rerun
-            notes["no-change rebuild"] = (
-                "runs " + ", ".join(f"{seconds:.1f}" for seconds, _ in reruns) + " s; "
-                f"floor (dbt on an empty selection) {floor:.1f} s, ratio {rerun / floor:.1f}; " + reruns[-1][1])
+            bare_floor.append(dbt_build(db, work, "--select", "tag:no-such-tag")[0])
+            selected.append(selection_build(db, work))
+            selected_floor.append(dbt_build(db, work, "--select", "tag:no-such-tag", pipeline=True)[0])
+        if bare:
+            rerun, floor = statistics.median(s for s, *_ in bare), statistics.median(bare_floor)
+            figures["bare no-change build"] = rerun
+            notes["bare no-change build"] = (
+                f"runs {_runs([s for s, *_ in bare])}, {bare[-1][2]} nodes; floor (dbt on an empty selection) "
+                f"{floor:.1f} s (runs {_runs(bare_floor)}), ratio {rerun / floor:.1f}; {bare[-1][1]}")
+            rerun, floor = statistics.median(s for s, *_ in selected), statistics.median(selected_floor)
+            figures["selection build, no change"] = rerun
+            notes["selection build, no change"] = (
+                f"runs {_runs([s for s, *_ in selected])}, {selected[-1][2]} nodes; floor (dbt started the "
+                f"pipeline's way on an empty selection) {floor:.1f} s (runs {_runs(selected_floor)}), "
+                f"ratio {rerun / floor:.2f}; {selected[-1][3]}; {selected[-1][1]}")
         if args.no_change_only:
             return _print(args, counts, generated, figures, notes, 0, slowest, _mart_counts(db))
         # what `xxgk run` does when nothing is new: compare fingerprints, start no dbt
-        _, fingerprint = builds.up_to_date(db)
-        builds.record_build(db, fingerprint, "bench", figures["full build"])
         checks = []
         for _ in range(5):
             t0 = time.perf_counter()
@@ -482,9 +560,26 @@ def main(argv: list[str] | None = None) -> int:
             assert current, "the fingerprint moved without a change"
         figures["no-change run (no dbt call)"] = statistics.median(checks)
         notes["no-change run (no dbt call)"] = "fingerprint checks " + ", ".join(f"{c * 1000:.0f}" for c in checks) + " ms"
+
+        # 1% new versions, built both ways from the same warehouse at the same path (so that
+        # dbt's partial parse stays valid): the bare build on it, the result set aside; the
+        # warehouse put back, the same versions added, the selection build on it.
+        before = work / "before-change.duckdb"
+        shutil.copy(db, before)
         bumped = add_new_versions(db)
         assert not builds.up_to_date(db)[0], "new versions left the fingerprint unchanged"
-        figures["rebuild after 1% new versions"], notes["rebuild after 1% new versions"] = dbt_build(db, work)
+        seconds, line, ran = dbt_build(db, work)
+        figures["bare build after 1% new versions"] = seconds
+        notes["bare build after 1% new versions"] = f"{ran} nodes; {line}"
+        bare_marts = _mart_digest(db)
+        os.replace(before, db)
+        assert add_new_versions(db) == bumped
+        seconds, line, ran, reason = selection_build(db, work)
+        figures["selection build after 1% new versions"] = seconds
+        same = _mart_digest(db) == bare_marts
+        notes["selection build after 1% new versions"] = (
+            f"{ran} nodes ({reason}); marts {'equal to' if same else 'DIFFERENT FROM'} the bare build's; {line}")
+        assert same, "the selection build's marts differ from the bare build's"
         marts = _mart_counts(db)
     return _print(args, counts, generated, figures, notes, bumped, slowest, marts)
 
@@ -513,8 +608,8 @@ def _print(args, counts, generated, figures, notes, bumped, slowest, marts) -> i
     for step, seconds in figures.items():
         goal = GOALS.get(step)
         verdict = "" if goal is None else ("  goal < %.0f s: %s" % (goal, "met" if seconds < goal else "MISSED"))
-        print(f"{step:32s} {seconds:6.1f} s{verdict}   [{notes[step]}]")
-    if "rebuild after 1% new versions" in figures:
+        print(f"{step:40s} {seconds:6.1f} s{verdict}   [{notes[step]}]")
+    if "selection build after 1% new versions" in figures:
         print(f"({bumped:,} reports got a new version before the last build)")
     print("slowest nodes of the last build: " + ", ".join(f"{n} {t:.2f} s" for n, t in slowest))
     return 0

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
+from dagster_project.builds import DBT_START_FLAGS
 from dagster_project.project import dbt_project
 from scrapers.settings import DBT_DIR, DEFAULT_WAIT_S, Settings, dbt_environment
 
@@ -86,5 +87,5 @@ def default_resources(settings: Settings | None = None) -> dict:
     return {
         "warehouse": Warehouse(db_path=str(settings.db), archive_dir=str(settings.archive), wait_s=settings.wait_s),
         "crawl_settings": CrawlSettings(registry=str(settings.registry), years=list(settings.years), rate=settings.rate),
-        "dbt": DbtCli(project_dir=dbt_project, profiles_dir=str(DBT_DIR)),
+        "dbt": DbtCli(project_dir=dbt_project, profiles_dir=str(DBT_DIR), global_config_flags=list(DBT_START_FLAGS)),
     }

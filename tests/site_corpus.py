@@ -65,10 +65,10 @@ def build_warehouse(folder: Path, db: Path, work: Path, parse: bool = True) -> N
     dbt_build(db, work)
 
 
-def run_dbt(db: Path, work: Path, *args: str):
+def run_dbt(db: Path, work: Path, *args: str, project_dir: Path | None = None):
     """Match the offices (as the parse step does: Python matches them, dbt joins them), then
     `dbt <args>` against db in this process (a dbt start costs seconds), with target and logs
-    in `work` (never in the project)."""
+    in `work` (never in the project), of the project in `project_dir` (default: dbt/)."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
@@ -82,7 +82,7 @@ def run_dbt(db: Path, work: Path, *args: str):
     os.environ["XXGK_DB"] = str(db)
     try:
         result = dbtRunner().invoke([
-            *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+            *args, "--project-dir", str(project_dir or DBT_DIR), "--profiles-dir", str(project_dir or DBT_DIR),
             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
             "--vars", json.dumps({"last_report_year": LAST_REPORT_YEAR}), "--quiet",
         ])

@@ -571,3 +571,193 @@ def test_an_incremental_build_equals_a_full_refresh(evolved_warehouse, tmp_path)
     shutil.copy(db, rebuilt)
     assert run_dbt(rebuilt, work, "build", "--full-refresh").success
     assert mart_snapshot(rebuilt) == mart_snapshot(db)
+
+
+# ---------------------------------------------------------------------------------------
+# builds narrowed to what changed (dagster_project/builds.py, as the dbt asset runs them): the
+# gold warehouse again, built by a copy of the project whose seeds may change, each build
+# selected by the pipeline's plan and recorded as the asset records it
+
+VARS = {"last_report_year": LAST_REPORT_YEAR}
+DEADLINES_2008 = "2008,2018,,3,31,"
+
+
+def ran(result) -> set[str]:
+    return {r.node.unique_id for r in result.result.results}
+
+
+def downstream(manifest: dict, roots: set[str]) -> set[str]:
+    found, todo = set(), list(roots)
+    while todo:
+        node = todo.pop()
+        for child in manifest["child_map"].get(node, []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+@pytest.fixture(scope="module")
+def narrowed(gold_warehouse, tmp_path_factory):
+    from dagster_project import builds
+    from scrapers.load.warehouse import transaction
+    from scrapers.offices import match_offices
+    from scrapers.settings import DBT_DIR, SEEDS_DIR
+
+    work = tmp_path_factory.mktemp("dbt-narrowed")
+    project = work / "project" / "dbt"  # seed-paths is ../seeds
+    shutil.copytree(DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(SEEDS_DIR, project.parent / "seeds")
+    db = work / "xxgk.duckdb"
+    shutil.copy(gold_warehouse[0], db)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(builds, "DBT_DIR", project)
+        mp.setattr(builds, "SEEDS_DIR", project.parent / "seeds")
+        mp.setattr(builds, "MANIFEST", work / "target" / "manifest.json")
+
+        def build(on: Path = db):
+            with transaction(on) as con:  # the parse step matches the offices before dbt's asset plans
+                match_offices(con)
+            plan = builds.plan(on, VARS)
+            result = run_dbt(on, work, "build", *plan.state_args(work / "state"), project_dir=project)
+            assert result.success, statuses(result)
+            builds.record_build(on, plan.fingerprint, "test", 0.0, raw_tables=plan.raw_tables,
+                                manifest=work / "target" / "manifest.json", cli_vars=VARS)
+            return plan, result
+
+        # gold_warehouse's build was this project's full build: the state it would have left is
+        # the manifest parsed here, against this file
+        run_dbt(db, work, "parse", project_dir=project)
+        first = builds.plan(db, VARS)
+        builds.record_build(db, first.fingerprint, "gold", 0.0, raw_tables=first.raw_tables,
+                            manifest=work / "target" / "manifest.json", cli_vars=VARS)
+        steps = {"first": (first, None), "unchanged": build()}
+        con = connect(db)
+        try:
+            load_version(con, report_url(HUAIAN), read_gold(HUAIAN), "huaian-v2", FETCHED_AT + timedelta(days=30))
+        finally:
+            con.close()
+        steps["new version"] = build()
+        seed = project.parent / "seeds" / "statutory_deadlines.csv"
+        text = seed.read_text(encoding="utf-8")
+        assert DEADLINES_2008 in text
+        seed.write_text(text.replace(DEADLINES_2008, "2008,2018,,3,30,"), encoding="utf-8")
+        steps["seed"] = build()
+        # the same raw rows in a new file, built in full
+        scratch = work / "scratch.duckdb"
+        connect(scratch).close()
+        con = duckdb.connect(str(scratch))
+        try:
+            con.execute(f"attach '{db}' as narrowed (read_only)")
+            for table in ("documents", "parses", "cells", "checks", "fetches"):
+                con.execute(f"insert into raw.{table} select * from narrowed.raw.{table}")
+        finally:
+            con.close()
+        steps["from scratch"] = build(scratch)
+        manifest = json.loads((work / "target" / "manifest.json").read_text(encoding="utf-8"))
+        yield {"db": db, "scratch": scratch, "manifest": manifest, **steps}
+
+
+def test_without_state_a_build_is_full(narrowed):
+    assert narrowed["first"][0].select is None and "no state" in narrowed["first"][0].reason
+    plan, result = narrowed["from scratch"]
+    assert plan.select is None and "no state" in plan.reason
+    built = {n for n in ran(result) if n.split(".")[0] in ("model", "seed")}
+    assert built == {n for n, node in narrowed["manifest"]["nodes"].items() if node["resource_type"] in ("model", "seed")}
+
+
+def test_with_nothing_changed_dbt_selects_nothing(narrowed):
+    plan, result = narrowed["unchanged"]
+    assert plan.up_to_date and plan.select == ("state:modified+",) and plan.reason == "no raw table changed"
+    assert ran(result) == set()
+
+
+def test_new_raw_rows_rebuild_what_they_feed_and_nothing_else(narrowed):
+    plan, result = narrowed["new version"]
+    assert not plan.up_to_date
+    assert plan.select == ("state:modified+", "source:raw.cells+", "source:raw.checks+", "source:raw.documents+",
+                           "source:raw.parses+")
+    manifest = narrowed["manifest"]
+    fed = downstream(manifest, {f"source.xxgk.raw.{t}" for t in ("cells", "checks", "documents", "parses")})
+    assert ran(result) <= fed
+    assert {"model.xxgk.int_reports_office_resolved", "model.xxgk.fct_requests", "model.xxgk.dim_report"} <= ran(result)
+    assert not any(n.startswith("seed.") for n in ran(result))
+    db = narrowed["db"]
+    assert query(db, "select sha256, version_count from marts.dim_report where report_id = ?", [report_id(HUAIAN)]) == [
+        ("huaian-v2", 2)]
+
+
+def test_a_seed_change_rebuilds_its_dependents_and_nothing_else(narrowed):
+    plan, result = narrowed["seed"]
+    assert plan.select == ("state:modified+",) and plan.reason == "no raw table changed"
+    built = {n for n in ran(result) if n.split(".")[0] in ("model", "seed")}
+    assert built == {"seed.xxgk.statutory_deadlines", "model.xxgk.publication_coverage"}
+    deadlines = query(narrowed["db"], "select distinct deadline from marts.publication_coverage where year = 2010")
+    assert deadlines == [(date(2011, 3, 30),)]
+
+
+def test_the_marts_after_narrowed_builds_equal_a_full_build_from_scratch(narrowed):
+    assert mart_snapshot(narrowed["db"]) == mart_snapshot(narrowed["scratch"])
+
+
+def test_what_dbt_state_cannot_see_makes_a_full_build(narrowed, tmp_path, monkeypatch):
+    from dagster_project import builds
+
+    db = tmp_path / "xxgk.duckdb"
+    shutil.copy(narrowed["db"], db)
+    assert builds.plan(db, VARS).select == ("state:modified+",)
+    assert builds.plan(db, {"last_report_year": LAST_REPORT_YEAR - 1}).reason == "the dbt vars changed"
+    with monkeypatch.context() as mp:
+        mp.setattr(builds, "dbt_versions", lambda: "dbt-core 9.9.9, dbt-duckdb 9.9.9")
+        assert builds.plan(db, VARS).select is None
+    with monkeypatch.context() as mp:
+        mp.setattr(builds, "profile_hash", lambda: "another profile")
+        assert builds.plan(db, VARS).reason == "the dbt profile changed"
+    con = duckdb.connect(str(db))
+    con.execute("drop table marts.office_year_summary")
+    con.close()
+    plan = builds.plan(db, VARS)
+    assert plan.select is None and "marts.office_year_summary" in plan.reason
+
+
+def test_dagster_records_only_what_a_narrowed_build_built(gold_warehouse, tmp_path):
+    """The dbt asset's narrowed build through Dagster: a model dbt did not build is not
+    materialised, a test dbt did not run is not an evaluated check."""
+    import dagster as dg
+
+    from dagster_project import builds
+    from dagster_project.assets.dbt import translator, warehouse_models
+    from dagster_project.project import dbt_project
+    from dagster_project.resources import default_resources
+    from scrapers.settings import Settings
+
+    db = tmp_path / "xxgk.duckdb"
+    shutil.copy(gold_warehouse[0], db)
+    run_dbt(db, tmp_path / "gold", "parse")  # the state gold_warehouse's full build left, against this file
+    first = builds.plan(db)
+    builds.record_build(db, first.fingerprint, "gold", 0.0, raw_tables=first.raw_tables,
+                        manifest=tmp_path / "gold" / "target" / "manifest.json")
+    con = connect(db)
+    try:
+        load_version(con, report_url(HUAIAN), read_gold(HUAIAN), "huaian-v2", FETCHED_AT + timedelta(days=30))
+    finally:
+        con.close()
+    settings = Settings.resolve(db=db, registry=tmp_path / "none.csv", archive=tmp_path / "archive")
+    with dg.DagsterInstance.ephemeral() as instance:
+        # every model and every check of the op, as the pipeline's jobs run it (the dbt tests of
+        # the sources are checks of the asset that writes raw, outside this op's assets)
+        whole = dg.AssetSelection.assets(*warehouse_models.keys) | dg.AssetSelection.checks(*warehouse_models.check_keys)
+        result = dg.materialize([warehouse_models], selection=whole, resources=default_resources(settings),
+                                instance=instance)
+        assert result.success
+        materialised = {e.asset_key for e in result.get_asset_materialization_events()}
+        checked = {(e.asset_key, e.check_name) for e in result.get_asset_check_evaluations()}
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+    results = json.loads((settings.dbt_target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    built = {r["unique_id"] for r in results if r["unique_id"].split(".")[0] in ("model", "seed")}
+    tested = {r["unique_id"] for r in results if r["unique_id"].startswith("test.")}
+    assert built and not any(n.startswith("seed.") for n in built)
+    assert materialised == {translator.get_asset_key(manifest["nodes"][n]) for n in built}
+    assert len(checked) == len(tested) and checked <= {(k.asset_key, k.name) for k in warehouse_models.check_keys}
+    assert len(warehouse_models.keys) > len(materialised)
+    assert builds.plan(db).up_to_date  # and the build was recorded

@@ -95,3 +95,20 @@ def test_a_change_to_the_project_or_a_seed_moves_the_fingerprint(tmp_path, monke
     (project / "models" / "m.sql").write_text("select 2")
     assert len({first, second, builds.project_hash()}) == 3
 
+
+
+def test_a_reparse_moves_its_cells_and_checks_though_their_counts_stay(warehouse):
+    con = connect(warehouse)
+    con.execute("insert into raw.parses values ('a', 'v', 2023, 'o', '2021', 'ok', 'html', '[]', now())")
+    con.execute("insert into raw.cells (sha256, parser_version, table_name, row_code, column_code, value) "
+                "values ('a', 'v', 'requests', 'granted', 'total', 1)")
+    before = builds.raw_parts(con, {"parses", "cells", "checks", "documents"})
+    # the loader's re-parse: the parse row and its cells replaced, as many as before
+    con.execute("update raw.parses set parsed_at = parsed_at + interval 1 hour")
+    con.execute("update raw.cells set value = 2")
+    after = builds.raw_parts(con, {"parses", "cells", "checks", "documents"})
+    con.close()
+    assert after["cells"] == before["cells"] and after["parses"] != before["parses"]
+    assert builds.moved_tables(after, before) == {"parses", "cells", "checks"}
+    assert builds.moved_tables(after, after) == set()
+    assert builds.moved_tables(after, {}) == set(after)

@@ -1,15 +1,18 @@
 """The dbt models as assets: staging, intermediate and marts, with dbt tests as asset checks."""
 
+import json
 import random
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
+from dagster_project import builds
 from dagster_project.assets.documents import WRITER_POOL
-from dagster_project.builds import record_build, up_to_date
 from dagster_project.project import dbt_project, ensure_manifest
 from dagster_project.resources import DbtCli, Warehouse
 from dagster_project.summary import mart_counts
@@ -56,8 +59,32 @@ def _nodes_to_build(context: dg.AssetExecutionContext) -> int:
     return len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
 
 
-def build_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: Warehouse) -> Iterator[Any]:
-    """`dbt build`, started again while another process held the file at its first open.
+def _invoke(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: Warehouse, args: list[str],
+            selection: list[str]) -> tuple[Any, Iterator[Any]]:
+    """Start dbt; (the invocation, its Dagster events).
+
+    Without a selection of our own, dagster-dbt selects what the run asked for. With one, it is
+    dbt's alone: dagster-dbt would add its own `--select` (every model of the op), which dbt
+    unites with ours, so dbt is started without the context and its events are turned into this
+    op's outputs and check results by dagster-dbt's own translation, with the context: a model
+    dbt did not build yields nothing and is not reported as materialised."""
+    common = dict(raise_on_error=False, target_path=warehouse.dbt_target)
+    if not selection:
+        invocation = dbt.cli(args, context=context, **common)
+        return invocation, invocation.stream()
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+    invocation = dbt.cli([*args, *selection], manifest=manifest, dagster_dbt_translator=translator, **common)
+    events = (event for raw in invocation.stream_raw_events()
+              for event in raw.to_default_asset_events(manifest=manifest, dagster_dbt_translator=translator,
+                                                       context=context, target_path=invocation.target_path,
+                                                       project=dbt_project))
+    return invocation, events
+
+
+def build_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: Warehouse,
+                 selection: list[str] | None = None) -> Iterator[Any]:
+    """`dbt build` (of `selection`, dbt's arguments, when given), started again while another
+    process held the file at its first open.
 
     The marts' outputs are held back until dbt has exited (it keeps the file open to the end)
     and then carry their row counts."""
@@ -67,11 +94,12 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: Ware
         wait_until_free(warehouse.path, timeout_s=max(1.0, deadline - time.monotonic()))
         # dbt's log beside the warehouse, not in the target folder, rotated by dbt itself
         args = ["build", "--log-path", str(warehouse.log_dir), "--log-file-max-bytes", str(DBT_LOG_MAX_BYTES)]
-        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=warehouse.dbt_target)
+        invocation, events = _invoke(context, dbt, warehouse, args, selection or [])
         held: list[Any] = []
         emitted = False
-        with Progress("dbt build", total=_nodes_to_build(context), unit="nodes") as bar:
-            for event in invocation.stream():
+        # a narrowed build's size is known to dbt only
+        with Progress("dbt build", total=None if selection else _nodes_to_build(context), unit="nodes") as bar:
+            for event in events:
                 bar.advance()
                 if held or _mart_of(context, event):
                     held.append(event)
@@ -99,16 +127,25 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: Ware
 
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator, pool=WRITER_POOL)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCli, warehouse: Warehouse):
-    """`dbt build` of the selected models, seeds and tests, into the same DuckDB file; not
-    started at all when nothing it reads changed since the last successful build."""
+    """`dbt build` of the selected models, seeds and tests, into the same DuckDB file: not
+    started at all when nothing it reads changed since the last successful build, and
+    narrowed to what changed since then (builds.plan) when the run asks for every model."""
     warehouse.export_env()
     with exclusive_turn(warehouse.path, timeout_s=warehouse.wait_s):
-        current, fingerprint = up_to_date(warehouse.path)
-        if current:
+        plan = builds.plan(warehouse.path) if warehouse.path.exists() else None
+        if plan is not None and plan.up_to_date:
             context.log.info("warehouse up to date: nothing dbt reads changed since the last build; dbt not started")
             return
+        whole = context.is_subset is False
         started = time.monotonic()
-        yield from build_models(context, dbt, warehouse)
-        # a full build only: a subset leaves the other models as they were
-        if fingerprint and context.is_subset is False:
-            record_build(warehouse.path, fingerprint, context.run.run_id, time.monotonic() - started)
+        # the state's manifest is read from raw.builds and lives in a file only while dbt runs
+        with tempfile.TemporaryDirectory(prefix="xxgk-dbt-state-") as state_dir:
+            selection = []
+            if plan is not None and whole:
+                context.log.info(f"dbt build {'of what changed' if plan.select else 'in full'}: {plan.reason}")
+                selection = plan.state_args(Path(state_dir))
+            yield from build_models(context, dbt, warehouse, selection)
+        # a build of every model, or of every model that changed; a subset leaves the others as they were
+        if plan is not None and whole:
+            builds.record_build(warehouse.path, plan.fingerprint, context.run.run_id, time.monotonic() - started,
+                                raw_tables=plan.raw_tables, manifest=warehouse.dbt_target / "manifest.json")
