@@ -161,6 +161,26 @@ def test_no_request_event_is_ambiguous_and_said_so():
     assert len(r.problems) == 1 and "没有发生依申请信息公开事件" in r.problems[0]
 
 
+@pytest.mark.parametrize("sentence", [
+    "本年度共受理申请公开政府信息12件。",
+    "全年共受理群众申请12件。",
+    "共受理公民、法人和其他组织提出的政府信息公开申请12件。",
+    "共收到申请人提交的信息公开申请12件。",
+])
+def test_who_applied_and_what_for_between_received_and_its_number(sentence):
+    assert measures(sentence) == {"requests_received": 12}
+
+
+@pytest.mark.parametrize("sentence, want", [
+    ("收到申请人提交的行政复议申请1件。", {"reviews": 1}),
+    ("收到公民、法人和其他组织提出的行政复议申请1件。", {"reviews": 1}),
+    ("受理群众咨询120人次。", {"consultations": 120}),
+    ("收到群众来信来访12件。", {}),
+])
+def test_the_applicants_words_do_not_make_other_requests_received(sentence, want):
+    assert measures(sentence) == want
+
+
 # --- zero statements, approximate values, separators ------------------------------------------
 
 
