@@ -163,12 +163,6 @@ def _insert(con: duckdb.DuckDBPyConnection, parses: list[tuple[str, Parse]], now
     return len(cells)
 
 
-def write_parse(con: duckdb.DuckDBPyConnection, sha256: str, parse: Parse, now: datetime | None = None) -> int:
-    """Replace this document's parse of the current parser version (idempotent); the caller
-    holds the transaction. Returns the number of cells written."""
-    return _insert(con, [(sha256, parse)], now or datetime.now(timezone.utc))
-
-
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0][:200] if text else ''}"

@@ -79,14 +79,10 @@ def _request_identities(rows: tuple[str, ...]) -> tuple[Identity, ...]:
 
 @lru_cache(maxsize=1)
 def _appeal_identities() -> tuple[Identity, ...]:
+    """Table 四: each proceeding's 总计 is the sum of its results."""
     return tuple(Identity(f"appeals.total.{p}", ((p, RESULT_TOTAL),), tuple((p, r) for r in RESULT_PARTS),
                      "appeals_row_total", "appeals", p, RESULT_TOTAL, TOTAL_LABEL, APPEAL_PARTS_LABEL)
                  for p in PROCEEDINGS)
-
-
-def appeal_identities() -> list[Identity]:
-    """Table 四: each proceeding's 总计 is the sum of its results."""
-    return list(_appeal_identities())
 
 
 def _check(ident: Identity, passed: bool, left, right) -> Check:

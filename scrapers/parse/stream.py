@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from scrapers.extract.model import Cell, Row
 from scrapers.extract.text import split_line
-from scrapers.parse.labels import normalise
 from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
 
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
@@ -79,10 +78,6 @@ def is_page_number(row: Row) -> bool:
     if not cells or not cells[0].text[:1] in "-—–" or not cells[0].text:
         return False
     return bool(_PAGE_NUMBER.match(" ".join(row.texts).strip()))
-
-
-def row_text(row: Row) -> str:
-    return normalise("".join(row.texts))
 
 
 def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
