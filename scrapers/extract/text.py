@@ -18,6 +18,9 @@ from scrapers.extract.model import Cell, Extracted, Row
 MAX_CHARS = 2_000_000
 MAX_ROWS = 20_000
 MAX_CELLS_PER_ROW = 200
+# how the problem that says fields were left out begins (the table gate reads it: a line's lost
+# fields are text its rows no longer hold)
+CUT_FIELDS = "line(s) cut to their first"
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 # From a line's first non-space character to its end; every character str.splitlines breaks
@@ -62,7 +65,7 @@ def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
             fields = fields[:MAX_CELLS_PER_ROW]
         rows.append(Row(list(map(Cell, fields)), f"line {n}", kind))
     if wide and problems is not None:
-        problems.append(f"{wide} line(s) cut to their first {MAX_CELLS_PER_ROW} fields: no report's table is that wide")
+        problems.append(f"{wide} {CUT_FIELDS} {MAX_CELLS_PER_ROW} fields: no report's table is that wide")
     return rows
 
 

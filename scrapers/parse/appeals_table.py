@@ -24,6 +24,8 @@ RESULTS = [r["code"] for r in _RESULTS]
 RESULT_PARTS = [r["code"] for r in _RESULTS if r["is_total"] != "true"]
 RESULT_TOTAL = next(r["code"] for r in _RESULTS if r["is_total"] == "true")
 CELLS = [(p, r) for p in PROCEEDINGS for r in RESULTS]
+# words the section's rows print wherever the table is (CJK words that NFKC leaves alone)
+TABLE_WORDS = ("行政复议", "诉讼")
 
 
 @dataclass
@@ -97,7 +99,7 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
     # CJK words that NFKC leaves alone: the raw text says whether the table is here
     header = "".join([c.text for row in rows[start:end] for c in row.cells])
     header = "".join(header.split())
-    if not ("行政复议" in header and "诉讼" in header):
+    if not all(word in header for word in TABLE_WORDS):
         return result
     region = lines if lines is not None else read_lines(rows, start, end)
     candidates = [ln for ln in region if len(ln.printed) >= 1 and len(ln.values) >= 10 and

@@ -14,7 +14,9 @@ from functools import lru_cache
 
 from scrapers.seeds import read_seed
 
-_DROP = re.compile(r"[\s\"'“”‘’「」『』〝〞＂]+")
+# what normalisation drops (a regex class's contents): spacing and quotes
+DROP_CHARS = r"\s\"'“”‘’「」『』〝〞＂"
+_DROP = re.compile(f"[{DROP_CHARS}]+")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -42,6 +44,12 @@ def variants(dimension: str) -> tuple[Variant, ...]:
         raise KeyError(f"no label variants for dimension {dimension!r} in seeds/label_variants.csv")
     # longest first, so that the most specific variant is tried first
     return tuple(sorted(found, key=lambda v: -len(v.text)))
+
+
+def unconditional_texts(dimension: str) -> tuple[str, ...]:
+    """The normalised texts of the variants that match without a context: a label can name a
+    code only by holding one of them, until an earlier label gave it a context."""
+    return tuple(v.text for v in variants(dimension) if not v.context)
 
 
 def _strip_enumerator(label: str) -> str:

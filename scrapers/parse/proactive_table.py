@@ -33,6 +33,8 @@ def _expected() -> dict[str, dict[str, list[str]]]:
 
 
 EXPECTED = _expected()
+# the word of the header row over each block of items: no measure, so no cell, without it
+HEADER_WORD = "信息内容"
 
 
 @dataclass
@@ -150,12 +152,12 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
 
     for line in lines if lines is not None else read_lines(rows, start, end):
         pieces = [labels.normalise(p) for p in line.labels]
-        head = max((k for k, p in enumerate(pieces) if "信息内容" in p), default=None)
+        head = max((k for k, p in enumerate(pieces) if HEADER_WORD in p), default=None)
         if head is not None:
             close_group()
             after = line.labels[head + 1 :]
             item, taken = _item(after)
-            header_text = pieces[head].split("信息内容", 1)[1] + "".join(after[: len(after) - taken])
+            header_text = pieces[head].split(HEADER_WORD, 1)[1] + "".join(after[: len(after) - taken])
             measures = _header(header_text)
             if item is None:
                 continue

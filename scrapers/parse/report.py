@@ -10,6 +10,7 @@ from scrapers.extract.model import Extracted
 from scrapers.parse.appeals_table import read_appeals
 from scrapers.parse.bounds import enforce_bounds
 from scrapers.parse.checks import check_appeals, check_requests
+from scrapers.parse.gate import may_hold_tables
 from scrapers.parse.model import Parse
 from scrapers.parse.proactive_table import read_proactive
 from scrapers.parse.requests_table import read_requests
@@ -47,6 +48,12 @@ def _blank_totals(parse: Parse) -> bool:
 
 
 def _read_tables(parse: Parse, ext: Extracted) -> bool:
+    # most of a pre-2019 report is prose: its text shows the readers would find nothing
+    return may_hold_tables(ext) and read_tables(parse, ext)
+
+
+def read_tables(parse: Parse, ext: Extracted) -> bool:
+    """Tables 二/三/四 read into `parse`; False, and `parse` untouched, when none was found."""
     # Text keeps what its extractor drops and the stream needs (empty lines, `|` fields).
     rows = text_rows(ext.text, ext.rows) if ext.format == "text" else ext.rows
     sections = find_sections(rows)

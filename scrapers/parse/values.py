@@ -10,7 +10,22 @@ from decimal import Decimal, InvalidOperation
 
 # What reports print for "nothing": read as 0, the raw text kept to tell it from a printed 0.
 BLANKS = {"", "-", "—", "–", "－", "——", "/", "／", "无", "\\", "―", "一"}
-_NUMBER = re.compile(r"^(?P<sign>--|[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?P<unit>万元|元|件|条|项|个|人次|次)?$")
+# the units a value may carry, longest first where one ends another
+UNITS = ("万元", "元", "件", "条", "项", "个", "人次", "次")
+_NUMBER = re.compile(r"^(?P<sign>--|[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
+                     rf"(?P<unit>{'|'.join(UNITS)})?$")
+
+
+# What a value is made of once NFKC-normalised: digits, signs, separators, units, blanks. A
+# field holding anything else is not a value.
+_VALUE_CHARS = re.escape("".join(sorted(set("+-−,." + "".join(BLANKS) + "".join(UNITS)))))
+_MAYBE_VALUE = re.compile(rf"[\s|][\d{_VALUE_CHARS}]+(?![^\s|])")
+
+
+def may_print_a_value(text: str) -> bool:
+    """False only when no field of `text` (NFKC-normalised) can read as a value, however its
+    lines are cut into fields at spacing, tabs and `|`."""
+    return _MAYBE_VALUE.search("\n" + text) is not None
 
 
 # Below this recognition confidence (OCR) a cell is doubtful: left out, named, the parse partial.
