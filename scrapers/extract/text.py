@@ -29,6 +29,12 @@ _FIRST_LINE = re.compile(r"\S[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*")
 _WS = re.compile(r"[ \u3000\xa0]+")
 
 
+def is_rule_line(stripped: str) -> bool:
+    """A Markdown table's rule line (`stripped`: the line stripped, not empty): no row of its own."""
+    # a Markdown rule starts with one of "|:-"
+    return stripped[0] in "|:-" and _MD_RULE.match(stripped) is not None
+
+
 def split_line(line: str, stripped: str | None = None) -> tuple[list[str], str]:
     """A line's fields and the kind of row they form (`stripped`: the line stripped, if at hand)."""
     if stripped is None:
@@ -52,8 +58,7 @@ def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
     wide = 0
     for n, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        # a Markdown rule starts with one of "|:-"
-        if not stripped or (stripped[0] in "|:-" and _MD_RULE.match(stripped)):
+        if not stripped or is_rule_line(stripped):
             continue
         if len(rows) == MAX_ROWS:
             if problems is not None:

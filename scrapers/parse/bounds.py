@@ -44,14 +44,27 @@ def _cell_name(table: str, cell) -> str:
     return f"{table} {key}{where}"
 
 
+def _all_fit(values: list, limit: int) -> bool:
+    """Whether every value fits: for counts alone (nearly every table), two comparisons."""
+    if not values:
+        return True
+    if set(map(type, values)) == {int}:
+        return -limit < min(values) and max(values) < limit
+    return all(_fits(v, limit) for v in values)
+
+
 def enforce_bounds(parse: Parse) -> Parse:
     """Drop every cell and check whose number the warehouse columns cannot hold, naming each
     in `problems`; an `ok` parse that lost one becomes `partial`."""
     dropped = False
     for table in ("requests", "appeals", "proactive", "narrative", "extra"):
-        kept = []
+        cells = getattr(parse, table)
         amounts = table == "proactive"  # the one kind of cell with a value in 万元 as well
-        for cell in getattr(parse, table):
+        if _all_fit([c.value for c in cells], VALUE_LIMIT) and (
+                not amounts or _all_fit([c.value_wan_yuan for c in cells], NORMALISED_LIMIT)):
+            continue
+        kept = []
+        for cell in cells:
             normalised = cell.value_wan_yuan if amounts else None
             if _fits(cell.value, VALUE_LIMIT) and _fits(normalised, NORMALISED_LIMIT):
                 kept.append(cell)
@@ -62,14 +75,15 @@ def enforce_bounds(parse: Parse) -> Parse:
                 f"(16 digits); cell left out"
             )
         setattr(parse, table, kept)
-    checks = []
-    for check in parse.checks:
-        if _fits(check.left, VALUE_LIMIT) and _fits(check.right, VALUE_LIMIT):
-            checks.append(check)
-        else:
-            dropped = True
-            parse.problems.append(f"check {check.name}: a side is beyond what the warehouse holds; check left out")
-    parse.checks = checks
+    if not (_all_fit([c.left for c in parse.checks], VALUE_LIMIT) and _all_fit([c.right for c in parse.checks], VALUE_LIMIT)):
+        checks = []
+        for check in parse.checks:
+            if _fits(check.left, VALUE_LIMIT) and _fits(check.right, VALUE_LIMIT):
+                checks.append(check)
+            else:
+                dropped = True
+                parse.problems.append(f"check {check.name}: a side is beyond what the warehouse holds; check left out")
+        parse.checks = checks
     if parse.year is not None and not _fits(parse.year, YEAR_LIMIT):
         parse.problems.append(f"year {parse.year} is not a year; left out")
         parse.year = None

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scrapers.extract.model import Cell, Row
-from scrapers.extract.text import split_line
+from scrapers.extract.text import MAX_ROWS, is_rule_line, split_line
 from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
 
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
@@ -84,22 +84,28 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     """The rows of a text document, as the text extractor numbers them, keeping what the
     stream needs and the extractor drops: empty lines (kind "empty"), pipe-only filler lines of
     merged cells (dropped here), grid-table rules (kind "rule"), and `|`-separated lines
-    without a leading `|` (kind "pipe", the raw line in one cell)."""
-    rows: list[Row] = []
+    without a leading `|` (kind "pipe", the raw line in one cell). `extracted`: the text
+    extractor's rows of this same text, if at hand."""
     lines = text.splitlines()
-    # the text extractor's own rows, where they are what this reading needs, are not split again
-    known = {r.loc: r for r in extracted or ()}
+    # the text extractor's own rows, one per line it kept, in order: where they are what this
+    # reading needs, they are not split again
+    kept = iter(extracted or ())
+    room = MAX_ROWS if extracted else 0
     # "label | v | v |" rows: a line that starts with "|" there starts with a blank cell, not a border
     piped = [s for ln in lines if "|" in ln and ln.count("|") >= 2 and (s := ln.strip()).replace("|", "").strip()]
     open_rows = sum(1 for ln in piped if not ln.startswith("|")) > len(piped) / 2
     ruled = False
+    rows: list[Row] = []
     append = rows.append
     for n, line in enumerate(lines, start=1):
-        loc = f"line {n}"
         stripped = line.strip()
         if not stripped:
-            append(Row([], loc, "empty"))
+            append(Row([], f"line {n}", "empty"))
             continue
+        own = None
+        if room and not is_rule_line(stripped):
+            own = next(kept, None)
+            room -= 1
         first = stripped[0]
         if "|" in stripped:
             compact = stripped.replace(" ", "").replace("\t", "")
@@ -108,19 +114,18 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
             if first == "|" and _MD_RULE.match(stripped):
                 continue
             if open_rows or not (first == "|" and stripped.count("|") >= 2):
-                append(Row([Cell(stripped)], loc, "pipe"))
+                append(Row([Cell(stripped)], f"line {n}", "pipe"))
                 continue
         elif first == "+" and _GRID_RULE.match(stripped.replace(" ", "")):
-            append(Row([], loc, "rule"))
+            append(Row([], f"line {n}", "rule"))
             ruled = True
             continue
         elif first in "-:" and _MD_RULE.match(stripped):
             continue
-        row = known.get(loc)
-        if row is None:
+        if own is None:
             fields, kind = split_line(line, stripped)
-            row = Row([Cell(f) for f in fields], loc, kind)
-        append(row)
+            own = Row([Cell(f) for f in fields], f"line {n}", kind)
+        append(own)
     return _merge_grid_rows(rows) if ruled else rows
 
 
