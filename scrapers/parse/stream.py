@@ -27,6 +27,8 @@ _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _GRID_RULE = re.compile(r"^\+[-=+:]+\+$")
 _PIPES_ONLY = re.compile(r"^\|{2,}$")
+# the value of a cell a rendering left blank (immutable: one serves every such cell)
+_BLANK = Value(0, "", True, None)
 
 
 @dataclass(slots=True)
@@ -166,6 +168,17 @@ def _split(row: Row) -> tuple[list[str], list[Item]]:
     cells = row.cells
     k = len(cells)
     table = row.kind == "table"
+    if k == 1:
+        # most rows of line-per-cell text: a label or a value alone
+        cell = cells[0]
+        text = cell.text
+        if not table and not text.strip():
+            return [], []
+        value = read_value(text)
+        if value is None:
+            text = text.strip()
+            return ([text] if text else []), []
+        return [], [Item(value, cell.loc or row.loc, cell.confidence, cell)]
     values: list[Item] = []
     while k > 0:
         cell = cells[k - 1]
@@ -243,19 +256,22 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
     after_pipe = False
     empties = 0
 
-    for offset, row in enumerate(region):
+    i = start - 1
+    for row in region:
+        i += 1
         kind = row.kind
         if kind == "empty":
             empties += 1
             continue
-        if kind == "rule" or is_page_number(row):
+        cells = row.cells
+        # a page number starts with a dash: the others are no page number, without a look
+        if kind == "rule" or (cells and (head := cells[0].text) and head[0] in "-—–" and is_page_number(row)):
             empties = 0
             continue
-        i = start + offset
         if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels:
             # empty lines beyond the usual spacing are cells the rendering left blank
             blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
-            cur.values.extend(Item(Value(0, "", True, None), row.loc) for _ in range(blanks))
+            cur.values.extend(Item(_BLANK, row.loc) for _ in range(blanks))
         empties = 0
 
         if kind == "pipe" or (pipe_mode and kind == "text"):
@@ -271,19 +287,19 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
                     n_values += 1
             if not has_label and n_values >= 2:
                 # a row of numbers printed apart from its label: a run of its own
-                cur = Line(labels=[], values=[tok for _, tok in tokens], index=i, row=row, closed=True)  # type: ignore[misc]
+                cur = Line([], [tok for _, tok in tokens], i, row, True)  # type: ignore[misc]
                 lines.append(cur)
                 continue
             for is_label, tok in tokens:
                 if is_label:
                     if cur is None or cur.values or cur.closed:
-                        cur = Line(labels=[tok], index=i, row=row)  # type: ignore[list-item]
+                        cur = Line([tok], [], i, row)  # type: ignore[list-item]
                         lines.append(cur)
                     else:
                         cur.labels.append(tok)  # type: ignore[arg-type]
                 else:
                     if cur is None or cur.closed:
-                        cur = Line(labels=[], index=i, row=row)
+                        cur = Line([], [], i, row)
                         lines.append(cur)
                     if not cur.values:
                         cur.row = row
@@ -298,7 +314,7 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
         if not values:
             if labels:
                 if cur is None or cur.values or cur.closed:
-                    cur = Line(labels=labels, index=i, row=row)
+                    cur = Line(labels, [], i, row)
                     lines.append(cur)
                 else:
                     cur.labels.extend(labels)
@@ -306,16 +322,16 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
         if not labels:
             if len(values) >= 2:
                 # a row of numbers printed apart from its label: a run of its own
-                cur = Line(labels=[], values=values, index=i, row=row, closed=True)
+                cur = Line([], values, i, row, True)
                 lines.append(cur)
                 continue
         elif cur is None or cur.values or cur.closed:
-            cur = Line(labels=labels, index=i, row=row)
+            cur = Line(labels, [], i, row)
             lines.append(cur)
         else:
             cur.labels.extend(labels)
         if cur is None or cur.closed:
-            cur = Line(labels=[], index=i, row=row)
+            cur = Line([], [], i, row)
             lines.append(cur)
         if not cur.values:
             cur.row = row
@@ -325,7 +341,7 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
             cur.closed = True
     if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels and end < len(rows):
         blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
-        cur.values.extend(Item(Value(0, "", True, None), rows[end - 1].loc) for _ in range(blanks))
+        cur.values.extend(Item(_BLANK, rows[end - 1].loc) for _ in range(blanks))
     return lines
 
 
