@@ -46,9 +46,13 @@ def split_line(line: str, stripped: str | None = None) -> tuple[list[str], str]:
         return [f.strip() for f in line.rstrip("\r\n").split("\t")], "table"
     # stripped has no space at either end, so only an empty line gives an empty field; a line
     # without a space (a label, a number: most lines of a page's text) is one field
-    if " " not in stripped and "\u3000" not in stripped and "\xa0" not in stripped:
+    if "\u3000" in stripped or "\xa0" in stripped:
+        return _WS.split(stripped), "text"
+    if " " not in stripped:
         return ([stripped] if stripped else []), "text"
-    return _WS.split(stripped), "text"
+    # spaces alone: str.split is _WS.split's result without the empty fields a run leaves
+    fields = stripped.split(" ")
+    return (fields if "" not in fields else [f for f in fields if f]), "text"
 
 
 def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
@@ -58,7 +62,8 @@ def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
     wide = 0
     for n, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if not stripped or is_rule_line(stripped):
+        # (is_rule_line's first test inlined: every line passes here)
+        if not stripped or (stripped[0] in "|:-" and is_rule_line(stripped)):
             continue
         if len(rows) == MAX_ROWS:
             if problems is not None:

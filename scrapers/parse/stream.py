@@ -26,7 +26,6 @@ from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _GRID_RULE = re.compile(r"^\+[-=+:]+\+$")
-_PIPES_ONLY = re.compile(r"^\|{2,}$")
 # the value of a cell a rendering left blank (immutable: one serves every such cell)
 _BLANK = Value(0, "", True, None)
 
@@ -105,14 +104,14 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
             append(Row([], f"line {n}", "empty"))
             continue
         own = None
-        if room and not is_rule_line(stripped):
+        first = stripped[0]
+        # (is_rule_line's first test inlined: every line passes here)
+        if room and not (first in "|:-" and is_rule_line(stripped)):
             own = next(kept, None)
             room -= 1
-        first = stripped[0]
         if "|" in stripped:
-            compact = stripped.replace(" ", "").replace("\t", "")
-            if _PIPES_ONLY.match(compact):
-                continue
+            if not stripped.strip("| \t") and stripped.count("|") >= 2:
+                continue  # the filler of merged cells: pipes alone
             if first == "|" and _MD_RULE.match(stripped):
                 continue
             if open_rows or not (first == "|" and stripped.count("|") >= 2):
