@@ -200,8 +200,18 @@ def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]],
     """Tokens of a `|`-separated line, (True, label) or (False, Item); a field empty between two
     pipes is a blank cell, also when the first pipe ended the line before."""
     pipe_row = row.kind == "pipe"
-    line = row.cells[0].text if pipe_row else " ".join(row.texts)
+    cells = row.cells
+    line = cells[0].text if pipe_row or len(cells) == 1 else " ".join([c.text for c in cells])
     loc = row.loc
+    # the two lines of pipe-after-cell text: a cell, and a pipe alone
+    if "|" not in line:
+        text = line.strip()
+        if not text:
+            return [], False
+        value = read_value(text)
+        return [(False, Item(value, loc)) if value is not None else (True, text)], False
+    if line == "|":
+        return ([(False, Item(_BLANK, loc))] if after_pipe else []), True
     pieces = line.split("|")
     tokens: list[tuple[bool, object]] = []
     last = len(pieces) - 1
