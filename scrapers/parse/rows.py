@@ -46,6 +46,8 @@ def find_sections(rows: list[Row]) -> Sections:
     texts: list[tuple[int, str]] = []
     for i, row in enumerate(rows):
         cells = row.cells
+        if not cells:  # an empty line of text
+            continue
         raw = cells[0].text if len(cells) == 1 else "".join([c.text for c in cells])
         if len(raw) > 80 or not _HEADING_CHARS.search(raw):
             continue
