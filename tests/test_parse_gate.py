@@ -95,6 +95,18 @@ def test_what_the_readers_can_read_is_never_skipped(text):
     assert may_hold_tables(ext)
 
 
+@pytest.mark.parametrize("reshaping", [
+    "------\n",  # a Markdown rule: its line is dropped whole, whatever else it holds
+    "+----+----+\n",  # a grid's rule: the cells between two rules are joined over lines
+    " ".join(["正文"] * 300) + "\n",  # fields past the cap are left out of the rows
+])
+def test_a_text_whose_lines_are_reshaped_is_never_skipped(reshaping):
+    """Where the rows are not the text cut at spacing and pipes, the text proves nothing."""
+    prose = "本机关依法公开政府信息。\n"
+    assert not may_hold_tables(extract_document(prose.encode("utf-8"), "x.txt"))
+    assert may_hold_tables(extract_document((prose + reshaping + prose).encode("utf-8"), "x.txt"))
+
+
 def test_gold_documents_are_read_the_same_with_the_gate():
     """The gate only skips: a gold document's parse is what the readers alone make of it."""
     for path in gold_files():
