@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from functools import lru_cache
 
 PARSER_VERSION = "2"
 
@@ -108,13 +109,24 @@ class Parse:
             "format": self.format,
             "parser_version": PARSER_VERSION,
             "problems": list(self.problems),
-            "checks": [{k: plain(v) for k, v in asdict(c).items()} for c in self.checks],
+            "checks": [{k: plain(v) for k, v in _flat(c).items()} for c in self.checks],
             "table_templates": dict(self.table_templates),
             "tables": {
-                "requests": [asdict(c) for c in self.requests],
-                "appeals": [asdict(c) for c in self.appeals],
-                "proactive": [asdict(c) for c in self.proactive],
-                "narrative": [asdict(c) for c in self.narrative],
-                "extra": [asdict(c) for c in self.extra],
+                "requests": [_flat(c) for c in self.requests],
+                "appeals": [_flat(c) for c in self.appeals],
+                "proactive": [_flat(c) for c in self.proactive],
+                "narrative": [_flat(c) for c in self.narrative],
+                "extra": [_flat(c) for c in self.extra],
             },
         }
+
+
+@lru_cache(maxsize=16)
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _flat(cell) -> dict:
+    """A cell's or check's fields by name: what dataclasses.asdict gives for these flat records
+    (their values are numbers, strings and None), without its deep copy of each value."""
+    return {name: getattr(cell, name) for name in _names(type(cell))}
