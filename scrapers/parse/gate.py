@@ -31,9 +31,9 @@ from scrapers.parse.appeals_table import TABLE_WORDS
 from scrapers.parse.proactive_table import HEADER_WORD
 from scrapers.parse.values import may_print_a_value
 
-# what a label keeps apart from the text around it besides spacing, and what a page number
-# between two of its pieces is made of
-_APART = re.compile(r"[\"'“”‘’「」『』〝〞＂|\d\-—–]+")
+# what normalising a label drops, what cuts a line into cells, and what a page number between
+# two pieces of a label is made of (spacing goes first, by str.split: far cheaper)
+_APART = re.compile(rf"[{labels.DROP_CHARS}|\d\-—–]+")
 # what only a reshaped text document prints: a Markdown rule (its line is dropped whole) and
 # a grid table's rule (its rows' cells are joined over lines)
 _RESHAPED = re.compile(r"---|\+ *[-=+:]")
