@@ -159,6 +159,23 @@ def flipbook(bs: list[Block]) -> str:
     return "\n".join(out) + "\n"
 
 
+def table_on_a_line(bs: list[Block]) -> str:
+    """A whole table on one line, its cells separated by one space: what a page-text store that
+    collapses a block's whitespace keeps. Blank cells vanish."""
+    out = []
+    for kind, rows in bs:
+        out.append(rows[0][0] if kind == "text" else " ".join(c for r in rows for c in r if c))
+    return "\n".join(out) + "\n"
+
+
+def table_on_a_line_tabs(bs: list[Block]) -> str:
+    """A whole table on one tab-separated line (a spreadsheet paste that lost its row breaks)."""
+    out = []
+    for kind, rows in bs:
+        out.append(rows[0][0] if kind == "text" else "\t".join(c for r in rows for c in r))
+    return "\n".join(out) + "\n"
+
+
 WRITERS = {
     "cell_per_line_pipe": cell_per_line_pipe,
     "cell_per_line": cell_per_line,
@@ -169,6 +186,8 @@ WRITERS = {
     "markdown": markdown,
     "grid": grid,
     "flipbook": flipbook,
+    "table_on_a_line": table_on_a_line,
+    "table_on_a_line_tabs": table_on_a_line_tabs,
 }
 
 

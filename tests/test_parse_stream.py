@@ -219,3 +219,28 @@ def test_vanished_blanks_placement_is_the_definition_and_never_wrong(case):
         return
     # one reading: the row as it was, its printed zeros where they first fit
     assert readings == {tuple(table[code]): tuple(positions)}
+
+
+def test_a_line_that_prints_several_rows_is_read_row_by_row():
+    """A table collapsed onto one line: each label takes the values after it, not the line's
+    last values (which once gave 一、本年新收 the numbers of the line's last row)."""
+    from scrapers.parse.stream import text_rows
+
+    rows = text_rows("规章 0 0 0 行政规范性文件 3 1 20\n一、本年新收政府信息公开申请数量 21 0 0 0 0 0 21 二、上年结转政府信息公开申请数量 1 0 0 0 0 0 1\n")
+    assert [r.texts for r in rows] == [
+        ["规章", "0", "0", "0"], ["行政规范性文件", "3", "1", "20"],
+        ["一、本年新收政府信息公开申请数量", "21", "0", "0", "0", "0", "0", "21"],
+        ["二、上年结转政府信息公开申请数量", "1", "0", "0", "0", "0", "0", "1"],
+    ]
+    assert [r.loc for r in rows] == ["line 1", "line 1", "line 2", "line 2"]
+
+
+@pytest.mark.parametrize("line", [
+    "括：行政规范性文件 13 件；规划计划文件 2 件；2024 年度部门",  # a number's unit follows it: prose
+    "行政复议\t\t\t\t\t行政诉讼\t\t",  # blank cells of a header are no row's values
+    "2023 年，本机关共收到申请 12 件",  # values before the first label
+])
+def test_a_line_of_prose_or_a_header_stays_one_row(line):
+    from scrapers.parse.stream import text_rows
+
+    assert len(text_rows(line + "\n")) == 1

@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from scrapers.extract.model import Cell, Row
 from scrapers.extract.text import MAX_ROWS, is_rule_line, split_line
 from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
+from scrapers.seeds import read_seed
 
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
@@ -127,7 +129,43 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
             fields, kind = split_line(line, stripped)
             own = Row([Cell(f) for f in fields], f"line {n}", kind)
         append(own)
-    return _merge_grid_rows(rows) if ruled else rows
+    if ruled:
+        rows = _merge_grid_rows(rows)
+    out: list[Row] = []
+    for row in rows:
+        if row.kind in ("text", "table") and len(row.cells) > 2:
+            out.extend(_printed_rows(row))
+        else:
+            out.append(row)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _units() -> tuple[str, ...]:
+    return tuple(r["unit"] for r in read_seed("narrative_units"))
+
+
+def _printed_rows(row: Row) -> list[Row]:
+    """A line of space-separated text that prints several rows one after another ("规章 0 0 0
+    行政规范性文件 3 1 20", a whole table on one line): a row per label and the values after it.
+    Text after a number that starts with a unit ("13 件；规划计划文件 2 件") is prose, not a
+    label: no row starts with 件. Values before the line's first label stay with that label's
+    row, as a row read alone would take them."""
+    cells = row.cells
+    kinds = [read_value(c.text) is not None for c in cells]
+    starts = [0]
+    labelled = printed = False
+    for k in range(1, len(cells)):
+        if not kinds[k - 1]:
+            labelled, printed = True, False
+        elif cells[k - 1].text:
+            printed = True
+        if not kinds[k] and labelled and printed and not cells[k].text.startswith(_units()):
+            starts.append(k)
+            labelled = printed = False
+    if len(starts) == 1:
+        return [row]
+    return [Row(cells[a:b], row.loc, row.kind) for a, b in zip(starts, [*starts[1:], len(cells)])]
 
 
 def _merge_grid_rows(rows: list[Row]) -> list[Row]:
