@@ -172,6 +172,19 @@ def test_who_applied_and_what_for_between_received_and_its_number(sentence):
 
 
 @pytest.mark.parametrize("sentence, want", [
+    ("共收到依申请公开申请件数为8件。", {"requests_received": 8}),
+    ("全年政府信息公开申请受理量为16件。", {"requests_received": 16}),
+    ("共答复申请人26件次。", {"requests_answered": 26}),
+    ("本年度无因政府信息公开引起的行政复议、行政诉讼案件。", {"reviews": 0, "lawsuits": 0}),
+    ("2012年,本机关未收到公民、法人或其他组织提出的政府信息公开申请。", {"requests_received": 0}),
+    # 无 alone is no zero statement: 无法提供 is an outcome, the review was received
+    ("对无法提供信息的答复,申请人提起行政复议1件。", {"reviews": 1}),
+])
+def test_counted_nouns_and_other_zero_wordings(sentence, want):
+    assert measures(sentence) == want
+
+
+@pytest.mark.parametrize("sentence, want", [
     ("收到申请人提交的行政复议申请1件。", {"reviews": 1}),
     ("收到公民、法人和其他组织提出的行政复议申请1件。", {"reviews": 1}),
     ("受理群众咨询120人次。", {"consultations": 120}),
