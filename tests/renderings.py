@@ -186,9 +186,10 @@ WRITERS = {
     "markdown": markdown,
     "grid": grid,
     "flipbook": flipbook,
-    "table_on_a_line": table_on_a_line,
-    "table_on_a_line_tabs": table_on_a_line_tabs,
 }
+
+# Layouts that lose where a table's rows end: their numbers and order survive, not every cell.
+COLLAPSED_WRITERS = {"table_on_a_line": table_on_a_line, "table_on_a_line_tabs": table_on_a_line_tabs}
 
 
 def plain(bs: list[Block]) -> str:

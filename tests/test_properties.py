@@ -163,19 +163,21 @@ def test_generated_tables_read_exactly_through_every_writer(generated):
 
 @given(tables())
 def test_generated_tables_with_vanished_blanks_are_never_wrong(generated):
-    """A plain table loses its blank cells to spacing: rows whose numbers the identities cannot
-    place are left out and named, the parse is partial; no cell is ever read wrong."""
-    from renderings import plain
+    """A plain table loses its blank cells to spacing, a table collapsed onto one line its rows'
+    ends too: rows whose numbers the identities cannot place are left out and named, the parse
+    is partial; no cell is ever read wrong."""
+    from renderings import COLLAPSED_WRITERS, plain
 
     grid, appeals, rows, four = generated
     want = {(row, col): v for row, values in grid.items() for col, v in zip(COLUMNS, values)}
-    parse = parse_document(plain(document(rows, four, keep_breaks=False)).encode("utf-8"), "generated.txt")
-    got = {(c.row, c.column): c.value for c in parse.requests}
-    assert {k: v for k, v in got.items() if want.get(k) != v} == {}, parse.problems[:6]
-    missing = {row for row, _ in set(want) - set(got)}
-    text = " ".join(parse.problems)
-    assert all(row in text for row in missing), (sorted(missing), parse.problems[:6])
-    if missing:
-        assert parse.status == "partial"
+    for writer in (plain, *COLLAPSED_WRITERS.values()):
+        parse = parse_document(writer(document(rows, four, keep_breaks=False)).encode("utf-8"), "generated.txt")
+        got = {(c.row, c.column): c.value for c in parse.requests}
+        assert {k: v for k, v in got.items() if want.get(k) != v} == {}, (writer.__name__, parse.problems[:6])
+        missing = {row for row, _ in set(want) - set(got)}
+        text = " ".join(parse.problems)
+        assert all(row in text for row in missing), (writer.__name__, sorted(missing), parse.problems[:6])
+        if missing:
+            assert parse.status == "partial", writer.__name__
     got_appeals = {(c.proceeding, c.result): c.value for c in parse.appeals}
     assert all(dict(zip(CELLS, appeals))[k] == v for k, v in got_appeals.items())
