@@ -18,9 +18,9 @@ from scrapers.parse.narrative import (
     load_vocabulary,
     looks_pre2019,
     parse_narrative,
-    parse_stat_table,
 )
 from scrapers.parse.prose import normalise
+from scrapers.parse.stat_table import parse_stat_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PRE2019 = FIXTURES / "corpus" / "pre2019"
@@ -339,6 +339,43 @@ def test_stat_table_maps_rows_to_measures():
     assert by_measure["denied"].loc == "table 1 row 28"
 
 
+def _stat_table_report() -> list:
+    rows = [line.split("\t") for line in (EXTRA / "stat_table" / "beijing-subdistrict-2016.tsv").read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#")]
+    return [
+        ("text", [["北京市东城区某某街道办事处2016年政府信息公开工作年度报告"]]),
+        ("text", [["本报告依据《中华人民共和国政府信息公开条例》要求编制。"]]),
+        ("text", [["附表：政府信息公开情况统计表"]]),
+        ("table", [[c.replace("\\n", "\n") for c in r] for r in rows]),
+        ("text", [["五、存在的主要问题及改进措施"]]),
+        ("text", [["无。"]]),
+    ]
+
+
+def _stat_table_layouts():
+    from renderings import COLLAPSED_WRITERS, HTML_WRITERS, WRITERS, docx_bytes
+
+    # the flipbook prints table 四's headers a character a line, which a 统计表 does not have
+    text = {k: v for k, v in {**WRITERS, **COLLAPSED_WRITERS}.items() if k != "flipbook"}
+    yield from ((name, lambda bs, w=w: w(bs).encode("utf-8"), "x.txt") for name, w in text.items())
+    yield from ((name, lambda bs, w=w: w(bs).encode("utf-8"), "x.html") for name, w in HTML_WRITERS.items())
+    yield "docx", docx_bytes, "x.docx"
+
+
+@pytest.mark.parametrize("layout", list(_stat_table_layouts()), ids=lambda t: t[0])
+def test_stat_table_reads_the_same_in_every_layout(layout):
+    """The 统计表 is read through the stream like the 2019+ tables: a copy with a cell per line,
+    piped rows or a whole table on one line states what the table does. Its rows (其中：涉及国家秘密)
+    are not fragments of a table 三: the report is a pre-2019 one."""
+    from scrapers.parse.report import parse_document
+
+    _name, render, filename = layout
+    expected = json.loads((EXTRA / "stat_table" / "beijing-subdistrict-2016.expected.json").read_text(encoding="utf-8"))
+    parse = parse_document(render(_stat_table_report()), filename)
+    assert parse.template == "pre2019" and parse.status == "ok", parse.problems[:4]
+    assert {c.measure: c.value for c in parse.narrative} == expected["narrative"]
+
+
 def test_stat_table_row_with_two_values_is_left_out(caplog):
     rows = [Row(cells=[Cell("（一）收到申请数"), Cell("件"), Cell("17"), Cell("15")], loc="r1", kind="table")]
     assert parse_stat_table(rows) == []
@@ -603,3 +640,13 @@ def test_the_phrases_chosen_by_their_words_claim_what_every_phrase_claims():
                 assert _claims(lead, tail, unit, chosen) == _claims(lead, tail, unit, vocabulary.phrases), sentence
                 compared += 1
     assert compared > 500 and narrowed > 100
+
+
+@pytest.mark.parametrize("sentence, want", [
+    ("依申请公开信息收取的费用 万元 0", {}),  # 万 of 万元 is the unit, not 10,000
+    ("收取费用 万元 1 件。", {}),
+    ("收取费用两万元。", {"fees_yuan": 20000}),
+    ("收取检索、复印费用0.05万元。", {"fees_yuan": 500}),
+])
+def test_wan_alone_is_a_unit_never_a_number(sentence, want):
+    assert measures(sentence) == want

@@ -29,7 +29,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from scrapers.extract.model import Row
 from scrapers.parse.meta import find_year
 from scrapers.parse.model import NarrativeCell
 from scrapers.parse.numerals import ARABIC, CHINESE, CHINESE_NUMERAL_CHARS, NotANumber, read_number
@@ -483,6 +482,12 @@ def _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, 
         if reason:
             result.notes.append(f"{measure}: {lead!r} set aside: {reason[1]}")
             continue
+        gap = lead[span[1]:]
+        if gap.count("(") > gap.count(")"):
+            # the number stands in a note in brackets after the measure's words: a 统计表 label's
+            # counting rule ("主动公开政府信息数(不同渠道和方式公开相同信息计1条)"), not its figure
+            result.notes.append(f"{measure}: {lead!r} set aside: a number inside a note in brackets")
+            continue
         result.problems.append(f"{measure} left out: words between the measure and its number are not known in {prose.source(start, end)!r}")
 
 
@@ -555,88 +560,3 @@ def looks_pre2019(text: str) -> bool:
         return True
     year = find_year(text)
     return year is not None and year <= 2018
-
-
-# ----------------------------------------------------------------------------------------------
-# The Beijing 政府信息公开情况统计表 (2014–2018)
-
-_ENUMERATOR = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、](?!\d)|其中[:]?)+"
-)
-_PARENTHESES = re.compile(r"\([^()]*\)")
-_UNITS = ("万元", "元", "条", "件", "人次", "人", "个", "次", "项")
-_BLANK = {"", "-", "—", "–", "/", "无", "——"}
-
-
-@lru_cache(maxsize=4096)
-def normalise_label(label: str) -> str:
-    """A row label without its numbering, notes in brackets, spaces or line breaks."""
-    s = re.sub(r"\s+", "", normalise(label).text)
-    s = _ENUMERATOR.sub("", s)
-    s = _PARENTHESES.sub("", s)
-    return s.strip(":")
-
-
-@lru_cache(maxsize=1)
-def _table_rows() -> dict[str, tuple[str, str]]:
-    """Normalised label variant -> (measure or "" for rows known and not mapped, unit)."""
-    rows = {}
-    for i, row in enumerate(read_seed("pre2019_table_rows"), start=2):
-        measure = row["measure"].strip()
-        if measure and measure not in MEASURES:
-            raise ValueError(f"pre2019_table_rows.csv line {i}: unknown measure {measure!r}")
-        rows[normalise_label(row["variant"])] = (measure, row["unit"].strip())
-    return rows
-
-
-def parse_stat_table(rows: list[Row], problems: list[str] | None = None) -> list[NarrativeCell]:
-    """The measures of a 政府信息公开情况统计表: each row's label mapped through the seed.
-
-    A row is label cell(s), perhaps a unit cell, and one value cell. Blank value cells ("", "—",
-    "/", "无") read as 0, as in the 2019+ tables; a row with two values is left out and logged,
-    and so is a measure that two rows give different values. Each row of a measure left out is
-    also said in problems, when given: the table states a figure the parse does not have."""
-    problems = [] if problems is None else problems
-    mapping = _table_rows()
-    cells: dict[str, NarrativeCell | None] = {}
-    for row in rows:
-        texts = [c.text for c in row.cells]
-        label_at = next((i for i, t in enumerate(texts) if normalise_label(t) in mapping), None)
-        if label_at is None:
-            continue
-        measure, unit = mapping[normalise_label(texts[label_at])]
-        if not measure:
-            continue
-        rest = [normalise(t).text.strip() for t in texts[label_at + 1 :]]
-        printed_unit = next((t for t in rest if t in _UNITS), None)
-        values = [t for t in rest if t not in _UNITS]
-        numbers = [t for t in values if t not in _BLANK]
-        if len(numbers) > 1:
-            log.warning("统计表 row %s (%s): several values %s; left out", row.loc, texts[label_at], numbers)
-            problems.append(f"{measure} left out: 统计表 row {row.loc} ({texts[label_at].strip()}) has several values {numbers}")
-            continue
-        raw = " | ".join(t.strip() for t in texts)
-        if numbers:
-            try:
-                value = read_number(re.sub(r"\s+", "", numbers[0]))
-            except NotANumber:
-                log.warning("统计表 row %s (%s): value %r is not a number; left out", row.loc, texts[label_at], numbers[0])
-                problems.append(f"{measure} left out: 统计表 row {row.loc} ({texts[label_at].strip()}) value {numbers[0]!r} is not a number")
-                continue
-        elif values:
-            value = 0
-        else:
-            log.warning("统计表 row %s (%s): no value cell; left out", row.loc, texts[label_at])
-            continue
-        if measure == "fees_yuan" and (printed_unit or unit) == "万元":
-            value = round(value * 10000, 2)
-            value = int(value) if float(value).is_integer() else value
-        cell = NarrativeCell(measure=measure, value=value, raw=raw, loc=row.loc)
-        if measure not in cells:
-            cells[measure] = cell
-        elif cells[measure] is not None and cells[measure].value != value:
-            log.warning("统计表: %s is %s in %s and %s in %s; left out",
-                        measure, cells[measure].value, cells[measure].loc, value, row.loc)  # fmt: skip
-            problems.append(f"{measure} left out: 统计表 rows {cells[measure].loc} and {row.loc} give {cells[measure].value} and {value}")
-            cells[measure] = None
-    return [c for c in cells.values() if c is not None]

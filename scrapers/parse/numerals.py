@@ -16,7 +16,8 @@ CHINESE_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_UNITS) + "万"
 # Thousands groups only where they are well formed ("1,234" but not "3,4"), so that a comma
 # between two clauses ("同意公开1件,2件…") is never read as a separator.
 ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-CHINESE = rf"[{CHINESE_NUMERAL_CHARS}]+"
+# A numeral holds a digit or 十 ("十件", "两万"): 万 alone is the unit 万元's, never 10,000.
+CHINESE = rf"(?=[{CHINESE_NUMERAL_CHARS}]*?[{''.join(_DIGITS)}十])[{CHINESE_NUMERAL_CHARS}]+"
 # An Arabic number may carry a 万 multiplier ("1.2万条"); a percentage is never a number here, and
 # a number never starts inside another one ("20091名" is a lost date glued to a count, not 91).
 NUMBER = rf"(?:(?<![\d.])(?<!\d,){ARABIC}万?|{CHINESE})(?![\d.%‰])"

@@ -101,7 +101,8 @@ def read_tables(parse: Parse, ext: Extracted) -> bool:
 
 
 def _read_narrative(parse: Parse, ext: Extracted) -> None:
-    from scrapers.parse.narrative import looks_pre2019, parse_narrative, parse_stat_table
+    from scrapers.parse.narrative import looks_pre2019, parse_narrative
+    from scrapers.parse.stat_table import parse_stat_table
 
     if not (looks_pre2019(ext.text) or (parse.year is not None and parse.year <= 2018)):
         if ext.images:
@@ -113,8 +114,9 @@ def _read_narrative(parse: Parse, ext: Extracted) -> None:
         return
     parse.template = "pre2019"
     result = parse_narrative(ext.text)
+    rows = text_rows(ext.text, ext.rows) if ext.format == "text" else ext.rows
     problems = list(result.problems)
-    table = {c.measure: c for c in parse_stat_table(ext.rows, problems)}
+    table = {c.measure: c for c in parse_stat_table(rows, problems)}
     # the sentences and the 统计表 state one figure twice: kept when they agree, left out when not
     cells = []
     for cell in result.cells:
@@ -147,12 +149,15 @@ def parse_document(data: bytes, name: str | None = None, pictures: dict[str, byt
             parse.status = ext.status
             return parse
         from scrapers.parse.meta import find_office, find_year
+        from scrapers.parse.narrative import looks_pre2019
 
         parse.year = find_year(ext.text, ext.title)
         parse.office = find_office(ext.text, ext.title)
         if parse.year is None:
             parse.problems.append("the year the report covers was not found")
-        if not _read_tables(parse, ext):
+        # A report of the 2008 条例 era is read by its statements and its 统计表, whose rows
+        # (其中：涉及国家秘密) the 2019 template readers would take for fragments of table 三.
+        if looks_pre2019(ext.text) or not _read_tables(parse, ext):
             _read_narrative(parse, ext)
         if parse.year is None and parse.status == "ok":
             parse.status = "partial"
