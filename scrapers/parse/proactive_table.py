@@ -136,6 +136,10 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
         item, head, subs = group
         group = None
         if not subs:
+            # no sub-rows followed: the row's blank cells are its values, as in tables 三 and 四
+            blanks = _values(head, len(measures))
+            if head.values and len(blanks) == len(measures):
+                emit(item, blanks, "")
             return
         width = len(measures)
         if any(len(vals) != width for _, vals, _ in subs):
@@ -166,7 +170,8 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
                 continue
             item, taken = _item(line.labels)
         if not line.printed:
-            if item is not None and not line.values:
+            if item is not None:
+                # numbers of its own or its sub-rows' sums: the rows after it tell
                 close_group()
                 group = (item, line, [])
             continue
