@@ -179,6 +179,12 @@ def test_who_applied_and_what_for_between_received_and_its_number(sentence):
     ("2012年,本机关未收到公民、法人或其他组织提出的政府信息公开申请。", {"requests_received": 0}),
     # 无 alone is no zero statement: 无法提供 is an outcome, the review was received
     ("对无法提供信息的答复,申请人提起行政复议1件。", {"reviews": 1}),
+    ("无政府信息公开行政复议和行政诉讼情况。", {"reviews": 0, "lawsuits": 0}),
+    ("今年我局共收到政府信息公开申请书3份。", {"requests_received": 3}),
+    ("在答复的申请中,同意公开5件,不属于本机关公开职责权限范围2件。", {"granted": 5, "not_held": 2}),
+    ("本年度共受理政府資訊公開申請7件。", {"requests_received": 7}),  # the Big5 gate's 資訊
+    # one kind of applicant is a part of the requests, not their number
+    ("接到公民申请5件,法人申请1件,共6件。", {}),
 ])
 def test_counted_nouns_and_other_zero_wordings(sentence, want):
     assert measures(sentence) == want
