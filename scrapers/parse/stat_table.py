@@ -82,6 +82,9 @@ def parse_stat_table(rows: list[Row], problems: list[str] | None = None) -> list
     """The measures of a 政府信息公开情况统计表 among the document's rows. Each row of a measure
     left out is said in `problems`, when given: the table states a figure the parse lacks."""
     problems = [] if problems is None else problems
+    mapping = _table_rows()
+    if not any(normalise_label(piece) in mapping for row in rows for c in row.cells for piece in c.text.split("|")):
+        return []  # no label of the table whole in a cell or field: the stream would find none either
     cells: dict[str, NarrativeCell | None] = {}
     for line in read_lines(rows, 0, len(rows)):
         if not line.labels:
