@@ -256,3 +256,47 @@ def test_a_part_the_text_does_not_use_is_not_read():
     cut = _rewritten(_one_paragraph_docx(), "word/document.xml", b"</w:body>", b"")
     result = extract_docx(cut)
     assert result.status == "failed" and result.problems[0].startswith("not a readable .docx: XMLSyntaxError")
+
+
+def test_a_table_is_walked_once_with_each_cell_read_as_python_docx_holds_it():
+    # the one walk of a table reads: a tab and a line break inside a cell's paragraph (a space,
+    # a wrapped line), a text box's words inside a cell's paragraph, a cell's second paragraph;
+    # a cell continuing a vertical merge shows nothing, not even a table nested in it
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    table = doc.add_table(rows=2, cols=3)
+    table.cell(0, 0).text = "合计"
+    table.cell(0, 1).merge(table.cell(1, 1)).text = "12"
+    table.cell(0, 2).text = "申请"
+    table.cell(0, 2).add_paragraph("件数")
+    table.cell(1, 0).text = "其他"
+    table.cell(1, 2).text = "3"
+    first = table.cell(0, 0).paragraphs[0]._p
+    run = first.makeelement(qn("w:r"), {})
+    for tag, text in (("w:tab", None), ("w:t", "处理"), ("w:br", None), ("w:t", "结果")):
+        element = run.makeelement(qn(tag), {})
+        element.text = text
+        run.append(element)
+    # a text box anchored in the paragraph: its own paragraph, inside the run
+    box = run.makeelement(qn("w:txbxContent"), {})
+    box_p = box.makeelement(qn("w:p"), {})
+    box_r = box_p.makeelement(qn("w:r"), {})
+    box_t = box_r.makeelement(qn("w:t"), {})
+    box_t.text = "框"
+    box_r.append(box_t)
+    box_p.append(box_r)
+    box.append(box_p)
+    run.append(box)
+    first.append(run)
+    # the row-1 half of the merged cell is a vMerge continuation: a table inside it is not read
+    continued = table.rows[1]._tr.findall(qn("w:tc"))[1]
+    hidden = doc.add_table(rows=1, cols=2)
+    hidden.cell(0, 0).text = "不读"
+    hidden.cell(0, 1).text = "9"
+    continued.append(hidden._tbl)
+    out = io.BytesIO()
+    doc.save(out)
+    rows = extract_docx(out.getvalue()).rows
+    assert [r.texts for r in rows] == [["合计 处理结果框", "12", "申请件数"], ["其他", "3"]]
+    assert [(c.x0, c.x1) for c in rows[1].cells] == [(rows[0].cells[0].x0, rows[0].cells[0].x1), (rows[0].cells[2].x0, rows[0].cells[2].x1)]

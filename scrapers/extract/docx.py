@@ -69,6 +69,8 @@ _W_TC_PR = qn("w:tcPr")
 _W_GRID_SPAN = qn("w:gridSpan")
 _W_V_MERGE = qn("w:vMerge")
 _W_TR_TC = f"{_W_TR}/{_W_TC}"
+# what a table's walk stops at: its rows, cells, their paragraphs and the text inside them
+_TABLE_TAGS = (_W_TBL, _W_TR, _W_TC, _W_P, _W_T, _W_TAB, _W_BR, _W_CR)
 _CELL_COUNT = etree.XPath("count(w:tr/w:tc)", namespaces={"w": nsmap["w"]})
 # the package's parts list and relationships
 _PR_RELATIONSHIP = f"{{{NS.OPC_RELATIONSHIPS}}}Relationship"
@@ -168,7 +170,14 @@ def _main_body(data: bytes):
     if root.tag != _W_DOCUMENT:
         # only python-docx's document element has a body: its own error, word for word
         return parse_xml(blob).body
-    return root.find(_W_BODY)
+    return _first(root, _W_BODY)
+
+
+def _first(parent, tag):
+    """parent.find(tag): its first child of that tag. lxml's find() parses its path through
+    ElementPath in Python on every call (2 µs, three times a table cell); a child iterator of
+    one tag is the same lookup done in C."""
+    return next(parent.iterchildren(tag), None)
 
 
 def _paragraph_text(p) -> str:
@@ -200,7 +209,7 @@ class _BodyReader:
             elif tag == _W_TBL:
                 self._table(child, depth)
             elif tag in (_W_SDT, _W_CUSTOM_XML):
-                content = child.find(_W_SDT_CONTENT) if tag == _W_SDT else child
+                content = _first(child, _W_SDT_CONTENT) if tag == _W_SDT else child
                 if content is not None:
                     self.read_blocks(content, depth)
 
@@ -226,6 +235,12 @@ class _BodyReader:
             self.rows.append(Row(cells=cells, loc=f"paragraph {self.paragraphs}", kind="text"))
 
     def _table(self, tbl, depth: int) -> None:
+        """The table's rows in one walk of its elements (lxml's iterwalk, the tags below only),
+        each cell's properties read where the cell starts. Only what python-docx's tables hold
+        is read: the table's own w:tr children, their w:tc children, and a cell's own w:p and
+        w:tbl children; anything else met on the walk (content controls in a cell, a nested
+        table's rows) has its subtree skipped. A cell's paragraph takes every w:t, w:tab, w:br
+        and w:cr below it, as _paragraph_text does."""
         if depth >= MAX_TABLE_DEPTH:
             self.problems.append(f"tables nested deeper than {MAX_TABLE_DEPTH} levels were skipped")
             return
@@ -233,43 +248,83 @@ class _BodyReader:
             # a one-cell table is a frame around content, not a table of data
             self.read_blocks(tbl.find(_W_TR_TC), depth + 1)
             return
-        trs = tbl.findall(_W_TR)
         self.tables += 1
         number = self.tables
         edges = _column_edges(tbl)
-        for r, tr in enumerate(trs, start=1):
-            if self._full():
-                return
-            cells: list[Cell] = []
-            nested: list = []
-            column = _grid_before(tr)
-            for tc in tr.iterchildren(_W_TC):
-                # tcPr.grid_span and tcPr.vMerge_val, as python-docx reads them: the columns the
-                # cell covers (w:gridSpan, default 1), and whether it continues a vertical merge
-                # (a w:vMerge without w:val continues one)
-                tcPr = tc.find(_W_TC_PR)
-                if tcPr is None:
-                    span, continued = 1, False
-                else:
-                    grid_span = tcPr.find(_W_GRID_SPAN)
-                    span = 1 if grid_span is None else _decimal_val(grid_span)
-                    merge = tcPr.find(_W_V_MERGE)
-                    continued = merge is not None and merge.get(_W_VAL, "continue") == "continue"
-                if not continued:
-                    lines = []
-                    for block in tc.iterchildren(_W_P, _W_TBL):
-                        if block.tag == _W_P:
-                            lines.extend(_paragraph_text(block).split("\n"))
-                        else:
-                            nested.append(block)
-                    x0 = edges[column] if column < len(edges) else None
-                    x1 = edges[column + span] if column + span < len(edges) else None
+        n_edges = len(edges)
+        rows = self.rows
+        walk = etree.iterwalk(tbl, events=("start", "end"), tag=_TABLE_TAGS)
+        skip = walk.skip_subtree
+        r = 0
+        tr = tc = p = None
+        cells: list[Cell] = []
+        nested: list = []
+        lines: list[str] = []
+        parts: list[str] = []
+        column = span = 0
+        for event, el in walk:
+            if p is not None:
+                # inside a cell's paragraph
+                if event == "start":
+                    tag = el.tag
+                    if tag == _W_T:
+                        parts.append(el.text or "")
+                    elif tag == _W_TAB:
+                        parts.append("\t")
+                    elif tag == _W_BR or tag == _W_CR:
+                        parts.append("\n")
+                elif el is p:
+                    lines.extend("".join(parts).split("\n"))
+                    p = None
+                continue
+            if event == "end":
+                if el is tc:
+                    x0 = edges[column] if column < n_edges else None
+                    x1 = edges[column + span] if column + span < n_edges else None
                     cells.append(Cell(join_wrapped([ln.replace("\t", " ") for ln in lines]), x0, x1))
-                column += span
-            if any(c.text for c in cells):
-                self.rows.append(Row(cells=cells, loc=f"table {number} row {r}", kind="table"))
-            for inner in nested:
-                self._table(inner, depth + 1)
+                    column += span
+                    tc = None
+                elif el is tr:
+                    if any(c.text for c in cells):
+                        rows.append(Row(cells=cells, loc=f"table {number} row {r}", kind="table"))
+                    for inner in nested:
+                        self._table(inner, depth + 1)
+                    tr = None
+                continue
+            tag = el.tag
+            if el is tbl:
+                continue
+            parent = el.getparent()
+            if tr is None:
+                if tag != _W_TR or parent is not tbl:
+                    skip()
+                    continue
+                r += 1
+                if self._full():
+                    return
+                tr = el
+                cells = []
+                nested = []
+                column = _grid_before(tr)
+            elif tc is None:
+                if tag != _W_TC or parent is not tr:
+                    skip()
+                    continue
+                span, continued = _cell_span(el)
+                if continued:
+                    # a cell continuing a vertical merge shows nothing of its own
+                    column += span
+                    skip()
+                    continue
+                tc = el
+                lines = []
+            elif tag == _W_P and parent is tc:
+                p = el
+                parts = []
+            else:
+                if tag == _W_TBL and parent is tc:
+                    nested.append(el)
+                skip()
 
 
 # The table properties the rows use are read as python-docx's CT_Row / CT_TcPr properties read
@@ -282,16 +337,40 @@ def _decimal_val(element) -> int:
     return int(value)
 
 
+def _cell_span(tc) -> tuple[int, bool]:
+    """tcPr.grid_span and tcPr.vMerge_val, as python-docx reads them: the columns the cell
+    covers (w:gridSpan, default 1), and whether it continues a vertical merge (a w:vMerge
+    without w:val continues one). Children are compared by tag: a tag-filtered child iterator
+    costs more to set up than a cell's few children take to walk."""
+    tcPr = None
+    for child in tc:
+        if child.tag == _W_TC_PR:
+            tcPr = child
+            break
+    if tcPr is None:
+        return 1, False
+    grid_span = merge = None
+    for prop in tcPr:
+        tag = prop.tag
+        if tag == _W_GRID_SPAN:
+            if grid_span is None:
+                grid_span = prop
+        elif tag == _W_V_MERGE and merge is None:
+            merge = prop
+    span = 1 if grid_span is None else _decimal_val(grid_span)
+    return span, merge is not None and merge.get(_W_VAL, "continue") == "continue"
+
+
 def _grid_before(tr) -> int:
     """tr.grid_before: the empty grid columns before the row's first cell."""
-    trPr = tr.find(_W_TR_PR)
-    before = None if trPr is None else trPr.find(_W_GRID_BEFORE)
+    trPr = _first(tr, _W_TR_PR)
+    before = None if trPr is None else _first(trPr, _W_GRID_BEFORE)
     return 0 if before is None else _decimal_val(before)
 
 
 def _column_edges(tbl) -> list[float]:
     """The x of each grid line in points, from the table grid's column widths (twentieths of a point)."""
-    grid = tbl.find(_W_TBL_GRID)
+    grid = _first(tbl, _W_TBL_GRID)
     if grid is None:
         # python-docx's tbl.tblGrid requires the grid
         raise InvalidXmlError("required ``<w:tblGrid>`` child element not present")
