@@ -84,10 +84,23 @@ _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
 def zip_problem(data: bytes) -> str | None:
     """Why this zip must not be opened (a bomb, or not a zip), or None when it is safe."""
+    return _checked_zip(data)[1]
+
+
+def _checked_zip(data: bytes) -> tuple[zipfile.ZipFile | None, str | None]:
+    """The archive, read once for its checks and its parts, or why it must not be opened."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        return f"not a valid .docx (zip archive unreadable: {exc})"
+        return None, f"not a valid .docx (zip archive unreadable: {exc})"
+    problem = _bomb(archive, len(data))
+    if problem:
+        archive.close()
+        return None, problem
+    return archive, None
+
+
+def _bomb(archive: zipfile.ZipFile, size: int) -> str | None:
     infos = archive.infolist()
     if len(infos) > MAX_ENTRIES:
         return f"zip bomb suspected: {len(infos)} entries (limit {MAX_ENTRIES})"
@@ -95,7 +108,7 @@ def zip_problem(data: bytes) -> str | None:
     if total > MAX_UNCOMPRESSED_BYTES:
         return (
             f"zip bomb suspected: {total / 1048576:.0f} MB uncompressed "
-            f"(limit {MAX_UNCOMPRESSED_BYTES / 1048576:.0f} MB) from {len(data) / 1024:.0f} KB"
+            f"(limit {MAX_UNCOMPRESSED_BYTES / 1048576:.0f} MB) from {size / 1024:.0f} KB"
         )
     for info in infos:
         if info.file_size >= RATIO_CHECK_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
@@ -114,11 +127,12 @@ def zip_problem(data: bytes) -> str | None:
 
 def extract_docx(data: bytes) -> Extracted:
     """The rows and text of a .docx. Never raises; problems become a status and reasons."""
-    problem = zip_problem(data)
+    archive, problem = _checked_zip(data)
     if problem:
         return Extracted(format="docx", status="failed", problems=[problem])
     try:
-        body = _main_body(data)
+        with archive:
+            body = _main_body(archive)
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors... on broken packages
         return Extracted(format="docx", status="failed", problems=[f"not a readable .docx: {exc!r}"])
     reader = _BodyReader()
@@ -137,35 +151,34 @@ def extract_docx(data: bytes) -> Extracted:
     return Extracted(format="docx", rows=rows, text=text, title=title, problems=reader.problems, images=images)
 
 
-def _main_body(data: bytes):
+def _main_body(archive: zipfile.ZipFile):
     """The w:body of the package's main document part, found as python-docx's Document() finds
     it: the first internal package relationship of type officeDocument, its target resolved
     against the package root, its content type from [Content_Types].xml (an override for the
     part, else the default for its extension, both matched without case) a WordprocessingML
     document. Only the three parts that takes are read: python-docx's PackageReader inflates
     and parses every part of the package (styles alone are often a megabyte) before it answers."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        content_types = etree.fromstring(archive.read("[Content_Types].xml"), _PARSER)
-        try:
-            package_rels = archive.read("_rels/.rels")
-        except KeyError:  # no package relationships: no main part either
-            package_rels = None
-        main = None
-        if package_rels is not None:
-            for rel in etree.fromstring(package_rels, _PARSER).iterchildren(_PR_RELATIONSHIP):
-                if rel.get("Type") == RT.OFFICE_DOCUMENT and rel.get("TargetMode", RTM.INTERNAL) != RTM.EXTERNAL:
-                    main = PackURI.from_rel_ref("/", rel.get("Target"))
-                    break
-        if main is None:
-            raise KeyError(f"no relationship of type '{RT.OFFICE_DOCUMENT}'")
-        overrides = {o.get("PartName").lower(): o.get("ContentType") for o in content_types.iterchildren(_CT_OVERRIDE)}
-        defaults = {d.get("Extension").lower(): d.get("ContentType") for d in content_types.iterchildren(_CT_DEFAULT)}
-        content_type = overrides.get(main.lower(), defaults.get(main.ext.lower()))
-        if content_type is None:
-            raise KeyError(f"no content type for partname '{main}' in [Content_Types].xml")
-        if content_type != CT.WML_DOCUMENT_MAIN:
-            raise ValueError(f"not a Word file, content type is '{content_type}'")
-        blob = archive.read(main.membername)
+    content_types = etree.fromstring(archive.read("[Content_Types].xml"), _PARSER)
+    try:
+        package_rels = archive.read("_rels/.rels")
+    except KeyError:  # no package relationships: no main part either
+        package_rels = None
+    main = None
+    if package_rels is not None:
+        for rel in etree.fromstring(package_rels, _PARSER).iterchildren(_PR_RELATIONSHIP):
+            if rel.get("Type") == RT.OFFICE_DOCUMENT and rel.get("TargetMode", RTM.INTERNAL) != RTM.EXTERNAL:
+                main = PackURI.from_rel_ref("/", rel.get("Target"))
+                break
+    if main is None:
+        raise KeyError(f"no relationship of type '{RT.OFFICE_DOCUMENT}'")
+    overrides = {o.get("PartName").lower(): o.get("ContentType") for o in content_types.iterchildren(_CT_OVERRIDE)}
+    defaults = {d.get("Extension").lower(): d.get("ContentType") for d in content_types.iterchildren(_CT_DEFAULT)}
+    content_type = overrides.get(main.lower(), defaults.get(main.ext.lower()))
+    if content_type is None:
+        raise KeyError(f"no content type for partname '{main}' in [Content_Types].xml")
+    if content_type != CT.WML_DOCUMENT_MAIN:
+        raise ValueError(f"not a Word file, content type is '{content_type}'")
+    blob = archive.read(main.membername)
     root = etree.fromstring(blob, _PARSER)
     if root.tag != _W_DOCUMENT:
         # only python-docx's document element has a body: its own error, word for word
