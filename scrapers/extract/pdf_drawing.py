@@ -4,8 +4,6 @@ boxes of its images (a scanned page, a table pasted as a picture).
 
 from __future__ import annotations
 
-import ctypes
-
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -49,25 +47,26 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
         kind = get_type(obj)
         if kind != text_kind:
             stack.append((obj, identity, kind))
-    matrix = pdfium_c.FS_MATRIX()
-    matrix_ref = ctypes.byref(matrix)
-    x = ctypes.c_float()
-    y = ctypes.c_float()
-    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    ffi = calls.ffi
+    matrix = ffi.new("FS_MATRIX *")
+    matrix_ref = matrix
+    # a segment's point: pdfium writes x and y into the two floats
+    point = ffi.new("float[2]")
+    x_ref, y_ref = point, point + 1
     get_segment, get_point = calls.get_segment, calls.segment_point
     segment_type, segment_closes = calls.segment_type, calls.segment_closes
     moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
     image_kind, form_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_PATH
     budget = 200_000  # segments: a page of vector art is not a table
     images: list[tuple[float, float, float, float]] = []
-    bounds = [ctypes.c_float() for _ in range(4)]
-    bounds_refs = [ctypes.byref(v) for v in bounds]
+    bounds = ffi.new("float[4]")
+    bounds_refs = [bounds + k for k in range(4)]
     while stack:
         obj, parent, kind = stack.pop()
         if kind == image_kind:
             # scanners often wrap the page image in a form: map its box through the form's matrix
             if calls.object_bounds(obj, *bounds_refs):
-                x0, y0, x1, y1 = (v.value for v in bounds)
+                x0, y0, x1, y1 = bounds
                 corners = [_apply(parent, x, y) for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))]
                 xs_, ys_ = [c[0] for c in corners], [c[1] for c in corners]
                 images.append((min(xs_), min(ys_), max(xs_), max(ys_)))
@@ -99,7 +98,7 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
             segment = get_segment(obj, j)
             if not get_point(segment, x_ref, y_ref):
                 continue
-            px, py = x.value, y.value
+            px, py = point
             qx, qy = ta * px + tc * py + te, tb * px + td * py + tf
             if not xs:
                 # the first point starts a figure, whatever its kind: its kind is not asked

@@ -6,13 +6,10 @@ bulk call for boxes), and a second only where the loose box looks inflated.
 
 from __future__ import annotations
 
-import ctypes
 import re
-from array import array
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
 from scrapers.extract import pdfium_calls as calls
 
@@ -56,11 +53,11 @@ _NOT_TEXT = frozenset((0x0D, 0x0A, 0xFFFE, 0x02))
 def _page_codes(raw_textpage, count: int) -> list[int]:
     """The Unicode code of every character index, read in one call where pdfium's text and
     its character list line up (they nearly always do), else one call per character."""
-    buffer = (ctypes.c_ushort * (count + 1))()
-    written = pdfium_c.FPDFText_GetText(raw_textpage, 0, count, buffer) if count else 0
-    get_unicode, handle = calls.char_unicode, calls.handle(raw_textpage)
+    buffer = calls.ffi.new("unsigned short[]", count + 1)
+    written = calls.page_text(raw_textpage, 0, count, buffer) if count else 0
+    get_unicode, handle = calls.char_unicode, raw_textpage
     if written - 1 == count:
-        codes = list(array("H", bytes(buffer))[:count])
+        codes = calls.ffi.unpack(buffer, count)
         # the lengths agree; a few samples confirm the indices do too
         if all(codes[i] == get_unicode(handle, i) for i in range(0, count, max(count // 8, 1))):
             return codes
@@ -77,14 +74,15 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
     # whether a high surrogate was kept: only then can one be left unpaired
     surrogates = False
     try:
-        codes = _page_codes(textpage.raw, pdfium_c.FPDFText_CountChars(textpage.raw))
         raw_textpage = calls.handle(textpage.raw)
-        box = pdfium_c.FS_RECTF()
-        box_ref = ctypes.byref(box)
+        codes = _page_codes(raw_textpage, calls.count_chars(raw_textpage))
+        box = calls.ffi.new("FS_RECTF *")
+        box_ref = box
         # the box's four floats (left, top, right, bottom) read in one unpacking, not four field reads
-        box_floats = memoryview(box).cast("B").cast("f")
-        tight_left, tight_right, tight_bottom, tight_top = (ctypes.c_double() for _ in range(4))
-        tight_refs = [ctypes.byref(v) for v in (tight_left, tight_right, tight_bottom, tight_top)]
+        box_floats = memoryview(calls.ffi.buffer(box)).cast("f")
+        # the glyph's own box: left, right, bottom, top
+        tight = calls.ffi.new("double[4]")
+        tight_refs = [tight + k for k in range(4)]
         loose_box = calls.loose_char_box
         tight_box = calls.char_box
         is_generated = calls.char_is_generated
@@ -114,13 +112,14 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
             if loose_side > 40.0 or loose_side <= 0:
                 if not tight_box(raw_textpage, i, *tight_refs):
                     continue
-                tight_side = max(tight_right.value - tight_left.value, tight_top.value - tight_bottom.value)
+                tight_left, tight_right, tight_bottom, tight_top = tight
+                tight_side = max(tight_right - tight_left, tight_top - tight_bottom)
                 inflated = loose_side > max(4 * tight_side, 40.0) or loose_side <= 0
             else:
                 inflated = False
             if inflated:
-                x0, x1 = tight_left.value - left, tight_right.value - left
-                y0, y1 = top - tight_top.value, top - tight_bottom.value
+                x0, x1 = tight_left - left, tight_right - left
+                y0, y1 = top - tight_top, top - tight_bottom
             else:
                 x0, x1 = b_left - left, b_right - left
                 y0, y1 = top - b_top, top - b_bottom
