@@ -304,3 +304,33 @@ def test_text_layer_of_unmapped_glyphs_needs_ocr():
     assert "7 of 20 characters" in extract_pdf(_pdf_with_encoded_text(b"ABABABA cdefghijklmno")).problems[0]
     readable = extract_pdf(_pdf_with_encoded_text(b"ABABAB cdefghijklmnop"))
     assert readable.status is None and readable.rows[0].texts == ["\ue001\ue002" * 3 + " cdefghijklmnop"]
+
+
+def _pdf_mapping_to_unicode(text: bytes) -> bytes:
+    """A one-page PDF showing `text` in Helvetica whose ToUnicode map sends A to U+20000 (a
+    surrogate pair in pdfium's text), B to a lone high surrogate and C to a lone low one."""
+    from test_isolation import pdf_file, stream
+
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /T def /CMapType 2 def\n"
+        b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+        b"3 beginbfchar <41> <D840DC00> <42> <D840> <43> <DC01> endbfchar\n"
+        b"endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    return pdf_file([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+        b"/Contents 4 0 R >>",
+        stream(b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        stream(cmap),
+    ])
+
+
+def test_characters_beyond_the_bmp_are_one_character_and_lone_surrogates_unreadable():
+    assert extract_pdf(_pdf_mapping_to_unicode(b"xAy")).rows[0].texts == ["x\U00020000y"]
+    assert extract_pdf(_pdf_mapping_to_unicode(b"AA")).rows[0].texts == ["\U00020000\U00020000"]
+    # a high surrogate with nothing after it is no character: counted as unmapped
+    lone = extract_pdf(_pdf_mapping_to_unicode(b"xBy"))
+    assert lone.status == "needs_ocr" and "1 of 3 characters have no Unicode mapping" in lone.problems[0]

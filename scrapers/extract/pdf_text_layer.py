@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 import pypdfium2 as pdfium
 
 from scrapers.extract import pdfium_calls as calls
@@ -66,75 +68,87 @@ def _page_codes(raw_textpage, count: int) -> list[int]:
 
 def read_chars(page: pdfium.PdfPage) -> list[Char]:
     """The page's characters with their boxes, in top-down coordinates: the text in one call,
-    then one box call per character (a second only where the loose box looks wrong)."""
+    then one box call per character (a second only where the loose box looks wrong). The boxes
+    land in one array and are tested and moved to page coordinates as arrays; only the
+    characters kept become Char objects."""
     width, height = page.get_size()
     left, bottom, _right, top = page.get_cropbox()
     textpage = page.get_textpage()
-    chars: list[Char] = []
-    # whether a high surrogate was kept: only then can one be left unpaired
-    surrogates = False
     try:
         raw_textpage = calls.handle(textpage.raw)
         codes = _page_codes(raw_textpage, calls.count_chars(raw_textpage))
-        box = calls.ffi.new("FS_RECTF *")
-        box_ref = box
-        # the box's four floats (left, top, right, bottom) read in one unpacking, not four field reads
-        box_floats = memoryview(calls.ffi.buffer(box)).cast("f")
-        # the glyph's own box: left, right, bottom, top
-        tight = calls.ffi.new("double[4]")
-        tight_refs = [tight + k for k in range(4)]
-        loose_box = calls.loose_char_box
-        tight_box = calls.char_box
         is_generated = calls.char_is_generated
-        append = chars.append
-        for i, code in enumerate(codes):
-            if code in _NOT_TEXT:
-                continue
-            # pdfium inserts spaces and line breaks between words it infers: not content
-            if code == 0x20 and is_generated(raw_textpage, i):
-                continue
-            # characters beyond the BMP (rare place-name characters) come as UTF-16 surrogate pairs
-            if 0xDC00 <= code <= 0xDFFF:
-                if chars and len(chars[-1].text) == 1 and 0xD800 <= ord(chars[-1].text) <= 0xDBFF:
-                    high = ord(chars[-1].text)
-                    chars[-1].text = chr(0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00))
-                continue
-            if not loose_box(raw_textpage, i, box_ref):
-                continue
-            # The loose box (the font's full height) keeps a line's characters on one band, but
-            # pdfium inflates it to hundreds of points for vertically set glyphs: fall back to the
-            # glyph's own box there. Only a loose side over 40 pt can be inflated.
-            b_left, b_top, b_right, b_bottom = box_floats
-            # max(box width, box height), spelt out: this runs for every character
-            loose_side = b_top - b_bottom
-            if not loose_side > b_right - b_left:
-                loose_side = b_right - b_left
-            if loose_side > 40.0 or loose_side <= 0:
-                if not tight_box(raw_textpage, i, *tight_refs):
-                    continue
-                tight_left, tight_right, tight_bottom, tight_top = tight
-                tight_side = max(tight_right - tight_left, tight_top - tight_bottom)
-                inflated = loose_side > max(4 * tight_side, 40.0) or loose_side <= 0
-            else:
-                inflated = False
-            if inflated:
-                x0, x1 = tight_left - left, tight_right - left
-                y0, y1 = top - tight_top, top - tight_bottom
-            else:
-                x0, x1 = b_left - left, b_right - left
-                y0, y1 = top - b_top, top - b_bottom
-            # hidden text outside the visible page (a known trick of some generators)
-            if x1 < 0 or x0 > width or y1 < 0 or y0 > height:
-                continue
-            if 0xD800 <= code <= 0xDBFF:
-                surrogates = True
-            text = chr(code)
-            append(Char(text, x0, y0, x1, y1, text.isspace(), (x0 + x1) / 2, (y0 + y1) / 2))
+        # pdfium inserts spaces and line breaks between words it infers: not content
+        candidates = [
+            i for i, code in enumerate(codes) if code not in _NOT_TEXT and not (code == 0x20 and is_generated(raw_textpage, i))
+        ]
+        # characters beyond the BMP (rare place-name characters) come as UTF-16 surrogate pairs;
+        # a low surrogate has no box of its own: it joins the character before it
+        paired = any(0xD800 <= codes[i] <= 0xDFFF for i in candidates) if max(codes, default=0) >= 0xD800 else False
+        boxed = [i for i in candidates if not 0xDC00 <= codes[i] <= 0xDFFF] if paired else candidates
+        kept, x0, top_, x1, bottom_ = _boxes(raw_textpage, boxed, left, top, width, height)
     finally:
         textpage.close()
-    if surrogates:
-        for char in chars:
-            if 0xD800 <= ord(char.text[0]) <= 0xDFFF:  # a surrogate left unpaired
-                char.text = "\ufffd"
+    cx = ((x0 + x1) / 2).tolist()
+    cy = ((top_ + bottom_) / 2).tolist()
+    chars = []
+    append = chars.append
+    for k, (a, b, c, d) in enumerate(zip(x0.tolist(), top_.tolist(), x1.tolist(), bottom_.tolist())):
+        text = chr(codes[kept[k]])
+        append(Char(text, a, b, c, d, text.isspace(), cx[k], cy[k]))
+    if paired:
+        _pair_surrogates(chars, kept, [i for i in candidates if 0xDC00 <= codes[i] <= 0xDFFF], codes)
     return chars
 
+
+def _boxes(raw_textpage, indices: list[int], left: float, top: float, width: float, height: float):
+    """The characters at `indices` that have a box on the visible page: their indices, and
+    their x0, top, x1 and bottom as arrays in top-down page coordinates."""
+    ffi = calls.ffi
+    count = len(indices)
+    rects = ffi.new("FS_RECTF[]", max(count, 1))
+    loose_box = calls.loose_char_box
+    ok = np.array([loose_box(raw_textpage, i, rects + k) for k, i in enumerate(indices)], dtype=bool)
+    # left, top, right, bottom of each loose box, as the doubles Python reads the floats as
+    box = np.frombuffer(ffi.buffer(rects), dtype=np.float32)[: 4 * count].reshape(count, 4).astype(np.float64)
+    b_left, b_top, b_right, b_bottom = box[:, 0], box[:, 1], box[:, 2], box[:, 3]
+    x0, x1 = b_left - left, b_right - left
+    y0, y1 = top - b_top, top - b_bottom
+    # The loose box (the font's full height) keeps a line's characters on one band, but pdfium
+    # inflates it to hundreds of points for vertically set glyphs: fall back to the glyph's own
+    # box there. Only a loose side over 40 pt (or none) can be inflated.
+    high, wide = b_top - b_bottom, b_right - b_left
+    loose_side = np.where(high > wide, high, wide)
+    suspect = np.flatnonzero(ok & ((loose_side > 40.0) | (loose_side <= 0)))
+    if len(suspect):
+        tight = ffi.new("double[4]")
+        tight_refs = [tight + k for k in range(4)]
+        for k in suspect.tolist():
+            if not calls.char_box(raw_textpage, indices[k], *tight_refs):
+                ok[k] = False
+                continue
+            tight_left, tight_right, tight_bottom, tight_top = tight
+            side = float(loose_side[k])
+            tight_side = max(tight_right - tight_left, tight_top - tight_bottom)
+            if side > max(4 * tight_side, 40.0) or side <= 0:
+                x0[k], x1[k] = tight_left - left, tight_right - left
+                y0[k], y1[k] = top - tight_top, top - tight_bottom
+    # hidden text outside the visible page (a known trick of some generators)
+    keep = np.flatnonzero(ok & ~((x1 < 0) | (x0 > width) | (y1 < 0) | (y0 > height)))
+    return [indices[k] for k in keep.tolist()], x0[keep], y0[keep], x1[keep], y1[keep]
+
+
+def _pair_surrogates(chars: list[Char], kept: list[int], lows: list[int], codes: list[int]) -> None:
+    """Each low surrogate joins the character kept before it when that is a high surrogate
+    still alone; a surrogate left unpaired is unreadable."""
+    k = -1
+    for i in lows:
+        while k + 1 < len(chars) and kept[k + 1] < i:
+            k += 1
+        if k >= 0:
+            previous = chars[k]
+            if len(previous.text) == 1 and 0xD800 <= ord(previous.text) <= 0xDBFF:
+                previous.text = chr(0x10000 + ((ord(previous.text) - 0xD800) << 10) + (codes[i] - 0xDC00))
+    for char in chars:
+        if 0xD800 <= ord(char.text[0]) <= 0xDFFF:
+            char.text = "\ufffd"
