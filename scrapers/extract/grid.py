@@ -203,14 +203,28 @@ def _grid(horizontal: list[Edge], vertical: list[Edge], deadline: float = float(
             i = parent[i]
         return i
 
+    # whether each box side is ruled, asked once: the rule at ys[k] along column c is
+    # across[k][c], the rule at xs[k] along row r is down[k][r]; the regions are joined by them
+    # and a one-box cell is closed by them (a cell spanning boxes asks for its own sides)
+    across = []
+    for y in ys:
+        if time.monotonic() > deadline:
+            raise OutOfTime
+        across.append([ruled_h.covered(y, xs[c], xs[c + 1]) for c in range(ncols)])
+    down = []
+    for x in xs:
+        if time.monotonic() > deadline:
+            raise OutOfTime
+        down.append([ruled_v.covered(x, ys[r], ys[r + 1]) for r in range(nrows)])
     for r in range(nrows):
         if time.monotonic() > deadline:
             raise OutOfTime
+        below = across[r + 1]
         for c in range(ncols):
             here = r * ncols + c
-            if c + 1 < ncols and not ruled_v.covered(xs[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < ncols and not down[c + 1][r]:
                 parent[find(here)] = find(here + 1)
-            if r + 1 < nrows and not ruled_h.covered(ys[r + 1], xs[c], xs[c + 1]):
+            if r + 1 < nrows and not below[c]:
                 parent[find(here)] = find(here + ncols)
     # each region's bounding boxes and box count; the boxes come row by row, top down, so a
     # region's first box has its top row and its latest box its bottom row
@@ -238,12 +252,15 @@ def _grid(horizontal: list[Edge], vertical: list[Edge], deadline: float = float(
         # an L-shaped region is outside the table's outline, not a cell
         if count != (c1 - c0) * (r1 - r0):
             continue
-        sides = (
-            (ruled_h.covered(ys[r0], xs[c0], xs[c1]), r0 == 0),
-            (ruled_h.covered(ys[r1], xs[c0], xs[c1]), r1 == nrows),
-            (ruled_v.covered(xs[c0], ys[r0], ys[r1]), c0 == 0),
-            (ruled_v.covered(xs[c1], ys[r0], ys[r1]), c1 == ncols),
-        )
+        if c1 - c0 == 1:
+            top, bottom = across[r0][c0], across[r1][c0]
+        else:
+            top, bottom = ruled_h.covered(ys[r0], xs[c0], xs[c1]), ruled_h.covered(ys[r1], xs[c0], xs[c1])
+        if r1 - r0 == 1:
+            left, right = down[c0][r0], down[c1][r0]
+        else:
+            left, right = ruled_v.covered(xs[c0], ys[r0], ys[r1]), ruled_v.covered(xs[c1], ys[r0], ys[r1])
+        sides = ((top, r0 == 0), (bottom, r1 == nrows), (left, c0 == 0), (right, c1 == ncols))
         missing = [outer for ruled, outer in sides if not ruled]
         # a table continued from the previous page may lack its top rule; otherwise a box
         # that is not closed lies outside the table

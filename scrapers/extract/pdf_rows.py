@@ -105,6 +105,9 @@ def _has_words(text: str) -> bool:
 def _cell_text(chars: list[Char]) -> str:
     if not chars:
         return ""
+    if len(chars) == 1:
+        # most cells hold one character (a "0"): its line, wrapped and stripped, is itself
+        return "" if chars[0].space else chars[0].text
     return join_wrapped([_line_text(line) for line in visual_lines(chars)])
 
 
