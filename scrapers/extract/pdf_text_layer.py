@@ -7,7 +7,8 @@ bulk call for boxes), and a second only where the loose box looks inflated.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,8 +17,10 @@ import pypdfium2 as pdfium
 from scrapers.extract import pdfium_calls as calls
 
 
-@dataclass(slots=True)
-class Char:
+class Char(NamedTuple):
+    """A character and its box. A named tuple: a page's characters are made in one C-level
+    pass over their columns (tuple.__new__), two thousand to a report's page set."""
+
     text: str
     x0: float
     top: float
@@ -32,7 +35,6 @@ class Char:
     @property
     def height(self) -> float:
         return self.bottom - self.top
-
 
 
 # A glyph with no Unicode mapping: pdfium gives it as a private-use code, U+FFFD or NUL.
@@ -89,13 +91,10 @@ def read_chars(page: pdfium.PdfPage) -> list[Char]:
         kept, x0, top_, x1, bottom_ = _boxes(raw_textpage, boxed, left, top, width, height)
     finally:
         textpage.close()
-    cx = ((x0 + x1) / 2).tolist()
-    cy = ((top_ + bottom_) / 2).tolist()
-    chars = []
-    append = chars.append
-    for k, (a, b, c, d) in enumerate(zip(x0.tolist(), top_.tolist(), x1.tolist(), bottom_.tolist())):
-        text = chr(codes[kept[k]])
-        append(Char(text, a, b, c, d, text.isspace(), cx[k], cy[k]))
+    texts = list(map(chr, [codes[i] for i in kept]))
+    cx, cy = (x0 + x1) / 2, (top_ + bottom_) / 2
+    columns = zip(texts, x0.tolist(), top_.tolist(), x1.tolist(), bottom_.tolist(), map(str.isspace, texts), cx.tolist(), cy.tolist())
+    chars = list(map(tuple.__new__, repeat(Char), columns))
     if paired:
         _pair_surrogates(chars, kept, [i for i in candidates if 0xDC00 <= codes[i] <= 0xDFFF], codes)
     return chars
@@ -148,7 +147,8 @@ def _pair_surrogates(chars: list[Char], kept: list[int], lows: list[int], codes:
         if k >= 0:
             previous = chars[k]
             if len(previous.text) == 1 and 0xD800 <= ord(previous.text) <= 0xDBFF:
-                previous.text = chr(0x10000 + ((ord(previous.text) - 0xD800) << 10) + (codes[i] - 0xDC00))
-    for char in chars:
+                pair = chr(0x10000 + ((ord(previous.text) - 0xD800) << 10) + (codes[i] - 0xDC00))
+                chars[k] = previous._replace(text=pair)
+    for k, char in enumerate(chars):
         if 0xD800 <= ord(char.text[0]) <= 0xDFFF:
-            char.text = "\ufffd"
+            chars[k] = char._replace(text="\ufffd")
