@@ -91,8 +91,10 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
         xs: list[float] = []
         ys: list[float] = []
         segments: list[tuple[float, float, float, float]] = []
+        # the points a figure could be closed from, with their figure's start: asked below
+        closable: list[tuple] = []
         start_x = start_y = 0.0
-        # up to four pdfium calls a segment and cell boxes of five segments each: the loop is kept tight
+        # three pdfium calls a segment and cell boxes of five segments each: the loop is kept tight
         ta, tb, tc, td, te, tf = transform
         for j in range(count):
             segment = get_segment(obj, j)
@@ -112,9 +114,9 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
             xs.append(qx)
             ys.append(qy)
             # closing a figure draws a line back to its start; from the start itself (a figure's
-            # first point, the last point of a rectangle) that line has no length: not asked
-            if (qx != start_x or qy != start_y) and segment_closes(segment):
-                segments.append((qx, qy, start_x, start_y))
+            # first point, the last point of a rectangle) that line has no length
+            if qx != start_x or qy != start_y:
+                closable.append((segment, qx, qy, start_x, start_y))
         if not xs:
             continue
         min_x, max_x, min_y, max_y = min(xs), max(xs), min(ys), max(ys)
@@ -126,6 +128,8 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
         elif span_y <= SNAP and span_x > SNAP:
             middle = sum(ys) / len(ys)
             segments = [(min_x, middle, max_x, middle)]
+        elif closable and not (span_x <= SNAP and span_y <= SNAP):
+            _add_closing_lines(segments, closable, segment_closes)
         for ax, ay, bx, by in segments:
             if abs(ay - by) < 1.0 and abs(ax - bx) > SNAP:
                 # min() and max() of the two ends, spelt out
@@ -133,6 +137,26 @@ def read_drawing(page: pdfium.PdfPage) -> tuple[list[Edge], list[Edge], list[tup
             elif abs(ax - bx) < 1.0 and abs(ay - by) > SNAP:
                 vertical.append(Edge((ax + bx) / 2 - left, top - (by if by > ay else ay), top - (by if by < ay else ay)))
     return horizontal, vertical, images
+
+
+def _add_closing_lines(segments: list[tuple], closable: list[tuple], segment_closes) -> None:
+    """The lines that close figures, where they could make a rule: pdfium is asked whether a
+    point closes its figure only where the line back to the start would be a rule (level or
+    upright, longer than SNAP) that the path does not already draw. A rectangle's closing
+    lines retrace its own sides (a rule drawn twice is the same rule), and a diagonal is no
+    rule, so a cell box costs no such question; a path too small or too thin to hold a rule
+    in both directions is read without them."""
+    present = set(segments)
+    for segment, qx, qy, start_x, start_y in closable:
+        line = (qx, qy, start_x, start_y)
+        dx, dy = abs(qx - start_x), abs(qy - start_y)
+        if not ((dy < 1.0 and dx > SNAP) or (dx < 1.0 and dy > SNAP)):
+            continue
+        if line in present or (start_x, start_y, qx, qy) in present:
+            continue
+        if segment_closes(segment):
+            segments.append(line)
+            present.add(line)
 
 
 def _compose(inner: tuple, outer: tuple) -> tuple:
