@@ -280,9 +280,9 @@ def test_time_budget_stops_reading_with_a_reason():
     assert result.problems == ["stopped after 0 of 6 pages: time budget of 0 s spent"]
 
 
-def _pdf_with_encoded_text(text: bytes) -> bytes:
-    """A one-page PDF showing `text` in Helvetica re-encoded so that A and B name private-use
-    glyphs (uniE001, uniE002): what a text layer without Unicode mappings looks like."""
+def _one_line_pdf(text: bytes, font: bytes, *more: bytes) -> bytes:
+    """A one-page PDF showing `text` in the font dictionary `font` (object 5; `more` are the
+    objects after it)."""
     from test_isolation import pdf_file, stream
 
     return pdf_file([
@@ -291,9 +291,19 @@ def _pdf_with_encoded_text(text: bytes) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
         b"/Contents 4 0 R >>",
         stream(b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"),
+        font,
+        *more,
+    ])
+
+
+def _pdf_with_encoded_text(text: bytes) -> bytes:
+    """A one-page PDF showing `text` in Helvetica re-encoded so that A and B name private-use
+    glyphs (uniE001, uniE002): what a text layer without Unicode mappings looks like."""
+    return _one_line_pdf(
+        text,
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
         b"/Encoding << /Type /Encoding /Differences [65 /uniE001 /uniE002] >> >>",
-    ])
+    )
 
 
 def test_text_layer_of_unmapped_glyphs_needs_ocr():
@@ -309,7 +319,7 @@ def test_text_layer_of_unmapped_glyphs_needs_ocr():
 def _pdf_mapping_to_unicode(text: bytes) -> bytes:
     """A one-page PDF showing `text` in Helvetica whose ToUnicode map sends A to U+20000 (a
     surrogate pair in pdfium's text), B to a lone high surrogate and C to a lone low one."""
-    from test_isolation import pdf_file, stream
+    from test_isolation import stream
 
     cmap = (
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /T def /CMapType 2 def\n"
@@ -317,15 +327,7 @@ def _pdf_mapping_to_unicode(text: bytes) -> bytes:
         b"3 beginbfchar <41> <D840DC00> <42> <D840> <43> <DC01> endbfchar\n"
         b"endcmap CMapName currentdict /CMap defineresource pop end end"
     )
-    return pdf_file([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
-        b"/Contents 4 0 R >>",
-        stream(b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
-        stream(cmap),
-    ])
+    return _one_line_pdf(text, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>", stream(cmap))
 
 
 def test_characters_beyond_the_bmp_are_one_character_and_lone_surrogates_unreadable():
