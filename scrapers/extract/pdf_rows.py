@@ -140,26 +140,41 @@ def _line_text(line: list[Char]) -> str:
 
 
 def _text_row(line: list[Char], page_no: int) -> Row | None:
+    """A visual line outside the tables as a row, split into cells at gaps wider than
+    CELL_GAP_EMS of the line's median character height; each cell's text spaced as _line_text
+    spaces it, in the same walk of the line."""
     visible = [c for c in line if not c.space]
     if not visible:
         return None
     height = sorted([c.bottom - c.top for c in visible])[len(visible) // 2]
     wide_gap = CELL_GAP_EMS * height
-    pieces: list[list[Char]] = [[]]
-    previous_x1: float | None = None
+    cells = []
+    out: list[str] = []
+    first_x0 = previous_x1 = previous_height = 0.0
+    previous_wide = started = pending_space = False
     for char in line:
         if char.space:
-            pieces[-1].append(char)
+            pending_space = True
             continue
-        if previous_x1 is not None and char.x0 - previous_x1 > wide_gap:
-            pieces.append([])
-        pieces[-1].append(char)
-        previous_x1 = char.x1
-    cells = []
-    for piece in pieces:
-        shown = [c for c in piece if not c.space]
-        if shown:
-            cells.append(Cell(_line_text(piece).strip(), round(shown[0].x0, 1), round(shown[-1].x1, 1)))
+        if started and char.x0 - previous_x1 > wide_gap:
+            # a wide gap ends the cell; spaces before it were its trailing spaces
+            cells.append(Cell("".join(out).strip(), round(first_x0, 1), round(previous_x1, 1)))
+            out = []
+            started = pending_space = False
+        text = char.text
+        wide = ord(text[0]) > WIDE_FROM
+        height = char.bottom - char.top
+        if not started:
+            first_x0 = char.x0
+        elif not (previous_wide and wide):
+            taller = previous_height if previous_height > height else height
+            if pending_space or char.x0 - previous_x1 > 0.25 * taller:
+                out.append(" ")
+        out.append(text)
+        previous_x1, previous_height, previous_wide = char.x1, height, wide
+        started = True
+        pending_space = False
+    cells.append(Cell("".join(out).strip(), round(first_x0, 1), round(previous_x1, 1)))
     top = min([c.top for c in visible])
     return Row(
         cells=cells,
