@@ -4,6 +4,7 @@ visual lines of text split into cells at wide gaps, top to bottom.
 
 from __future__ import annotations
 
+import math
 import re
 
 from scrapers.extract.cell_text import WIDE_FROM, is_wide, join_wrapped
@@ -113,43 +114,18 @@ def _cell_text(chars: list[Char]) -> str:
 
 def _line_text(line: list[Char]) -> str:
     """A line's text with spaces only where they separate words (never between Chinese characters)."""
+    pieces = _pieces(line, math.inf)
+    return pieces[0][0] if pieces else ""
+
+
+def _pieces(line: list[Char], wide_gap: float) -> list[tuple[str, float, float]]:
+    """A line cut at gaps wider than `wide_gap`: each piece's text, spaced where a real space
+    or a gap of a quarter of the taller character's height separates two characters (never
+    between two Chinese characters), with its first character's x0 and its last one's x1."""
+    pieces = []
     out: list[str] = []
     # the previous shown character's right edge, height and width class; spelt out (not
     # Char.height, not is_wide): this runs for every character of the document
-    previous_x1 = previous_height = 0.0
-    previous_wide = False
-    started = False
-    pending_space = False
-    for char in line:
-        if char.space:
-            pending_space = True
-            continue
-        text = char.text
-        wide = ord(text[0]) > WIDE_FROM
-        height = char.bottom - char.top
-        if started and not (previous_wide and wide):
-            # max(height, previous height), as max() picks between them
-            taller = previous_height if previous_height > height else height
-            if pending_space or char.x0 - previous_x1 > 0.25 * taller:
-                out.append(" ")
-        out.append(text)
-        previous_x1, previous_height, previous_wide = char.x1, height, wide
-        started = True
-        pending_space = False
-    return "".join(out)
-
-
-def _text_row(line: list[Char], page_no: int) -> Row | None:
-    """A visual line outside the tables as a row, split into cells at gaps wider than
-    CELL_GAP_EMS of the line's median character height; each cell's text spaced as _line_text
-    spaces it, in the same walk of the line."""
-    visible = [c for c in line if not c.space]
-    if not visible:
-        return None
-    height = sorted([c.bottom - c.top for c in visible])[len(visible) // 2]
-    wide_gap = CELL_GAP_EMS * height
-    cells = []
-    out: list[str] = []
     first_x0 = previous_x1 = previous_height = 0.0
     previous_wide = started = pending_space = False
     for char in line:
@@ -157,8 +133,8 @@ def _text_row(line: list[Char], page_no: int) -> Row | None:
             pending_space = True
             continue
         if started and char.x0 - previous_x1 > wide_gap:
-            # a wide gap ends the cell; spaces before it were its trailing spaces
-            cells.append(Cell("".join(out).strip(), round(first_x0, 1), round(previous_x1, 1)))
+            # spaces before a wide gap were the piece's trailing spaces
+            pieces.append(("".join(out), first_x0, previous_x1))
             out = []
             started = pending_space = False
         text = char.text
@@ -167,6 +143,7 @@ def _text_row(line: list[Char], page_no: int) -> Row | None:
         if not started:
             first_x0 = char.x0
         elif not (previous_wide and wide):
+            # max(height, previous height), as max() picks between them
             taller = previous_height if previous_height > height else height
             if pending_space or char.x0 - previous_x1 > 0.25 * taller:
                 out.append(" ")
@@ -174,7 +151,19 @@ def _text_row(line: list[Char], page_no: int) -> Row | None:
         previous_x1, previous_height, previous_wide = char.x1, height, wide
         started = True
         pending_space = False
-    cells.append(Cell("".join(out).strip(), round(first_x0, 1), round(previous_x1, 1)))
+    if started:
+        pieces.append(("".join(out), first_x0, previous_x1))
+    return pieces
+
+
+def _text_row(line: list[Char], page_no: int) -> Row | None:
+    """A visual line outside the tables as a row, split into cells at gaps wider than
+    CELL_GAP_EMS of the line's median character height."""
+    visible = [c for c in line if not c.space]
+    if not visible:
+        return None
+    height = sorted([c.bottom - c.top for c in visible])[len(visible) // 2]
+    cells = [Cell(text.strip(), round(x0, 1), round(x1, 1)) for text, x0, x1 in _pieces(line, CELL_GAP_EMS * height)]
     top = min([c.top for c in visible])
     return Row(
         cells=cells,
