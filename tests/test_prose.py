@@ -102,3 +102,22 @@ def test_headings_are_short_numbered_lines_found_where_they_start():
     found = headings(prose)
     assert [line for _, line in found] == ["二、主动公开情况", "(三)其他"]
     assert all(prose.text[pos:].lstrip().startswith(line) for pos, line in found)
+
+
+def test_a_run_of_spaces_goes_whole_beside_chinese_and_stays_between_other_characters():
+    # a grid's padded cells: the run beside 规章 goes, the runs between | and digits stay
+    prose = normalise("|  规章      |    0    |\n|  a  b  |")
+    assert prose.text == "|规章|    0    |\n|  a  b  |"
+    # a quote between a Chinese character and a space is deleted after the spaces are judged:
+    # the space stood beside the quote, not beside the Chinese character
+    assert normalise("中” a").text == "中 a"
+    assert normalise("中 ”a").text == "中a"
+
+
+def test_offsets_are_worked_out_when_asked_and_point_at_the_printed_characters():
+    text = "第1页 共2页\n主動公開 “信息”  12 條\r\n- 3 -\n共 5 件"
+    prose = normalise(text)
+    # the spaces after the closing quote stand beside a quote, not a Chinese character
+    assert prose.text == "主动公开信息  12条\n共5件"
+    assert [text[o] for o in prose.offsets] == list("主動公開信息  12條\n共5件")
+    assert prose.source(0, 6) == "主動公開 “信息"

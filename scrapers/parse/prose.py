@@ -15,7 +15,7 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from itertools import accumulate, chain, compress
 from functools import lru_cache
 
 from scrapers.seeds import read_seed
@@ -42,23 +42,41 @@ _BARE_NUMBER = re.compile(r"^\d[\d.,]*%?$")
 MIN_WRAPPED_LINE = 16
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Prose:
-    text: str
-    original: str
-    # offsets[i] is the index in original of text[i]; an int array, as a tuple of ints would
-    # cost 30 bytes a character on a long report
-    offsets: array
+    """A text in the comparable form (`text`), the text as printed (`original`), and `offsets`:
+    offsets[i] is the index in original of text[i], an int array (a tuple of ints would cost
+    30 bytes a character on a long report).
+
+    The offsets are worked out the first time they are asked for: the year and the office read
+    only the text, and most reports never ask where a character was printed. Compared and
+    hashed by identity (the readers' caches are keyed on one document's Prose)."""
+
+    __slots__ = ("text", "original", "_offsets", "_make_offsets")
+
+    def __init__(self, text: str, original: str, offsets: array | None = None, make_offsets=None):
+        self.text = text
+        self.original = original
+        self._offsets = offsets
+        self._make_offsets = make_offsets
+
+    @property
+    def offsets(self) -> array:
+        if self._offsets is None:
+            self._offsets = self._make_offsets()
+            self._make_offsets = None
+        return self._offsets
 
     def source(self, start: int, end: int) -> str:
         """The original text behind text[start:end], as printed (line breaks included)."""
         if start >= end:
             return ""
-        return self.original[self.offsets[start] : self.offsets[end - 1] + 1].strip()
+        offsets = self.offsets
+        return self.original[offsets[start] : offsets[end - 1] + 1].strip()
 
     def line_of(self, pos: int) -> int:
         """The 1-based line of the original text where normalised position pos sits."""
-        return self.original.count("\n", 0, self.offsets[pos]) + 1 if self.offsets else 1
+        offsets = self.offsets
+        return self.original.count("\n", 0, offsets[pos]) + 1 if offsets else 1
 
 
 @lru_cache(maxsize=1)
@@ -145,38 +163,51 @@ def fold_characters(text: str) -> str:
     return folded
 
 
-# What normalise deletes: page-number lines, and (_DELETE_CHARS) the \r of \r\n, quotes and
-# spaces by CJK. Apart, so that the second pattern starts with a character class and the regex
-# engine skips to its candidates in C; no deletion of the second kind reaches into a line
-# start, so where both match, the page-number line is the one deleted, as one alternation would.
-_DELETE_LINES = re.compile(_PAGE_NUMBER_LINE.pattern, re.M)
-# One character class first, each branch then checking what that character was: a pattern
-# that opens with a class is scanned for it in C, where four alternatives would be tried at
-# every position of the text. The branches, in order: the \r of \r\n; a quote; spaces after
-# a CJK character; spaces before one.
-_DELETE_CHARS = re.compile(
-    rf"[\r{_QUOTES} \xa0](?:(?<=\r)(?=\n)|(?<=[{_QUOTES}])|(?<=[{_CJK}][ \xa0])[ \xa0]*|(?<=[ \xa0])[ \xa0]*(?=[{_CJK}]))"
-)
+# What normalise deletes from the folded text, pass by pass: page-number lines; spaces beside
+# a CJK character (a run of them, whole); quotes; the \r of \r\n. No deletion of a later pass
+# reaches into a line start or across a line end, and the quotes and \r go after the spaces
+# (a quote between a CJK character and a space keeps the space): the passes one after another
+# delete what one alternation of them all would. Each pass is one search in C: a literal
+# first (the line break, the space), where a character class or a ^ would be tried at every
+# position of the text. The fold has made every no-break and ideographic space a space.
+_PAGE_LINES = re.compile(_PAGE_NUMBER_LINE.pattern, re.M)
+# what a page-number line after a line break starts with: one quick search says whether the
+# text holds any (most do not), before the ^ pattern that scans every position
+_PAGE_LINE_AFTER_BREAK = re.compile(r"\n[ \t]*(?:[-—][ \t]*\d|第\d)")
+# A run is tried once, from its first space (not after another): the rest of it is the same run,
+# and a grid of padded cells (runs of 20 spaces) would otherwise be read again from every space.
+_SPACES_BY_CJK = re.compile(rf" (?<!  )(?:(?<=[{_CJK}] ) *+| *+(?=[{_CJK}]))")
+_QUOTES_AND_CR = re.compile(f"[{re.escape(_QUOTES)}\\r]")
 
 
-def _deletions(text: str) -> list[tuple[int, int]]:
-    """The spans normalise deletes, in order, not overlapping."""
-    chars = [m.span() for m in _DELETE_CHARS.finditer(text)]
-    if "\n" not in text and not text.lstrip(" \t")[:1] in ("-", "—", "第"):
-        return chars
-    lines = [m.span() for m in _DELETE_LINES.finditer(text) if m.end() > m.start()]
-    if not lines:
-        return chars
-    # both lists are in order: one walk drops the deletions inside a page-number line
-    kept = []
-    j = 0
-    for span in chars:
-        while j < len(lines) and lines[j][1] <= span[0]:
-            j += 1
-        if j < len(lines) and lines[j][0] <= span[0]:
+def _has_page_lines(text: str) -> bool:
+    return _PAGE_LINE_AFTER_BREAK.search(text) is not None or _PAGE_LINES.match(text) is not None
+
+
+def _delete_from(text: str) -> str:
+    """The folded text (every \r before a \n) without what normalise deletes."""
+    if _has_page_lines(text):
+        text = _PAGE_LINES.sub("", text)
+    if " " in text:
+        text = _SPACES_BY_CJK.sub("", text)
+    # one str.replace per kind present: a scan in C each, where a class is tested char by char
+    for quote in _QUOTES:
+        if quote in text:
+            text = text.replace(quote, "")
+    return text.replace("\r", "") if "\r" in text else text
+
+
+def _deleted_offsets(folded: str) -> array:
+    """The offsets of what _delete_from keeps of folded: the same passes, by their spans."""
+    offsets = _positions(len(folded))
+    text = folded
+    passes = ((_PAGE_LINES, _has_page_lines(text)), (_SPACES_BY_CJK, " " in text), (_QUOTES_AND_CR, True))
+    for pattern, needed in passes:
+        if not needed:
             continue
-        kept.append(span)
-    return sorted(kept + lines)
+        spans = [m.span() for m in pattern.finditer(text)]
+        text, offsets = _delete(text, offsets, spans)
+    return offsets
 
 
 # offsets start as 0, 1, 2, …: sliced from one array, not built number by number (a long
@@ -202,14 +233,26 @@ def _normalised(text: str, join_lines: bool) -> Prose:
     if join_lines:
         lines = _normalised(text, False)
         if "\n" not in lines.text:  # one line (a cell, a label, a title): nothing to join
-            return Prose(text=lines.text, original=text, offsets=lines.offsets)
-        text2, offsets2 = _join_wrapped_lines(lines.text, lines.offsets)
-        return Prose(text=text2, original=text, offsets=offsets2)
+            return Prose(lines.text, text, make_offsets=lambda: lines.offsets)
+        joined, breaks = _join_wrapped_lines(lines.text)
+        return Prose(joined, text, make_offsets=lambda: _drop(lines.offsets, breaks))
     folded = fold_characters(text)
     if "\r" in folded:
         folded = re.sub(r"\r(?!\n)", "\n", folded)
-    text1, offsets1 = _delete(folded, _positions(len(folded)), _deletions(folded))
-    return Prose(text=text1, original=text, offsets=offsets1)
+    return Prose(_delete_from(folded), text, make_offsets=lambda: _deleted_offsets(folded))
+
+
+def _drop(offsets: array, positions: list[int]) -> array:
+    """offsets without the entries at positions (sorted)."""
+    if not positions:
+        return offsets
+    kept = array("l")
+    at = 0
+    for p in positions:
+        kept.extend(offsets[at:p])
+        at = p + 1
+    kept.extend(offsets[at:])
+    return kept
 
 
 def _delete(text: str, offsets: array, spans: list[tuple[int, int]]) -> tuple[str, array]:
@@ -228,21 +271,29 @@ def _delete(text: str, offsets: array, spans: list[tuple[int, int]]) -> tuple[st
     return "".join(pieces), kept
 
 
-def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
+def _join_wrapped_lines(text: str) -> tuple[str, list[int]]:
+    """The text with its wrapped lines joined, and where the line breaks it took out stood.
+
+    A break can join only after a long line or beside a number alone on its line: those are
+    found by C-level passes over all lines, and only they are tested one by one."""
     lines = text.split("\n")
-    # each line is stripped and tested once, not once as a line and once as the next line
-    stripped = [line.strip() for line in lines]
-    bare = [_BARE_NUMBER.match(s) is not None for s in stripped]
-    breaks: list[tuple[int, int]] = []
-    spaced: list[int] = []
-    pos = 0
-    for i in range(len(lines) - 1):
+    n = len(lines)
+    stripped = list(map(str.strip, lines))
+    bare = set(compress(range(n), map(_BARE_NUMBER.match, stripped)))
+    long = compress(range(n - 1), map(MIN_WRAPPED_LINE.__le__, map(len, stripped)))
+    candidates = sorted({*long, *(i for i in bare if i < n - 1), *(i - 1 for i in bare if i)})
+    if not candidates:
+        return text, []
+    # the break after line i stands at ends[i] + i
+    ends = list(accumulate(map(len, lines)))
+    separators = ["\n"] * (n - 1)
+    breaks: list[int] = []
+    for i in candidates:
         line, nxt, s, next_s = lines[i], lines[i + 1], stripped[i], stripped[i + 1]
-        pos += len(line)  # pos is now the index of the \n after line
         # a number alone on its line ("…主动公开政府信息\n2110\n条"): page text that put each
         # figure of a sentence in a cell of its own; never a heading, so it joins both neighbours
         if (
-            (bare[i] or bare[i + 1])
+            (i in bare or i + 1 in bare)
             and s
             and s[-1] not in _SENTENCE_END
             and next_s
@@ -252,7 +303,8 @@ def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
             and "|" not in nxt
             and not HEADING_START.match(next_s)
         ):
-            breaks.append((pos, pos + 1))
+            separators[i] = ""
+            breaks.append(ends[i] + i)
         elif (
             len(s) >= MIN_WRAPPED_LINE
             and s[-1] not in _SENTENCE_END
@@ -266,16 +318,14 @@ def _join_wrapped_lines(text: str, offsets: array) -> tuple[str, array]:
         ):
             before, after = s[-1], nxt[0]
             if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
-                spaced.append(pos)  # two numbers or words must not fuse into one
+                separators[i] = " "  # two numbers or words must not fuse into one
             else:
-                breaks.append((pos, pos + 1))
-        pos += 1
-    if spaced:
-        chars = list(text)
-        for p in spaced:
-            chars[p] = " "
-        text = "".join(chars)
-    return _delete(text, offsets, breaks)
+                separators[i] = ""
+                breaks.append(ends[i] + i)
+    if not breaks and " " not in separators:
+        return text, []
+    separators.append("")
+    return "".join(chain.from_iterable(zip(lines, separators))), breaks
 
 
 _CLAUSE_MARK = re.compile(r"[,，。;；:：]")
