@@ -19,8 +19,12 @@ _BLOCK = {
     "article", "header", "footer", "blockquote", "pre", "dd", "dt", "center", "hr",
     "td", "th",  # the cells of a layout table; a data table's cells are read as its rows
 }
+_ENDS_A_LINE = frozenset((*_BLOCK, "table"))
 _SKIP = {"script", "style", "noscript", "template", "head", "title"}
 _PARSER = etree.HTMLParser()
+# the decoded text goes to libxml2 as UTF-8 under this parser: lxml would otherwise hand it
+# the str's own buffer in UTF-16 or UCS-4, which libxml2 converts to UTF-8 first, slower
+_UTF8_PARSER = etree.HTMLParser(encoding="utf-8")
 
 
 def _clean(text: str) -> str:
@@ -30,6 +34,11 @@ def _clean(text: str) -> str:
 
 
 def _cell_text(cell) -> str:
+    if not len(cell):
+        # most cells hold their text and nothing else (no child, comment or break): itertext
+        # would yield that one text, at the cost of an iterator object per cell
+        text = cell.text
+        return " ".join(text.split()) if text else ""
     # empty text nodes only add spaces, which the whitespace pass folds away
     return " ".join(" ".join(cell.itertext()).split())
 
@@ -38,13 +47,11 @@ def _table_rows(table, table_no: int) -> list[Row]:
     """The rows of a table that holds no other table (one that does is a layout table)."""
     rows = []
     for r, tr in enumerate(table.iter("tr"), start=1):
-        cells = [Cell(_cell_text(td)) for td in tr if td.tag in _CELL_TAGS]
+        # the cells chosen by lxml, by tag, without a Python str for every child's tag
+        cells = [Cell(_cell_text(td)) for td in tr.iterchildren("td", "th")]
         if cells:
             rows.append(Row(cells, f"table {table_no} row {r}", "table"))
     return rows
-
-
-_CELL_TAGS = frozenset(("td", "th"))
 
 
 def extract_html(data: bytes) -> Extracted:
@@ -56,7 +63,13 @@ def extract_html(data: bytes) -> Extracted:
     try:
         # lxml.etree's HTML parser, not lxml.html's: lxml.html looks up a Python element class
         # for every element it makes, a fifth of the time on a long report
-        root = etree.fromstring(text, _PARSER)
+        if text.startswith("<?xml"):
+            # lxml refuses a str that opens with an XML declaration naming an encoding (the
+            # ValueError below: unreadable HTML); such a text still goes to it as a str
+            root = etree.fromstring(text, _PARSER)
+        else:
+            # decode_bytes never leaves a lone surrogate, so the text always encodes
+            root = etree.fromstring(text.encode("utf-8"), _UTF8_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         return Extracted(format="html", status="failed", problems=[f"unreadable HTML: {exc}"])
     if root is None:
@@ -68,8 +81,7 @@ def extract_html(data: bytes) -> Extracted:
     tables = 0
 
     def flush() -> None:
-        if not buf:  # every block boundary flushes; most have nothing to flush
-            return
+        # called where buf holds text: every block boundary is one, and most have none
         line = _clean("".join(buf))
         buf.clear()
         if line:
@@ -87,7 +99,8 @@ def extract_html(data: bytes) -> Extracted:
                 walker.skip_subtree()
                 continue
             if tag == "table":
-                flush()
+                if buf:
+                    flush()
                 if el.find(".//table") is not None:
                     # a layout table (a CMS page's frame around the report): its cells are the
                     # page's blocks, and the tables inside them are the report's tables
@@ -101,7 +114,8 @@ def extract_html(data: bytes) -> Extracted:
             if tag == "pre":
                 # preformatted text keeps its lines and its tab-separated fields (a report
                 # posted as plain text): read it the way the text extractor reads a file
-                flush()
+                if buf:
+                    flush()
                 for raw in "".join(el.itertext()).splitlines():
                     stripped = raw.strip()
                     if stripped:
@@ -110,19 +124,20 @@ def extract_html(data: bytes) -> Extracted:
                         rows.append(Row(cells=[Cell(f) for f in fields], loc=f"text line {len(lines)}", kind=kind))
                 walker.skip_subtree()
                 continue
-            if tag in _BLOCK:
+            if buf and tag in _BLOCK:
                 flush()
             if tag:
                 text = el.text
                 if text:
                     buf.append(text)
         else:
-            if tag in _BLOCK or tag == "table":
+            if buf and tag in _ENDS_A_LINE:
                 flush()
             tail = el.tail
             if tail:
                 buf.append(tail)
-    flush()
+    if buf:
+        flush()
     if ends_inside_cell(data):
         last = next((r for r in reversed(rows) if r.kind == "table"), None)
         if last is not None and last.cells:
