@@ -656,3 +656,36 @@ def test_the_phrases_chosen_by_their_words_claim_what_every_phrase_claims():
 ])
 def test_wan_alone_is_a_unit_never_a_number(sentence, want):
     assert measures(sentence) == want
+
+
+@pytest.mark.parametrize(
+    "pattern,first",
+    [
+        ("(?:未|没有)(?:收到|接到)过?申请", {"未", "没"}),
+        ("专[、,和及]?兼职", {"专"}),
+        ("[0-3]+件", {"0", "1", "2", "3"}),
+        ("(?:予以|同意)?公开", None),  # the start may be empty
+        ("[^,。]{0,20}行政复议", None),  # a negated class
+        ("(?<!不)收费", None),  # an assertion first
+        ("(?i)a", None),
+    ],
+)
+def test_the_first_characters_of_a_statement_are_read_from_its_pattern(pattern, first):
+    import re
+
+    from scrapers.parse.narrative import _first_characters
+
+    assert _first_characters(re.compile(pattern)) == (None if first is None else frozenset(first))
+
+
+def test_every_statement_the_seed_finds_starts_with_a_character_of_the_prefilter():
+    from scrapers.parse.narrative import _statement_patterns, _statement_starts, load_patterns
+
+    patterns = load_patterns()
+    starts = _statement_starts(patterns)
+    assert starts is not None  # every statement pattern of the seed starts with known words
+    sentences = ["本年度未收到政府信息公开申请。", "没有发生行政复议。", "行政复议和行政诉讼均为0。", "予以公开及部分公开258件", "专兼职人员3名", "未收取任何费用"]
+    for sentence in sentences:
+        hits = [m for p in _statement_patterns(patterns) for m in p.regex.finditer(sentence)]
+        assert hits, sentence
+        assert all(starts.match(sentence, m.start()) for m in hits)

@@ -165,6 +165,60 @@ def _any_statement(patterns: tuple[Pattern, ...]) -> re.Pattern:
     return re.compile("|".join(f"(?:{p.regex.pattern})" for p in _statement_patterns(patterns)) or "(?!)")
 
 
+@lru_cache(maxsize=4)
+def _statement_starts(patterns: tuple[Pattern, ...]) -> re.Pattern | None:
+    """The characters every zero or ambiguous statement starts with, as one class (None when
+    a pattern's start is not a known set of characters). An alternation of a dozen patterns is
+    tried at every position of a sentence; the class is scanned for in one quick pass, and
+    most sentences hold none of its characters."""
+    chars: set[str] = set()
+    for p in _statement_patterns(patterns):
+        first = _first_characters(p.regex)
+        if first is None:
+            return None
+        chars |= first
+    return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]") if chars else None
+
+
+def _first_characters(regex: re.Pattern) -> frozenset[str] | None:
+    """The characters a match of regex must start with, read from the parsed pattern; None
+    when they are not a plain set (a start that may be empty, a class by category, a flag)."""
+    try:
+        from re import _constants as c, _parser
+
+        parsed = _parser.parse(regex.pattern, regex.flags)
+    except (ImportError, AttributeError, re.error):  # the parser is the standard library's own
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+
+    def first(items) -> frozenset[str] | None:
+        for op, av in items:
+            if op is c.LITERAL:
+                return frozenset(chr(av))
+            if op is c.IN:
+                out = set()
+                for kind, value in av:
+                    if kind is c.LITERAL:
+                        out.add(chr(value))
+                    elif kind is c.RANGE and value[1] - value[0] < 1024:
+                        out.update(map(chr, range(value[0], value[1] + 1)))
+                    else:  # a negated class, a category
+                        return None
+                return frozenset(out)
+            if op is c.BRANCH:
+                alternatives = [first(alternative) for alternative in av[1]]
+                return None if any(a is None for a in alternatives) else frozenset().union(*alternatives)
+            if op is c.SUBPATTERN and not av[1] and not av[2]:
+                return first(av[3])
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+                return first(av[2])
+            return None  # an assertion, an anchor, an optional start, a backreference
+        return None  # an empty pattern: it matches anywhere
+
+    return first(parsed)
+
+
 def _words(cell: str) -> str:
     """A |-list of literal words as a regex alternation, longest first ("" makes it optional)."""
     words = cell.split("|")
@@ -322,7 +376,9 @@ def _read_sentence(
     # spans of statements that speak of a measure without stating it, by measure
     vetoes: dict[str, list[tuple[int, int, str]]] = {}
     # most sentences state nothing without a number: one search tells, before every pattern's own
-    statements = _statement_patterns(patterns) if _any_statement(patterns).search(sentence) else ()
+    starts = _statement_starts(patterns)
+    may_state = starts is None or starts.search(sentence) is not None
+    statements = _statement_patterns(patterns) if may_state and _any_statement(patterns).search(sentence) else ()
     for p in statements:
         if p.kind == "ambiguous":
             for m in p.regex.finditer(sentence):
