@@ -251,3 +251,17 @@ def test_last_years_report_named_among_the_problems_is_not_the_year():
 def test_year_of_an_opening_sentence_with_its_subject_first():
     assert find_year("三、政府信息依申请公开情况\n本局2017年共受理信息公开申请10件。") == 2017
     assert find_year("我局2018年工作计划如下。") is None
+
+
+def test_full_names_are_found_where_the_pattern_alone_finds_them():
+    # the finder tries only the positions a name can start at (up to 14 characters before a
+    # 人民政府); on texts dense with the names' parts it finds what the whole search finds
+    import random
+
+    from scrapers.parse.meta import _FULL_NAME, _full_names
+
+    rnd = random.Random(14)
+    parts = [*"北京市朝阳区县人民政府街道办事处地区镇乡中文", "人民政府", "街道办事处", "北京市", "大兴区", "榆垡镇"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))
+        assert list(_full_names(text)) == [m.group(0) for m in _FULL_NAME.finditer(text)], text

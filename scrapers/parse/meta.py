@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -72,6 +73,11 @@ _FULL_NAME = re.compile(
     rf"(?:[{_CJK}]{{2}}市)?[{_CJK}]{{1,4}}?[区县]人民政府[{_CJK}]{{2,6}}?(?:街道办事处|地区办事处)"
     rf"|[{_CJK}]{{2}}市[{_CJK}]{{1,4}}?[区县][{_CJK}]{{2,5}}?[镇乡]人民政府"
 )
+# Every full name holds 人民政府, 2 to 14 characters after its start (a city, a district, a
+# town of the longest lengths above): a name is sought only that far before each 人民政府,
+# where the pattern alone would be tried, lazily and with backtracking, at every character.
+_FULL_NAME_ANCHOR = "人民政府"
+_FULL_NAME_REACH = (2, 14)
 _HEAD_LINES = 20
 _HEAD_CHARS = 6000
 _MAX_TITLE = 80
@@ -239,8 +245,26 @@ def _contact_office(text: str) -> str | None:
     return None
 
 
+def _full_names(text: str) -> Iterator[str]:
+    """What _FULL_NAME.finditer(text) finds: the same positions tried in the same order, but
+    only those a name can start at."""
+    near, far = _FULL_NAME_REACH
+    at = 0  # every position before this one is tried, or inside a name found
+    anchor = text.find(_FULL_NAME_ANCHOR)
+    while anchor >= 0:
+        for start in range(max(at, anchor - far), anchor - near + 1):
+            if start < at:  # inside the name just found
+                continue
+            m = _FULL_NAME.match(text, start)
+            if m:
+                yield m.group(0)
+                at = m.end()
+        at = max(at, anchor - near + 1)
+        anchor = text.find(_FULL_NAME_ANCHOR, anchor + 1)
+
+
 def _repeated_full_name(text: str) -> str | None:
-    counts = Counter(m.group(0) for m in _FULL_NAME.finditer(text))
+    counts = Counter(_full_names(text))
     if not counts:
         return None
     name, n = counts.most_common(1)[0]
