@@ -31,7 +31,10 @@ _TITLE = re.compile(
     rf"(?:(?P<y1>20\d{{2}})年度?)?(?P<office>{_NAME}*?)(?:(?P<y2>20\d{{2}})年度?)?"
     r"(?P<gov>政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)"
 )
-_TITLE_END = re.compile(r"(?:报告|年报)$")
+# what a title line ends with (lines are stripped: a suffix test, not a search of the line)
+_TITLE_ENDS = ("报告", "年报")
+# where a page title puts a site name beside the report's ("…年度报告_上海市人民政府")
+_TITLE_PARTS = re.compile(r"[_|–—]| - ")
 _STATISTICS_PERIOD = re.compile(r"统计(?:期限|期间|周期|时间|区间|时段|范围)[^0-9。\n]{0,10}?(?P<y>20\d{2})")
 _REPORT_NAME = re.compile(r"(?P<y>20\d{2})年度?(?:政府信息|政务|信息)公开(?:工作)?(?:年度)?(?:报告|年报)")
 _YEAR_END = re.compile(r"截[至止](?P<y>20\d{2})年(?:底|末|12月31日)")
@@ -78,6 +81,7 @@ _FULL_NAME = re.compile(
 # where the pattern alone would be tried, lazily and with backtracking, at every character.
 _FULL_NAME_ANCHOR = "人民政府"
 _FULL_NAME_REACH = (2, 14)
+_SIGNATURE_LINE = re.compile(rf"{_NAME}{{4,30}}")
 _HEAD_LINES = 20
 _HEAD_CHARS = 6000
 _MAX_TITLE = 80
@@ -170,15 +174,15 @@ def _titles(prose: Prose, title: str | None) -> tuple[_Title, ...]:
     Cached (a Prose is hashed by identity): the year and the office read the same titles."""
     found = []
     if title:
-        for part in re.split(r"[_|–—]| - ", normalise(title).text):
+        for part in _TITLE_PARTS.split(normalise(title).text):
             t = _read_title(part.strip(), whole=False)
             if t:
                 found.append(t)
     # lines as printed: a title line must not be joined with the line after it
     head = normalise(prose.original[:_HEAD_CHARS], join_lines=False).text
-    lines = list(islice(filter(None, map(str.strip, head.split("\n"))), _HEAD_LINES))
+    lines = _first_lines(head, _HEAD_LINES)
     for j, line in enumerate(lines):
-        if len(line) > _MAX_TITLE or not _TITLE_END.search(line):
+        if len(line) > _MAX_TITLE or not line.endswith(_TITLE_ENDS):
             continue
         best = None
         for span in (1, 2, 3):
@@ -192,6 +196,18 @@ def _titles(prose: Prose, title: str | None) -> tuple[_Title, ...]:
         if best:
             found.append(best)
     return tuple(found)
+
+
+def _first_lines(text: str, n: int) -> list[str]:
+    """The first n non-empty lines of text, stripped: split off a few at a time, not whole."""
+    limit = 4 * n
+    pieces = text.split("\n", limit)
+    if len(pieces) > limit:  # the last piece is the rest of the text, unsplit
+        lines = list(islice(filter(None, map(str.strip, pieces[:limit])), n))
+        if len(lines) == n:
+            return lines
+        pieces = text.split("\n")
+    return list(islice(filter(None, map(str.strip, pieces)), n))
 
 
 def _read_title(s: str, whole: bool = True) -> _Title | None:
@@ -216,7 +232,7 @@ def _is_office_name(name: str | None) -> bool:
 def _signature(prose: Prose) -> str | None:
     """A sign-off line at the end: nothing but a body's name."""
     for line in _last_lines(prose.text, 3)[::-1]:
-        if re.fullmatch(rf"{_NAME}{{4,30}}", line) and _ORGAN_END.search(line) and _PLACE_PREFIX.match(line).end():
+        if _SIGNATURE_LINE.fullmatch(line) and _ORGAN_END.search(line) and _PLACE_PREFIX.match(line).end():
             return line
     return None
 
