@@ -121,3 +121,28 @@ def test_offsets_are_worked_out_when_asked_and_point_at_the_printed_characters()
     assert prose.text == "主动公开信息  12条\n共5件"
     assert [text[o] for o in prose.offsets] == list("主動公開信息  12條\n共5件")
     assert prose.source(0, 6) == "主動公開 “信息"
+
+
+def test_the_last_lines_are_joined_alone_as_the_whole_text_joins_them():
+    from scrapers.parse.prose import _last_lines, _normalised, last_lines
+
+    texts = [
+        "北京市东城区民政局\n2023年政府信息公开工作年度报告\n……\n本报告所列数据的统计期限自2023年1月1日\n起至12月31日止,如有疑问请联系区民政局办公室\n电话12345\n北京市东城区民政局\n",
+        "累计主动公开政府信息\n5928\n条\n\n二、依申请公开\nabc defghijklmnopqr 12\n34 件",
+        "一行",
+        "",
+    ]
+    for text in texts:
+        for n in (1, 3):
+            _normalised.cache_clear()
+            lazy = last_lines(normalise(text), n)  # before the text is joined
+            assert lazy == _last_lines(normalise(text).text, n), text
+
+
+def test_a_character_the_joined_text_holds_is_seen_before_the_lines_are_joined():
+    from scrapers.parse.prose import _normalised, may_hold
+
+    _normalised.cache_clear()
+    prose = normalise("本报告由北京市东城区民政局根据《条例》要求\n编制。")
+    assert may_hold(prose, "由") and not may_hold(prose, "甲")
+    assert prose.text == "本报告由北京市东城区民政局根据《条例》要求编制。"  # joined once read

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
+from typing import NamedTuple
 
-from scrapers.parse.prose import HEADING_START, MAX_HEADING, Prose, headings, iter_sentences, normalise
+from scrapers.parse.prose import HEADING_START, MAX_HEADING, Prose, headings, iter_sentences, last_lines, may_hold, normalise
 
 _CJK = r"\u3400-\u9fff"
 _NAME = rf"[{_CJK}()]"
@@ -132,7 +132,8 @@ def find_office(text: str, title: str | None = None) -> str | None:
     """The office as the report prints its name, or None when the report does not name it."""
     prose = normalise(text)
     titled = next((t for t in _titles(prose, title) if t.office), None)
-    preamble = [m["office"] for m in _PREAMBLE_OFFICE.finditer(prose.text) if _is_office_name(m["office"])]
+    # most pages have no 由 at all: their lines are then not joined for this search
+    preamble = [m["office"] for m in _PREAMBLE_OFFICE.finditer(prose.text) if _is_office_name(m["office"])] if may_hold(prose, "由") else []
     signature = _signature(prose)
 
     if titled is not None:
@@ -159,8 +160,9 @@ def find_office(text: str, title: str | None = None) -> str | None:
     return office
 
 
-@dataclass(frozen=True, slots=True)
-class _Title:
+# a named tuple, not a frozen dataclass: a report's head gives a dozen candidates, and a frozen
+# dataclass sets each field through object.__setattr__
+class _Title(NamedTuple):
     year: int | None
     office: str | None
     # the title's 政府 may belong to the office too ("…榆垡镇政府信息公开…")
@@ -231,23 +233,10 @@ def _is_office_name(name: str | None) -> bool:
 
 def _signature(prose: Prose) -> str | None:
     """A sign-off line at the end: nothing but a body's name."""
-    for line in _last_lines(prose.text, 3)[::-1]:
+    for line in last_lines(prose, 3)[::-1]:
         if _SIGNATURE_LINE.fullmatch(line) and _ORGAN_END.search(line) and _PLACE_PREFIX.match(line).end():
             return line
     return None
-
-
-def _last_lines(text: str, n: int) -> list[str]:
-    """The last n non-empty lines of text, stripped, in order: read from the end, not split whole."""
-    lines: list[str] = []
-    end = len(text)
-    while end >= 0 and len(lines) < n:
-        start = text.rfind("\n", 0, end) + 1
-        line = text[start:end].strip()
-        if line:
-            lines.append(line)
-        end = start - 1
-    return lines[::-1]
 
 
 def _contact_office(text: str) -> str | None:

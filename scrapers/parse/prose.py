@@ -47,23 +47,36 @@ class Prose:
     offsets[i] is the index in original of text[i], an int array (a tuple of ints would cost
     30 bytes a character on a long report).
 
-    The offsets are worked out the first time they are asked for: the year and the office read
-    only the text, and most reports never ask where a character was printed. Compared and
+    Worked out when first asked for: the joined text (the year and the office of most reports
+    read their title lines, unjoined, and the last lines, which last_lines joins alone) and the
+    offsets (most reports never ask where a character was printed). `unjoined` is the form with
+    every line kept, which a joined Prose is made from (None for that form itself). Compared and
     hashed by identity (the readers' caches are keyed on one document's Prose)."""
 
-    __slots__ = ("text", "original", "_offsets", "_make_offsets")
+    __slots__ = ("_text", "original", "unjoined", "_offsets", "_folded", "_breaks")
 
-    def __init__(self, text: str, original: str, offsets: array | None = None, make_offsets=None):
-        self.text = text
+    def __init__(self, text: str | None, original: str, unjoined: Prose | None = None, folded: str | None = None):
+        self._text = text
         self.original = original
-        self._offsets = offsets
-        self._make_offsets = make_offsets
+        self.unjoined = unjoined
+        self._offsets: array | None = None
+        self._folded = folded  # what the unjoined form was cut from: its offsets are found in it
+        self._breaks: list[int] = []  # the joined form: where the line breaks it took out stood
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text, self._breaks = _join_wrapped_lines(self.unjoined.text)
+        return self._text
 
     @property
     def offsets(self) -> array:
         if self._offsets is None:
-            self._offsets = self._make_offsets()
-            self._make_offsets = None
+            if self.unjoined is None:
+                self._offsets = _deleted_offsets(self._folded)
+            else:
+                self.text  # noqa: B018 (the breaks come with the text)
+                self._offsets = _drop(self.unjoined.offsets, self._breaks)
         return self._offsets
 
     def source(self, start: int, end: int) -> str:
@@ -77,6 +90,51 @@ class Prose:
         """The 1-based line of the original text where normalised position pos sits."""
         offsets = self.offsets
         return self.original.count("\n", 0, offsets[pos]) + 1 if offsets else 1
+
+
+def may_hold(prose: Prose, char: str) -> bool:
+    """Whether prose.text can hold char (one character, not a space or line break), tested
+    without joining the lines: joining only takes out line breaks and puts in spaces."""
+    return char in (prose._text if prose._text is not None or prose.unjoined is None else prose.unjoined.text)
+
+
+def last_lines(prose: Prose, n: int) -> list[str]:
+    """The last n non-empty lines of prose.text, stripped, in order. When the text is not joined
+    yet, only its end is: whether a line break joins depends on the two lines beside it alone."""
+    if prose._text is not None or prose.unjoined is None:
+        return _last_lines(prose.text, n)
+    lines = prose.unjoined.text.split("\n")
+    found: list[str] = []
+    pieces = [lines[-1]]  # the line being built, from its end
+    for i in range(len(lines) - 2, -1, -1):
+        s, next_s = lines[i].strip(), lines[i + 1].strip()
+        joint = _joint(lines[i], lines[i + 1], s, next_s, _BARE_NUMBER.match(s) is not None, _BARE_NUMBER.match(next_s) is not None)
+        if joint is None:
+            line = "".join(reversed(pieces)).strip()
+            if line:
+                found.append(line)
+                if len(found) == n:
+                    return found[::-1]
+            pieces = [lines[i]]
+        else:
+            pieces += (joint, lines[i])
+    line = "".join(reversed(pieces)).strip()
+    if line:
+        found.append(line)
+    return found[::-1]
+
+
+def _last_lines(text: str, n: int) -> list[str]:
+    """The last n non-empty lines of text, stripped, in order: read from the end, not split whole."""
+    lines: list[str] = []
+    end = len(text)
+    while end >= 0 and len(lines) < n:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line:
+            lines.append(line)
+        end = start - 1
+    return lines[::-1]
 
 
 @lru_cache(maxsize=1)
@@ -233,13 +291,12 @@ def _normalised(text: str, join_lines: bool) -> Prose:
     if join_lines:
         lines = _normalised(text, False)
         if "\n" not in lines.text:  # one line (a cell, a label, a title): nothing to join
-            return Prose(lines.text, text, make_offsets=lambda: lines.offsets)
-        joined, breaks = _join_wrapped_lines(lines.text)
-        return Prose(joined, text, make_offsets=lambda: _drop(lines.offsets, breaks))
+            return Prose(lines.text, text, unjoined=lines)
+        return Prose(None, text, unjoined=lines)  # joined when its text is first read
     folded = fold_characters(text)
     if "\r" in folded:
         folded = re.sub(r"\r(?!\n)", "\n", folded)
-    return Prose(_delete_from(folded), text, make_offsets=lambda: _deleted_offsets(folded))
+    return Prose(_delete_from(folded), text, folded=folded)
 
 
 def _drop(offsets: array, positions: list[int]) -> array:
@@ -289,43 +346,51 @@ def _join_wrapped_lines(text: str) -> tuple[str, list[int]]:
     separators = ["\n"] * (n - 1)
     breaks: list[int] = []
     for i in candidates:
-        line, nxt, s, next_s = lines[i], lines[i + 1], stripped[i], stripped[i + 1]
-        # a number alone on its line ("…主动公开政府信息\n2110\n条"): page text that put each
-        # figure of a sentence in a cell of its own; never a heading, so it joins both neighbours
-        if (
-            (i in bare or i + 1 in bare)
-            and s
-            and s[-1] not in _SENTENCE_END
-            and next_s
-            and "\t" not in line
-            and "\t" not in nxt
-            and "|" not in line
-            and "|" not in nxt
-            and not HEADING_START.match(next_s)
-        ):
-            separators[i] = ""
-            breaks.append(ends[i] + i)
-        elif (
-            len(s) >= MIN_WRAPPED_LINE
-            and s[-1] not in _SENTENCE_END
-            and next_s
-            and nxt[:1] not in " \t"
-            and "\t" not in line
-            and "|" not in line
-            and "\t" not in nxt
-            and not HEADING_START.match(nxt)
-            and not _is_heading(s)
-        ):
-            before, after = s[-1], nxt[0]
-            if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
-                separators[i] = " "  # two numbers or words must not fuse into one
-            else:
-                separators[i] = ""
+        joint = _joint(lines[i], lines[i + 1], stripped[i], stripped[i + 1], i in bare, i + 1 in bare)
+        if joint is not None:
+            separators[i] = joint
+            if not joint:
                 breaks.append(ends[i] + i)
     if not breaks and " " not in separators:
         return text, []
     separators.append("")
     return "".join(chain.from_iterable(zip(lines, separators))), breaks
+
+
+def _joint(line: str, nxt: str, s: str, next_s: str, bare: bool, next_bare: bool) -> str | None:
+    """What the line break between line and nxt (s and next_s stripped; bare: a number alone on
+    its line) becomes: "" where the lines join, " " where they join with a space, None where it
+    stays."""
+    # a number alone on its line ("…主动公开政府信息\n2110\n条"): page text that put each
+    # figure of a sentence in a cell of its own; never a heading, so it joins both neighbours
+    if (
+        (bare or next_bare)
+        and s
+        and s[-1] not in _SENTENCE_END
+        and next_s
+        and "\t" not in line
+        and "\t" not in nxt
+        and "|" not in line
+        and "|" not in nxt
+        and not HEADING_START.match(next_s)
+    ):
+        return ""
+    if (
+        len(s) >= MIN_WRAPPED_LINE
+        and s[-1] not in _SENTENCE_END
+        and next_s
+        and nxt[:1] not in " \t"
+        and "\t" not in line
+        and "|" not in line
+        and "\t" not in nxt
+        and not HEADING_START.match(nxt)
+        and not _is_heading(s)
+    ):
+        before, after = s[-1], nxt[0]
+        if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
+            return " "  # two numbers or words must not fuse into one
+        return ""
+    return None
 
 
 _CLAUSE_MARK = re.compile(r"[,，。;；:：]")
