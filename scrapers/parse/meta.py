@@ -31,6 +31,8 @@ _TITLE = re.compile(
     rf"(?:(?P<y1>20\d{{2}})年度?)?(?P<office>{_NAME}*?)(?:(?P<y2>20\d{{2}})年度?)?"
     r"(?P<gov>政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)"
 )
+# the word every match of _TITLE holds ((?:信息|政务)公开): a line without it is not tried
+_TITLE_WORD = "公开"
 # what a title line ends with (lines are stripped: a suffix test, not a search of the line)
 _TITLE_ENDS = ("报告", "年报")
 # where a page title puts a site name beside the report's ("…年度报告_上海市人民政府")
@@ -213,7 +215,9 @@ def _first_lines(text: str, n: int) -> list[str]:
 
 
 def _read_title(s: str, whole: bool = True) -> _Title | None:
-    m = (_TITLE.fullmatch if whole else _TITLE.search)(s)
+    # every title _TITLE reads holds 公开: a site's name beside it ("_北京市朝阳区人民政府") is
+    # not tried from each of its characters
+    m = (_TITLE.fullmatch if whole else _TITLE.search)(s) if _TITLE_WORD in s else None
     if not m:
         bare = _BARE_TITLE.search(s)
         if bare and (bare.end() == len(s) or not whole) and (bare.start() == 0 or s[bare.start() - 1] in _TITLE_SEPARATORS) and _FIRST_YEAR <= int(bare["y"]) <= _LAST_YEAR:
