@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -408,18 +409,23 @@ def _read_sentence(
         if phrases is None:
             # the words are tested in the sentence: short, where the whole text would cost a
             # scan of the report per word
-            present = frozenset(w for w in vocabulary.words if w in sentence)
+            present = frozenset(filter(sentence.__contains__, vocabulary.words))
             phrases = _phrases_for(vocabulary, present)
             if not phrases:
                 # no phrase can claim or half-claim a number here: none of them is read or unread
                 break
             breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
-        clause_start = max([b + 1 for b in breaks if b < t.start()], default=0)
-        clause_end = min([b for b in breaks if b >= t.end()], default=len(sentence))
+        t_start, t_end = t.span()
+        # the clause around the number: from after the last break before it to the first after it
+        # (breaks are in order)
+        i = bisect_left(breaks, t_start)
+        clause_start = breaks[i - 1] + 1 if i else 0
+        i = bisect_left(breaks, t_end, i)
+        clause_end = breaks[i] if i < len(breaks) else len(sentence)
         lead_start = max(clause_start, previous_end)
-        previous_end = t.end()
-        lead = sentence[lead_start : t.start()]
-        tail = sentence[t.end() : clause_end]
+        previous_end = t_end
+        lead = sentence[lead_start:t_start]
+        tail = sentence[t_end:clause_end]
         unit = t["unit"]
         claims, loose = _claims(lead, tail, unit, phrases)
         if not claims and lead_start == clause_start > 0 and vocabulary.filler_only.match(lead):
@@ -429,7 +435,7 @@ def _read_sentence(
                 lead_start = before
                 lead = sentence[before : clause_start - 1] + lead
                 claims, loose = _claims(lead, tail, unit, phrases)
-        found_tokens.append(t.end())
+        found_tokens.append(t_end)
         figures += unit is not None
         if not claims:
             _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, lead_start, result)
@@ -456,11 +462,11 @@ def _read_sentence(
         for measure, length, phrase_span in claims:
             if measure not in measures_of_unit:
                 continue
-            a, b = (lead_start + phrase_span[0], lead_start + phrase_span[1]) if phrase_span[0] >= 0 else (t.end(), t.end() + length)
+            a, b = (lead_start + phrase_span[0], lead_start + phrase_span[1]) if phrase_span[0] >= 0 else (t_end, t_end + length)
             if vetoed(measure, a, b):
                 continue
             # the sentence's first figure may take its year from an earlier clause ("2012年,全局累计…12条")
-            year_words = sentence[: t.start()] if figures == 1 else lead
+            year_words = sentence[:t_start] if figures == 1 else lead
             reason = _qualified(
                 measure, sentence, lead, vocabulary, year_words,
                 _clause_before(sentence, breaks, clause_start, found_tokens), measure in running_totals,
@@ -469,7 +475,7 @@ def _read_sentence(
                 kind, note = reason
                 if kind.startswith("cumulative"):
                     running_totals.add(measure)
-                result.notes.append(f"{measure}: {sentence[lead_start:t.end()]!r} set aside: {note}")
+                result.notes.append(f"{measure}: {sentence[lead_start:t_end]!r} set aside: {note}")
                 continue
             v = value * factor
             if isinstance(v, float):
