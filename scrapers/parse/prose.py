@@ -43,25 +43,26 @@ MIN_WRAPPED_LINE = 16
 
 
 class Prose:
-    """A text in the comparable form (`text`), the text as printed (`original`), and `offsets`:
-    offsets[i] is the index in original of text[i], an int array (a tuple of ints would cost
-    30 bytes a character on a long report).
+    """A text in the comparable form (`text`) and the text as printed (`original`); `origin(i)`
+    is the index in original of text[i].
 
     Worked out when first asked for: the joined text (the year and the office of most reports
     read their title lines, unjoined, and the last lines, which last_lines joins alone) and the
-    offsets (most reports never ask where a character was printed). `unjoined` is the form with
-    every line kept, which a joined Prose is made from (None for that form itself). Compared and
-    hashed by identity (the readers' caches are keyed on one document's Prose)."""
+    way back to the printed text (most reports never ask where a character was printed, and a
+    pre-2019 report asks for a few dozen: each is found by bisection in the spans each step
+    deleted, not looked up in an array of every character's offset). `unjoined` is the form
+    with every line kept, which a joined Prose is made from (None for that form itself).
+    Compared and hashed by identity (the readers' caches are keyed on one document's Prose)."""
 
-    __slots__ = ("_text", "original", "unjoined", "_offsets", "_folded", "_breaks")
+    __slots__ = ("_text", "original", "unjoined", "_folded", "_breaks", "_steps")
 
     def __init__(self, text: str | None, original: str, unjoined: Prose | None = None, folded: str | None = None):
         self._text = text
         self.original = original
         self.unjoined = unjoined
-        self._offsets: array | None = None
-        self._folded = folded  # what the unjoined form was cut from: its offsets are found in it
+        self._folded = folded  # what the unjoined form was cut from: its steps are found in it
         self._breaks: list[int] = []  # the joined form: where the line breaks it took out stood
+        self._steps: list[_Deleted] | None = None
 
     @property
     def text(self) -> str:
@@ -69,27 +70,51 @@ class Prose:
             self._text, self._breaks = _join_wrapped_lines(self.unjoined.text)
         return self._text
 
-    @property
-    def offsets(self) -> array:
-        if self._offsets is None:
+    def origin(self, i: int) -> int:
+        """The index in original of text[i]."""
+        steps = self._steps
+        if steps is None:
             if self.unjoined is None:
-                self._offsets = _deleted_offsets(self._folded)
+                steps = _deletion_steps(self._folded)
             else:
                 self.text  # noqa: B018 (the breaks come with the text)
-                self._offsets = _drop(self.unjoined.offsets, self._breaks)
-        return self._offsets
+                steps = [_Deleted([(p, p + 1) for p in self._breaks])]
+            self._steps = steps
+        for step in reversed(steps):  # the last deletion first, back to the first
+            i = step.before(i)
+        # the fold keeps every character where it was: folded indices are original ones
+        return i if self.unjoined is None else self.unjoined.origin(i)
+
+    @property
+    def offsets(self) -> array:
+        """origin of every character, as an int array."""
+        return array("l", map(self.origin, range(len(self.text))))
 
     def source(self, start: int, end: int) -> str:
         """The original text behind text[start:end], as printed (line breaks included)."""
         if start >= end:
             return ""
-        offsets = self.offsets
-        return self.original[offsets[start] : offsets[end - 1] + 1].strip()
+        return self.original[self.origin(start) : self.origin(end - 1) + 1].strip()
 
     def line_of(self, pos: int) -> int:
         """The 1-based line of the original text where normalised position pos sits."""
-        offsets = self.offsets
-        return self.original.count("\n", 0, offsets[pos]) + 1 if offsets else 1
+        return self.original.count("\n", 0, self.origin(pos)) + 1 if self.text else 1
+
+
+class _Deleted:
+    """One step's deletions, as the way back from its result to its input: spans (sorted, not
+    overlapping) in the input, and how many kept characters stand before each."""
+
+    __slots__ = ("kept_before", "deleted_through")
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.deleted_through = list(accumulate(b - a for a, b in spans))
+        self.kept_before = [a - d for (a, _), d in zip(spans, [0, *self.deleted_through])]
+
+    def before(self, i: int) -> int:
+        """The input index of the result's character i: i plus what was deleted before it."""
+        j = bisect.bisect_right(self.kept_before, i)
+        return i + self.deleted_through[j - 1] if j else i
 
 
 def may_hold(prose: Prose, char: str) -> bool:
@@ -255,26 +280,19 @@ def _delete_from(text: str) -> str:
     return text.replace("\r", "") if "\r" in text else text
 
 
-def _deleted_offsets(folded: str) -> array:
-    """The offsets of what _delete_from keeps of folded: the same passes, by their spans."""
-    offsets = _positions(len(folded))
+def _deletion_steps(folded: str) -> list[_Deleted]:
+    """What each pass of _delete_from deleted from folded, in order: the same passes, by their spans."""
     text = folded
+    steps = []
     passes = ((_PAGE_LINES, _has_page_lines(text)), (_SPACES_BY_CJK, " " in text), (_QUOTES_AND_CR, True))
     for pattern, needed in passes:
         if not needed:
             continue
         spans = [m.span() for m in pattern.finditer(text)]
-        text, offsets = _delete(text, offsets, spans)
-    return offsets
-
-
-# offsets start as 0, 1, 2, …: sliced from one array, not built number by number (a long
-# report is ~60,000 characters; a longer text builds its own rather than keep a bigger one)
-_IOTA = array("l", range(1 << 16))
-
-
-def _positions(n: int) -> array:
-    return _IOTA[:n] if n <= len(_IOTA) else array("l", range(n))
+        if spans:
+            steps.append(_Deleted(spans))
+            text = pattern.sub("", text)
+    return steps
 
 
 def normalise(text: str, join_lines: bool = True) -> Prose:
@@ -297,35 +315,6 @@ def _normalised(text: str, join_lines: bool) -> Prose:
     if "\r" in folded:
         folded = re.sub(r"\r(?!\n)", "\n", folded)
     return Prose(_delete_from(folded), text, folded=folded)
-
-
-def _drop(offsets: array, positions: list[int]) -> array:
-    """offsets without the entries at positions (sorted)."""
-    if not positions:
-        return offsets
-    kept = array("l")
-    at = 0
-    for p in positions:
-        kept.extend(offsets[at:p])
-        at = p + 1
-    kept.extend(offsets[at:])
-    return kept
-
-
-def _delete(text: str, offsets: array, spans: list[tuple[int, int]]) -> tuple[str, array]:
-    """text and its offsets without the characters of spans (sorted, not overlapping)."""
-    if not spans:
-        return text, offsets
-    pieces: list[str] = []
-    kept = array("l")
-    at = 0
-    for a, b in spans:
-        pieces.append(text[at:a])
-        kept.extend(offsets[at:a])
-        at = b
-    pieces.append(text[at:])
-    kept.extend(offsets[at:])
-    return "".join(pieces), kept
 
 
 def _join_wrapped_lines(text: str) -> tuple[str, list[int]]:
