@@ -188,6 +188,7 @@ def _first_characters(regex: re.Pattern) -> frozenset[str] | None:
         from re import _constants as c, _parser
 
         parsed = _parser.parse(regex.pattern, regex.flags)
+        repeats = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
     except (ImportError, AttributeError, re.error):  # the parser is the standard library's own
         return None
     if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
@@ -212,7 +213,7 @@ def _first_characters(regex: re.Pattern) -> frozenset[str] | None:
                 return None if any(a is None for a in alternatives) else frozenset().union(*alternatives)
             if op is c.SUBPATTERN and not av[1] and not av[2]:
                 return first(av[3])
-            if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            if op in repeats and av[0] >= 1:
                 return first(av[2])
             return None  # an assertion, an anchor, an optional start, a backreference
         return None  # an empty pattern: it matches anywhere
