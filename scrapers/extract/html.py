@@ -82,7 +82,7 @@ def extract_html(data: bytes) -> Extracted:
 
     def flush() -> None:
         # called where buf holds text: every block boundary is one, and most have none
-        line = _clean("".join(buf))
+        line = " ".join("".join(buf).split())  # _clean, inlined: a page flushes at every block
         buf.clear()
         if line:
             lines.append(line)

@@ -215,8 +215,7 @@ def _first_lines(text: str, n: int) -> list[str]:
 
 
 def _read_title(s: str, whole: bool = True) -> _Title | None:
-    # every title _TITLE reads holds 公开: a site's name beside it ("_北京市朝阳区人民政府") is
-    # not tried from each of its characters
+    # a site's name beside the title ("_北京市朝阳区人民政府") is not tried from each character
     m = (_TITLE.fullmatch if whole else _TITLE.search)(s) if _TITLE_WORD in s else None
     if not m:
         bare = _BARE_TITLE.search(s)
