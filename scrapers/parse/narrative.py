@@ -181,6 +181,21 @@ def _statement_starts(patterns: tuple[Pattern, ...]) -> re.Pattern | None:
     return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]") if chars else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    """The zero and ambiguous statements and the two searches that tell where one may stand,
+    looked up once per report: a cache keyed on the seed's rows hashes all of them each time."""
+
+    patterns: tuple[Pattern, ...]
+    any: re.Pattern
+    starts: re.Pattern | None
+
+
+@lru_cache(maxsize=4)
+def _statements(patterns: tuple[Pattern, ...]) -> _Statements:
+    return _Statements(_statement_patterns(patterns), _any_statement(patterns), _statement_starts(patterns))
+
+
 def _first_characters(regex: re.Pattern) -> frozenset[str] | None:
     """The characters a match of regex must start with, read from the parsed pattern; None
     when they are not a plain set (a start that may be empty, a class by category, a flag)."""
@@ -321,12 +336,12 @@ def _phrases_for(vocabulary: Vocabulary, present: frozenset[str]) -> tuple[Phras
 def parse_narrative(text: str) -> NarrativeResult:
     """The measures a pre-2019 report states in its sentences."""
     prose = normalise(text)
-    patterns = load_patterns()
+    statements = _statements(load_patterns())
     vocabulary = load_vocabulary()
     result = NarrativeResult(truncated=is_truncated(prose))
     found: list[_Found] = []
     for start, end in sentences(prose):
-        found.extend(_read_sentence(prose, start, end, patterns, vocabulary, result))
+        found.extend(_read_sentence(prose, start, end, statements, vocabulary, result))
 
     # A number two measures both claim ("…同意部分公开…") belongs to the one whose words are the
     # longer match; when neither is, to none for certain.
@@ -371,17 +386,17 @@ def parse_narrative(text: str) -> NarrativeResult:
 
 
 def _read_sentence(
-    prose: Prose, start: int, end: int, patterns: tuple[Pattern, ...], vocabulary: Vocabulary, result: NarrativeResult
+    prose: Prose, start: int, end: int, statements: _Statements, vocabulary: Vocabulary, result: NarrativeResult
 ) -> list[_Found]:
     sentence = prose.text[start:end]
     found: list[_Found] = []
     # spans of statements that speak of a measure without stating it, by measure
     vetoes: dict[str, list[tuple[int, int, str]]] = {}
     # most sentences state nothing without a number: one search tells, before every pattern's own
-    starts = _statement_starts(patterns)
+    starts = statements.starts
     may_state = starts is None or starts.search(sentence) is not None
-    statements = _statement_patterns(patterns) if may_state and _any_statement(patterns).search(sentence) else ()
-    for p in statements:
+    stated = statements.patterns if may_state and statements.any.search(sentence) else ()
+    for p in stated:
         if p.kind == "ambiguous":
             for m in p.regex.finditer(sentence):
                 for measure in p.measures:
@@ -391,7 +406,7 @@ def _read_sentence(
         return any(v[0] < b and a < v[1] for v in vetoes.get(measure, ()))
 
     zero_measures: set[str] = set()
-    for p in statements:
+    for p in stated:
         if p.kind != "zero":
             continue
         for m in p.regex.finditer(sentence):
