@@ -15,7 +15,7 @@ from scrapers.parse.model import Parse
 from scrapers.parse.proactive_table import read_proactive
 from scrapers.parse.requests_table import read_requests
 from scrapers.parse.rows import find_sections
-from scrapers.parse.stream import read_lines, text_rows
+from scrapers.parse.stream import read_lines, stream_rows
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,7 @@ def _read_tables(parse: Parse, ext: Extracted) -> bool:
 
 def read_tables(parse: Parse, ext: Extracted) -> bool:
     """Tables 二/三/四 read into `parse`; False, and `parse` untouched, when none was found."""
-    # Text keeps what its extractor drops and the stream needs (empty lines, `|` fields).
-    rows = text_rows(ext.text, ext.rows) if ext.format == "text" else ext.rows
+    rows = stream_rows(ext)
     sections = find_sections(rows)
     streams: dict[tuple[int, int], list] = {}  # a report without headings gives one region thrice
 
@@ -114,7 +113,7 @@ def _read_narrative(parse: Parse, ext: Extracted) -> None:
         return
     parse.template = "pre2019"
     result = parse_narrative(ext.text)
-    rows = text_rows(ext.text, ext.rows) if ext.format == "text" else ext.rows
+    rows = stream_rows(ext)
     problems = list(result.problems)
     table = {c.measure: c for c in parse_stat_table(rows, problems)}
     # the sentences and the 统计表 state one figure twice: kept when they agree, left out when not

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from scrapers.extract.model import Cell, Row
+from scrapers.extract.model import Cell, Extracted, Row
 from scrapers.extract.text import MAX_ROWS, is_rule_line, split_line
 from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
 from scrapers.seeds import read_seed
@@ -129,8 +129,13 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
             fields, kind = split_line(line, stripped)
             own = Row([Cell(f) for f in fields], f"line {n}", kind)
         append(own)
-    if ruled:
-        rows = _merge_grid_rows(rows)
+    return _merge_grid_rows(rows) if ruled else rows
+
+
+def stream_rows(ext: Extracted) -> list[Row]:
+    """The rows the stream reads: a text document's as `text_rows` keeps them, and in every
+    format a row that prints several template rows one after another split into one each."""
+    rows = text_rows(ext.text, ext.rows) if ext.format == "text" else ext.rows
     out: list[Row] = []
     for row in rows:
         if row.kind in ("text", "table") and len(row.cells) > 2:
@@ -146,12 +151,14 @@ def _units() -> tuple[str, ...]:
 
 
 def _printed_rows(row: Row) -> list[Row]:
-    """A line of space-separated text that prints several rows one after another ("规章 0 0 0
-    行政规范性文件 3 1 20", a whole table on one line): a row per label and the values after it.
+    """A row that prints several rows one after another ("规章 0 0 0 行政规范性文件 3 1 20", a
+    whole table collapsed onto one line or paragraph): a row per label and the values after it.
     Text after a number that starts with a unit ("13 件；规划计划文件 2 件") is prose, not a
     label: no row starts with 件. Values before the line's first label stay with that label's
     row, as a row read alone would take them."""
     cells = row.cells
+    if any("|" in c.text for c in cells):
+        return [row]  # pipe fields: the stream's pipe reading takes their labels and values in turn
     kinds = [read_value(c.text) is not None for c in cells]
     starts = [0]
     labelled = printed = False
