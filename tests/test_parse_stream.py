@@ -253,3 +253,18 @@ def test_a_line_that_prints_several_rows_is_read_row_by_row(fmt):
 ])
 def test_a_line_of_prose_or_a_header_stays_one_row(line):
     assert len(_stream_rows((line + "\n").encode("utf-8"), "x.txt")) == 1
+
+
+def test_a_word_paragraph_spaced_like_a_table_row_is_read_as_its_fields():
+    """Word reports type small tables as paragraphs; a spaced one reads like a line of text."""
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("（一）予以公开 5 0 0\u30000 0 0 5")
+    doc.add_paragraph("行政许可\t550")
+    out = io.BytesIO()
+    doc.save(out)
+    rows = _stream_rows(out.getvalue(), "x.docx")
+    assert [r.texts for r in rows] == [["（一）予以公开", "5", "0", "0", "0", "0", "0", "5"], ["行政许可", "550"]]

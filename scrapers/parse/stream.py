@@ -25,6 +25,7 @@ from scrapers.extract.text import MAX_ROWS, is_rule_line, split_line
 from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
 from scrapers.seeds import read_seed
 
+_SPACED = re.compile(r"[ \u3000\xa0]+")
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _GRID_RULE = re.compile(r"^\+[-=+:]+\+$")
@@ -138,6 +139,11 @@ def stream_rows(ext: Extracted) -> list[Row]:
     rows = text_rows(ext.text, ext.rows) if ext.format == "text" else ext.rows
     out: list[Row] = []
     for row in rows:
+        cells = row.cells
+        if row.kind == "text" and len(cells) == 1 and _SPACED.search(cells[0].text):
+            # a line the extractor kept whole (a Word paragraph): its fields at the spaces, as
+            # the text and HTML extractors read a line ("（一）予以公开 5 0 0 0 0 0 5")
+            row = Row([Cell(f) for f in _SPACED.split(cells[0].text.strip())], row.loc, row.kind)
         if row.kind in ("text", "table") and len(row.cells) > 2:
             out.extend(_printed_rows(row))
         else:
