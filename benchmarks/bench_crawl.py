@@ -8,6 +8,11 @@ the portals are crawled in parallel) to amortise the fixed start-up costs. Runs 
 crawl and floor, and the figures are medians.
 
     .venv/bin/python benchmarks/bench_crawl.py [--copies 10] [--runs 3]
+
+``--hostwalk`` instead walks the generated district site (tests/fixtures/portals/fangshan) with
+房山's home-page row and its own budgets (5 links, 5,000 pages), best-first and in the order
+found (no hints: the breadth-first walk of before), and prints pages fetched in all and before
+the last report, and reports found of those served.
 """
 
 from __future__ import annotations
@@ -79,12 +84,45 @@ def run_crawl(registry: Path, work: Path, run: int):
     return crawl(registry=registry, rate=0, progress=False, config=FetchConfig(max_bytes=1_000_000, backoff_base=0.01), **where)
 
 
+def hostwalk() -> None:
+    """The whole-host row on the generated site, with and without the walk's hints."""
+    import contextlib
+    from unittest import mock
+
+    from crawl_mirror import Mirror
+    from scrapers.crawl import discover
+    from scrapers.crawl.priority import LinkHints
+
+    with Mirror(sites=("fangshan",), faults=False) as mirror:
+        served = mirror.generated["fangshan"].reports
+        sources = {r["source"] for r in served}
+        for label, hints in (("in the order found", LinkHints((), ())), ("best-first", None)):
+            work = Path(tempfile.mkdtemp(prefix="bench-hostwalk-"))
+            registry = mirror.write_registry(work / "portals.csv", REPO / "seeds" / "portals.csv")
+            mirror.reset_log()
+            patch = mock.patch.object(discover, "read_hints", lambda: hints) if hints else contextlib.nullcontext()
+            wall = time.perf_counter()
+            with patch:
+                summary = run_crawl(registry, work, 0)
+            wall = time.perf_counter() - wall
+            asked = mirror.requests_to("fangshan")
+            at = [i for i, path in enumerate(asked, start=1) if path in sources]
+            last = at[-1] if len(at) == len(sources) else None
+            print(f"{label}: {len(asked)} requests ({summary.pages_fetched} pages with a body) in {wall:.1f} s wall; "
+                  f"reports found {summary.reports_found} of {len(served)} served; last report after "
+                  f"{last if last else '-'} requests")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--hostwalk", action="store_true", help="walk the generated district site instead")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.hostwalk:
+        hostwalk()
+        return 0
     if args.serve:
         serve(Path(args.serve), args.copies)
         return 0

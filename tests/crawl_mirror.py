@@ -22,10 +22,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawl_hostsite import DistrictSite
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "portals"
-SITES = ("dongcheng", "xicheng", "daxing", "chaoyang")
+SITES = ("dongcheng", "xicheng", "daxing", "chaoyang")  # fangshan (a whole generated host) is crawled on its own
 # the registry rows of seeds/portals.csv each site mirrors (district, start path)
-SITE_DISTRICTS = {"dongcheng": "东城", "xicheng": "西城", "daxing": "大兴", "chaoyang": "朝阳"}
+SITE_DISTRICTS = {"dongcheng": "东城", "xicheng": "西城", "daxing": "大兴", "chaoyang": "朝阳", "fangshan": "房山"}
 CONTENT_TYPES = {
     ".html": "text/html", ".shtml": "text/html", ".htm": "text/html", ".txt": "text/plain",
     ".png": "image/png", ".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -58,6 +60,8 @@ class Mirror:
         self._lock = threading.Lock()
         self._servers: dict[str, _Server] = {}
         self.specs = {site: json.loads((root / site / "site.json").read_text(encoding="utf-8")) for site in sites}
+        # a whole district site is generated from its spec rather than stored page by page
+        self.generated = {site: DistrictSite(spec["generated"]) for site, spec in self.specs.items() if "generated" in spec}
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def __enter__(self) -> "Mirror":
@@ -221,6 +225,9 @@ class Mirror:
     def _body(self, site: str, path: str, query: str) -> bytes | None:
         if (site, path) in self.overrides and not query:
             return self.overrides[site, path]
+        if site in self.generated and path != "/robots.txt":
+            body = None if query else self.generated[site].body(path)
+            return body.replace(b"{{OFFSITE}}", self.host("offsite").encode()) if body is not None else None
         rel = path.lstrip("/")
         if not rel or rel.endswith("/"):
             rel += "index.html"

@@ -25,6 +25,10 @@ the bytes change), so each report has exactly one source:
 - a report that is its page has the page's pictures fetched and listed with it
   (``pictures.py``): its tables may be images, which the parse hands to OCR.
 
+The walk is best-first (``priority.py``): links whose text or path names the disclosure work,
+and the pages below them, are fetched before the rest, so a row that starts from a district's
+home page reaches its 年报 column before the news columns spend its page budget.
+
 Budgets bound every walk (the registry's ``max_depth``, ``max_pages``, ``max_bytes``,
 ``max_pattern_urls``): a crawler trap or a list announcing 10,000 pages stops at the budget,
 the excess is counted in the portal's status, and the crawl goes on with the next portal.
@@ -32,7 +36,8 @@ the excess is counted in the portal's status, and the crawl goes on with the nex
 
 from __future__ import annotations
 
-from collections import deque
+import heapq
+import itertools
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -42,6 +47,7 @@ from scrapers.crawl.pages import Page, attachment_rank, is_attachment, parse_pag
 from scrapers.crawl.pagination import page_number, last_page_urls, trs_page_urls
 from scrapers.crawl.pictures import PicturePolicy
 from scrapers.crawl.portals import Portal, canonical_url
+from scrapers.crawl.priority import read_hints
 from scrapers.crawl.reports import DiscoveredOffice, Picture, ReportFacts
 from scrapers.crawl.titles import clean_title, is_decoy, is_report_title, may_be_report_link, split_title, year_in_text
 from scrapers.offices import OfficeRegistry
@@ -64,6 +70,7 @@ class Visit:
     year: int | None = None  # the year its sub-column or link names
     enumerated: bool = False
     depth: int = 0  # links from the start URL; a list's own pages share its depth
+    score: int = 0  # how surely it leads to reports (priority.py): higher is fetched first
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,11 @@ class PortalWalk:
         self.pictures = pictures or PicturePolicy()
         self.portal = portal
         self.years = set(years) if years else None
-        self.queue: deque[Visit] = deque()
+        # best-first: (start page first, -score, depth, order found, visit); equal scores are
+        # walked breadth-first
+        self.queue: list[tuple[bool, int, int, int, Visit]] = []
+        self._order = itertools.count()
+        self.hints = read_hints()
         self.seen: set[str] = set()
         self.known_ids: set[str] = set(portal.enumerate_ids)
         self.enumeration_years = tuple(sorted(self.years)) if self.years else portal.years
@@ -172,15 +183,16 @@ class PortalWalk:
         return True
 
     # -- queue ---------------------------------------------------------------------------------
-    def _push(self, visit: Visit) -> None:
-        visit = Visit(canonical_url(visit.url), visit.kind, visit.anchor, visit.year, visit.enumerated, visit.depth)
+    def _push(self, visit: Visit, start: bool = False) -> None:
+        visit = Visit(canonical_url(visit.url), visit.kind, visit.anchor, visit.year, visit.enumerated, visit.depth,
+                      visit.score)
         if visit.url in self.seen:
             return
         if visit.depth > self.portal.max_depth:
             self._over("max_depth")
             return
         self.seen.add(visit.url)
-        self.queue.append(visit)
+        heapq.heappush(self.queue, (not start, -visit.score, visit.depth, next(self._order), visit))
 
     def _wanted_year(self, year: int | None) -> bool:
         return year is None or self.years is None or year in self.years
@@ -189,14 +201,16 @@ class PortalWalk:
         for url in self.portal.enumerate_urls(ids, self.enumeration_years):
             kind = "detail" if self.portal.is_detail(url) else "list"
             if self._pattern_allows(url):
-                self._push(Visit(url, kind, year=self.portal.year_in_url(url), enumerated=True, depth=1))
+                self._push(Visit(url, kind, year=self.portal.year_in_url(url), enumerated=True, depth=1,
+                                 score=self.hints.top))
             else:
                 self._over("max_pattern_urls")
 
     # -- the walk ------------------------------------------------------------------------------
     def run(self) -> None:
         portal = self.portal
-        self._push(Visit(portal.start_url, "detail" if portal.is_detail(portal.start_url) else "list"))
+        self._push(Visit(portal.start_url, "detail" if portal.is_detail(portal.start_url) else "list",
+                         score=self.hints.own(portal.start_url, "")), start=True)
         if portal.enumerate_template:
             self._enumerate(self.known_ids)
         first = True
@@ -205,7 +219,7 @@ class PortalWalk:
                 self._over("max_pages" if self.pages >= portal.max_pages else "max_bytes", len(self.queue))
                 self.queue.clear()
                 break
-            visit = self.queue.popleft()
+            visit = heapq.heappop(self.queue)[-1]
             result = self.pages_from.get(visit.url, portal, enumerated=visit.enumerated, listing=visit.kind == "list")
             self.pages += 1
             self.bytes += len(result.body or b"")
@@ -239,13 +253,22 @@ class PortalWalk:
         links = [(l.url, l.text) for l in page.links]
         generated = []
         for url in trs_page_urls(page.url, html) + last_page_urls(page.url, links):
-            if self._pattern_allows(canonical_url(url)):
+            url = canonical_url(url)
+            # every page of a list announces the same pages again: only new ones cost the budget
+            if url in self.seen:
+                continue
+            if self._pattern_allows(url):
                 generated.append(url)
             else:
                 self._over("max_pattern_urls")
-        candidates = [(u, t, visit.depth + 1) for u, t in links] + [(u, "", visit.depth) for u in generated]
+        hints = self.hints
+        # the other pages of a list that held reports are as sure to hold reports
+        held_reports = any(is_report_title(t) for _, t in links)
+        paging = max(visit.score, hints.top) if held_reports else visit.score
+        candidates = [(u, t, visit.depth + 1, hints.score(u, t, page.url, visit.score)) for u, t in links]
+        candidates += [(u, "", visit.depth, paging) for u in generated]
         new_ids: set[str] = set()
-        for url, text, depth in candidates:
+        for url, text, depth, score in candidates:
             url = canonical_url(url)
             enum_id = portal.enumeration_id(url)
             if enum_id and enum_id not in self.known_ids:
@@ -256,9 +279,9 @@ class PortalWalk:
                     self.tally.skip(portal, verdict.reason)
                 continue
             if verdict.kind == "file":
-                self._push(Visit(url, "file", anchor=text, year=visit.year, depth=depth))
+                self._push(Visit(url, "file", anchor=text, year=visit.year, depth=depth, score=score))
             else:
-                self._push(Visit(url, verdict.kind, anchor=text, year=verdict.year or visit.year, depth=depth))
+                self._push(Visit(url, verdict.kind, anchor=text, year=verdict.year or visit.year, depth=depth, score=score))
         if new_ids:
             self.known_ids |= new_ids
             self._enumerate(new_ids)

@@ -29,6 +29,9 @@ DECOY_KINDS = (
     "规定", "决定", "函", "批复", "汇编", "清单", "动态", "新闻", "会议",
 )
 _REPORT_KINDS = ("报告", "年报")
+# the report words alone ("政府信息公开年报", "政府信息公开工作年度报告") name a site's 年报 column,
+# never one report: a report's title names its office or its year besides them
+_COLUMN_NAME_RE = re.compile(r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
 # what a list or page appends after the title itself: "（2018年3月）", "[PDF]", "2024-01-19"
 _TRAILER_RE = re.compile(
     r"(?:[（(【\[][^（(【\[]{0,20}[）)】\]]|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\.(?:pdf|docx?|wps))$", re.I
@@ -61,7 +64,7 @@ def is_decoy(title: str) -> bool:
 def is_report_title(title: str | None) -> bool:
     """A whole annual-report title, not a look-alike: it names the disclosure work and ends as a report."""
     t = title_kind(title)
-    return bool(t) and bool(_REPORT_RE.search(t)) and t.endswith(_REPORT_KINDS)
+    return bool(t) and bool(_REPORT_RE.search(t)) and t.endswith(_REPORT_KINDS) and not _COLUMN_NAME_RE.fullmatch(t)
 
 
 def may_be_report_link(text: str | None) -> bool:
