@@ -99,8 +99,8 @@ def test_every_report_of_a_whole_host_and_nothing_else_inside_the_budget(site, t
 
 
 def test_walked_in_the_order_found_the_budget_goes_to_the_news(site, tmp_path, monkeypatch):
-    # the same walk with no hints is the breadth-first walk of before: the news columns one or
-    # two links from the home page take the whole budget
+    # with no hints every link scores alike and the walk is breadth-first, as it was before the
+    # hints: the news columns one or two links from the home page take the whole budget
     monkeypatch.setattr(discover, "read_hints", lambda: LinkHints((), ()))
     served = site.generated["fangshan"].reports
     summary, docs, asked = _walk(site, tmp_path)
