@@ -82,9 +82,12 @@ def test_every_report_of_a_whole_host_and_nothing_else_inside_the_budget(site, t
     assert {r["form"] for r in served} == {"html", "pdf", "file"}
     assert summary.reports_found == len(served)
 
-    # the walk ended at its page budget, with the news it never reached counted
+    # the walk ended at its page budget, with the news it never reached counted, and says how
+    # much of it the reports needed
     status = next(iter(summary.portals.values()))
     assert status.pages == PAGE_BUDGET and status.budgets["max_pages"] > 0
+    assert 0 < status.last_report_page < PAGE_BUDGET // 4
+    assert f"last report after {status.last_report_page} of {PAGE_BUDGET} pages" in summary.render()
     assert summary.skipped["decoy"] > 0 and summary.skipped["offsite"] > 0
     assert site.requests_to("offsite") == [] and not any(p.startswith("/search/") for p in asked)
     # the trap is bounded by the depth budget (5 links from the home page)

@@ -31,6 +31,9 @@ class PortalStatus:
     reports: int = 0
     failures: int = 0
     budgets: dict[str, int] = field(default_factory=dict)  # budget that bit -> URLs not followed
+    # pages fetched when its last report was found: how much of a budget a row needs (a row
+    # that starts from a home page is narrowed by it)
+    last_report_page: int = 0
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "budgets": dict(self.budgets)}
@@ -103,7 +106,8 @@ class CrawlSummary:
         for status in self.portals.values():
             state = {True: "reachable", False: "UNREACHABLE", None: "not contacted"}[status.reachable]
             budgets = "".join(f"; budget {k} reached ({v} URLs not followed)" for k, v in sorted(status.budgets.items()))
-            lines.append(f"  [{status.district} {status.portal}] {state}: {status.message}{budgets}")
+            last = f"; last report after {status.last_report_page} of {status.pages} pages" if status.budgets and status.reports else ""
+            lines.append(f"  [{status.district} {status.portal}] {state}: {status.message}{budgets}{last}")
         return "\n".join(lines)
 
 
@@ -222,7 +226,9 @@ class CrawlTally:
             self._reported.add(report_url)
             years = self.summary.reports.setdefault(district, {})
             years[year] = years.get(year, 0) + 1
-            self._status(portal).reports += 1
+            status = self._status(portal)
+            status.reports += 1
+            status.last_report_page = status.pages
 
     def office(self, entry: dict) -> None:
         with self._lock:
