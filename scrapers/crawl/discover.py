@@ -201,6 +201,7 @@ class PortalWalk:
         for url in self.portal.enumerate_urls(ids, self.enumeration_years):
             kind = "detail" if self.portal.is_detail(url) else "list"
             if self._pattern_allows(url):
+                # the registry's template names 年报 pages: as sure as a report link
                 self._push(Visit(url, kind, year=self.portal.year_in_url(url), enumerated=True, depth=1,
                                  score=self.hints.top))
             else:
