@@ -335,5 +335,13 @@ def html_pipe_paragraphs(bs: list[Block]) -> str:
     return _page("".join(f"<p>{html_escape(line)}</p>" for line in pipe_rows(bs).splitlines()))
 
 
+def html_xhtml(bs: list[Block]) -> str:
+    """An XHTML page of an older CMS: an XML declaration naming its encoding, a DOCTYPE, a namespace."""
+    body = _html_body(bs, lambda rows: _html_table(rows, _plain_cell))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            f"<head><title>政府信息公开工作年度报告</title></head><body>{body}</body></html>")
+
+
 HTML_WRITERS = {"html_plain": html_plain, "html_styled": html_styled, "html_frame": html_frame, "html_split": html_split,
-                "html_pre": html_pre, "html_pipe_paragraphs": html_pipe_paragraphs}
+                "html_pre": html_pre, "html_pipe_paragraphs": html_pipe_paragraphs, "html_xhtml": html_xhtml}

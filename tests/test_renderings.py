@@ -178,7 +178,7 @@ def test_real_excerpt_reads_every_gold_cell(gold_path):
 @pytest.mark.parametrize("name", SOURCES)
 def test_web_page_rendering_reads_every_cell(name, writer):
     """The same tables as portals print them: plain, rich-editor cells, inside the site's layout
-    table, a table broken over two pages, posted as text in a <pre>, pasted as pipe rows."""
+    table, a table broken over two pages, posted as text in a <pre>, pasted as pipe rows, XHTML."""
     bs, gold = source(name)
     parse = parse_document(HTML_WRITERS[writer](bs).encode("utf-8"), "x.html").to_json()
     assert parse["format"] == "html"

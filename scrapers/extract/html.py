@@ -7,6 +7,8 @@ would count a number twice.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from scrapers.extract.cut import cut_number_problem, ends_inside_cell, trim_cut_line
@@ -21,7 +23,7 @@ _BLOCK = {
 }
 _ENDS_A_LINE = frozenset((*_BLOCK, "table"))
 _SKIP = {"script", "style", "noscript", "template", "head", "title"}
-_PARSER = etree.HTMLParser()
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # the decoded text goes to libxml2 as UTF-8 under this parser: lxml would otherwise hand it
 # the str's own buffer in UTF-16 or UCS-4, which libxml2 converts to UTF-8 first, slower
 _UTF8_PARSER = etree.HTMLParser(encoding="utf-8")
@@ -63,13 +65,12 @@ def extract_html(data: bytes) -> Extracted:
     try:
         # lxml.etree's HTML parser, not lxml.html's: lxml.html looks up a Python element class
         # for every element it makes, a fifth of the time on a long report
-        if text.startswith("<?xml"):
-            # lxml refuses a str that opens with an XML declaration naming an encoding (the
-            # ValueError below: unreadable HTML); such a text still goes to it as a str
-            root = etree.fromstring(text, _PARSER)
-        else:
-            # decode_bytes never leaves a lone surrogate, so the text always encodes
-            root = etree.fromstring(text.encode("utf-8"), _UTF8_PARSER)
+        # an XHTML page opens with an XML declaration naming the encoding it was sent in; the
+        # text is decoded already, and goes to libxml2 as UTF-8 without it (lxml refuses a str
+        # that keeps one, and libxml2 would believe its charset over the bytes it is given)
+        text = _XML_DECLARATION.sub("", text, count=1)
+        # decode_bytes never leaves a lone surrogate, so the text always encodes
+        root = etree.fromstring(text.encode("utf-8"), _UTF8_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         return Extracted(format="html", status="failed", problems=[f"unreadable HTML: {exc}"])
     if root is None:
