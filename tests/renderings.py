@@ -343,5 +343,18 @@ def html_xhtml(bs: list[Block]) -> str:
             f"<head><title>政府信息公开工作年度报告</title></head><body>{body}</body></html>")
 
 
+def html_cell_paragraphs(bs: list[Block]) -> str:
+    """A table flattened by the editor into a paragraph per cell, a blank cell an empty one."""
+    cells = [html_escape(rows[0][0]) if kind == "text" else None for kind, rows in bs]
+    out = []
+    for (kind, rows), text in zip(bs, cells):
+        if kind == "text":
+            out.append(f"<p>{text}</p>")
+            continue
+        out += [f"<p>{html_escape(c)}</p>" if c else "<p>&nbsp;</p>" for r in rows for c in r]
+    return _page("".join(out))
+
+
 HTML_WRITERS = {"html_plain": html_plain, "html_styled": html_styled, "html_frame": html_frame, "html_split": html_split,
-                "html_pre": html_pre, "html_pipe_paragraphs": html_pipe_paragraphs, "html_xhtml": html_xhtml}
+                "html_pre": html_pre, "html_pipe_paragraphs": html_pipe_paragraphs, "html_xhtml": html_xhtml,
+                "html_cell_paragraphs": html_cell_paragraphs}

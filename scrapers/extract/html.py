@@ -127,6 +127,10 @@ def extract_html(data: bytes) -> Extracted:
                 continue
             if buf and tag in _BLOCK:
                 flush()
+            if tag == "p" and not any(t.strip() for t in el.itertext()):
+                # an empty paragraph: where a page prints a table a cell per paragraph, a blank
+                # cell; the stream tells blanks from spacing as it does in text
+                rows.append(Row([], f"after text line {len(lines)}", "empty"))
             if tag:
                 text = el.text
                 if text:
