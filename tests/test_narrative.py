@@ -185,6 +185,10 @@ def test_who_applied_and_what_for_between_received_and_its_number(sentence):
     ("本年度共受理政府資訊公開申請7件。", {"requests_received": 7}),  # the Big5 gate's 資訊
     # one kind of applicant is a part of the requests, not their number
     ("接到公民申请5件,法人申请1件,共6件。", {}),
+    ("全年共接待来访咨询人员150人次。", {"consultations": 150}),
+    ("共接待群众咨询、查阅政府信息86人次。", {"consultations": 86}),
+    ("我镇共有政府信息公开工作人员5名,其中专职1名,兼职4名。", {"staff_fulltime": 1, "staff_parttime": 4}),
+    ("全年共收取检索费、复制费共计120元。", {"fees_yuan": 120}),
 ])
 def test_counted_nouns_and_other_zero_wordings(sentence, want):
     assert measures(sentence) == want
