@@ -630,9 +630,15 @@ def is_truncated(prose: Prose) -> bool:
 
 def looks_pre2019(text: str) -> bool:
     """True for a report of the 2008 条例 era: its boiler-plate, and none of the 2019/2021 tables."""
-    folded = normalise(text).text
+    prose = normalise(text)
     patterns = load_patterns()
-    if any(p.regex.search(folded) for p in patterns if p.kind == "post2019_marker"):
+    post2019 = [p.regex for p in patterns if p.kind == "post2019_marker"]
+    # the lines as printed first: a 2019+ report's table labels stand whole in them, and the
+    # wrapped lines (joined only where a reader needs them) need not be joined to tell
+    if prose.unjoined is not None and any(r.search(prose.unjoined.text) for r in post2019):
+        return False
+    folded = prose.text
+    if any(r.search(folded) for r in post2019):
         return False
     if any(p.regex.search(folded) for p in patterns if p.kind == "pre2019_marker"):
         return True

@@ -133,18 +133,25 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     return _merge_grid_rows(rows) if ruled else rows
 
 
+def _has_space(text: str) -> bool:
+    return " " in text or "\u3000" in text or "\xa0" in text
+
+
 def stream_rows(ext: Extracted) -> list[Row]:
     """The rows the stream reads: a text document's as `text_rows` keeps them, and in every
     format a row that prints several template rows one after another split into one each."""
-    rows = text_rows(ext.text, ext.rows) if ext.format == "text" else ext.rows
+    text = ext.format == "text"
+    rows = text_rows(ext.text, ext.rows) if text else ext.rows
     out: list[Row] = []
     for row in rows:
-        cells = row.cells
-        if row.kind == "text" and len(cells) == 1 and _SPACED.search(cells[0].text):
+        kind, cells = row.kind, row.cells
+        if kind == "text" and len(cells) == 1 and _has_space(cells[0].text):
             # a line the extractor kept whole (a Word paragraph): its fields at the spaces, as
             # the text and HTML extractors read a line ("（一）予以公开 5 0 0 0 0 0 5")
-            row = Row([Cell(f) for f in _SPACED.split(cells[0].text.strip())], row.loc, row.kind)
-        if row.kind in ("text", "table") and len(row.cells) > 2:
+            row = Row([Cell(f) for f in _SPACED.split(cells[0].text.strip())], row.loc, kind)
+        # a page's, a PDF's or a Word table's row is one row of the table it was printed in;
+        # a line of text, or a text's tab-separated line, may hold a whole table
+        if len(row.cells) > 2 and (kind == "text" or (text and kind == "table")):
             out.extend(_printed_rows(row))
         else:
             out.append(row)
