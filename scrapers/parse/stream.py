@@ -138,8 +138,8 @@ def _has_space(text: str) -> bool:
 
 
 def stream_rows(ext: Extracted) -> list[Row]:
-    """The rows the stream reads: a text document's as `text_rows` keeps them, and in every
-    format a row that prints several template rows one after another split into one each."""
+    """The rows the stream reads: a text document's as `text_rows` keeps them, and a line of
+    text (of any format) that prints several template rows one after another split into one each."""
     text = ext.format == "text"
     rows = text_rows(ext.text, ext.rows) if text else ext.rows
     out: list[Row] = []
