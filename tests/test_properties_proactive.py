@@ -3,7 +3,8 @@ exactly the generated values, and a collapsed copy never a wrong one.
 
 The generator varies what real reports vary: the 2019 template (本年新制作数量…, 上一年项目数量,
 a signed 本年增/减, 采购总金额) or the 2021 one (本年制发件数…, 本年收费金额 in 万元 with decimals), zeros
-printed as 0, blank, "—" or "/", thousands separators, signed changes printed "+3", "3" or "-2",
+printed as 0, blank, "—" or "/", thousands separators, signed changes printed "+3", "3", "-2",
+"增加3", "减少2" or "持平",
 each 第二十条 clause on a row of its own above its header.
 """
 
@@ -58,8 +59,11 @@ def value(draw, measure: str):
         return float(number), f"{number:.2f}" if draw(st.booleans()) else f"{number:,.2f}"
     if measure == "change":
         n = draw(st.integers(-40, 40))
+        words = draw(st.booleans())  # 增加3, 减少2, 持平
         if n == 0:
-            return 0, draw(ZERO)
+            return 0, draw(st.sampled_from(["持平", "不变"])) if words else draw(ZERO)
+        if words:
+            return n, f"{'增加' if n > 0 else '减少'}{abs(n)}"
         return n, f"+{n}" if n > 0 and draw(st.booleans()) else str(n)
     if draw(st.booleans()):
         return 0, draw(ZERO)

@@ -40,6 +40,21 @@ class Value:
     unit: str | None  # wan_yuan | yuan | None
 
 
+# 本年增/减 printed in words: "增加3", "减少2", "持平"
+_CHANGE = re.compile(r"^(?P<word>增加|增长|新增|增|减少|下降|减)(?P<num>\d+)(?:件|项|个)?$")
+_NO_CHANGE = {"持平", "不变", "无变化", "没有变化"}
+
+
+def _change_in_words(t: str, raw: str) -> Value | None:
+    if t in _NO_CHANGE:
+        return Value(0, raw, False, None)
+    m = _CHANGE.match(t)
+    if not m:
+        return None
+    number = int(m["num"])
+    return Value(-number if m["word"] in ("减少", "下降", "减") else number, raw, False, None)
+
+
 @lru_cache(maxsize=1 << 16)
 def read_value(text: str) -> Value | None:
     """The cell's value, or None when the cell is not a number (a label, a note)."""
@@ -49,7 +64,7 @@ def read_value(text: str) -> Value | None:
         return Value(0, raw, True, None)
     m = _NUMBER.match(t.replace("−", "-"))
     if not m:
-        return None
+        return _change_in_words(t, raw)
     digits = m["num"].replace(",", "")
     if m["frac"] is not None:
         try:
