@@ -127,9 +127,10 @@ def extract_html(data: bytes) -> Extracted:
                 continue
             if buf and tag in _BLOCK:
                 flush()
-            if tag == "p" and not any(t.strip() for t in el.itertext()):
+            if tag == "p" and not any(t.strip() for t in el.itertext()) and el.find(".//img") is None:
                 # an empty paragraph: where a page prints a table a cell per paragraph, a blank
-                # cell; the stream tells blanks from spacing as it does in text
+                # cell; the stream tells blanks from spacing as it does in text (a paragraph
+                # that holds a picture is the picture's place, not a blank)
                 rows.append(Row([], f"after text line {len(lines)}", "empty"))
             if tag:
                 text = el.text
