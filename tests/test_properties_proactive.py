@@ -104,17 +104,18 @@ SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, print_blob
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-def _got(parse) -> dict[tuple[str, str], object]:
-    return {(c.item, c.measure): c.value for c in parse.proactive}
+def _parses(rows: list[list[str]], writers: dict):
+    """(writer, parse, its table 二 cells) of the document written by each writer."""
+    for name, writer in sorted(writers.items()):
+        parse = parse_document(writer(document(rows)).encode("utf-8"), "generated.txt")
+        yield name, parse, {(c.item, c.measure): c.value for c in parse.proactive}
 
 
 @SETTINGS
 @given(proactive_tables())
 def test_generated_table_two_reads_exactly_through_every_writer(generated):
     template, want, rows = generated
-    for name, writer in sorted(WRITERS.items()):
-        parse = parse_document(writer(document(rows)).encode("utf-8"), "generated.txt")
-        got = _got(parse)
+    for name, parse, got in _parses(rows, WRITERS):
         wrong = {k: (got.get(k), v) for k, v in want.items() if k not in got or abs(got[k] - v) > 1e-9}
         assert not wrong, (name, template, wrong, parse.problems[:6])
         assert parse.table_templates.get("proactive") == template, (name, parse.table_templates)
@@ -125,9 +126,7 @@ def test_generated_table_two_reads_exactly_through_every_writer(generated):
 def test_generated_table_two_collapsed_onto_a_line_is_never_wrong(generated):
     """Blank cells vanish with the spaces: what is read is right, what is not is named."""
     template, want, rows = generated
-    for name, writer in sorted(COLLAPSED_WRITERS.items()):
-        parse = parse_document(writer(document(rows)).encode("utf-8"), "generated.txt")
-        got = _got(parse)
+    for name, parse, got in _parses(rows, COLLAPSED_WRITERS):
         assert {k: v for k, v in got.items() if k not in want or abs(want[k] - v) > 1e-9} == {}, (name, template, parse.problems[:6])
         missing = {item for item, _ in set(want) - set(got)}
         text = " ".join(parse.problems)
