@@ -47,6 +47,10 @@ class Table:
     emitted: dict[int, list[tuple[Cell, tuple[int, int, int, int]]]] = field(default_factory=dict)
     # grid box (column, row) -> the cell covering it; built on first use
     owner: dict[tuple[int, int], tuple[int, int, int, int]] | None = None
+    # the table's side rules run on past its first (last) horizontal rule to the page's edge
+    # of content: a row cut by a page break that draws no rule at the cut (a browser's print)
+    open_top: bool = False
+    open_bottom: bool = False
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -188,6 +192,11 @@ def _grid(horizontal: list[Edge], vertical: list[Edge], deadline: float = float(
     """The table's cells: grid boxes between rules, merged where no rule separates them."""
     xs = sorted(set(_cluster([v.pos for v in vertical]).values()))
     ys = sorted(set(_cluster([h.pos for h in horizontal]).values()))
+    open_top, open_bottom = _open_ends(vertical, ys)
+    if open_top is not None:
+        ys.insert(0, open_top)
+    if open_bottom is not None:
+        ys.append(open_bottom)
     # one column of boxes is ruled paper or a frame around text lines, not a table
     if len(xs) < 3 or len(ys) < 2:
         return None
@@ -271,7 +280,25 @@ def _grid(horizontal: list[Edge], vertical: list[Edge], deadline: float = float(
     if len(cells) < 2:
         return None
     cells.sort(key=lambda s: (s[1], s[0]))
-    return Table(xs=xs, ys=ys, cells=cells)
+    return Table(xs=xs, ys=ys, cells=cells, open_top=open_top is not None, open_bottom=open_bottom is not None)
+
+
+def _open_ends(vertical: list[Edge], ys: list[float]) -> tuple[float | None, float | None]:
+    """Where the table's rules end beyond its first and last horizontal rule (None where they
+    do not): a row cut by a page break is closed by no rule when the tool draws none at the cut,
+    but its column rules, the outer two at least, still run to the cut."""
+    if not ys:
+        return None, None
+    above = [v.lo for v in vertical if v.lo < ys[0] - SNAP]
+    below = [v.hi for v in vertical if v.hi > ys[-1] + SNAP]
+    top = min(above) if above else None
+    bottom = max(below) if below else None
+    # the cut is one line across the table: two rules at least end on it
+    if top is not None and sum(1 for lo in above if lo - top <= SNAP) < 2:
+        top = None
+    if bottom is not None and sum(1 for hi in below if bottom - hi <= SNAP) < 2:
+        bottom = None
+    return top, bottom
 
 
 def _owners(table: Table) -> dict[tuple[int, int], tuple[int, int, int, int]]:

@@ -77,19 +77,21 @@ def _join_split_cells(previous: tuple[Table, list[Row], int], table: Table, rows
     if not old_table.emitted or not table.emitted:
         return
     last_rule = len(old_table.ys) - 1
+    # no rule at the cut on either side: the two rows are one row's halves, every cell of it
+    whole_row = old_table.open_bottom and table.open_top
     open_cells = [
         cell
         for pairs in old_table.emitted.values()
         for cell, span in pairs
-        if span[3] == last_rule and _has_words(cell.text)
+        if span[3] == last_rule and (whole_row or _has_words(cell.text))
     ]
     first_row = table.emitted[min(table.emitted)]
     for new_cell, _span in first_row:
-        if not _has_words(new_cell.text) or _ITEM_MARKER.match(new_cell.text):
+        if not whole_row and (not _has_words(new_cell.text) or _ITEM_MARKER.match(new_cell.text)):
             continue
         for old_cell in open_cells:
             if abs((new_cell.x0 or 0) - (old_cell.x0 or 0)) <= SNAP and abs((new_cell.x1 or 0) - (old_cell.x1 or 0)) <= SNAP:
-                old_cell.text = old_cell.text + new_cell.text
+                old_cell.text = join_wrapped([old_cell.text, new_cell.text]) if whole_row else old_cell.text + new_cell.text
                 new_cell.text = ""
                 break
 
