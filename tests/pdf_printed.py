@@ -52,7 +52,8 @@ SHAPES = {
 
 
 def _table_key(row: Row) -> str:
-    return re.sub(r"\s*row \d+$", "", row.loc)
+    # a text source's table rows are lines ("line 40"): consecutive ones are one table
+    return "lines" if row.loc.startswith("line ") else re.sub(r"\s*row \d+$", "", row.loc)
 
 
 def spanned_blocks(rows: list[Row], html: bytes | None = None) -> list[Block]:

@@ -15,6 +15,9 @@ from scrapers.extract.pdf_text_layer import Char
 
 # Text lines split into cells at gaps wider than this many character heights.
 CELL_GAP_EMS = 1.5
+# Two numbers side by side split at a narrower gap: a number has no gap inside it, so digits
+# this far apart are two cells (a borderless table's columns: "21", "0").
+NUMBER_GAP_EMS = 0.5
 
 
 def page_rows(
@@ -125,8 +128,9 @@ def _line_text(line: list[Char]) -> str:
     return pieces[0][0] if pieces else ""
 
 
-def _pieces(line: list[Char], wide_gap: float) -> list[tuple[str, float, float]]:
-    """A line cut at gaps wider than `wide_gap`: each piece's text, spaced where a real space
+def _pieces(line: list[Char], wide_gap: float, number_gap: float = math.inf) -> list[tuple[str, float, float]]:
+    """A line cut at gaps wider than `wide_gap`, and between two digits at gaps wider than
+    `number_gap`: each piece's text, spaced where a real space
     or a gap of a quarter of the taller character's height separates two characters (never
     between two Chinese characters), with its first character's x0 and its last one's x1."""
     pieces = []
@@ -134,17 +138,19 @@ def _pieces(line: list[Char], wide_gap: float) -> list[tuple[str, float, float]]
     # the previous shown character's right edge, height and width class; spelt out (not
     # Char.height, not is_wide): this runs for every character of the document
     first_x0 = previous_x1 = previous_height = 0.0
-    previous_wide = started = pending_space = False
+    previous_wide = previous_digit = started = pending_space = False
     for char in line:
         if char.space:
             pending_space = True
             continue
-        if started and char.x0 - previous_x1 > wide_gap:
+        text = char.text
+        digit = "0" <= text <= "9"
+        gap = char.x0 - previous_x1
+        if started and (gap > wide_gap or (digit and previous_digit and gap > number_gap)):
             # spaces before a wide gap were the piece's trailing spaces
             pieces.append(("".join(out), first_x0, previous_x1))
             out = []
             started = pending_space = False
-        text = char.text
         wide = ord(text[0]) > WIDE_FROM
         height = char.bottom - char.top
         if not started:
@@ -155,7 +161,7 @@ def _pieces(line: list[Char], wide_gap: float) -> list[tuple[str, float, float]]
             if pending_space or char.x0 - previous_x1 > 0.25 * taller:
                 out.append(" ")
         out.append(text)
-        previous_x1, previous_height, previous_wide = char.x1, height, wide
+        previous_x1, previous_height, previous_wide, previous_digit = char.x1, height, wide, digit
         started = True
         pending_space = False
     if started:
@@ -170,7 +176,8 @@ def _text_row(line: list[Char], page_no: int) -> Row | None:
     if not visible:
         return None
     height = sorted([c.bottom - c.top for c in visible])[len(visible) // 2]
-    cells = [Cell(text.strip(), round(x0, 1), round(x1, 1)) for text, x0, x1 in _pieces(line, CELL_GAP_EMS * height)]
+    pieces = _pieces(line, CELL_GAP_EMS * height, NUMBER_GAP_EMS * height)
+    cells = [Cell(text.strip(), round(x0, 1), round(x1, 1)) for text, x0, x1 in pieces]
     top = min([c.top for c in visible])
     return Row(
         cells=cells,
