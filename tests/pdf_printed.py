@@ -72,6 +72,7 @@ def spanned_blocks(rows: list[Row], html: bytes | None = None) -> list[Block]:
         else:
             key = None
             out.append(("text", " ".join(t for t in row.texts if t)))
+    out = _join_page_split(out)
     html_tables = iter(_html_spans(html)) if html else None
     blocks: list[Block] = []
     for kind, content in out:
@@ -84,6 +85,27 @@ def spanned_blocks(rows: list[Row], html: bytes | None = None) -> list[Block]:
         else:
             blocks.append((kind, [[(c.text, 1, 1) for c in r.cells] for r in content]))
     return blocks
+
+
+def _join_page_split(out: list[Block]) -> list[Block]:
+    """A PDF source's table that its page break cut in two, one table again: the piece right
+    after a table, with the same column edges, whose first row's leading blank cells are the
+    merged label cells the break cut (they go on from the row above)."""
+    joined: list[Block] = []
+    for kind, content in out:
+        if (kind == "table" and joined and joined[-1][0] == "table" and content[0].cells[0].x0 is not None
+                and all(abs(a - b) <= 3.0 for a, b in zip(_edges(joined[-1][1]), _edges(content)))):
+            first = content[0]
+            lead = next((k for k, c in enumerate(first.cells) if c.text), 0)
+            trimmed = Row(cells=first.cells[lead:], loc=first.loc, kind=first.kind)
+            joined[-1] = ("table", [*joined[-1][1], trimmed, *content[1:]])
+            continue
+        joined.append((kind, content))
+    return joined
+
+
+def _edges(rows: list[Row]) -> tuple:
+    return min(c.x0 for r in rows for c in r.cells), max(c.x1 for r in rows for c in r.cells)
 
 
 def _html_spans(html: bytes) -> list[list[list[Span]]]:

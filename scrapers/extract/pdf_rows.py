@@ -89,10 +89,10 @@ def _join_split_cells(previous: tuple[Table, list[Row], int], table: Table, rows
         if span[3] == last_rule and (whole_row or _has_words(cell.text))
     ]
     first_row = table.emitted[min(table.emitted)]
-    # a row cut by the break leaves some cell blank on one side of the cut (a one-line number
-    # is never cut in two); rows full on both sides are two rows ("信息内容" over "规章")
-    ending = [cell for pairs in old_table.emitted.values() for cell, span in pairs if span[3] == last_rule]
-    if not whole_row and all(c.text.strip() for c in ending) and all(c.text.strip() for c, _s in first_row):
+    # a row cut by the break leaves its short cells (a one-line number or heading) on one page
+    # of the two: a first row with text in every cell is a row of its own ("信息内容" under a
+    # heading, "规章" under "信息内容")
+    if not whole_row and all(c.text.strip() for c, _s in first_row):
         return
     for new_cell, _span in first_row:
         if not whole_row and (not _has_words(new_cell.text) or _ITEM_MARKER.match(new_cell.text)):
@@ -104,7 +104,10 @@ def _join_split_cells(previous: tuple[Table, list[Row], int], table: Table, rows
                 break
 
 
-_ITEM_MARKER = re.compile(r"^\s*([（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．])")
+# an item's marker, or table 二's article heading ("第二十条第（九）项"): each starts a new cell
+_ITEM_MARKER = re.compile(
+    r"^\s*([（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．]|第[一二三四五六七八九十\d]+条)"
+)
 
 
 def _has_words(text: str) -> bool:
