@@ -18,6 +18,10 @@ CELL_GAP_EMS = 1.5
 # Two numbers side by side split at a narrower gap: a number has no gap inside it, so digits
 # this far apart are two cells (a borderless table's columns: "21", "0").
 NUMBER_GAP_EMS = 0.5
+# A line with this many numbers of its own is a table's row: there a number also splits from
+# the words before it at NUMBER_GAP_EMS (a borderless table's label and its first value).
+ROW_NUMBERS = 2
+_BARE_NUMBER = re.compile(r"^\d[\d.,]*$")
 
 
 def page_rows(
@@ -131,9 +135,11 @@ def _line_text(line: list[Char]) -> str:
     return pieces[0][0] if pieces else ""
 
 
-def _pieces(line: list[Char], wide_gap: float, number_gap: float = math.inf) -> list[tuple[str, float, float]]:
-    """A line cut at gaps wider than `wide_gap`, and between two digits at gaps wider than
-    `number_gap`: each piece's text, spaced where a real space
+def _pieces(
+    line: list[Char], wide_gap: float, number_gap: float = math.inf, label_gap: float = math.inf
+) -> list[tuple[str, float, float]]:
+    """A line cut at gaps wider than `wide_gap`, before a digit at gaps wider than `number_gap`
+    after a digit and `label_gap` after any other character: each piece's text, spaced where a real space
     or a gap of a quarter of the taller character's height separates two characters (never
     between two Chinese characters), with its first character's x0 and its last one's x1."""
     pieces = []
@@ -149,7 +155,7 @@ def _pieces(line: list[Char], wide_gap: float, number_gap: float = math.inf) -> 
         text = char.text
         digit = "0" <= text <= "9"
         gap = char.x0 - previous_x1
-        if started and (gap > wide_gap or (digit and previous_digit and gap > number_gap)):
+        if started and (gap > wide_gap or (digit and gap > (number_gap if previous_digit else label_gap))):
             # spaces before a wide gap were the piece's trailing spaces
             pieces.append(("".join(out), first_x0, previous_x1))
             out = []
@@ -180,6 +186,8 @@ def _text_row(line: list[Char], page_no: int) -> Row | None:
         return None
     height = sorted([c.bottom - c.top for c in visible])[len(visible) // 2]
     pieces = _pieces(line, CELL_GAP_EMS * height, NUMBER_GAP_EMS * height)
+    if sum(1 for text, _x0, _x1 in pieces if _BARE_NUMBER.match(text.strip())) >= ROW_NUMBERS:
+        pieces = _pieces(line, CELL_GAP_EMS * height, NUMBER_GAP_EMS * height, NUMBER_GAP_EMS * height)
     cells = [Cell(text.strip(), round(x0, 1), round(x1, 1)) for text, x0, x1 in pieces]
     top = min([c.top for c in visible])
     return Row(
