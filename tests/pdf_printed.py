@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from renderings import html_escape
 from scrapers.extract.model import Row
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+# the system Chromium and how the site's tests start it (never a browser Playwright downloads)
+from test_site import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
 # the installed CJK font (fonts-wqy-zenhei); `fc-list :lang=zh` names it
 CJK_FONT = "WenQuanYi Zen Hei"
 
