@@ -241,6 +241,17 @@ def test_unruled_line_splits_into_cells_at_wide_gaps():
     assert rows[0].cells[1].x0 == pytest.approx(300, abs=1)
 
 
+def test_borderless_row_splits_between_numbers_and_after_its_label_at_narrow_gaps():
+    # a borderless table's columns stand ~10 pt apart, under the 1.5 em of a cell gap: numbers
+    # never hold a gap, so digits apart are two cells, and a line with two numbers of its own is
+    # a row whose label ends where its first value starts; a line with one number is left whole
+    data = _pdf_with_text([[(72, 100, "Refused"), (127, 100, "12"), (150, 100, "0"), (167, 100, "12")],
+                           [(72, 130, "Total"), (112, 130, "12")],
+                           [(72, 160, "Received 12 requests in 2023")]])
+    rows = extract_pdf(data).rows
+    assert [r.texts for r in rows] == [["Refused", "12", "0", "12"], ["Total 12"], ["Received 12 requests in 2023"]]
+
+
 def test_scanned_pdf_needs_ocr_and_invents_nothing():
     result = extract_pdf(_scanned_pdf(3))
     assert result.status == "needs_ocr" and result.rows == []
