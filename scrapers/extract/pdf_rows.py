@@ -144,22 +144,27 @@ def _pieces(
     between two Chinese characters), with its first character's x0 and its last one's x1."""
     pieces = []
     out: list[str] = []
-    # the previous shown character's right edge, height and width class; spelt out (not
+    # the previous shown character's text, right edge, height and width class; spelt out (not
     # Char.height, not is_wide): this runs for every character of the document
     first_x0 = previous_x1 = previous_height = 0.0
-    previous_wide = previous_digit = started = pending_space = False
+    previous_wide = started = pending_space = False
+    previous_text = ""
+    # digits are looked at only past the narrower of the two number gaps
+    narrow_gap = number_gap if number_gap < label_gap else label_gap
     for char in line:
         if char.space:
             pending_space = True
             continue
         text = char.text
-        digit = "0" <= text <= "9"
-        gap = char.x0 - previous_x1
-        if started and (gap > wide_gap or (digit and gap > (number_gap if previous_digit else label_gap))):
-            # spaces before a wide gap were the piece's trailing spaces
-            pieces.append(("".join(out), first_x0, previous_x1))
-            out = []
-            started = pending_space = False
+        if started:
+            gap = char.x0 - previous_x1
+            if gap > wide_gap or (
+                gap > narrow_gap and "0" <= text <= "9" and gap > (number_gap if "0" <= previous_text <= "9" else label_gap)
+            ):
+                # spaces before a wide gap were the piece's trailing spaces
+                pieces.append(("".join(out), first_x0, previous_x1))
+                out = []
+                started = pending_space = False
         wide = ord(text[0]) > WIDE_FROM
         height = char.bottom - char.top
         if not started:
@@ -170,7 +175,7 @@ def _pieces(
             if pending_space or char.x0 - previous_x1 > 0.25 * taller:
                 out.append(" ")
         out.append(text)
-        previous_x1, previous_height, previous_wide, previous_digit = char.x1, height, wide, digit
+        previous_x1, previous_height, previous_wide, previous_text = char.x1, height, wide, text
         started = True
         pending_space = False
     if started:
