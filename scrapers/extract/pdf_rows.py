@@ -79,6 +79,9 @@ def _join_split_cells(previous: tuple[Table, list[Row], int], table: Table, rows
     first row on the next page. Word draws a rule at the break either way, so geometry
     cannot tell a cut cell from a new one: the text does. A new cell starts with an item
     marker ("（五）", "3.") or is a number; a continuation is words without a marker.
+    A browser draws no rule at the break: where the table is open below on the old page and
+    above on the new one (grid.Table.open_bottom, open_top), geometry does tell, and every
+    cell of the cut row joins its other half, numbers too.
     """
     old_table = previous[0]
     if not old_table.emitted or not table.emitted:
