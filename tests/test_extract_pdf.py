@@ -252,6 +252,22 @@ def test_borderless_row_splits_between_numbers_and_after_its_label_at_narrow_gap
     assert [r.texts for r in rows] == [["Refused", "12", "0", "12"], ["Total 12"], ["Received 12 requests in 2023"]]
 
 
+def test_a_character_beside_two_lines_does_not_chain_them_into_one():
+    # a label centred in a tall cell, beside the two lines of the cell next to it; the lines'
+    # loose boxes (the font's full height) overlap a little, as set lines' boxes do
+    from scrapers.extract.layout import visual_lines
+    from scrapers.extract.pdf_text_layer import Char
+
+    def char(text, x0, top):
+        return Char(text, x0, top, x0 + 12, top + 14, cx=x0 + 6, cy=top + 7)
+
+    first = [char(t, 100 + 12 * k, 100) for k, t in enumerate("本机关")]
+    second = [char(t, 100 + 12 * k, 112) for k, t in enumerate("相关")]
+    beside = char("度", 40, 106)
+    lines = visual_lines([*first, *second, beside])
+    assert ["".join(c.text for c in line) for line in lines] == ["度本机关", "相关"]
+
+
 def test_scanned_pdf_needs_ocr_and_invents_nothing():
     result = extract_pdf(_scanned_pdf(3))
     assert result.status == "needs_ocr" and result.rows == []

@@ -22,8 +22,8 @@ _BY_LEFT = attrgetter("x0")
 
 def visual_lines(chars: list, min_height: float = 0.1) -> list[list]:
     """Characters (or OCR boxes) grouped into visual lines, top to bottom, each left to right: a
-    character joins the line whose band it overlaps by half the lower of the two heights, its
-    own height counted as at least `min_height`."""
+    character joins the line whose band (its first character's top and bottom) it overlaps by
+    half the lower of the two heights, its own height counted as at least `min_height`."""
     if len(chars) == 1:
         # most table cells hold one character (a "0"): it is its line, unless it is a space
         return [] if chars[0].space else [list(chars)]
@@ -41,11 +41,9 @@ def visual_lines(chars: list, min_height: float = 0.1) -> list[list]:
                 height = min_height
             band = bottom - top
             if overlap >= 0.5 * (band if band < height else height):
+                # the band stays its first character's: widened by each character that joins,
+                # a label centred beside two lines of the next cell chained them into one
                 lines[-1].append(char)
-                if c_top < top:
-                    top = c_top
-                if c_bottom > bottom:
-                    bottom = c_bottom
                 continue
         lines.append([char])
         top, bottom = char.top, char.bottom
