@@ -109,7 +109,7 @@ def parse_stat_table(rows: list[Row], problems: list[str] | None = None) -> list
             value = round(value * 10000, 2)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        raw = " | ".join([*line.labels, *(v.value.raw for v in line.values)])
+        raw = " | ".join([*line.labels, *(v.value.raw for v in line.values if not v.kept_blank)])
         cell = NarrativeCell(measure=measure, value=value, raw=raw, loc=line.loc)
         if measure not in cells:
             cells[measure] = cell
