@@ -45,6 +45,14 @@ def _cell_text(cell) -> str:
     return " ".join(" ".join(cell.itertext()).split())
 
 
+def _is_empty(p) -> bool:
+    """A paragraph with no text and no picture (most paragraphs open with their text)."""
+    text = p.text
+    if text and not text.isspace():
+        return False
+    return not any(t.strip() for t in p.itertext()) and p.find(".//img") is None
+
+
 def _table_rows(table, table_no: int) -> list[Row]:
     """The rows of a table that holds no other table (one that does is a layout table)."""
     rows = []
@@ -127,7 +135,7 @@ def extract_html(data: bytes) -> Extracted:
                 continue
             if buf and tag in _BLOCK:
                 flush()
-            if tag == "p" and not any(t.strip() for t in el.itertext()) and el.find(".//img") is None:
+            if tag == "p" and _is_empty(el):
                 # an empty paragraph: where a page prints a table a cell per paragraph, a blank
                 # cell; the stream tells blanks from spacing as it does in text (a paragraph
                 # that holds a picture is the picture's place, not a blank)

@@ -99,11 +99,12 @@ def read_tables(parse: Parse, ext: Extracted) -> bool:
     return True
 
 
-def _read_narrative(parse: Parse, ext: Extracted) -> None:
-    from scrapers.parse.narrative import looks_pre2019, parse_narrative
+def _read_narrative(parse: Parse, ext: Extracted, pre2019: bool) -> None:
+    """`pre2019`: the text looks like a report of the 2008 条例 era (narrative.looks_pre2019)."""
+    from scrapers.parse.narrative import parse_narrative
     from scrapers.parse.stat_table import parse_stat_table
 
-    if not (looks_pre2019(ext.text) or (parse.year is not None and parse.year <= 2018)):
+    if not (pre2019 or (parse.year is not None and parse.year <= 2018)):
         if ext.images:
             parse.status = "needs_ocr"
             parse.problems.append(f"no table 二, 三 or 四 in the text, and the document has {ext.images} picture(s): the tables are probably images")
@@ -156,8 +157,9 @@ def parse_document(data: bytes, name: str | None = None, pictures: dict[str, byt
             parse.problems.append("the year the report covers was not found")
         # A report of the 2008 条例 era is read by its statements and its 统计表, whose rows
         # (其中：涉及国家秘密) the 2019 template readers would take for fragments of table 三.
-        if looks_pre2019(ext.text) or not _read_tables(parse, ext):
-            _read_narrative(parse, ext)
+        pre2019 = looks_pre2019(ext.text)
+        if pre2019 or not _read_tables(parse, ext):
+            _read_narrative(parse, ext, pre2019)
         if parse.year is None and parse.status == "ok":
             parse.status = "partial"
     except Exception as exc:  # one broken document must never stop a run

@@ -25,7 +25,6 @@ from scrapers.extract.text import MAX_ROWS, is_rule_line, split_line
 from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
 from scrapers.seeds import read_seed
 
-_SPACED = re.compile(r"[ \u3000\xa0]+")
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _GRID_RULE = re.compile(r"^\+[-=+:]+\+$")
@@ -133,10 +132,6 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     return _merge_grid_rows(rows) if ruled else rows
 
 
-def _has_space(text: str) -> bool:
-    return " " in text or "\u3000" in text or "\xa0" in text
-
-
 def stream_rows(ext: Extracted) -> list[Row]:
     """The rows the stream reads: a text document's as `text_rows` keeps them, and a line of
     text (of any format) that prints several template rows one after another split into one each."""
@@ -145,10 +140,12 @@ def stream_rows(ext: Extracted) -> list[Row]:
     out: list[Row] = []
     for row in rows:
         kind, cells = row.kind, row.cells
-        if kind == "text" and len(cells) == 1 and _has_space(cells[0].text):
+        if kind == "text" and len(cells) == 1 and "|" not in (line := cells[0].text):
             # a line the extractor kept whole (a Word paragraph): its fields at the spaces, as
-            # the text and HTML extractors read a line ("（一）予以公开 5 0 0 0 0 0 5")
-            row = Row([Cell(f) for f in _SPACED.split(cells[0].text.strip())], row.loc, kind)
+            # the text extractor splits a line ("（一）予以公开 5 0 0 0 0 0 5")
+            fields, _ = split_line(line)
+            if len(fields) > 1:
+                row = Row([Cell(f) for f in fields], row.loc, kind)
         # a page's, a PDF's or a Word table's row is one row of the table it was printed in;
         # a line of text, or a text's tab-separated line, may hold a whole table
         if len(row.cells) > 2 and (kind == "text" or (text and kind == "table")):
