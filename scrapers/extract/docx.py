@@ -43,6 +43,8 @@ MAX_TABLE_DEPTH = 5
 MAX_XML_PART_BYTES = 16 * 1024 * 1024
 # a long report has a few thousand paragraphs and table rows
 MAX_ROWS = 50_000
+# the longest title line: an office's full name and the report's ("北京市…街道办事处2019年政府信息公开工作年度报告")
+_TITLE_MAX = 80
 
 _W_P = qn("w:p")
 _W_TBL = qn("w:tbl")
@@ -139,16 +141,25 @@ def extract_docx(data: bytes) -> Extracted:
     reader.read_blocks(body, depth=0)
     rows = reader.rows
     text = "\n".join("\t".join(row.texts) for row in rows)
-    title = None
-    for row in rows[:4]:
-        if row.kind != "text":
-            break
-        title = (title or "") + "".join(row.texts)
-        if "报告" in title:
-            break
+    title = word_title(rows)
     # pictures: DrawingML (w:drawing) and legacy VML (w:pict) ones
     images = sum(1 for _ in body.iter(_W_DRAWING, _W_PICT))
     return Extracted(format="docx", rows=rows, text=text, title=title, problems=reader.problems, images=images)
+
+
+def word_title(rows: list[Row]) -> str | None:
+    """A Word file's title: its first paragraphs before any table, joined up to the one that names
+    the 报告 (or 年报). Only short lines that are not sentences count: a file that opens with its
+    prose has no title line, and a sentence ("由…编制的2014年度…报告。") is not one."""
+    title = ""
+    for row in rows[:4]:
+        line = "".join(row.texts)
+        if row.kind != "text" or len(line) > _TITLE_MAX or line.rstrip().endswith(("。", "；", ";")):
+            return None
+        title += line
+        if "报告" in line or "年报" in line:
+            return title
+    return None
 
 
 def _main_body(archive: zipfile.ZipFile):

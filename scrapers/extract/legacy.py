@@ -1,9 +1,11 @@
-"""Legacy Word (.doc), Kingsoft WPS (.wps), RTF and spreadsheets: through an installed converter, or
-an honest `unsupported_format`.
+"""Legacy Word (.doc), Kingsoft WPS (.wps), RTF and spreadsheets: Word 97–2003 files read
+directly (word97.py), the rest through an installed converter, or an honest
+`unsupported_format`.
 
-No Python library reads .doc tables well; LibreOffice converts them to .docx (tables kept),
-antiword to plain text (tables as "|"-separated lines). Either is used when found on PATH,
-in a throwaway directory and under a timeout, since converters hang on hostile files.
+What word97.py does not take (Word 6/95, encrypted files, WPS's own format, RTF) goes to a
+converter: LibreOffice converts to .docx (tables kept), antiword to plain text (tables as
+"|"-separated lines). Either is used when found on PATH, in a throwaway directory and under a
+timeout, since converters hang on hostile files.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ _NAMES = {
 
 
 def extract_legacy(data: bytes, fmt: str, timeout: float = CONVERT_TIMEOUT_SECONDS) -> Extracted:
-    """Text and tables of a .doc/.wps/.rtf through LibreOffice or antiword; spreadsheets are not read."""
+    """Text and tables of a .doc/.wps/.rtf: read directly when it is Word 97–2003, else through
+    LibreOffice or antiword; spreadsheets are not read."""
     what = _NAMES.get(fmt, fmt)
     if fmt in ("xls", "xlsx"):
         return Extracted(
@@ -38,10 +41,19 @@ def extract_legacy(data: bytes, fmt: str, timeout: float = CONVERT_TIMEOUT_SECON
             problems=[f"{what}: spreadsheets are not read (reports are published as pages, PDFs or Word files)"],
         )
     problems: list[str] = []
+    if fmt in ("doc", "wps"):
+        from scrapers.extract.word97 import Word97Error, extract_word97
+
+        try:
+            return extract_word97(data, fmt)
+        except Word97Error as exc:
+            problems.append(f"{what}: not a Word 97–2003 file this reader takes ({exc})")
+    direct = len(problems)  # the converters' reasons come after the direct reader's
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office:
         result = _via_libreoffice(office, data, fmt, timeout)
         if result.status is None:
+            result.problems[:0] = problems
             return result
         problems.extend(result.problems)
     antiword = shutil.which("antiword")
@@ -54,7 +66,7 @@ def extract_legacy(data: bytes, fmt: str, timeout: float = CONVERT_TIMEOUT_SECON
     if not office and not (antiword and fmt in ("doc", "wps")):
         tools = "antiword or libreoffice" if fmt in ("doc", "wps") else "libreoffice"
         problems.append(f"{what}: no converter installed ({tools})")
-    elif not problems:
+    elif len(problems) == direct:
         problems.append(f"{what}: no installed converter reads this format")
     return Extracted(format=fmt, status="unsupported_format", problems=problems)
 
