@@ -12,7 +12,9 @@ The floor is the bare library doing the same work as our extractor, on the same 
 HTML, lxml's parse with every table cell's text collected into rows and the text outside
 tables; for PDF, pypdfium2's text of each page and every character's box (what the grid places
 characters by); for text, decode + split into lines + a number regex; for DOCX, a raw walk of
-word/document.xml to paragraph and cell texts. Two ratios are printed: extraction alone over the
+word/document.xml to paragraph and cell texts; for .doc (Word 97–2003), olefile opening the
+compound file and reading the streams the reader reads, with the text decoded (no Python library
+reads the Word inside further: what it costs beyond that is ours). Two ratios are printed: extraction alone over the
 floor, and the full parse (extraction, tables, identities, year and office, pre-2019 statements)
 over the floor. Each run times the floor, the extraction and the parse one after the other, and
 a ratio is the median of the runs' own ratios, so a machine whose load changes between runs
@@ -45,7 +47,7 @@ from scrapers.extract.dispatch import extract_document  # noqa: E402
 from scrapers.extract.sniff import sniff_format  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures"
-SUFFIXES = {".html", ".htm", ".txt", ".md", ".pdf", ".docx"}
+SUFFIXES = {".html", ".htm", ".txt", ".md", ".pdf", ".docx", ".doc"}
 GOALS = {"html": 800, "text": 400, "pdf": 30, "renderings": 400}
 MAX_RATIO = {"html": 2.5, "text": 10.0, "pdf": 1.5, "docx": 1.5, "renderings": 10.0}
 
@@ -169,7 +171,21 @@ def floor_docx(data: bytes, _name: str) -> None:
                 tables -= 1
 
 
-FLOORS = {"html": floor_html, "pdf": floor_pdf, "text": floor_text, "docx": floor_docx, "renderings": floor_text}
+def floor_doc(data: bytes, _name: str) -> None:
+    """olefile opens the compound file and reads the Word, table and data streams; the Word
+    stream's text decoded as UTF-16 (the encoding of a Chinese report's pieces)."""
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        word = ole.openstream("WordDocument").read()
+        for name in ("1Table", "Data"):
+            if ole.exists(name):
+                ole.openstream(name).read()
+    word[1024:].decode("utf-16-le", errors="replace")
+
+
+FLOORS = {"html": floor_html, "pdf": floor_pdf, "text": floor_text, "docx": floor_docx, "doc": floor_doc,
+          "renderings": floor_text}
 
 
 def _rounds(work, documents: list[tuple[str, bytes]], seconds: float) -> float:
