@@ -265,3 +265,13 @@ def test_full_names_are_found_where_the_pattern_alone_finds_them():
     for _ in range(3000):
         text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))
         assert list(_full_names(text)) == [m.group(0) for m in _FULL_NAME.finditer(text)], text
+
+
+def test_a_sentence_taken_for_a_title_does_not_name_the_office():
+    # a file that opens with its prose gives its first sentence as the title: its words before
+    # the year ("由…编制的") are no office's name
+    text = ("本报告是根据《中华人民共和国政府信息公开条例》要求，由北京市东城区建设委员会编制的2014年度政府信息公开年度报告。\n"
+            "一、概述\n我委2014年共主动公开政府信息23条。\n")
+    title = "本报告是根据《中华人民共和国政府信息公开条例》要求，由北京市东城区建设委员会编制的2014年度政府信息公开年度报告。"
+    assert find_office(text, title) == "北京市东城区建设委员会"
+    assert find_office(text, "由北京市东城区建设委员会编制的2014年度政府信息公开年度报告") == "北京市东城区建设委员会"

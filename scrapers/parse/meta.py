@@ -231,7 +231,12 @@ def _read_title(s: str, whole: bool = True) -> _Title | None:
 
 
 def _is_office_name(name: str | None) -> bool:
-    return bool(name) and len(name) >= 3 and not name.startswith(("本", "我", "该"))
+    # a sentence's words are not a name: "由…局编制的" of "本报告由…局编制的2014年度…报告。"
+    return (bool(name) and len(name) >= 3 and not name.startswith(("本", "我", "该", "由"))
+            and not name.endswith(("编制", "编制的")) and not _SENTENCE_MARKS.intersection(name))
+
+
+_SENTENCE_MARKS = frozenset("，。；《》“”")
 
 
 def _signature(prose: Prose) -> str | None:
