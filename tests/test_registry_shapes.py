@@ -17,7 +17,7 @@ import pytest
 
 from scrapers.crawl.explain import explain
 from scrapers.crawl.portals import read_registry
-from scrapers.crawl.titles import split_title
+from scrapers.crawl.titles import split_title, year_in_text
 from scrapers.offices import OfficeRegistry, local_stem
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reference"
@@ -160,3 +160,5 @@ def test_short_and_former_names_seen_in_titles_resolve_to_their_office(printed, 
 def test_a_title_year_printed_without_its_nian_is_the_year_not_part_of_the_name(year):
     parts = split_title(f"北京市西城区人民防空办公室{year}政府信息公开工作年度报告", OFFICES.printed_districts)
     assert (parts.year, parts.district, parts.office) == (year, "西城区", "人民防空办公室")
+    # a list link of that title is of that year too (the crawl skips links of years not asked for)
+    assert year_in_text(f"北京市西城区人民防空办公室{year}政府信息公开工作年度报告") == year

@@ -90,6 +90,9 @@ def year_in_text(text: str | None) -> int | None:
     if not is_report_title(t):
         return None
     years = {m.group(1) for m in re.finditer(r"(20\d{2})\s*年", t)}
+    if not years:
+        tail = _TAIL_RE.search(t)
+        years = {tail.group(1)} if tail and tail.group(1) else set()
     return int(years.pop()) if len(years) == 1 else None
 
 
