@@ -32,6 +32,8 @@ _LOCAL_SUFFIX_RE = re.compile(r"(?:街道|地区|社区|镇|乡)$")
 _SPACE_RE = re.compile(r"[\s\u3000\xa0]+")
 # The printed district a name may start with (朝阳区, 密云县); the registry says which exist.
 _PRINTED_DISTRICT_RE = re.compile(r"^(.{2,4}?[区县])")
+# ... or end with in brackets, as lists across districts print it ("民政局（朝阳区）").
+_BRACKETED_DISTRICT_RE = re.compile(r"[（(](?:北京市)?(.{2,4}?[区县])[)）]$")
 GOVERNMENT = "区人民政府"
 COUNTY_GOVERNMENT = "县人民政府"
 # The district government's general office: its own department report from 2019, and before
@@ -322,13 +324,16 @@ class OfficeRegistry:
         Without any district a name is matched only where a single district has it.
         """
         cleaned = re.sub(r"^北京市", "", clean_name(printed))
-        m = _PRINTED_DISTRICT_RE.match(cleaned)
-        printed_code = None
+        printed_district = None
+        m = _BRACKETED_DISTRICT_RE.search(cleaned)
         if m and m.group(1) in self.district_codes:
-            printed_code = self.district_codes[m.group(1)]
-            cleaned = cleaned[len(m.group(1)):]
+            printed_district, cleaned = m.group(1), cleaned[: m.start()]
+        m = _PRINTED_DISTRICT_RE.match(cleaned)
+        if m and m.group(1) in self.district_codes:
+            printed_district, cleaned = m.group(1), cleaned[len(m.group(1)):]
+        printed_code = self.district_codes[printed_district] if printed_district else None
         given_code = self.code_of(district)
-        name = normalise_office(cleaned, m.group(1) if printed_code else None)
+        name = normalise_office(cleaned, printed_district)
         if not clean_name(printed):
             return Match(None, "", "", "", self.short_name(given_code or ""), given_code, "unnamed")
         codes = [c for c in (printed_code, given_code) if c]

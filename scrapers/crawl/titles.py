@@ -37,7 +37,8 @@ _TRAILER_RE = re.compile(
     r"(?:[（(【\[][^（(【\[]{0,20}[）)】\]]|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\.(?:pdf|docx?|wps))$", re.I
 )
 _YEAR_RE = re.compile(r"(20\d{2})\s*年度?")
-_TAIL_RE = re.compile(r"(?:(20\d{2})\s*年度?)?\s*(?:政府)?信息公开.*$")
+# the year right before the report words may lack its 年 ("…人民防空办公室2020政府信息公开…")
+_TAIL_RE = re.compile(r"(?:(20\d{2})\s*(?:年度?)?)?\s*(?:政府)?信息公开.*$")
 _HEAD_YEAR_RE = re.compile(r"^\s*(20\d{2})\s*年度?")
 _TRUNCATED = ("…", "...", "..")
 
@@ -89,6 +90,9 @@ def year_in_text(text: str | None) -> int | None:
     if not is_report_title(t):
         return None
     years = {m.group(1) for m in re.finditer(r"(20\d{2})\s*年", t)}
+    if not years:
+        tail = _TAIL_RE.search(t)
+        years = {tail.group(1)} if tail and tail.group(1) else set()
     return int(years.pop()) if len(years) == 1 else None
 
 
