@@ -275,3 +275,10 @@ def test_a_sentence_taken_for_a_title_does_not_name_the_office():
     title = "本报告是根据《中华人民共和国政府信息公开条例》要求，由北京市东城区建设委员会编制的2014年度政府信息公开年度报告。"
     assert find_office(text, title) == "北京市东城区建设委员会"
     assert find_office(text, "由北京市东城区建设委员会编制的2014年度政府信息公开年度报告") == "北京市东城区建设委员会"
+
+
+@pytest.mark.parametrize("title", ["北京市通州区人民防空办公室2020政府信息公开工作年度报告",
+                                   "北京市通州区人民防空办公室2020年度政府信息公开工作年度报告"])
+def test_a_title_year_without_its_nian_still_splits_year_and_office(title):
+    text = f"{title}\n一、总体情况\n本年度，我办依法做好政府信息公开工作。\n"
+    assert (find_year(text, title), find_office(text, title)) == (2020, "北京市通州区人民防空办公室")

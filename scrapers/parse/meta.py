@@ -28,7 +28,8 @@ _NAME = rf"[{_CJK}()]"
 _FIRST_YEAR, _LAST_YEAR = 2007, 2100
 
 _TITLE = re.compile(
-    rf"(?:(?P<y1>20\d{{2}})年度?)?(?P<office>{_NAME}*?)(?:(?P<y2>20\d{{2}})年度?)?"
+    # the year just before 政府信息公开 may lack its 年 ("…人民防空办公室2020政府信息公开…")
+    rf"(?:(?P<y1>20\d{{2}})年度?)?(?P<office>{_NAME}*?)(?:(?P<y2>20\d{{2}})(?:年度?)?)?"
     r"(?P<gov>政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)"
 )
 # the word every match of _TITLE holds ((?:信息|政务)公开): a line without it is not tried
