@@ -132,3 +132,101 @@ def test_cut_and_damaged_files_end_in_a_reason(doc):
                 assert result.status == "unsupported_format" and len(result.problems) == 2, result.problems
                 assert all("\n" not in p for p in result.problems)
             parse_document(damaged, "report.doc")  # never raises
+
+
+# --- what LibreOffice never writes, but Word does: built byte by byte from [MS-DOC] -------------
+
+def _word_stream(ccp_text: int, clx_fc: int, clx_lcb: int, body: dict[int, bytes], size: int = 4096) -> bytes:
+    """A WordDocument stream: a Word 97 file information block whose piece table is at
+    (clx_fc, clx_lcb) of the table stream, and `body` bytes placed at their offsets."""
+    word = bytearray(size)
+    struct.pack_into("<HH", word, 0, 0xA5EC, 0x00C1)
+    struct.pack_into("<H", word, 0x0A, 0x0200)  # the 1Table stream
+    struct.pack_into("<H", word, 32, 14)  # csw, then FibRgW97
+    struct.pack_into("<H", word, 62, 22)  # cslw, then FibRgLw97
+    struct.pack_into("<I", word, 64 + 12, ccp_text)
+    struct.pack_into("<H", word, 152, 93)  # cbRgFcLcb, then the (fc, lcb) pairs
+    struct.pack_into("<II", word, 154 + 33 * 8, clx_fc, clx_lcb)
+    for at, data in body.items():
+        word[at:at + len(data)] = data
+    return bytes(word)
+
+
+def _clx(pieces: list[tuple[int, int, bool]]) -> bytes:
+    """A piece table: (first cp, file offset, compressed) per piece, ending at the last cp given."""
+    cps = [cp for cp, _, _ in pieces]
+    pcds = b"".join(struct.pack("<HIH", 0, (at * 2) | 0x40000000 if compressed else at, 0) for _, at, compressed in pieces[:-1])
+    plc = struct.pack(f"<{len(cps)}I", *cps) + pcds
+    return b"\x02" + struct.pack("<I", len(plc)) + plc
+
+
+def test_pieces_in_any_order_compressed_or_not_and_characters_beyond_the_bmp():
+    from scrapers.extract import word97
+
+    first, second, third = "一、总体情况\r", "Report 2019\r", "由𠀀街道编制\r"
+    units = len(third.encode("utf-16-le")) // 2  # 𠀀 takes two positions
+    # the file holds the pieces out of text order (a fast save): third, first, then second compressed
+    body = {1024: third.encode("utf-16-le"), 1100: first.encode("utf-16-le"), 1200: second.encode("cp1252")}
+    ends = [0, len(first), len(first) + len(second), len(first) + len(second) + units]
+    clx = _clx([(ends[0], 1100, False), (ends[1], 1200, True), (ends[2], 1024, False), (ends[3], 0, False)])
+    word = _word_stream(ends[3], 0, len(clx), body)
+    fib = word97._Fib.read(word)
+    text, pieces = word97._main_text(word, clx, fib)
+    paragraphs = list(word97._paragraphs(text))
+    assert [p for p, _, _ in paragraphs] == ["一、总体情况", "Report 2019", "由𠀀街道编制"]
+    # each mark's file position is where the file holds it
+    marks = [word97._fc_of(pieces, cp) for _, _, cp in paragraphs]
+    assert marks == [1100 + 2 * (len(first) - 1), 1200 + len(second) - 1, 1024 + 2 * (units - 1)]
+
+
+def test_a_piece_outside_the_file_is_a_reason():
+    from scrapers.extract import word97
+
+    clx = _clx([(0, 4000, False), (200, 0, False)])
+    word = _word_stream(200, 0, len(clx), {})
+    with pytest.raises(Word97Error, match="outside the file"):
+        word97._main_text(word, clx, word97._Fib.read(word))
+
+
+def _tc80(horizontal: int = 0, vertical: int = 0) -> bytes:
+    return struct.pack("<H", horizontal | vertical << 5) + b"\0" * 18
+
+
+def test_row_properties_word_writes_merges_tabs_and_long_properties():
+    from scrapers.extract import word97
+
+    centers = (-108, 1332, 2772, 4212, 5652)  # twips; the first edge left of the margin
+    cells = len(centers) - 1
+    tdef_body = bytes([cells]) + struct.pack(f"<{len(centers)}h", *centers) + _tc80() + _tc80(1) + _tc80(2) + _tc80()
+    grpprl = (struct.pack("<H", 0)  # the style index
+              + struct.pack("<HB", 0x2416, 1) + struct.pack("<HB", 0x2417, 1)
+              # a tab change in its long form (255): deleted tabs with their close zones, added tabs
+              + struct.pack("<HBB", 0xC615, 255, 1) + struct.pack("<hh", 720, 50) + b"\x01" + struct.pack("<h", 1440) + b"\x00"
+              + struct.pack("<HH", 0xD608, len(tdef_body) + 1) + tdef_body
+              # a vertical merge set apart from the cell's TC80: cell 3 continues the one above
+              + struct.pack("<HBBB", 0xD62B, 2, 3, 1))
+    props = word97._Paragraph()
+    word97._apply_sprms(props, grpprl, 2, b"")
+    assert props.in_table and props.ttp and props.centers == centers
+    assert props.merges == {0: (0, 0), 1: (1, 0), 2: (2, 0), 3: (0, 1)}
+
+    reader = word97._Reader([])
+    for text in ("行政许可", "5", "", "7"):
+        reader.paragraph(text, "\x07", word97._Paragraph(in_table=True), structured=True)
+    reader.paragraph("", "\x07", props, structured=True)
+    (row,) = reader.rows
+    # cell 2 is merged into cell 1, which spans both; cell 3 continues a vertical merge
+    assert [(c.text, c.x0, c.x1) for c in row.cells] == [("行政许可", 0.0, 72.0), ("5", 72.0, 216.0)]
+
+    # properties too long for their page lie in the Data stream (sprmPHugePapx)
+    data = b"\0" * 16 + struct.pack("<H", len(grpprl) - 2) + grpprl[2:]
+    huge = word97._Paragraph()
+    word97._apply_sprms(huge, struct.pack("<H", 0) + struct.pack("<HI", 0x6646, 16), 2, data)
+    assert huge == props
+
+
+def test_properties_cut_short_are_a_reason():
+    from scrapers.extract import word97
+
+    with pytest.raises(Word97Error, match="runs past"):
+        word97._apply_sprms(word97._Paragraph(), struct.pack("<HH", 0, 0xD608) + b"\x40\x00\x03", 2, b"")

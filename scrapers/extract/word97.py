@@ -25,6 +25,8 @@ import bisect
 import io
 import re
 import struct
+import sys
+from array import array
 from dataclasses import dataclass, field
 
 from scrapers.extract.cell_text import join_wrapped
@@ -189,12 +191,26 @@ def _main_text(word: bytes, table: bytes, fib: _Fib) -> tuple[str, list[tuple[in
         raw = struct.unpack_from("<I", plc, 4 * (n + 1) + 8 * i + 2)[0]
         count = end - start
         if raw & _COMPRESSED:
-            at = (raw & ~_COMPRESSED) // 2
-            parts.append(word[at:at + count].decode("cp1252", errors="replace"))
-            pieces.append((start, end, at, 1))
+            at, width = (raw & ~_COMPRESSED) // 2, 1
         else:
-            parts.append(word[raw:raw + 2 * count].decode("utf-16-le", errors="replace"))
-            pieces.append((start, end, raw, 2))
+            at, width = raw, 2
+        chunk = word[at:at + width * count]
+        if len(chunk) < width * count:
+            raise Word97Error("a piece of the text lies outside the file")
+        if width == 1:
+            parts.append(chunk.decode("cp1252", errors="replace"))
+        else:
+            piece = chunk.decode("utf-16-le", errors="replace")
+            if len(piece) != count:
+                # a character outside the BMP (a rare name's 𠀀) is two positions of the file: kept
+                # as its two code units, so positions stay the file's, and joined when its
+                # paragraph is read
+                units = array("H", chunk)
+                if sys.byteorder != "little":
+                    units.byteswap()
+                piece = "".join(map(chr, units))
+            parts.append(piece)
+        pieces.append((start, end, at, width))
     return "".join(parts), pieces
 
 
@@ -323,7 +339,7 @@ def _paragraphs(text: str):
         pos = at + 1
         ch = text[at]
         if ch == "\r" or ch == "\x07":
-            yield "".join(parts), ch, at
+            yield _joined(parts), ch, at
             parts = []
         elif ch == _FIELD_BEGIN:
             fields.append(True)
@@ -343,9 +359,20 @@ def _paragraphs(text: str):
         hidden = any(fields)
     if not hidden:
         parts.append(text[pos:])
-    tail = "".join(parts)
+    tail = _joined(parts)
     if tail.strip():
         yield tail, "\r", len(text)
+
+
+def _joined(parts: list[str]) -> str:
+    text = "".join(parts)
+    if _SURROGATE.search(text):
+        # the two code units of a character outside the BMP become the character; a lone one, "?"
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", errors="replace")
+    return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Reader:
