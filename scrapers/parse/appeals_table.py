@@ -13,6 +13,7 @@ from itertools import combinations, product
 
 from scrapers.extract.model import Row
 from scrapers.parse import labels
+from scrapers.parse.prose import fold_characters
 from scrapers.parse.model import AppealCell
 from scrapers.parse.stream import Item, Line, doubtful_cells, read_lines
 from scrapers.parse.values import Value
@@ -96,10 +97,11 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
                  followed: bool = True) -> AppealsResult:
     """`followed`: the document goes on after the section (it was not cut inside table 四)."""
     result = AppealsResult()
-    # CJK words that NFKC leaves alone: the raw text says whether the table is here
+    # CJK words that NFKC leaves alone: the raw text says whether the table is here, or
+    # the text folded to simplified where it is printed in traditional characters
     header = "".join([c.text for row in rows[start:end] for c in row.cells])
     header = "".join(header.split())
-    if not all(word in header for word in TABLE_WORDS):
+    if not all(word in header for word in TABLE_WORDS) and not all(word in fold_characters(header) for word in TABLE_WORDS):
         return result
     region = lines if lines is not None else read_lines(rows, start, end)
     candidates = [ln for ln in region if len(ln.printed) >= 1 and len(ln.values) >= 10 and

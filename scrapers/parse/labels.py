@@ -1,7 +1,8 @@
 """Match printed labels to canonical codes, using the variants in seeds/label_variants.csv.
 
-Labels are compared after normalisation (NFKC folds full-width forms, whitespace and
-quotes are dropped), by containment of a known variant, never by position. When several
+Labels are compared after normalisation (NFKC folds full-width forms, traditional characters
+fold to simplified as mirror sites print whole reports in them, whitespace and quotes are
+dropped), by containment of a known variant, never by position. When several
 codes match, the longest variant wins; a tie between different codes is ambiguous.
 """
 
@@ -12,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from scrapers.parse.prose import fold_characters
 from scrapers.seeds import read_seed
 
 # what normalisation drops (a regex class's contents): spacing and quotes
@@ -22,7 +24,8 @@ _DROP = re.compile(f"[{DROP_CHARS}]+")
 @lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
     # cached: a document's labels are matched piece by piece and joined, so each text comes back
-    return _DROP.sub("", unicodedata.normalize("NFKC", text))
+    # NFKC first: the fold keeps a character whose NFKC form is longer ("㈠" is "(一)")
+    return _DROP.sub("", fold_characters(unicodedata.normalize("NFKC", text)))
 
 
 @dataclass(frozen=True, slots=True)

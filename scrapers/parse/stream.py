@@ -343,14 +343,16 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
             if not tokens:
                 continue
             has_label = False
-            n_values = 0
+            n_values = printed = 0
             for is_label, _tok in tokens:
                 if is_label:
                     has_label = True
                 else:
                     n_values += 1
-            if not has_label and n_values >= 2:
-                # a row of numbers printed apart from its label: a run of its own
+                    printed += not _tok.kept_blank  # type: ignore[union-attr]
+            if not has_label and printed >= 2:
+                # a row of numbers printed apart from its label: a run of its own; one number
+                # and the filler of merged cells after it ("0 | ||") is the open label's value
                 cur = Line([], [tok for _, tok in tokens], i, row, True)  # type: ignore[misc]
                 lines.append(cur)
                 continue
