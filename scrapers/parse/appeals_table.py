@@ -117,11 +117,14 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
         result.uncertain = True
         return result
     line = candidates[0]
-    values = list(line.values)
-    while len(values) > len(CELLS) and values[-1].kept_blank:
-        values.pop()
-    while len(values) > len(CELLS) and values[0].kept_blank:
-        values.pop(0)
+    values = _trim_layout_blanks(list(line.values))
+    if values is None:
+        result.problems.append(
+            f"table 四: {line.loc} prints more than 15 cells, and which blank ones are layout the "
+            "identities do not tell; appeals (review, litigation) not read"
+        )
+        result.uncertain = True
+        return result
     if len(values) < len(CELLS):
         placed = _place_by_x(rows, start, line)
         if placed is not None:
@@ -143,6 +146,33 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
         result.uncertain = True
         return result
     return _emit(result, values, line.loc)
+
+
+def _keeps_totals(values: list[Item]) -> bool:
+    width, total = len(RESULTS), RESULTS.index(RESULT_TOTAL)
+    parts = [RESULTS.index(r) for r in RESULT_PARTS]
+    return all(values[p * width + total].value.number == sum(values[p * width + k].value.number for k in parts)
+               for p in range(len(PROCEEDINGS)))
+
+
+def _trim_layout_blanks(values: list[Item]) -> list[Item] | None:
+    """The fifteen cells of a row printed with more: the blank cells beyond them are layout
+    (merged cells, a row's opening "|", empty columns) at either end. Where blanks stand at
+    both ends, the cut is the one that keeps every proceeding's total the sum of its results;
+    None when more than one cut, differing in what they read, does (or none does)."""
+    n = len(CELLS)
+    extra = len(values) - n
+    if extra <= 0:
+        return values
+    cuts = [values[front : front + n] for front in range(extra + 1)
+            if all(v.kept_blank for v in values[:front]) and all(v.kept_blank for v in values[front + n :])]
+    if not cuts:
+        # printed values beyond the fifteen: the row is not table 四's as printed
+        return values
+    if len(cuts) == 1:
+        return cuts[0]
+    readings = {tuple(v.value.number for v in cut): cut for cut in cuts if _keeps_totals(cut)}
+    return next(iter(readings.values())) if len(readings) == 1 else None
 
 
 def _placed(result: AppealsResult, line: Line) -> AppealsResult:

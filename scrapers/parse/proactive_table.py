@@ -101,14 +101,23 @@ def _cut_header(cells: tuple[str, ...]) -> tuple[tuple[str, str | None], ...] | 
     """The measures of a header whose cells were cut short ("本年新 | 本年新 | 对外公开总数量": a
     wrapped header cell kept only its first line): where every named cell names one measure
     and each nameless cell begins a measure's printed form, the one template block that fits
-    them all position by position. None when no block, or more than one, fits."""
+    them all position by position. None when no block, or more than one, fits. A line of text
+    keeps its cells apart only by spacing: they are tried split there too."""
+    found = _cut_header_cells(cells)
+    if found is None and any(len(c.split()) > 1 for c in cells):
+        found = _cut_header_cells(tuple(w for c in cells for w in c.split()))
+    return found
+
+
+@lru_cache(maxsize=256)
+def _cut_header_cells(cells: tuple[str, ...]) -> tuple[tuple[str, str | None], ...] | None:
     named: list[str | None] = []
     for cell in cells:
         hits = labels.find_all("proactive_measure", cell)
         if len(hits) > 1:
             return None
         named.append(hits[0][1] if hits else None)
-    if None not in named or all(n is None for n in named):
+    if None not in named:
         return None
     forms = _measure_labels()
     fits = [block for block in _blocks() if len(block) == len(cells) and all(

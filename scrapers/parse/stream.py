@@ -28,6 +28,8 @@ from scrapers.seeds import read_seed
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _GRID_RULE = re.compile(r"^\+[-=+:]+\+$")
+# a cell's closing "|", spacing, then a run of pipes with nothing between them, ending the line
+_TRAILING_FILLER = re.compile(r"\|[ \t\u3000\xa0]+\|{2,}[ \t\u3000\xa0]*$")
 # the value of a cell a rendering left blank (immutable: one serves every such cell)
 _BLANK = Value(0, "", True, None)
 
@@ -83,6 +85,34 @@ def is_page_number(row: Row) -> bool:
     return bool(_PAGE_NUMBER.match(" ".join(row.texts).strip()))
 
 
+def _row_openers(lines: list[str]) -> set[int]:
+    """The lines (1-based) that open a row of a Markdown table whose cells hold line breaks,
+    as page-text stores print it ("0  | " / "| " / " 规章  | " / " 0  | "): a "|" alone at the
+    start of its line, after a cell's closing "|" and before the next row's first cell. A "|"
+    alone there is a blank cell in text that closes each cell with " |" (a row ending in a blank
+    cell prints the same lines), so they are openers only where such "|" lines stand before
+    labels far more often than before values: in every row, not only after a blank."""
+    before_label: list[int] = []
+    before_value = 0
+    prev = ""  # the last non-empty line, stripped
+    for k, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        # an opener starts its line; such text indents its cells, a blank one too ("   | ")
+        if stripped == "|" and line[0] == "|" and prev.endswith("|") and prev.strip("| \t"):
+            nxt = next((s for ln in lines[k + 1 :] if (s := ln.strip())), "")
+            cell = nxt.strip("| \t")
+            if cell and nxt.endswith("|") and "|" not in cell and read_value(cell) is None:
+                before_label.append(k + 1)
+            else:
+                before_value += 1
+        prev = stripped
+    if len(before_label) >= 3 and len(before_label) >= 2 * before_value:
+        return set(before_label)
+    return set()
+
+
 def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     """The rows of a text document, as the text extractor numbers them, keeping what the
     stream needs and the extractor drops: empty lines (kind "empty"), pipe-only filler lines of
@@ -97,6 +127,8 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     # "label | v | v |" rows: a line that starts with "|" there starts with a blank cell, not a border
     piped = [s for ln in lines if "|" in ln and ln.count("|") >= 2 and (s := ln.strip()).replace("|", "").strip()]
     open_rows = sum(1 for ln in piped if not ln.startswith("|")) > len(piped) / 2
+    # a "|" alone is rare but for these layouts: the survey runs only where one is printed
+    openers = _row_openers(lines) if "\n|\n" in text or "\n| \n" in text else set()
     ruled = False
     rows: list[Row] = []
     append = rows.append
@@ -113,8 +145,13 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
             room -= 1
         if "|" in stripped:
             if not stripped.strip("| \t") and stripped.count("|") >= 2:
+                if _TRAILING_FILLER.match(stripped):
+                    # a blank cell's "|", and the filler of merged cells after it
+                    append(Row([Cell("|")], f"line {n}", "pipe"))
                 continue  # the filler of merged cells: pipes alone
             if first == "|" and _MD_RULE.match(stripped):
+                continue
+            if n in openers:
                 continue
             if open_rows or not (first == "|" and stripped.count("|") >= 2):
                 append(Row([Cell(stripped)], f"line {n}", "pipe"))
@@ -140,7 +177,11 @@ def stream_rows(ext: Extracted) -> list[Row]:
     out: list[Row] = []
     for row in rows:
         kind, cells = row.kind, row.cells
-        if kind == "text" and len(cells) == 1 and "|" not in (line := cells[0].text):
+        if kind == "text" and len(cells) == 1 and "|" in (line := cells[0].text):
+            if not text and line.count("|") >= 2 and not line.strip("| \t\u3000\xa0"):
+                # the filler of merged cells, a paragraph of its own (text_rows drops the line)
+                continue
+        elif kind == "text" and len(cells) == 1:
             # a line the extractor kept whole (a Word paragraph): its fields at the spaces, as
             # the text extractor splits a line ("（一）予以公开 5 0 0 0 0 0 5")
             fields, _ = split_line(line)
@@ -267,6 +308,12 @@ def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]],
         return [(False, Item(value, loc)) if value is not None else (True, text)], False
     if line == "|":
         return ([(False, Item(_BLANK, loc))] if after_pipe else []), True
+    filler = _TRAILING_FILLER.search(line)
+    if filler is not None:
+        # the filler of merged cells kept on a cell's line ("0 | ||"): no cells of its own
+        line = line[: filler.start() + 1]
+        if line.strip() == "|":
+            return ([(False, Item(_BLANK, loc))] if after_pipe else []), True
     pieces = line.split("|")
     tokens: list[tuple[bool, object]] = []
     last = len(pieces) - 1
@@ -343,16 +390,14 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
             if not tokens:
                 continue
             has_label = False
-            n_values = printed = 0
+            n_values = 0
             for is_label, _tok in tokens:
                 if is_label:
                     has_label = True
                 else:
                     n_values += 1
-                    printed += not _tok.kept_blank  # type: ignore[union-attr]
-            if not has_label and printed >= 2:
-                # a row of numbers printed apart from its label: a run of its own; one number
-                # and the filler of merged cells after it ("0 | ||") is the open label's value
+            if not has_label and n_values >= 2:
+                # a row of numbers printed apart from its label: a run of its own
                 cur = Line([], [tok for _, tok in tokens], i, row, True)  # type: ignore[misc]
                 lines.append(cur)
                 continue
