@@ -48,6 +48,10 @@ def _squeeze(text: str) -> str:
     return _APART.sub("", "".join(fold_characters(unicodedata.normalize("NFKC", text)).split()))
 
 
+# 公開: what every report printed in traditional characters prints, and no other does
+_TRADITIONAL_MARK = "開"
+
+
 @lru_cache(maxsize=1)
 def _words() -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Table 二's header word, table 三's row words and table 四's words, squeezed."""
@@ -67,8 +71,11 @@ def may_hold_tables(ext: Extracted) -> bool:
         return True
     if ext.format == "text" and (_RESHAPED.search(text) or any(CUT_FIELDS in p for p in ext.problems)):
         return True
-    # as labels are normalised: NFKC, then traditional characters folded to simplified
-    text = fold_characters(unicodedata.normalize("NFKC", text))
+    text = unicodedata.normalize("NFKC", text)
+    if _TRADITIONAL_MARK in text:
+        # as labels are normalised: traditional characters folded to simplified (a pass over the
+        # whole text, so only where there are any)
+        text = fold_characters(text)
     squeezed = _APART.sub("", "".join(text.split()))
     if header in squeezed:
         return True

@@ -209,7 +209,10 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
             close_group()
             after = line.labels[head + 1 :]
             item, taken = _item(after)
-            header_cells = (pieces[head].split(HEADER_WORD, 1)[1], *after[: len(after) - taken])
+            # the header's own piece as printed where it can be: its spacing may part its cells
+            raw = line.labels[head]
+            own = raw.split(HEADER_WORD, 1)[1] if HEADER_WORD in raw else pieces[head].split(HEADER_WORD, 1)[1]
+            header_cells = (own, *after[: len(after) - taken])
             measures = _header("".join(header_cells))
             cut = _cut_header(tuple(c for c in header_cells if labels.normalise(c)))
             if cut is not None:

@@ -93,24 +93,34 @@ def _row_openers(lines: list[str]) -> set[int]:
     cell prints the same lines), so they are openers only where such "|" lines stand before
     labels far more often than before values: in every row, not only after a blank."""
     before_label: list[int] = []
-    before_value = 0
+    before_value: list[int] = []
+    indented = cells = 0  # lines of a cell and its closing "|", and how many start with spacing
     prev = ""  # the last non-empty line, stripped
     for k, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             continue
+        if stripped != "|" and stripped.endswith("|") and stripped.count("|") == 1:
+            cells += 1
+            indented += line[0] in " \t\u3000"
         # an opener starts its line; such text indents its cells, a blank one too ("   | ")
         if stripped == "|" and line[0] == "|" and prev.endswith("|") and prev.strip("| \t"):
-            nxt = next((s for ln in lines[k + 1 :] if (s := ln.strip())), "")
+            j = k + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            nxt = lines[j].strip() if j < len(lines) else ""
             cell = nxt.strip("| \t")
             if cell and nxt.endswith("|") and "|" not in cell and read_value(cell) is None:
                 before_label.append(k + 1)
             else:
-                before_value += 1
+                before_value.append(k + 1)
         prev = stripped
-    if len(before_label) >= 3 and len(before_label) >= 2 * before_value:
-        return set(before_label)
-    return set()
+    if len(before_label) < 3 or len(before_label) < 2 * len(before_value):
+        return set()
+    if indented * 2 > cells:
+        # the cells are indented and the openers are not: a row of numbers is opened too
+        return {*before_label, *before_value}
+    return set(before_label)
 
 
 def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
@@ -308,7 +318,8 @@ def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]],
         return [(False, Item(value, loc)) if value is not None else (True, text)], False
     if line == "|":
         return ([(False, Item(_BLANK, loc))] if after_pipe else []), True
-    filler = _TRAILING_FILLER.search(line)
+    # (the run's last two pipes end the line: most lines are no filler, without a search)
+    filler = _TRAILING_FILLER.search(line) if line.rstrip().endswith("||") else None
     if filler is not None:
         # the filler of merged cells kept on a cell's line ("0 | ||"): no cells of its own
         line = line[: filler.start() + 1]
