@@ -166,3 +166,18 @@ def test_values_fold_traditional_characters():
     assert read_value("減少4").number == -4
     assert read_value("無").blank
     assert read_value("規章") is None
+
+
+def test_a_mirror_that_prints_pinyin_after_characters_reads_and_a_garbled_cell_is_not_a_row():
+    # mirror sites of portals annotate some characters with their pinyin: "內(nèi)容", "數(shù)量"
+    text = ("2021年某局政府信息公開工作年度報告\n二、主動(dòng)公開政府信息情況\n"
+            "第二十條第(五)項(xiàng) | |||\n信息內(nèi)容 |\n本年處理決定數(shù)量 | ||\n行政許可 |\n6 | ||\n"
+            "第二十條第(一)項(xiàng) | |||\n信息內(nèi)容 |\n本年制發(fā)件數(shù) |\n本年廢止件數(shù) |\n現(xiàn)行有效件數(shù) |\n"
+            "規(guī)章 |\n1 |\n? 0 |\n3 |\n")
+    parse = _parse(text)
+    got = _proactive(parse)
+    assert got[("administrative_license", "decisions")] == 6
+    # the row with a garbled cell is not read, and the garbled cell is no row of its own
+    assert not any(item == "regulation" for item, _ in got)
+    assert parse.extra == []
+    assert any("regulation" in p for p in parse.problems)

@@ -73,9 +73,9 @@ def may_hold_tables(ext: Extracted) -> bool:
         return True
     text = unicodedata.normalize("NFKC", text)
     if _TRADITIONAL_MARK in text:
-        # as labels are normalised: traditional characters folded to simplified (a pass over the
-        # whole text, so only where there are any)
-        text = fold_characters(text)
+        # as labels are normalised: traditional characters folded to simplified, a mirror's
+        # pinyin dropped (a pass over the whole text, so only where there are any)
+        text = labels.PINYIN.sub("", fold_characters(text))
     squeezed = _APART.sub("", "".join(text.split()))
     if header in squeezed:
         return True

@@ -19,13 +19,20 @@ from scrapers.seeds import read_seed
 # what normalisation drops (a regex class's contents): spacing and quotes
 DROP_CHARS = r"\s\"'“”‘’「」『』〝〞＂"
 _DROP = re.compile(f"[{DROP_CHARS}]+")
+# the pinyin that mirror sites of portals print after characters ("內(nèi)容", "件數(shù)"): a syllable
+# with a tone mark in brackets, which no label holds
+_TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+PINYIN = re.compile(rf"\((?=[a-zü]*[{_TONES}])[a-zü{_TONES}]{{1,7}}\)")
 
 
 @lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
     # cached: a document's labels are matched piece by piece and joined, so each text comes back
     # NFKC first: the fold keeps a character whose NFKC form is longer ("㈠" is "(一)")
-    return _DROP.sub("", fold_characters(unicodedata.normalize("NFKC", text)))
+    folded = fold_characters(unicodedata.normalize("NFKC", text))
+    if "(" in folded:
+        folded = PINYIN.sub("", folded)
+    return _DROP.sub("", folded)
 
 
 @dataclass(frozen=True, slots=True)

@@ -238,7 +238,9 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
                 group = (parent, line, [])
         if item is None:
             norm = labels.normalise(label)
-            if measures and norm and len(norm) <= 20 and labels.match("proactive_item", label)[1] is False:
+            # a row's label names something: a garbled cell ("? 0") names nothing
+            if (measures and norm and len(norm) <= 20 and any(ch.isalpha() for ch in norm)
+                    and labels.match("proactive_item", label)[1] is False):
                 values = _values(line, len(measures))
                 result.problems.append(f"{line.loc}: table 二 row '{label}' is not in the template; kept as an extra row")
                 for (measure, _), v in zip(measures, values):
