@@ -440,6 +440,17 @@ def html_cell_paragraphs(bs: list[Block]) -> str:
     return _page("".join(out))
 
 
-HTML_WRITERS = {"html_plain": html_plain, "html_styled": html_styled, "html_frame": html_frame, "html_split": html_split,
+def html_traditional(bs: list[Block]) -> str:
+    """The plain page in traditional characters, as a zh-TW mirror of the portal serves it."""
+    return html_plain(bs).translate(_to_traditional())
+
+
+def html_filler_paragraphs(bs: list[Block]) -> str:
+    """A table pasted into the editor as text, a paragraph per cell with the filler of merged
+    cells on the line of a row's last cell ("0 | ||")."""
+    return _page("".join(f"<p>{html_escape(line)}</p>" for line in cell_per_line_pipe_filler_inline(bs).splitlines()))
+
+
+HTML_WRITERS = {"html_traditional": html_traditional, "html_filler_paragraphs": html_filler_paragraphs, "html_plain": html_plain, "html_styled": html_styled, "html_frame": html_frame, "html_split": html_split,
                 "html_pre": html_pre, "html_pipe_paragraphs": html_pipe_paragraphs, "html_xhtml": html_xhtml,
                 "html_cell_paragraphs": html_cell_paragraphs}

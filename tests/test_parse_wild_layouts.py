@@ -181,3 +181,12 @@ def test_a_mirror_that_prints_pinyin_after_characters_reads_and_a_garbled_cell_i
     assert not any(item == "regulation" for item, _ in got)
     assert parse.extra == []
     assert any("regulation" in p for p in parse.problems)
+
+
+def test_a_pages_paragraph_of_a_blank_cell_and_filler_is_the_blank_cell():
+    rows = ["二、主动公开政府信息情况", "第二十条第（八）项 | |||", "信息内容 |", "本年收费金额（单位：万元） | ||",
+            "行政事业性收费 |", " | ||", "第二十条第（五）项 | |||", "信息内容 |", "本年处理决定数量 | ||", "行政许可 |", "7 | ||"]
+    page = "<html><body>" + "".join(f"<p>{r}</p>" for r in rows) + "</body></html>"
+    got = {(c.item, c.measure): (c.value, c.raw) for c in _parse(page, "x.html").proactive}
+    assert got[("administrative_fee", "amount")] == (0, "")
+    assert got[("administrative_license", "decisions")] == (7, "7")

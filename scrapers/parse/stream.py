@@ -188,9 +188,11 @@ def stream_rows(ext: Extracted) -> list[Row]:
     for row in rows:
         kind, cells = row.kind, row.cells
         if kind == "text" and len(cells) == 1 and "|" in (line := cells[0].text):
-            if not text and line.count("|") >= 2 and not line.strip("| \t\u3000\xa0"):
-                # the filler of merged cells, a paragraph of its own (text_rows drops the line)
-                continue
+            if not text and line.count("|") >= 2 and not (stripped := line.strip("| \t\u3000\xa0")):
+                # the filler of merged cells, a paragraph of its own (as text_rows reads a line)
+                if not _TRAILING_FILLER.match(line.strip()):
+                    continue
+                row = Row([Cell("|")], row.loc, kind)  # a blank cell's "|", then the filler
         elif kind == "text" and len(cells) == 1:
             # a line the extractor kept whole (a Word paragraph): its fields at the spaces, as
             # the text extractor splits a line ("（一）予以公开 5 0 0 0 0 0 5")
