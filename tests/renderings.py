@@ -41,7 +41,8 @@ def _width(table: list[list[str]]) -> int:
     return max(len(r) for r in table)
 
 
-def cell_per_line_pipe(bs: list[Block]) -> str:
+def _row_lines(bs: list[Block], lines_of_row) -> str:
+    """Text blocks as their line, each table row as the lines `lines_of_row(row, width)` gives."""
     out = []
     for kind, rows in bs:
         if kind == "text":
@@ -49,11 +50,20 @@ def cell_per_line_pipe(bs: list[Block]) -> str:
             continue
         width = _width(rows)
         for r in rows:
-            out += [f"{c} |" if c else " |" for c in r]
-            if len(r) < width - 1:
-                # what merged cells leave behind (one "|" alone would be a blank cell)
-                out.append("|" * (width - len(r)))
+            out += lines_of_row(r, width)
     return "\n".join(out) + "\n"
+
+
+def _cells_piped(r: list[str], width: int) -> list[str]:
+    cells = [f"{c} |" if c else " |" for c in r]
+    if len(r) < width - 1:
+        # what merged cells leave behind (one "|" alone would be a blank cell)
+        cells.append("|" * (width - len(r)))
+    return cells
+
+
+def cell_per_line_pipe(bs: list[Block]) -> str:
+    return _row_lines(bs, _cells_piped)
 
 
 def cell_per_line(bs: list[Block]) -> str:
@@ -101,54 +111,37 @@ def pipe_rows(bs: list[Block]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _filler_inline(r: list[str], width: int) -> list[str]:
+    cells = [f"{c} |" if c else " |" for c in r]
+    if len(r) < width - 1:
+        cells[-1] += " " + "|" * (width - len(r))
+    return cells
+
+
 def cell_per_line_pipe_filler_inline(bs: list[Block]) -> str:
     """A cell per line with a trailing " |", the filler of merged cells kept on the line of the
     row's last cell ("0 | ||")."""
-    out = []
-    for kind, rows in bs:
-        if kind == "text":
-            out.append(rows[0][0])
-            continue
-        width = _width(rows)
-        for r in rows:
-            cells = [f"{c} |" if c else " |" for c in r]
-            if len(r) < width - 1:
-                cells[-1] += " " + "|" * (width - len(r))
-            out += cells
-    return "\n".join(out) + "\n"
+    return _row_lines(bs, _filler_inline)
+
+
+def _opened(r: list[str], width: int) -> list[str]:
+    cells = [f" {c}  | " for c in r]
+    if len(r) < width - 1:
+        cells[-1] += "|" * (width - len(r))
+    return ["| ", *cells]
 
 
 def cell_per_line_row_opened(bs: list[Block]) -> str:
     """A Markdown table whose cells hold line breaks, as a page-text store prints it: each row
     opened by a "| " line, each cell on a line of its own between spaces and a " | ", short
     rows' filler after their last cell."""
-    out = []
-    for kind, rows in bs:
-        if kind == "text":
-            out.append(rows[0][0])
-            continue
-        width = _width(rows)
-        for r in rows:
-            out.append("| ")
-            cells = [f" {c}  | " for c in r]
-            if len(r) < width - 1:
-                cells[-1] += "|" * (width - len(r))
-            out += cells
-    return "\n".join(out) + "\n"
+    return _row_lines(bs, _opened)
 
 
 def pipe_rows_filler(bs: list[Block]) -> str:
     """"label | v | v | ||" rows: each row padded with the filler of the columns a CMS's table
     keeps empty at its right edge, and of the cells merged into a short row."""
-    out = []
-    for kind, rows in bs:
-        if kind == "text":
-            out.append(rows[0][0])
-            continue
-        width = _width(rows)
-        for r in rows:
-            out.append(" | ".join(c if c else " " for c in r) + " | " + "|" * (width - len(r) + 2))
-    return "\n".join(out) + "\n"
+    return _row_lines(bs, lambda r, width: [" | ".join(c if c else " " for c in r) + " | " + "|" * (width - len(r) + 2)])
 
 
 def _to_traditional() -> dict[int, str]:
