@@ -2,9 +2,11 @@
 
 Each writer takes the rows an extractor read from a real HTML/PDF/Word report (or generated
 rows) and returns text: one cell per line (with or without a trailing " |", with "|||"
-filler lines for merged cells), one cell per paragraph, "|" on its own line after each cell,
-"label | v | v |" rows, tab-separated rows, Markdown pipe tables, a grid table, a flipbook
-page with vertical table 四 headers. Blank cells are kept the way each rendering keeps them.
+filler lines for merged cells, or the filler on the last cell's line), a Markdown table whose
+cells hold line breaks, one cell per paragraph, "|" on its own line after each cell,
+"label | v | v |" rows (with a CMS's filler columns, or 信息内容 headers cut to their first
+line), tab-separated rows, Markdown pipe tables, a grid table, a flipbook page with vertical
+table 四 headers, a page in traditional characters. Blank cells are kept the way each rendering keeps them.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def _width(table: list[list[str]]) -> int:
     return max(len(r) for r in table)
 
 
-def cell_per_line_pipe(bs: list[Block]) -> str:
+def _row_lines(bs: list[Block], lines_of_row) -> str:
+    """Text blocks as their line, each table row as the lines `lines_of_row(row, width)` gives."""
     out = []
     for kind, rows in bs:
         if kind == "text":
@@ -47,11 +50,20 @@ def cell_per_line_pipe(bs: list[Block]) -> str:
             continue
         width = _width(rows)
         for r in rows:
-            out += [f"{c} |" if c else " |" for c in r]
-            if len(r) < width - 1:
-                # what merged cells leave behind (one "|" alone would be a blank cell)
-                out.append("|" * (width - len(r)))
+            out += lines_of_row(r, width)
     return "\n".join(out) + "\n"
+
+
+def _cells_piped(r: list[str], width: int) -> list[str]:
+    cells = [f"{c} |" if c else " |" for c in r]
+    if len(r) < width - 1:
+        # what merged cells leave behind (one "|" alone would be a blank cell)
+        cells.append("|" * (width - len(r)))
+    return cells
+
+
+def cell_per_line_pipe(bs: list[Block]) -> str:
+    return _row_lines(bs, _cells_piped)
 
 
 def cell_per_line(bs: list[Block]) -> str:
@@ -97,6 +109,67 @@ def pipe_rows(bs: list[Block]) -> str:
         for r in rows:
             out.append(" | ".join(c if c else " " for c in r) + " |")
     return "\n".join(out) + "\n"
+
+
+def _filler_inline(r: list[str], width: int) -> list[str]:
+    cells = [f"{c} |" if c else " |" for c in r]
+    if len(r) < width - 1:
+        cells[-1] += " " + "|" * (width - len(r))
+    return cells
+
+
+def cell_per_line_pipe_filler_inline(bs: list[Block]) -> str:
+    """A cell per line with a trailing " |", the filler of merged cells kept on the line of the
+    row's last cell ("0 | ||")."""
+    return _row_lines(bs, _filler_inline)
+
+
+def _opened(r: list[str], width: int) -> list[str]:
+    cells = [f" {c}  | " for c in r]
+    if len(r) < width - 1:
+        cells[-1] += "|" * (width - len(r))
+    return ["| ", *cells]
+
+
+def cell_per_line_row_opened(bs: list[Block]) -> str:
+    """A Markdown table whose cells hold line breaks, as a page-text store prints it: each row
+    opened by a "| " line, each cell on a line of its own between spaces and a " | ", short
+    rows' filler after their last cell."""
+    return _row_lines(bs, _opened)
+
+
+def pipe_rows_filler(bs: list[Block]) -> str:
+    """"label | v | v | ||" rows: each row padded with the filler of the columns a CMS's table
+    keeps empty at its right edge, and of the cells merged into a short row."""
+    return _row_lines(bs, lambda r, width: [" | ".join(c if c else " " for c in r) + " | " + "|" * (width - len(r) + 2)])
+
+
+def _to_traditional() -> dict[int, str]:
+    from scrapers.seeds import read_seed
+
+    table: dict[int, str] = {}
+    for row in read_seed("traditional_simplified"):
+        trad, simp = row["traditional"], row["simplified"]
+        if len(trad) == 1 and ord(simp) not in table:
+            table[ord(simp)] = trad
+    return table
+
+
+def traditional(bs: list[Block]) -> str:
+    """The whole page in traditional characters, as zh-TW mirror sites print reports: a cell
+    per line with a trailing " |"."""
+    return cell_per_line_pipe(bs).translate(_to_traditional())
+
+
+def header_cells_cut(bs: list[Block], keep: int = 3) -> str:
+    """"label | v | v |" rows whose 信息内容 header cells kept only their first line ("本年新"):
+    a store that drops what a cell wraps onto its second line."""
+    cut = []
+    for kind, rows in bs:
+        if kind == "table":
+            rows = [[r[0], *(c[:keep] for c in r[1:])] if r and "信息内容" in r[0].replace(" ", "") else r for r in rows]
+        cut.append((kind, rows))
+    return pipe_rows(cut)
 
 
 def tabs(bs: list[Block]) -> str:
@@ -186,6 +259,11 @@ WRITERS = {
     "markdown": markdown,
     "grid": grid,
     "flipbook": flipbook,
+    "cell_per_line_pipe_filler_inline": cell_per_line_pipe_filler_inline,
+    "cell_per_line_row_opened": cell_per_line_row_opened,
+    "pipe_rows_filler": pipe_rows_filler,
+    "traditional": traditional,
+    "header_cells_cut": header_cells_cut,
 }
 
 # Layouts that lose where a table's rows end: their numbers and order survive, not every cell.
@@ -355,6 +433,17 @@ def html_cell_paragraphs(bs: list[Block]) -> str:
     return _page("".join(out))
 
 
-HTML_WRITERS = {"html_plain": html_plain, "html_styled": html_styled, "html_frame": html_frame, "html_split": html_split,
+def html_traditional(bs: list[Block]) -> str:
+    """The plain page in traditional characters, as a zh-TW mirror of the portal serves it."""
+    return html_plain(bs).translate(_to_traditional())
+
+
+def html_filler_paragraphs(bs: list[Block]) -> str:
+    """A table pasted into the editor as text, a paragraph per cell with the filler of merged
+    cells on the line of a row's last cell ("0 | ||")."""
+    return _page("".join(f"<p>{html_escape(line)}</p>" for line in cell_per_line_pipe_filler_inline(bs).splitlines()))
+
+
+HTML_WRITERS = {"html_traditional": html_traditional, "html_filler_paragraphs": html_filler_paragraphs, "html_plain": html_plain, "html_styled": html_styled, "html_frame": html_frame, "html_split": html_split,
                 "html_pre": html_pre, "html_pipe_paragraphs": html_pipe_paragraphs, "html_xhtml": html_xhtml,
                 "html_cell_paragraphs": html_cell_paragraphs}

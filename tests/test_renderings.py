@@ -90,7 +90,8 @@ def test_collapsed_table_is_read_row_by_row_and_never_wrong(name, writer, page):
 
 # Renderings that keep every cell (blank ones too) must read every cell exactly.
 LOSSLESS = {"cell_per_line_pipe", "pipe_after_cell", "pipe_rows", "tabs", "markdown", "grid", "flipbook",
-            "cell_per_line", "cell_per_paragraph"}
+            "cell_per_line", "cell_per_paragraph", "cell_per_line_pipe_filler_inline", "cell_per_line_row_opened",
+            "pipe_rows_filler", "traditional", "header_cells_cut"}
 
 
 @pytest.mark.parametrize("writer", sorted(LOSSLESS))
@@ -117,12 +118,17 @@ def _line(loc: str) -> int:
     return int(re.match(r"line (\d+)", loc).group(1))
 
 
+# the line-per-cell layouts of real page-text stores, each cut the way excerpts are
+CUT_WRITERS = ["cell_per_line_pipe", "cell_per_line_pipe_filler_inline", "cell_per_line_row_opened", "traditional"]
+
+
+@pytest.mark.parametrize("writer", CUT_WRITERS)
 @pytest.mark.parametrize("fraction", [0.35, 0.55, 0.8])
 @pytest.mark.parametrize("name", SOURCES)
-def test_text_cut_mid_table(name, fraction):
+def test_text_cut_mid_table(name, fraction, writer):
     """Rows shown in full are read; the rest is partial, never invented."""
     bs, gold = source(name)
-    full_text = WRITERS["cell_per_line_pipe"](bs)
+    full_text = WRITERS[writer](bs)
     full = parse_document(full_text.encode(), "x.txt")
     lines = full_text.splitlines()
     cut = int(len(lines) * fraction)

@@ -13,6 +13,7 @@ from itertools import combinations, product
 
 from scrapers.extract.model import Row
 from scrapers.parse import labels
+from scrapers.parse.prose import fold_characters
 from scrapers.parse.model import AppealCell
 from scrapers.parse.stream import Item, Line, doubtful_cells, read_lines
 from scrapers.parse.values import Value
@@ -96,10 +97,11 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
                  followed: bool = True) -> AppealsResult:
     """`followed`: the document goes on after the section (it was not cut inside table 四)."""
     result = AppealsResult()
-    # CJK words that NFKC leaves alone: the raw text says whether the table is here
+    # CJK words that NFKC leaves alone: the raw text says whether the table is here, or
+    # the text folded to simplified where it is printed in traditional characters
     header = "".join([c.text for row in rows[start:end] for c in row.cells])
     header = "".join(header.split())
-    if not all(word in header for word in TABLE_WORDS):
+    if not all(word in header for word in TABLE_WORDS) and not all(word in fold_characters(header) for word in TABLE_WORDS):
         return result
     region = lines if lines is not None else read_lines(rows, start, end)
     candidates = [ln for ln in region if len(ln.printed) >= 1 and len(ln.values) >= 10 and
@@ -115,11 +117,14 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
         result.uncertain = True
         return result
     line = candidates[0]
-    values = list(line.values)
-    while len(values) > len(CELLS) and values[-1].kept_blank:
-        values.pop()
-    while len(values) > len(CELLS) and values[0].kept_blank:
-        values.pop(0)
+    values = _trim_layout_blanks(list(line.values))
+    if values is None:
+        result.problems.append(
+            f"table 四: {line.loc} prints more than 15 cells, and which blank ones are layout the "
+            "identities do not tell; appeals (review, litigation) not read"
+        )
+        result.uncertain = True
+        return result
     if len(values) < len(CELLS):
         placed = _place_by_x(rows, start, line)
         if placed is not None:
@@ -141,6 +146,33 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
         result.uncertain = True
         return result
     return _emit(result, values, line.loc)
+
+
+def _keeps_totals(values: list[Item]) -> bool:
+    width, total = len(RESULTS), RESULTS.index(RESULT_TOTAL)
+    parts = [RESULTS.index(r) for r in RESULT_PARTS]
+    return all(values[p * width + total].value.number == sum(values[p * width + k].value.number for k in parts)
+               for p in range(len(PROCEEDINGS)))
+
+
+def _trim_layout_blanks(values: list[Item]) -> list[Item] | None:
+    """The fifteen cells of a row printed with more: the blank cells beyond them are layout
+    (merged cells, a row's opening "|", empty columns) at either end. Where blanks stand at
+    both ends, the cut is the one that keeps every proceeding's total the sum of its results;
+    None when more than one cut, differing in what they read, does (or none does)."""
+    n = len(CELLS)
+    extra = len(values) - n
+    if extra <= 0:
+        return values
+    cuts = [values[front : front + n] for front in range(extra + 1)
+            if all(v.kept_blank for v in values[:front]) and all(v.kept_blank for v in values[front + n :])]
+    if not cuts:
+        # printed values beyond the fifteen: the row is not table 四's as printed
+        return values
+    if len(cuts) == 1:
+        return cuts[0]
+    readings = {tuple(v.value.number for v in cut): cut for cut in cuts if _keeps_totals(cut)}
+    return next(iter(readings.values())) if len(readings) == 1 else None
 
 
 def _placed(result: AppealsResult, line: Line) -> AppealsResult:

@@ -29,6 +29,7 @@ from scrapers.extract.text import CUT_FIELDS
 from scrapers.parse import labels
 from scrapers.parse.appeals_table import TABLE_WORDS
 from scrapers.parse.proactive_table import HEADER_WORD
+from scrapers.parse.prose import fold_characters
 from scrapers.parse.values import may_print_a_value
 
 # what normalising a label drops, what cuts a line into cells, and what a page number between
@@ -44,7 +45,11 @@ _EMPTY_LINE = re.compile(r"^\s|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029][^\S\n\
 
 def _squeeze(text: str) -> str:
     """`text` normalised and without what may stand between two pieces of a label."""
-    return _APART.sub("", "".join(unicodedata.normalize("NFKC", text).split()))
+    return _APART.sub("", "".join(fold_characters(unicodedata.normalize("NFKC", text)).split()))
+
+
+# 公開: what every report printed in traditional characters prints, and no other does
+_TRADITIONAL_MARK = "開"
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +72,10 @@ def may_hold_tables(ext: Extracted) -> bool:
     if ext.format == "text" and (_RESHAPED.search(text) or any(CUT_FIELDS in p for p in ext.problems)):
         return True
     text = unicodedata.normalize("NFKC", text)
+    if _TRADITIONAL_MARK in text:
+        # as labels are normalised: traditional characters folded to simplified, a mirror's
+        # pinyin dropped (a pass over the whole text, so only where there are any)
+        text = labels.PINYIN.sub("", fold_characters(text))
     squeezed = _APART.sub("", "".join(text.split()))
     if header in squeezed:
         return True

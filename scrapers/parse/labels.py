@@ -1,7 +1,8 @@
 """Match printed labels to canonical codes, using the variants in seeds/label_variants.csv.
 
-Labels are compared after normalisation (NFKC folds full-width forms, whitespace and
-quotes are dropped), by containment of a known variant, never by position. When several
+Labels are compared after normalisation (NFKC folds full-width forms, traditional characters
+fold to simplified as mirror sites print whole reports in them, whitespace and quotes are
+dropped), by containment of a known variant, never by position. When several
 codes match, the longest variant wins; a tie between different codes is ambiguous.
 """
 
@@ -12,17 +13,26 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from scrapers.parse.prose import fold_characters
 from scrapers.seeds import read_seed
 
 # what normalisation drops (a regex class's contents): spacing and quotes
 DROP_CHARS = r"\s\"'“”‘’「」『』〝〞＂"
 _DROP = re.compile(f"[{DROP_CHARS}]+")
+# the pinyin that mirror sites of portals print after characters ("內(nèi)容", "件數(shù)"): a syllable
+# with a tone mark in brackets, which no label holds
+_TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+PINYIN = re.compile(rf"\((?=[a-zü]*[{_TONES}])[a-zü{_TONES}]{{1,7}}\)")
 
 
 @lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
     # cached: a document's labels are matched piece by piece and joined, so each text comes back
-    return _DROP.sub("", unicodedata.normalize("NFKC", text))
+    # NFKC first: the fold keeps a character whose NFKC form is longer ("㈠" is "(一)")
+    folded = fold_characters(unicodedata.normalize("NFKC", text))
+    if "(" in folded:
+        folded = PINYIN.sub("", folded)
+    return _DROP.sub("", folded)
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,54 @@ def _header(cells_text: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(measures)
 
 
+@lru_cache(maxsize=1)
+def _blocks() -> tuple[tuple[str, ...], ...]:
+    """The measure sequences a 信息内容 header can print: one per item family and template."""
+    return tuple(dict.fromkeys(tuple(ms) for by_item in EXPECTED.values() for ms in by_item.values()))
+
+
+@lru_cache(maxsize=1)
+def _measure_labels() -> dict[str, tuple[str, ...]]:
+    """Each measure's printed forms, normalised: its template label(s) and its variants."""
+    out: dict[str, list[str]] = {}
+    for r in read_seed("proactive_measures"):
+        out.setdefault(r["code"], []).extend(labels.normalise(t) for t in r["label_zh"].split(" / "))
+    for v in labels.variants("proactive_measure"):
+        out.setdefault(v.code, []).append(v.text)
+    return {code: tuple(texts) for code, texts in out.items()}
+
+
+def _cut_header(cells: tuple[str, ...]) -> tuple[tuple[str, str | None], ...] | None:
+    """The measures of a header whose cells were cut short ("本年新 | 本年新 | 对外公开总数量": a
+    wrapped header cell kept only its first line): where every named cell names one measure
+    and each nameless cell begins a measure's printed form, the one template block that fits
+    them all position by position. None when no block, or more than one, fits. A line of text
+    keeps its cells apart only by spacing: they are tried split there too."""
+    found = _cut_header_cells(cells)
+    if found is None and any(len(c.split()) > 1 for c in cells):
+        found = _cut_header_cells(tuple(w for c in cells for w in c.split()))
+    return found
+
+
+@lru_cache(maxsize=256)
+def _cut_header_cells(cells: tuple[str, ...]) -> tuple[tuple[str, str | None], ...] | None:
+    named: list[str | None] = []
+    for cell in cells:
+        hits = labels.find_all("proactive_measure", cell)
+        if len(hits) > 1:
+            return None
+        named.append(hits[0][1] if hits else None)
+    if None not in named:
+        return None
+    forms = _measure_labels()
+    fits = [block for block in _blocks() if len(block) == len(cells) and all(
+        m == n if n is not None else len(c := labels.normalise(cell)) >= 2 and any(f.startswith(c) for f in forms.get(m, ()))
+        for m, n, cell in zip(block, named, cells))]
+    if len(fits) != 1:
+        return None
+    return tuple((m, _header_unit(labels.normalise(cell)) if m == "amount" else None) for m, cell in zip(fits[0], cells))
+
+
 def _plain(value) -> int | float:
     """Counts as int; amounts as printed (a decimal stays a float even when it ends in .0)."""
     return value if isinstance(value, int) else float(value)
@@ -161,8 +209,14 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
             close_group()
             after = line.labels[head + 1 :]
             item, taken = _item(after)
-            header_text = pieces[head].split(HEADER_WORD, 1)[1] + "".join(after[: len(after) - taken])
-            measures = _header(header_text)
+            # the header's own piece as printed where it can be: its spacing may part its cells
+            raw = line.labels[head]
+            own = raw.split(HEADER_WORD, 1)[1] if HEADER_WORD in raw else pieces[head].split(HEADER_WORD, 1)[1]
+            header_cells = (own, *after[: len(after) - taken])
+            measures = _header("".join(header_cells))
+            cut = _cut_header(tuple(c for c in header_cells if labels.normalise(c)))
+            if cut is not None:
+                measures = cut
             if item is None:
                 continue
         else:
@@ -184,7 +238,9 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
                 group = (parent, line, [])
         if item is None:
             norm = labels.normalise(label)
-            if measures and norm and len(norm) <= 20 and labels.match("proactive_item", label)[1] is False:
+            # a row's label names something: a garbled cell ("? 0") names nothing
+            if (measures and norm and len(norm) <= 20 and any(ch.isalpha() for ch in norm)
+                    and labels.match("proactive_item", label)[1] is False):
                 values = _values(line, len(measures))
                 result.problems.append(f"{line.loc}: table 二 row '{label}' is not in the template; kept as an extra row")
                 for (measure, _), v in zip(measures, values):

@@ -28,6 +28,8 @@ from scrapers.seeds import read_seed
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _GRID_RULE = re.compile(r"^\+[-=+:]+\+$")
+# a cell's closing "|", spacing, then a run of pipes with nothing between them, ending the line
+_TRAILING_FILLER = re.compile(r"\|[ \t\u3000\xa0]+\|{2,}[ \t\u3000\xa0]*$")
 # the value of a cell a rendering left blank (immutable: one serves every such cell)
 _BLANK = Value(0, "", True, None)
 
@@ -83,6 +85,44 @@ def is_page_number(row: Row) -> bool:
     return bool(_PAGE_NUMBER.match(" ".join(row.texts).strip()))
 
 
+def _row_openers(lines: list[str]) -> set[int]:
+    """The lines (1-based) that open a row of a Markdown table whose cells hold line breaks,
+    as page-text stores print it ("0  | " / "| " / " 规章  | " / " 0  | "): a "|" alone at the
+    start of its line, after a cell's closing "|" and before the next row's first cell. A "|"
+    alone there is a blank cell in text that closes each cell with " |" (a row ending in a blank
+    cell prints the same lines), so they are openers only where such "|" lines stand before
+    labels far more often than before values: in every row, not only after a blank."""
+    before_label: list[int] = []
+    before_value: list[int] = []
+    indented = cells = 0  # lines of a cell and its closing "|", and how many start with spacing
+    prev = ""  # the last non-empty line, stripped
+    for k, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped != "|" and stripped.endswith("|") and stripped.count("|") == 1:
+            cells += 1
+            indented += line[0] in " \t\u3000"
+        # an opener starts its line; such text indents its cells, a blank one too ("   | ")
+        if stripped == "|" and line[0] == "|" and prev.endswith("|") and prev.strip("| \t"):
+            j = k + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            nxt = lines[j].strip() if j < len(lines) else ""
+            cell = nxt.strip("| \t")
+            if cell and nxt.endswith("|") and "|" not in cell and read_value(cell) is None:
+                before_label.append(k + 1)
+            else:
+                before_value.append(k + 1)
+        prev = stripped
+    if len(before_label) < 3 or len(before_label) < 2 * len(before_value):
+        return set()
+    if indented * 2 > cells:
+        # the cells are indented and the openers are not: a row of numbers is opened too
+        return {*before_label, *before_value}
+    return set(before_label)
+
+
 def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     """The rows of a text document, as the text extractor numbers them, keeping what the
     stream needs and the extractor drops: empty lines (kind "empty"), pipe-only filler lines of
@@ -97,6 +137,8 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
     # "label | v | v |" rows: a line that starts with "|" there starts with a blank cell, not a border
     piped = [s for ln in lines if "|" in ln and ln.count("|") >= 2 and (s := ln.strip()).replace("|", "").strip()]
     open_rows = sum(1 for ln in piped if not ln.startswith("|")) > len(piped) / 2
+    # a "|" alone is rare but for these layouts: the survey runs only where one is printed
+    openers = _row_openers(lines) if "\n|\n" in text or "\n| \n" in text else set()
     ruled = False
     rows: list[Row] = []
     append = rows.append
@@ -113,8 +155,13 @@ def text_rows(text: str, extracted: list[Row] | None = None) -> list[Row]:
             room -= 1
         if "|" in stripped:
             if not stripped.strip("| \t") and stripped.count("|") >= 2:
+                if _TRAILING_FILLER.match(stripped):
+                    # a blank cell's "|", and the filler of merged cells after it
+                    append(Row([Cell("|")], f"line {n}", "pipe"))
                 continue  # the filler of merged cells: pipes alone
             if first == "|" and _MD_RULE.match(stripped):
+                continue
+            if n in openers:
                 continue
             if open_rows or not (first == "|" and stripped.count("|") >= 2):
                 append(Row([Cell(stripped)], f"line {n}", "pipe"))
@@ -140,7 +187,13 @@ def stream_rows(ext: Extracted) -> list[Row]:
     out: list[Row] = []
     for row in rows:
         kind, cells = row.kind, row.cells
-        if kind == "text" and len(cells) == 1 and "|" not in (line := cells[0].text):
+        if kind == "text" and len(cells) == 1 and "|" in (line := cells[0].text):
+            if not text and line.count("|") >= 2 and not (stripped := line.strip("| \t\u3000\xa0")):
+                # the filler of merged cells, a paragraph of its own (as text_rows reads a line)
+                if not _TRAILING_FILLER.match(line.strip()):
+                    continue
+                row = Row([Cell("|")], row.loc, kind)  # a blank cell's "|", then the filler
+        elif kind == "text" and len(cells) == 1:
             # a line the extractor kept whole (a Word paragraph): its fields at the spaces, as
             # the text extractor splits a line ("（一）予以公开 5 0 0 0 0 0 5")
             fields, _ = split_line(line)
@@ -267,6 +320,13 @@ def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]],
         return [(False, Item(value, loc)) if value is not None else (True, text)], False
     if line == "|":
         return ([(False, Item(_BLANK, loc))] if after_pipe else []), True
+    # (the run's last two pipes end the line: most lines are no filler, without a search)
+    filler = _TRAILING_FILLER.search(line) if line.rstrip().endswith("||") else None
+    if filler is not None:
+        # the filler of merged cells kept on a cell's line ("0 | ||"): no cells of its own
+        line = line[: filler.start() + 1]
+        if line.strip() == "|":
+            return ([(False, Item(_BLANK, loc))] if after_pipe else []), True
     pieces = line.split("|")
     tokens: list[tuple[bool, object]] = []
     last = len(pieces) - 1

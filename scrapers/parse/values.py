@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
+from scrapers.parse.prose import fold_characters
+
 # What reports print for "nothing": read as 0, the raw text kept to tell it from a printed 0.
 BLANKS = {"", "-", "—", "–", "－", "——", "/", "／", "无", "\\", "―", "一"}
 # the units a value may carry, longest first where one ends another
@@ -60,6 +62,9 @@ def read_value(text: str) -> Value | None:
     """The cell's value, or None when the cell is not a number (a label, a note)."""
     raw = text
     t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if not t.isascii():
+        # a page in traditional characters prints 無 and 減少4 for 无 and 减少4
+        t = fold_characters(t)
     if t in BLANKS:
         return Value(0, raw, True, None)
     m = _NUMBER.match(t.replace("−", "-"))

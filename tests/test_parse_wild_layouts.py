@@ -1,0 +1,192 @@
+"""Layouts that real page-text stores gave us for 2019+ reports, in small cases of our own words
+and numbers: header cells cut to their first line, the filler of merged cells on a cell's line,
+rows opened by a "|" of their own, whole pages in traditional characters. Each is read where
+the template says where a cell is, and left unread (named) where it does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from renderings import _to_traditional
+from scrapers.parse.appeals_table import _trim_layout_blanks
+from scrapers.parse.report import parse_document
+from scrapers.parse.stream import Item
+from scrapers.parse.values import Value, read_value
+
+
+def _parse(text: str, name: str = "x.txt"):
+    return parse_document(text.encode("utf-8"), name)
+
+
+def _proactive(parse) -> dict[tuple[str, str], float]:
+    return {(c.item, c.measure): c.value for c in parse.proactive}
+
+
+HEAD = "2020年某街道办事处政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+
+
+@pytest.mark.parametrize("sep", [" | ", " "], ids=["pipes", "spaces"])
+def test_header_cells_cut_to_their_first_line_are_placed_by_the_one_block_that_fits(sep):
+    # "本年新" begins both 本年新制作数量 and 本年新公开数量: the third cell and the template's
+    # (一) block place them
+    text = HEAD + "\n".join(sep.join(r) for r in [
+        ["第二十条第（一）项"],
+        ["信息内容", "本年新", "本年新", "对外公开总数量"],
+        ["规章", "4", "3", "12"],
+        ["规范性文件", "7", "6", "31"],
+    ]) + "\n"
+    got = _proactive(_parse(text))
+    assert got[("regulation", "new_made")] == 4
+    assert got[("regulation", "new_published")] == 3
+    assert got[("normative_document", "total_published")] == 31
+
+
+def test_a_cut_header_two_blocks_fit_is_not_read():
+    # "本年" begins 本年处理决定数量 and 本年收费金额: a one-cell header that either could be
+    text = HEAD + ("第二十条第（一）项 |\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n规章 | 1 | 0 | 5 |\n"
+                   "第二十条第（五）项 |\n信息内容 | 本年 |\n行政许可 | 9 |\n")
+    parse = _parse(text)
+    assert ("administrative_license", "decisions") not in _proactive(parse)
+    assert parse.status == "partial"
+    assert any("administrative_license" in p for p in parse.problems)
+
+
+def test_filler_of_merged_cells_on_a_cells_line_is_no_cell():
+    text = HEAD + "\n".join([
+        "第二十条第（五）项 | |||", "信息内容 |", "本年处理决定数量 | ||",
+        "行政许可 |", "17 | ||",
+        "第二十条第（八）项 | |||", "信息内容 |", "本年收费金额（单位：万元） | ||",
+        "行政事业性收费 |", " | ||",
+    ]) + "\n"
+    got = _proactive(_parse(text))
+    assert got[("administrative_license", "decisions")] == 17
+    # the blank cell before the filler is a blank cell
+    assert got[("administrative_fee", "amount")] == 0
+
+
+def test_a_pipe_only_paragraph_of_a_page_is_filler():
+    # a web page's paragraphs: "3 |", "3 |", "|||||||" is two numbers and filler, not seven
+    # cells; which columns the two numbers stand in the text does not say
+    rows = ["三、收到和处理政府信息公开申请情况", "一、本年新收政府信息公开申请数量 |", "3 |", "3 |", "|||||||",
+            "二、上年结转政府信息公开申请数量 |", "0 |", "0 |", "0 |", "0 |", "0 |", "0 |", "0 |"]
+    page = "<html><body>" + "".join(f"<p>{r}</p>" for r in rows) + "</body></html>"
+    parse = _parse(page, "x.html")
+    got = {(c.row, c.column) for c in parse.requests}
+    assert not any(row == "new_received" for row, _ in got)
+    assert ("carried_over", "total") in got
+
+
+ROW_OPENED_FOUR = """四、政府信息公开行政复议、行政诉讼情况
+| 
+ 行政复议  | 
+ 行政诉讼  | |||||||||
+| 
+ 结果维持  | 
+ 结果纠正  | 
+ 其他结果  | 
+ 尚未审结  | 
+ 总计  | 
+ 未经复议直接起诉  | 
+ 复议后起诉  | ||||||
+| 
+ 3  | 
+   | 
+   | 
+ 1  | 
+ 4  | 
+ 2  | 
+   | 
+   | 
+   | 
+ 2  | 
+   | 
+   | 
+   | 
+   | 
+   | 
+五、存在的主要问题及改进情况
+"""
+
+
+def test_table_four_of_rows_opened_by_a_pipe_is_read_in_place():
+    parse = _parse("2022年某局政府信息公开工作年度报告\n" + ROW_OPENED_FOUR)
+    got = {(c.proceeding, c.result): c.value for c in parse.appeals}
+    assert got[("review", "upheld")] == 3
+    assert got[("review", "pending")] == 1
+    assert got[("review", "total")] == 4
+    assert got[("litigation_direct", "upheld")] == 2
+    assert got[("litigation_direct", "total")] == 2
+    assert got[("litigation_after_review", "total")] == 0
+
+
+def _items(values: list[int | None]) -> list[Item]:
+    return [Item(Value(0, "", True, None) if v is None else Value(v, str(v), False, None), "line 1") for v in values]
+
+
+def test_table_four_blanks_at_both_ends_are_cut_where_the_identities_say():
+    # one blank too many, at either end: only the cut after the first keeps every total
+    values = _items([None, 3, None, None, 1, 4, 2, None, None, None, 2, None, None, None, None, None])
+    cut = _trim_layout_blanks(values)
+    assert [v.value.number for v in cut][:5] == [3, 0, 0, 1, 4]
+
+
+ROW_OPENED_TWO = "".join(f"| \n{''.join(f' {c}  | ' + chr(10) for c in row)}" for row in [
+    ["第二十条第（一）项"], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+    ["规章", "0", "0", "2"], ["行政规范性文件", "3", "1", "14"]])
+
+
+def test_table_four_blanks_at_both_ends_no_cut_keeps_the_totals_is_not_read():
+    values = _items([None, 3, None, None, 1, 9, 2, None, None, None, 5, None, None, None, None, None])
+    assert _trim_layout_blanks(values) is None
+    broken = ROW_OPENED_FOUR.replace(" 4  | ", " 9  | ")
+    parse = _parse("2022年某局政府信息公开工作年度报告\n" + broken)
+    # too few rows to tell the layout: which blank is the row's opener only the identities could say
+    assert parse.appeals == [] and parse.status != "ok"
+    # rows opened by "|" before table 二's labels tell it: the fifteen cells are read as printed,
+    # the broken total with them, and the check says so
+    parse = _parse("2022年某局政府信息公开工作年度报告\n二、主动公开政府信息情况\n" + ROW_OPENED_TWO + broken)
+    assert {(c.proceeding, c.result): c.value for c in parse.appeals}[("review", "total")] == 9
+    assert any(not c.passed for c in parse.checks)
+    assert _proactive(parse)[("normative_document", "in_force")] == 14
+
+
+def test_a_page_in_traditional_characters_reads_as_its_simplified_text():
+    simplified = (HEAD + "第二十条第（五）项 |\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n"
+                  "行政许可 | 12 | 减少4 | 无 |\n其他对外管理服务事项 | 5 | 增加2 | 38 |\n")
+    traditional = simplified.translate(_to_traditional())
+    assert traditional != simplified
+    got = _proactive(_parse(traditional))
+    assert got == _proactive(_parse(simplified))
+    assert got[("administrative_license", "change")] == -4
+    assert got[("administrative_license", "decisions")] == 0
+    assert got[("other_external_service", "decisions")] == 38
+
+
+def test_values_fold_traditional_characters():
+    assert read_value("減少4").number == -4
+    assert read_value("無").blank
+    assert read_value("規章") is None
+
+
+def test_a_mirror_that_prints_pinyin_after_characters_reads_and_a_garbled_cell_is_not_a_row():
+    # mirror sites of portals annotate some characters with their pinyin: "內(nèi)容", "數(shù)量"
+    text = ("2021年某局政府信息公開工作年度報告\n二、主動(dòng)公開政府信息情況\n"
+            "第二十條第(五)項(xiàng) | |||\n信息內(nèi)容 |\n本年處理決定數(shù)量 | ||\n行政許可 |\n6 | ||\n"
+            "第二十條第(一)項(xiàng) | |||\n信息內(nèi)容 |\n本年制發(fā)件數(shù) |\n本年廢止件數(shù) |\n現(xiàn)行有效件數(shù) |\n"
+            "規(guī)章 |\n1 |\n? 0 |\n3 |\n")
+    parse = _parse(text)
+    got = _proactive(parse)
+    assert got[("administrative_license", "decisions")] == 6
+    # the row with a garbled cell is not read, and the garbled cell is no row of its own
+    assert not any(item == "regulation" for item, _ in got)
+    assert parse.extra == []
+    assert any("regulation" in p for p in parse.problems)
+
+
+def test_a_pages_paragraph_of_a_blank_cell_and_filler_is_the_blank_cell():
+    rows = ["二、主动公开政府信息情况", "第二十条第（八）项 | |||", "信息内容 |", "本年收费金额（单位：万元） | ||",
+            "行政事业性收费 |", " | ||", "第二十条第（五）项 | |||", "信息内容 |", "本年处理决定数量 | ||", "行政许可 |", "7 | ||"]
+    page = "<html><body>" + "".join(f"<p>{r}</p>" for r in rows) + "</body></html>"
+    got = {(c.item, c.measure): (c.value, c.raw) for c in _parse(page, "x.html").proactive}
+    assert got[("administrative_fee", "amount")] == (0, "")
+    assert got[("administrative_license", "decisions")] == (7, "7")
