@@ -292,6 +292,10 @@ def load_vocabulary() -> Vocabulary:
         if not (verbs or objects):
             raise ValueError(f"{where}: a measure's words need verbs or objects")
         core = verbs + (f"{modifiers}*" if verbs and modifiers else "") + objects if verbs else objects
+        if verbs and objects and not any(not w.strip() for w in row["objects"].split("|")):
+            # two things counted together: "主动公开政府工作信息、动态755条" (an optional object
+            # would let the list mark alone end the words)
+            core += f"(?:[、和及与]{modifiers}*{objects})?" if modifiers else f"(?:[、和及与]{objects})?"
         lookbehind = "".join(f"(?<!{re.escape(w.strip())})" for w in row["not_after"].split("|") if w.strip())
         source = f"{lookbehind}(?:{core}){tail}" if position == "before" else f"^(?:{core})"
         unless = _compile(row["unless"], where) if row["unless"].strip() else None
@@ -314,7 +318,7 @@ def load_vocabulary() -> Vocabulary:
     # character rejects the rest of the text faster than both alternatives would.
     token = re.compile(
         rf"(?=[\d{CHINESE_NUMERAL_CHARS}])"
-        rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d%‰]|\.\d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
+        rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d%‰、]|\.\d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
         rf"{_APPROX_SUFFIX}(?P<unit>{unit_alternation})?"
     )
     words = tuple(sorted({w for p in phrases for group in p.needs for w in group}, key=len, reverse=True))
@@ -454,6 +458,8 @@ def _read_sentence(
         found_tokens.append(t_end)
         figures += unit is not None
         if not claims:
+            # a measure the sentence already states zero for ("…行政复议、提起行政诉讼的案件0件")
+            loose = [c for c in loose if c[0] not in zero_measures]
             _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, lead_start, result)
             continue
         measures_here = {c[0] for c in claims}
