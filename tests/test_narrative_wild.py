@@ -1,0 +1,168 @@
+"""Pre-2019 statements in the forms real reports from outside Beijing use (session 6 measurement).
+
+Each case is written in our own words after a form seen in the wild: the same shape, other
+offices and other numbers. A form is tested in several wordings so that a rule fitted to one
+sentence fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scrapers.parse.narrative import looks_pre2019, parse_narrative
+
+
+def read(text: str) -> dict[str, int | float]:
+    return {c.measure: c.value for c in parse_narrative(text).cells}
+
+
+# --- an outcome counted in 条 of information counts items, not requests -----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2011年,本委主动公开信息318条,依申请公开信息9条,不予公开信息14条。本委收到政府信息公开申请2条。",
+        "全年依申请公开政府信息5条。",
+        "不予公开的信息共计21条。",
+    ],
+)
+def test_an_outcome_in_items_of_information_is_left_out_with_a_problem(text):
+    r = parse_narrative(text)
+    got = {c.measure: c.value for c in r.cells}
+    assert "granted" not in got and "denied" not in got
+    assert any(("granted" in p or "denied" in p) and "条 is not a unit" in p for p in r.problems)
+
+
+def test_an_outcome_in_requests_is_still_read():
+    assert read("答复申请6件,其中同意公开4件,不予公开的申请2件。") == {"requests_answered": 6, "granted": 4, "denied": 2}
+
+
+# --- a running total opened by 自…以来 or 自X年起 ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, year_figure",
+    [
+        ("2013年,通过公开专栏主动公开政府信息41条。自《条例》实施以来,截至2013年12月31日,专栏主动公开政府信息906条。", 41),
+        ("(一)主动公开政府信息共187条。自2011年起累计主动公开政府信息1204条。", 187),
+        ("本局2015年主动公开政府信息63条;自2010年以来累计主动公开政府信息530条。", 63),
+    ],
+)
+def test_a_total_since_a_start_is_not_the_years_figure(text, year_figure):
+    r = parse_narrative(text)
+    assert read(text) == {"proactive_items": year_figure}
+    assert not any("different values" in p for p in r.problems)
+
+
+def test_a_span_of_the_report_year_is_still_the_years_figure():
+    # 自…起至…止 names the year itself, not a start of a running total
+    assert read("自2015年1月1日起至2015年12月31日止,我乡主动公开信息208条。") == {"proactive_items": 208}
+    assert read("2014年,全办累计主动公开政府信息27条。") == {"proactive_items": 27}
+
+
+# --- zero statements ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年发生因政府信息公开而被申请行政复议、提起行政诉讼的案件0件。",
+        "本年度因政府信息公开申请行政复议和行政诉讼的情况为0起。",
+        "行政复议或行政诉讼共0件。",
+    ],
+)
+def test_a_joint_count_of_reviews_and_lawsuits_that_is_zero_is_zero_for_both(text):
+    r = parse_narrative(text)
+    assert read(text) == {"reviews": 0, "lawsuits": 0}
+    assert r.problems == []
+
+
+def test_a_joint_count_that_is_not_zero_is_no_figure_for_either():
+    got = read("全年发生因政府信息公开而被申请行政复议、提起行政诉讼的案件3件。")
+    assert "reviews" not in got and "lawsuits" not in got
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2015年度未接到有关政府信息公开方面的复议、诉讼和申诉。", {"reviews": 0, "lawsuits": 0}),
+        ("本年度没有发生与信息公开有关的复议和诉讼。", {"reviews": 0, "lawsuits": 0}),
+        ("2012年度未收到任何形式的有关信息公开方面的咨询。", {"consultations": 0}),
+        ("本年度未接待过涉及政府信息公开事项的咨询。", {"consultations": 0}),
+    ],
+)
+def test_zero_statements_without_the_full_legal_term(text, expected):
+    assert read(text) == expected
+
+
+def test_review_without_government_information_named_is_not_a_zero():
+    # 复议 alone, about something else: no statement about information requests
+    assert read("本年度未发生复议。") == {}
+
+
+@pytest.mark.parametrize("text", ["我乡2014年度无申请。", "三、依申请公开情况\n本年度暂无申请。", "依申请公开:无申请;"])
+def test_a_clause_saying_only_no_request_is_zero_requests(text):
+    assert read(text) == {"requests_received": 0}
+
+
+@pytest.mark.parametrize("text", ["本年度无申请人提出异议。", "无申请行政复议的情况。"])
+def test_no_request_words_inside_another_statement_are_not_zero_requests(text):
+    assert "requests_received" not in read(text)
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+def test_full_time_staff_after_a_list_mark():
+    assert read("人员配置4人,其中负责人1人、专职0人,兼职3人。") == {"staff_fulltime": 0, "staff_parttime": 3}
+    assert read("配备负责人1名、专职人员2名。") == {"staff_fulltime": 2}
+
+
+def test_part_and_full_time_named_together_are_not_a_full_time_count():
+    assert "staff_fulltime" not in read("全镇有兼职、专职人员共7名。")
+
+
+# --- numbers that are not figures --------------------------------------------------------------
+
+
+def test_a_list_mark_is_not_a_number_after_the_measures_words():
+    r = parse_narrative("(二)公开形式 1、公开栏 2、通过网站发布主动公开的政府信息 3、发放宣传册。")
+    assert r.cells == [] and r.problems == []
+
+
+# --- two things counted together ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, n",
+    [
+        ("2016年,主动公开政府工作信息、动态612多条。", 612),
+        ("全年主动公开政府信息和工作动态88条。", 88),
+        ("本年度主动公开文件、信息共计140条。", None),  # 文件 is not one of the measure's objects
+    ],
+)
+def test_a_list_of_two_objects_before_the_number(text, n):
+    got = read(text)
+    if n is None:
+        assert "proactive_items" not in got
+    else:
+        assert got == {"proactive_items": n}
+
+
+# --- the era -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "依据《中华人民共和国政府信息公开条例》第五十条规定,编制本报告。一、总体情况 配备了3名兼职工作人员。主动公开政府信息804条。",
+        "2023年,全区共收到政府信息依申请公开822件。其中,通过网络申请610件。",
+    ],
+)
+def test_reports_of_the_2019_rules_are_not_taken_for_pre2019(text):
+    assert not looks_pre2019(text)
+
+
+def test_a_pre2019_report_without_the_beijing_boilerplate_is_pre2019():
+    assert looks_pre2019("2013年度谢家镇政府信息公开工作年度报告\n一、主动公开情况 2013年度我镇主动公开政府信息77件。")
