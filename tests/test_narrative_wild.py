@@ -131,25 +131,6 @@ def test_a_list_mark_is_not_a_number_after_the_measures_words():
     assert r.cells == [] and r.problems == []
 
 
-# --- two things counted together ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text, n",
-    [
-        ("2016年,主动公开政府工作信息、动态612多条。", 612),
-        ("全年主动公开政府信息和工作动态88条。", 88),
-        ("本年度主动公开文件、信息共计140条。", None),  # 文件 is not one of the measure's objects
-    ],
-)
-def test_a_list_of_two_objects_before_the_number(text, n):
-    got = read(text)
-    if n is None:
-        assert "proactive_items" not in got
-    else:
-        assert got == {"proactive_items": n}
-
-
 # --- the era -----------------------------------------------------------------------------------
 
 
@@ -166,3 +147,31 @@ def test_reports_of_the_2019_rules_are_not_taken_for_pre2019(text):
 
 def test_a_pre2019_report_without_the_beijing_boilerplate_is_pre2019():
     assert looks_pre2019("2013年度谢家镇政府信息公开工作年度报告\n一、主动公开情况 2013年度我镇主动公开政府信息77件。")
+
+
+# --- a nought without its unit; the office named in full ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("依申请公开收费为0。", {"fees_yuan": 0}),
+        ("本年度收取检索、复制费用0;", {"fees_yuan": 0}),
+        ("本年度共收到政府信息公开申请0。", {"requests_received": 0}),
+    ],
+)
+def test_a_nought_ending_its_clause_needs_no_unit(text, expected):
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize("text", ["依申请公开收费为0.5。", "本年度共收到政府信息公开申请0至", "共收取费用3。"])
+def test_other_numbers_still_need_their_unit(text):
+    r = parse_narrative(text)
+    assert r.cells == []
+
+
+def test_not_held_by_the_administrative_body_named_in_full():
+    got = read("本街道共收到申请4件,其中申请公开信息不存在2件,不属于本行政机关公开1件,非本行政机关掌握1件。")
+    assert got == {"requests_received": 4, "not_exist": 2}
+    got = read("其中不属于本行政机关公开的3件。")
+    assert got == {"not_held": 3}

@@ -292,10 +292,6 @@ def load_vocabulary() -> Vocabulary:
         if not (verbs or objects):
             raise ValueError(f"{where}: a measure's words need verbs or objects")
         core = verbs + (f"{modifiers}*" if verbs and modifiers else "") + objects if verbs else objects
-        if verbs and objects and not any(not w.strip() for w in row["objects"].split("|")):
-            # two things counted together: "主动公开政府工作信息、动态755条" (an optional object
-            # would let the list mark alone end the words)
-            core += f"(?:[、和及与]{modifiers}*{objects})?" if modifiers else f"(?:[、和及与]{objects})?"
         lookbehind = "".join(f"(?<!{re.escape(w.strip())})" for w in row["not_after"].split("|") if w.strip())
         source = f"{lookbehind}(?:{core}){tail}" if position == "before" else f"^(?:{core})"
         unless = _compile(row["unless"], where) if row["unless"].strip() else None
@@ -372,6 +368,16 @@ def parse_narrative(text: str) -> NarrativeResult:
         if not mine:
             continue
         values = {f.value for f in mine}
+        # two numbers of one measure in one sentence are two categories of it ("不属于本机关公开1件,
+        # 非本机关掌握1件"), not the figure said twice: their sum is not stated, so neither is read
+        spans_by_sentence: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        for f in mine:
+            if f.span[0] != f.span[1]:
+                spans_by_sentence.setdefault(f.sentence, set()).add(f.span)
+        twice = next((sentence for sentence, spans in spans_by_sentence.items() if len(spans) > 1), None)
+        if twice is not None:
+            result.problems.append(f"{measure} left out: two numbers of it in one sentence {prose.source(*twice)!r}")
+            continue
         if len(values) > 1:
             stated = "; ".join(f"{f.value} in {prose.source(*f.sentence)!r}" for f in mine)
             result.problems.append(f"{measure} left out: the text states different values ({stated})")
@@ -463,7 +469,9 @@ def _read_sentence(
             _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, lead_start, result)
             continue
         measures_here = {c[0] for c in claims}
-        if unit is None:
+        # "依申请公开收费为0。": nought is nought in any unit, when the clause ends on it
+        bare_zero = unit is None and t["n"] == "0" and not t["approx"] and not tail.strip()
+        if unit is None and not bare_zero:
             # "主动公开政府信息共32." : the measure's words and a number without its unit
             for measure in sorted(measures_here - zero_measures):
                 result.problems.append(
@@ -474,7 +482,7 @@ def _read_sentence(
             value = read_number(t["n"])
         except NotANumber:
             continue
-        measures_of_unit, factor = vocabulary.units[unit]
+        measures_of_unit, factor = (MEASURES, 1) if bare_zero else vocabulary.units[unit]
         if not measures_here & set(measures_of_unit):
             # "主动公开政府信息141个": the measure's words, and a unit it is never counted in
             result.problems.append(
