@@ -175,3 +175,13 @@ def test_not_held_by_the_administrative_body_named_in_full():
     assert got == {"requests_received": 4, "not_exist": 2}
     got = read("其中不属于本行政机关公开的3件。")
     assert got == {"not_held": 3}
+
+
+@pytest.mark.parametrize("text", ["2011年度本局未发生通过任何渠道咨询政府信息公开事务的情况。", "全年未出现政府信息公开方面的咨询。"])
+def test_no_consultation_happened_is_zero_consultations(text):
+    assert read(text) == {"consultations": 0}
+
+
+@pytest.mark.parametrize("text", ["本街道2016年度未收到网上咨询。", "全年没有接到电话咨询。", "本年度未收到网上申请。", "未接到信函申请和传真申请。"])
+def test_no_consultation_or_request_by_one_channel_says_nothing_of_the_total(text):
+    assert read(text) == {}
