@@ -185,3 +185,23 @@ def test_no_consultation_happened_is_zero_consultations(text):
 @pytest.mark.parametrize("text", ["本街道2016年度未收到网上咨询。", "全年没有接到电话咨询。", "本年度未收到网上申请。", "未接到信函申请和传真申请。"])
 def test_no_consultation_or_request_by_one_channel_says_nothing_of_the_total(text):
     assert read(text) == {}
+
+
+# --- parts by channel, and totals since 2008 ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("共接受咨询230人次,其中电话咨询150人次,现场咨询80人次。", {"consultations": 230}),
+        ("全年共受理政府信息公开申请11件,网上申请6件,当面申请5件。", {"requests_received": 11}),
+        ("接听群众电话咨询300余人次。", {}),
+    ],
+)
+def test_a_count_by_one_channel_is_a_part_not_the_total(text, expected):
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize("text", ["自2008年5月1日至今,共受理申请73件。", "自条例实施至今,累计主动公开政府信息4410条。"])
+def test_a_sentence_opening_with_a_span_up_to_now_is_a_running_total(text):
+    assert read(text) == {}
