@@ -205,3 +205,21 @@ def test_a_count_by_one_channel_is_a_part_not_the_total(text, expected):
 @pytest.mark.parametrize("text", ["自2008年5月1日至今,共受理申请73件。", "自条例实施至今,累计主动公开政府信息4410条。"])
 def test_a_sentence_opening_with_a_span_up_to_now_is_a_running_total(text):
     assert read(text) == {}
+
+
+@pytest.mark.parametrize(
+    "text, left_out",
+    [
+        ("全年共办理行政复议案件41件,其中涉及政府信息公开的6件。", "reviews"),
+        ("本年度应诉行政诉讼案件17件,其中涉及信息公开的3件。", "lawsuits"),
+        ("信访办共收到群众申请64件,其中政府信息公开申请9件。", "requests_received"),
+    ],
+)
+def test_a_count_of_every_case_before_its_disclosure_part_is_left_out(text, left_out):
+    r = parse_narrative(text)
+    assert left_out not in {c.measure for c in r.cells}
+    assert any(p.startswith(f"{left_out} left out") for p in r.problems)
+
+
+def test_a_part_that_is_not_about_disclosure_keeps_the_total():
+    assert read("收到涉及政府信息公开的行政复议4件,其中维持3件。") == {"reviews": 4}

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # The measure codes: a contract with the warehouse, kept with their labels in seeds/narrative_measures.csv.
 MEASURES = tuple(row["code"] for row in read_seed("narrative_measures"))
 _KINDS = ("zero", "ambiguous", "pre2019_marker", "post2019_marker")
-_QUALIFIER_KINDS = ("cumulative", "cumulative_unless_annual", "annual", "share", "change", "subset", "filler", "approximate")
+_QUALIFIER_KINDS = ("cumulative", "cumulative_unless_annual", "annual", "share", "change", "subset", "superset", "filler", "approximate")
 _CLAUSE_BREAK = re.compile(r"[,;:。!?\n]")
 # The last section of a report of either era: 存在的(主要)问题/不足及改进措施, 其他需要报告的事项.
 _CLOSING_HEADING = re.compile(r"(?:不足|问题|改进|其他需要报告)")
@@ -275,7 +275,7 @@ def load_vocabulary() -> Vocabulary:
         kind, scope = row["kind"].strip(), row["scope"].strip()
         if kind not in _QUALIFIER_KINDS:
             raise ValueError(f"{where}: unknown kind {kind!r}")
-        if scope not in ("lead", "lead_end", "sentence", "gap", "clause_before"):
+        if scope not in ("lead", "lead_end", "sentence", "gap", "clause_before", "after"):
             raise ValueError(f"{where}: unknown scope {scope!r}")
         qualifiers.append(Qualifier(kind, scope, _measures(row["measures"], where), _compile(row["pattern"], where), row["note"]))
     filler = "|".join(f"(?:{q.regex.pattern})" for q in qualifiers if q.kind == "filler")
@@ -506,6 +506,12 @@ def _read_sentence(
                 if kind.startswith("cumulative"):
                     running_totals.add(measure)
                 result.notes.append(f"{measure}: {sentence[lead_start:t_end]!r} set aside: {note}")
+                continue
+            wider = _has(vocabulary, "superset", "after", measure, sentence[t_end:])
+            if wider:
+                # "受理行政复议案件23件,其中涉及政府信息公开的5件": the text states the part in
+                # words the measure does not claim, so the report lacks the figure
+                result.problems.append(f"{measure} left out: {wider.note} in {prose.source(start, end)!r}")
                 continue
             v = value * factor
             if isinstance(v, float):
