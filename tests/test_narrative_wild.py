@@ -223,3 +223,15 @@ def test_a_count_of_every_case_before_its_disclosure_part_is_left_out(text, left
 
 def test_a_part_that_is_not_about_disclosure_keeps_the_total():
     assert read("收到涉及政府信息公开的行政复议4件,其中维持3件。") == {"reviews": 4}
+
+
+def test_a_running_total_to_a_date_named_in_a_clause_before_the_number():
+    text = "按照有关要求,截至2013年12月30日,我镇在县政府网站共主动公开政府信息702条,今年新增88条。"
+    r = parse_narrative(text)
+    assert "proactive_items" not in {c.measure for c in r.cells}
+    assert read("按照有关要求,截至目前,2013年度主动公开政府信息共计388条。") == {"proactive_items": 388}
+
+
+@pytest.mark.parametrize("text", ["全年无政府信息公开申请行政复议、提起行政诉讼的案件。", "本年度无因政府信息公开引起的行政复议和行政诉讼。"])
+def test_none_in_the_year_is_zero_reviews_and_lawsuits(text):
+    assert read(text) == {"reviews": 0, "lawsuits": 0}

@@ -500,6 +500,7 @@ def _read_sentence(
             reason = _qualified(
                 measure, sentence, lead, vocabulary, year_words,
                 _clause_before(sentence, breaks, clause_start, found_tokens), measure in running_totals,
+                sentence[:t_start],
             )  # fmt: skip
             if reason:
                 kind, note = reason
@@ -614,13 +615,16 @@ def _qualified(
     year_words: str | None = None,
     clause_before: str = "",
     after_running_total: bool = False,
+    before: str | None = None,
 ) -> tuple[str, str] | None:
     """(kind, why) the number a lead ends with is not the year's figure of measure, or None when it is.
 
     year_words is where words naming the report's year cancel a weak running-total word (累计):
     the lead, or for a sentence's first figure everything before it. clause_before is the clause
     before the lead's when it holds no number: "其中," there makes a subset too. The part of a
-    running total that names the year ("累计…5928条,其中,本年度新增…2110条") is the year's figure."""
+    running total that names the year ("累计…5928条,其中,本年度新增…2110条") is the year's figure.
+    before is the sentence up to the number, where a sentence-scope pattern is looked for (the
+    whole sentence when not given): "…,截至2012年12月30日,…共主动公开政府信息615条,今年新增94条"."""
     annual = _has(vocabulary, "annual", "lead", measure, lead)
     for kind, scope, text in (
         ("cumulative", "lead", lead), ("share", "lead_end", lead), ("change", "lead_end", lead),
@@ -633,7 +637,7 @@ def _qualified(
             return kind, q.note
     if not _has(vocabulary, "annual", "lead", measure, lead if year_words is None else year_words):
         q = _has(vocabulary, "cumulative_unless_annual", "lead", measure, lead) or _has(
-            vocabulary, "cumulative_unless_annual", "sentence", measure, sentence
+            vocabulary, "cumulative_unless_annual", "sentence", measure, sentence if before is None else before
         )
         if q:
             return q.kind, q.note
