@@ -227,11 +227,27 @@ def test_a_part_that_is_not_about_disclosure_keeps_the_total():
 
 def test_a_running_total_to_a_date_named_in_a_clause_before_the_number():
     text = "按照有关要求,截至2013年12月30日,我镇在县政府网站共主动公开政府信息702条,今年新增88条。"
-    r = parse_narrative(text)
-    assert "proactive_items" not in {c.measure for c in r.cells}
+    assert read(text) == {"proactive_items": 88}  # the year's part, not the running total
     assert read("按照有关要求,截至目前,2013年度主动公开政府信息共计388条。") == {"proactive_items": 388}
 
 
 @pytest.mark.parametrize("text", ["全年无政府信息公开申请行政复议、提起行政诉讼的案件。", "本年度无因政府信息公开引起的行政复议和行政诉讼。"])
 def test_none_in_the_year_is_zero_reviews_and_lawsuits(text):
     assert read(text) == {"reviews": 0, "lawsuits": 0}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("按照要求,截至2014年12月31日,本乡在县政府网站共主动公开政府信息733条,今年新增102条。", {"proactive_items": 102}),
+        ("截至2013年底累计受理政府信息公开申请52件,本年度新增7件。", {"requests_received": 7}),
+        ("累计主动公开政府信息4120条,其中2015年新增356条。", {"proactive_items": 356}),
+    ],
+)
+def test_the_years_part_after_a_running_total_in_words_of_the_year_alone(text, expected):
+    assert read(text) == expected
+
+
+def test_an_addition_without_a_running_total_before_it_is_not_claimed():
+    # nothing says what was added: the categories' own additions stay unread
+    assert read("政府文件180条,新增31条;重点工作79条,新增17条。") == {}

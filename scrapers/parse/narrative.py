@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # The measure codes: a contract with the warehouse, kept with their labels in seeds/narrative_measures.csv.
 MEASURES = tuple(row["code"] for row in read_seed("narrative_measures"))
 _KINDS = ("zero", "ambiguous", "pre2019_marker", "post2019_marker")
-_QUALIFIER_KINDS = ("cumulative", "cumulative_unless_annual", "annual", "share", "change", "subset", "superset", "filler", "approximate")
+_QUALIFIER_KINDS = ("cumulative", "cumulative_unless_annual", "annual", "share", "change", "subset", "superset", "year_part", "filler", "approximate")
 _CLAUSE_BREAK = re.compile(r"[,;:。!?\n]")
 # The last section of a report of either era: 存在的(主要)问题/不足及改进措施, 其他需要报告的事项.
 _CLOSING_HEADING = re.compile(r"(?:不足|问题|改进|其他需要报告)")
@@ -463,6 +463,13 @@ def _read_sentence(
                 claims, loose = _claims(lead, tail, unit, phrases)
         found_tokens.append(t_end)
         figures += unit is not None
+        year_part = False
+        if not claims and running_totals:
+            # "…共主动公开政府信息615条,今年新增94条": the year's part of the running total the
+            # sentence just gave, in words of the year alone (新增 there is no change on last year)
+            clause = sentence[clause_start:t_start]  # whole: a year "2015年" is a number that ends a lead
+            claims = [(m, 0, (-1, -1)) for m in sorted(running_totals) if _has(vocabulary, "year_part", "lead", m, clause)]
+            year_part = bool(claims)
         if not claims:
             # a measure the sentence already states zero for ("…行政复议、提起行政诉讼的案件0件")
             loose = [c for c in loose if c[0] not in zero_measures]
@@ -497,7 +504,7 @@ def _read_sentence(
                 continue
             # the sentence's first figure may take its year from an earlier clause ("2012年,全局累计…12条")
             year_words = sentence[:t_start] if figures == 1 else lead
-            reason = _qualified(
+            reason = None if year_part else _qualified(
                 measure, sentence, lead, vocabulary, year_words,
                 _clause_before(sentence, breaks, clause_start, found_tokens), measure in running_totals,
                 sentence[:t_start],
