@@ -251,3 +251,20 @@ def test_the_years_part_after_a_running_total_in_words_of_the_year_alone(text, e
 def test_an_addition_without_a_running_total_before_it_is_not_claimed():
     # nothing says what was added: the categories' own additions stay unread
     assert read("政府文件180条,新增31条;重点工作79条,新增17条。") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "根据《中华人民共和国政府信息公开条例》(国务院令第492号)要求编制本年报。一、主动公开情况 本街道全年主动公开政府信息64条。",
+        "全文包括概述、主动公开情况、依申请公开情况、复议、诉讼和申诉的情况。 二、主动公开情况 城东街道全年主动公开政府信息37条。",
+        "四、政府信息公开的收费及减免情况 本局未收取任何费用。",
+    ],
+)
+def test_the_2008_boilerplate_without_a_year_is_pre2019(text):
+    assert looks_pre2019(text)
+
+
+def test_a_report_of_a_year_after_2018_is_never_pre2019_by_its_boilerplate():
+    text = "本报告所列数据的统计期限自2020年1月1日起至2020年12月31日止。四、政府信息公开的收费及减免情况 未收取费用。"
+    assert not looks_pre2019(text)

@@ -671,7 +671,10 @@ def looks_pre2019(text: str) -> bool:
     folded = prose.text
     if any(r.search(folded) for r in post2019):
         return False
+    year = find_year(text)
+    if year is not None and year > 2018:
+        # the 2008 boiler-plate outlived the 条例 in some 2019+ reports written as prose
+        return False
     if any(p.regex.search(folded) for p in patterns if p.kind == "pre2019_marker"):
         return True
-    year = find_year(text)
-    return year is not None and year <= 2018
+    return year is not None
