@@ -261,7 +261,7 @@ def test_outcome_phrasings_with_quotes():
 
 def test_not_granted_is_never_read_as_granted():
     assert measures("不同意公开2件。") == {"denied": 2}
-    assert measures("不予公开信息3条。") == {"denied": 3}
+    assert measures("不予公开的申请3件。") == {"denied": 3}
     assert measures("同意部分公开1件。") == {"partially_granted": 1}
 
 

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # The measure codes: a contract with the warehouse, kept with their labels in seeds/narrative_measures.csv.
 MEASURES = tuple(row["code"] for row in read_seed("narrative_measures"))
 _KINDS = ("zero", "ambiguous", "pre2019_marker", "post2019_marker")
-_QUALIFIER_KINDS = ("cumulative", "cumulative_unless_annual", "annual", "share", "change", "subset", "filler", "approximate")
+_QUALIFIER_KINDS = ("cumulative", "cumulative_unless_annual", "annual", "share", "change", "subset", "superset", "year_part", "filler", "approximate")
 _CLAUSE_BREAK = re.compile(r"[,;:。!?\n]")
 # The last section of a report of either era: 存在的(主要)问题/不足及改进措施, 其他需要报告的事项.
 _CLOSING_HEADING = re.compile(r"(?:不足|问题|改进|其他需要报告)")
@@ -275,7 +275,7 @@ def load_vocabulary() -> Vocabulary:
         kind, scope = row["kind"].strip(), row["scope"].strip()
         if kind not in _QUALIFIER_KINDS:
             raise ValueError(f"{where}: unknown kind {kind!r}")
-        if scope not in ("lead", "lead_end", "sentence", "gap", "clause_before"):
+        if scope not in ("lead", "lead_end", "sentence", "gap", "clause_before", "after"):
             raise ValueError(f"{where}: unknown scope {scope!r}")
         qualifiers.append(Qualifier(kind, scope, _measures(row["measures"], where), _compile(row["pattern"], where), row["note"]))
     filler = "|".join(f"(?:{q.regex.pattern})" for q in qualifiers if q.kind == "filler")
@@ -314,7 +314,7 @@ def load_vocabulary() -> Vocabulary:
     # character rejects the rest of the text faster than both alternatives would.
     token = re.compile(
         rf"(?=[\d{CHINESE_NUMERAL_CHARS}])"
-        rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d%‰]|\.\d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
+        rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d%‰、]|\.\d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
         rf"{_APPROX_SUFFIX}(?P<unit>{unit_alternation})?"
     )
     words = tuple(sorted({w for p in phrases for group in p.needs for w in group}, key=len, reverse=True))
@@ -368,6 +368,16 @@ def parse_narrative(text: str) -> NarrativeResult:
         if not mine:
             continue
         values = {f.value for f in mine}
+        # two numbers of one measure in one sentence are two categories of it ("不属于本机关公开1件,
+        # 非本机关掌握1件"), not the figure said twice: their sum is not stated, so neither is read
+        spans_by_sentence: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        for f in mine:
+            if f.span[0] != f.span[1]:
+                spans_by_sentence.setdefault(f.sentence, set()).add(f.span)
+        twice = next((sentence for sentence, spans in spans_by_sentence.items() if len(spans) > 1), None)
+        if twice is not None:
+            result.problems.append(f"{measure} left out: two numbers of it in one sentence {prose.source(*twice)!r}")
+            continue
         if len(values) > 1:
             stated = "; ".join(f"{f.value} in {prose.source(*f.sentence)!r}" for f in mine)
             result.problems.append(f"{measure} left out: the text states different values ({stated})")
@@ -453,11 +463,22 @@ def _read_sentence(
                 claims, loose = _claims(lead, tail, unit, phrases)
         found_tokens.append(t_end)
         figures += unit is not None
+        year_part = False
+        if not claims and running_totals:
+            # "…共主动公开政府信息615条,今年新增94条": the year's part of the running total the
+            # sentence just gave, in words of the year alone (新增 there is no change on last year)
+            clause = sentence[clause_start:t_start]  # whole: a year "2015年" is a number that ends a lead
+            claims = [(m, 0, (-1, -1)) for m in sorted(running_totals) if _has(vocabulary, "year_part", "lead", m, clause)]
+            year_part = bool(claims)
         if not claims:
+            # a measure the sentence already states zero for ("…行政复议、提起行政诉讼的案件0件")
+            loose = [c for c in loose if c[0] not in zero_measures]
             _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, lead_start, result)
             continue
         measures_here = {c[0] for c in claims}
-        if unit is None:
+        # "依申请公开收费为0。": nought is nought in any unit, when the clause ends on it
+        bare_zero = unit is None and t["n"] == "0" and not t["approx"] and not tail.strip()
+        if unit is None and not bare_zero:
             # "主动公开政府信息共32." : the measure's words and a number without its unit
             for measure in sorted(measures_here - zero_measures):
                 result.problems.append(
@@ -468,7 +489,7 @@ def _read_sentence(
             value = read_number(t["n"])
         except NotANumber:
             continue
-        measures_of_unit, factor = vocabulary.units[unit]
+        measures_of_unit, factor = (MEASURES, 1) if bare_zero else vocabulary.units[unit]
         if not measures_here & set(measures_of_unit):
             # "主动公开政府信息141个": the measure's words, and a unit it is never counted in
             result.problems.append(
@@ -483,15 +504,22 @@ def _read_sentence(
                 continue
             # the sentence's first figure may take its year from an earlier clause ("2012年,全局累计…12条")
             year_words = sentence[:t_start] if figures == 1 else lead
-            reason = _qualified(
+            reason = None if year_part else _qualified(
                 measure, sentence, lead, vocabulary, year_words,
                 _clause_before(sentence, breaks, clause_start, found_tokens), measure in running_totals,
+                sentence[:t_start],
             )  # fmt: skip
             if reason:
                 kind, note = reason
                 if kind.startswith("cumulative"):
                     running_totals.add(measure)
                 result.notes.append(f"{measure}: {sentence[lead_start:t_end]!r} set aside: {note}")
+                continue
+            wider = _has(vocabulary, "superset", "after", measure, sentence[t_end:])
+            if wider:
+                # "受理行政复议案件23件,其中涉及政府信息公开的5件": the text states the part in
+                # words the measure does not claim, so the report lacks the figure
+                result.problems.append(f"{measure} left out: {wider.note} in {prose.source(start, end)!r}")
                 continue
             v = value * factor
             if isinstance(v, float):
@@ -594,13 +622,16 @@ def _qualified(
     year_words: str | None = None,
     clause_before: str = "",
     after_running_total: bool = False,
+    before: str | None = None,
 ) -> tuple[str, str] | None:
     """(kind, why) the number a lead ends with is not the year's figure of measure, or None when it is.
 
     year_words is where words naming the report's year cancel a weak running-total word (累计):
     the lead, or for a sentence's first figure everything before it. clause_before is the clause
     before the lead's when it holds no number: "其中," there makes a subset too. The part of a
-    running total that names the year ("累计…5928条,其中,本年度新增…2110条") is the year's figure."""
+    running total that names the year ("累计…5928条,其中,本年度新增…2110条") is the year's figure.
+    before is the sentence up to the number, where a sentence-scope pattern is looked for (the
+    whole sentence when not given): "…,截至2012年12月30日,…共主动公开政府信息615条,今年新增94条"."""
     annual = _has(vocabulary, "annual", "lead", measure, lead)
     for kind, scope, text in (
         ("cumulative", "lead", lead), ("share", "lead_end", lead), ("change", "lead_end", lead),
@@ -613,7 +644,7 @@ def _qualified(
             return kind, q.note
     if not _has(vocabulary, "annual", "lead", measure, lead if year_words is None else year_words):
         q = _has(vocabulary, "cumulative_unless_annual", "lead", measure, lead) or _has(
-            vocabulary, "cumulative_unless_annual", "sentence", measure, sentence
+            vocabulary, "cumulative_unless_annual", "sentence", measure, sentence if before is None else before
         )
         if q:
             return q.kind, q.note
@@ -640,7 +671,10 @@ def looks_pre2019(text: str) -> bool:
     folded = prose.text
     if any(r.search(folded) for r in post2019):
         return False
+    year = find_year(text)
+    if year is not None and year > 2018:
+        # the 2008 boiler-plate outlived the 条例 in some 2019+ reports written as prose
+        return False
     if any(p.regex.search(folded) for p in patterns if p.kind == "pre2019_marker"):
         return True
-    year = find_year(text)
-    return year is not None and year <= 2018
+    return year is not None
