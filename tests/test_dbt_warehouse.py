@@ -268,6 +268,22 @@ def test_qa_lists_exactly_the_violations_of_the_sources(gold_warehouse):
         assert per_report[report_id(path)] == len(expected_violations(read_gold(path))), path.stem
 
 
+def test_each_violation_points_at_its_printed_cell_and_document(gold_warehouse):
+    """An analyst goes from a broken identity to the cell in the document in one query: the
+    left side's location and printed text, where that side is one cell, and the source."""
+    db = gold_warehouse[0]
+    urls = {report_id(p): report_url(p) for p in gold_files()}
+    rows = query(db, "select report_id, table_name, row_code, column_code, left_value, left_location, left_raw, "
+                     "source_url from marts.qa_identity_violations where severity = 'strict'")
+    assert rows
+    for rid, table, row, col, left, location, raw, url in rows:
+        assert url == urls[rid]
+        if row is None or col is None:  # a balance or non-negative check spans a row or a column
+            assert (location, raw) == (None, None)
+        else:
+            assert (location, raw) == (f"gold {table}/{row}/{col}", str(int(left)))
+
+
 def test_the_parser_checks_a_negative_count_and_never_a_missing_cell():
     """scrapers/parse/checks.py against the oracle on a report with a negative count and an
     outcome row left out: the negative is listed on its row's smallest cell, and the
@@ -550,6 +566,8 @@ def test_the_year_chain_is_a_soft_identity(evolved_warehouse):
                      "where identity = 'requests_year_chain'") == [
         (hashlib.md5(XIANGHEYUAN_2020.encode()).hexdigest(), "soft",
          next_year["requests"]["carried_over"]["total"], next_year["requests"]["carried_forward"]["total"])]
+    assert query(db, "select left_location from marts.qa_identity_violations "
+                     "where identity = 'requests_year_chain'") == [("gold requests/carried_over/total",)]
 
 
 def test_a_build_tests_the_facts_of_the_reports_it_built(evolved_warehouse):
