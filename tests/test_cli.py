@@ -208,6 +208,19 @@ def test_version_and_every_subcommand_help_with_an_example():
     assert "--wait SECONDS" in xxgk("run", "--help").stdout
 
 
+def test_every_option_of_every_subcommand_says_what_it_does():
+    import argparse
+
+    from dagster_project.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    bare = [(name, action.option_strings or [action.dest])
+            for name, sub in subparsers.choices.items() for action in sub._actions
+            if not isinstance(action, argparse._HelpAction) and not (action.help or "").strip()]
+    assert not bare, bare
+
+
 # -- a warehouse held by another process --------------------------------------------------
 
 @contextlib.contextmanager
