@@ -247,6 +247,9 @@ their inputs are doubtful, with the reason beside them (`grant_rate_reason` …)
 - Figures from before 2019 (`fct_narrative`, `figures_source = 'pre2019_statement'`) are
   what the reports state in sentences under the 2008 regulations; they compare only loosely
   with the standard tables of 2019 on.
+- A report missing from `publication_coverage` (`report_found` false) is missing from this
+  release: a portal not crawled yet or a report not recognised, not proof that the office
+  published none.
 - `district` is empty for reports from outside Beijing's registry.
 
 ## Licence
