@@ -14,6 +14,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -453,6 +454,29 @@ def _known_error(exc: BaseException) -> int | None:
     return None
 
 
+_SENTENCE_END = re.compile(r"[.!?。](?=\s|$)")
+
+
+def one_line(exc: BaseException, limit: int = 400) -> str:
+    """An error's message as one line for stderr. Its first line, unless that line stops
+    mid-sentence (dagster-dbt's "The dbt CLI process with command" / `dbt parse` / "failed
+    with exit code 2. … the dbt debug log: PATH."): then its first sentences, up to `limit`."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    lines = text.splitlines()
+    first = lines[0].strip()
+    if len(lines) == 1 or first.endswith((".", ":", ")", "!", "?", "。", "）")):
+        return first
+    flat = " ".join(text.split())
+    cut = len(first)
+    for end in _SENTENCE_END.finditer(flat, len(first)):
+        if end.end() > limit:
+            break
+        cut = end.end()
+    return flat[:cut] if cut > len(first) else first
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     debug = _debug(args)
@@ -479,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         code = _known_error(exc)
-        line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        line = one_line(exc)
         if code is None:
             print(f"{prog}: {type(exc).__name__}: {line} (run again with --debug for the traceback)", file=sys.stderr)
             return EXIT_FAILED
