@@ -238,9 +238,11 @@ their inputs are doubtful, with the reason beside them (`grant_rate_reason` …)
 ## Before you add numbers up
 
 - The `fct_` tables hold every report, and an office sometimes has two for one year (a
-  report posted as a page and again as an attachment, a corrected copy). To add up across
-  offices, keep the rows whose report has `dim_report.is_primary`, or use
+  report posted as a page and again as an attachment, a copy under another address). To add
+  up across offices, keep the rows whose report has `dim_report.is_primary`, or use
   `office_year_summary`, which holds the primary report only.
+- Pre-2019 measures, with how each compares with the 2019+ tables, are in
+  `dim_narrative_measure`; what each column of every table means is in `{codebook}`.
 - A cell printed blank is 0 with its `raw` text `""`; a total printed blank beside non-zero
   parts is 0 too, and breaks its row's identity: `qa_identity_violations` lists each such
   report with both sides, and `figures_quality` is then `identities_broken`.
