@@ -481,6 +481,11 @@ def test_docs_describe_every_model_and_column_and_are_served(gold_warehouse):
                 undocumented.append(f"{node['name']}.{column}")
     assert undocumented == []
     assert any(e["name"] == "analysts_office_year_summary" for e in manifest["exposures"].values())
+    # the release ships every mart: a new one is declared where its readers are
+    marts = {n["unique_id"] for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["config"].get("schema") == "marts"}
+    release = next(e for e in manifest["exposures"].values() if e["name"] == "data_release")
+    assert marts and set(release["depends_on"]["nodes"]) == marts
     server = serve(site, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
