@@ -14,6 +14,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -317,8 +318,9 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 def add_docs(sub) -> None:
     p = _parser(sub, "docs", "build the dbt docs site and serve it on localhost", "xxgk docs --port 8080 --wait 60")
-    p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--no-serve", action="store_true", help="only build the site")
+    p.add_argument("--port", type=int, default=8080, help="serve on http://127.0.0.1:PORT (default 8080)")
+    p.add_argument("--no-serve", action="store_true",
+                   help="only build the site (dbt/target/static_index.html opens without a server)")
     _common(p)
     p.set_defaults(func=cmd_docs)
 
@@ -335,7 +337,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def add_export(sub) -> None:
     p = _parser(sub, "export", "write the marts as Parquet or CSV files", "xxgk export --format csv /tmp/marts")
     p.add_argument("dir", help="output folder")
-    p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    p.add_argument("--format", choices=("parquet", "csv"), default="parquet",
+                   help="parquet (typed; the default) or csv (UTF-8 with a BOM, for Excel)")
     _common(p)
     p.set_defaults(func=cmd_export)
 
@@ -350,7 +353,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 # -- xxgk release -------------------------------------------------------------------------
 
 def add_release(sub) -> None:
-    p = _parser(sub, "release", "write a versioned data release: every mart as Parquet and CSV, datapackage.json, checksums",
+    p = _parser(sub, "release", "write a versioned data release: every mart as Parquet and CSV, datapackage.json, "
+                "a codebook, a README and checksums",
                 "xxgk release /tmp/xxgk-release")
     p.add_argument("dir", help="output folder")
     _common(p, wait=False)
@@ -371,7 +375,7 @@ def add_site(sub) -> None:
                 "xxgk site --serve")
     p.add_argument("--out", metavar="DIR", help="output folder (default: site/ next to the warehouse, data/site/)")
     p.add_argument("--serve", action="store_true", help="then serve it on http://127.0.0.1:PORT")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=int, default=8000, help="with --serve: the port (default 8000)")
     _common(p, wait=False)
     p.set_defaults(func=cmd_site)
 
@@ -450,6 +454,29 @@ def _known_error(exc: BaseException) -> int | None:
     return None
 
 
+_SENTENCE_END = re.compile(r"[.!?。](?=\s|$)")
+
+
+def one_line(exc: BaseException, limit: int = 400) -> str:
+    """An error's message as one line for stderr. Its first line, unless that line stops
+    mid-sentence (dagster-dbt's "The dbt CLI process with command" / `dbt parse` / "failed
+    with exit code 2. … the dbt debug log: PATH."): then its first sentences, up to `limit`."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    lines = text.splitlines()
+    first = lines[0].strip()
+    if len(lines) == 1 or first.endswith((".", ":", ")", "!", "?", "。", "）")):
+        return first
+    flat = " ".join(text.split())
+    cut = len(first)
+    for end in _SENTENCE_END.finditer(flat, len(first)):
+        if end.end() > limit:
+            break
+        cut = end.end()
+    return flat[:cut] if cut > len(first) else first
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     debug = _debug(args)
@@ -476,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         code = _known_error(exc)
-        line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        line = one_line(exc)
         if code is None:
             print(f"{prog}: {type(exc).__name__}: {line} (run again with --debug for the traceback)", file=sys.stderr)
             return EXIT_FAILED

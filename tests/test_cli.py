@@ -208,6 +208,33 @@ def test_version_and_every_subcommand_help_with_an_example():
     assert "--wait SECONDS" in xxgk("run", "--help").stdout
 
 
+def test_every_option_of_every_subcommand_says_what_it_does():
+    import argparse
+
+    from dagster_project.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    bare = [(name, action.option_strings or [action.dest])
+            for name, sub in subparsers.choices.items() for action in sub._actions
+            if not isinstance(action, argparse._HelpAction) and not (action.help or "").strip()]
+    assert not bare, bare
+
+
+def test_an_error_whose_first_line_stops_mid_sentence_is_read_to_its_sentence_end():
+    """Regression: a dbt project that does not parse ended `xxgk run` with "The dbt CLI process
+    with command", the first line of dagster-dbt's message, and nothing of what failed."""
+    from dagster_project.cli import one_line
+
+    wrapped = RuntimeError("The tool run with\n\n`tool check --fast`\n\nstopped with code `3`. Its log is "
+                           "at /tmp/x/tool.log.\n\nParsed errors:\n\n" + "a long trace line\n" * 40)
+    assert one_line(wrapped) == ("The tool run with `tool check --fast` stopped with code `3`. "
+                                 "Its log is at /tmp/x/tool.log.")
+    assert one_line(RuntimeError("no such folder: /x\nsecond line")) == "no such folder: /x"
+    assert one_line(RuntimeError("one line only")) == "one line only"
+    assert one_line(RuntimeError("")) == "RuntimeError"
+
+
 # -- a warehouse held by another process --------------------------------------------------
 
 @contextlib.contextmanager

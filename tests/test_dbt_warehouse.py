@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import threading
 import urllib.request
@@ -268,6 +269,37 @@ def test_qa_lists_exactly_the_violations_of_the_sources(gold_warehouse):
         assert per_report[report_id(path)] == len(expected_violations(read_gold(path))), path.stem
 
 
+def test_each_violation_points_at_its_printed_cell_and_document(gold_warehouse):
+    """An analyst goes from a broken identity to the cell in the document in one query: the
+    left side's location and printed text, where that side is one cell, and the source."""
+    db = gold_warehouse[0]
+    urls = {report_id(p): report_url(p) for p in gold_files()}
+    rows = query(db, "select report_id, table_name, row_code, column_code, left_value, left_location, left_raw, "
+                     "source_url from marts.qa_identity_violations where severity = 'strict'")
+    assert rows
+    for rid, table, row, col, left, location, raw, url in rows:
+        assert url == urls[rid]
+        if row is None or col is None:  # a balance or non-negative check spans a row or a column
+            assert (location, raw) == (None, None)
+        else:
+            assert (location, raw) == (f"gold {table}/{row}/{col}", str(int(left)))
+
+
+@pytest.mark.parametrize("model, column, seed", [
+    ("fct_proactive", "item", "proactive_items"), ("fct_proactive", "measure", "proactive_measures"),
+    ("fct_appeals", "proceeding", "appeal_proceedings"), ("fct_appeals", "result", "appeal_results"),
+])
+def test_a_coded_column_without_a_dimension_names_every_code(model, column, seed):
+    """The release carries no seeds: a reader of fct_proactive or fct_appeals learns what each
+    code means from the column's description alone."""
+    import yaml
+
+    spec = yaml.safe_load((Path(__file__).parents[1] / "dbt/models/marts/facts" / f"{model}.yml").read_text(encoding="utf-8"))
+    text = next(c["description"] for c in spec["models"][0]["columns"] if c["name"] == column)
+    missing = [row["code"] for row in read_seed(seed) if not re.search(rf"(?<![a-z_]){row['code']}(?![a-z_])", text)]
+    assert not missing, (model, column, missing)
+
+
 def test_the_parser_checks_a_negative_count_and_never_a_missing_cell():
     """scrapers/parse/checks.py against the oracle on a report with a negative count and an
     outcome row left out: the negative is listed on its row's smallest cell, and the
@@ -449,6 +481,11 @@ def test_docs_describe_every_model_and_column_and_are_served(gold_warehouse):
                 undocumented.append(f"{node['name']}.{column}")
     assert undocumented == []
     assert any(e["name"] == "analysts_office_year_summary" for e in manifest["exposures"].values())
+    # the release ships every mart: a new one is declared where its readers are
+    marts = {n["unique_id"] for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["config"].get("schema") == "marts"}
+    release = next(e for e in manifest["exposures"].values() if e["name"] == "data_release")
+    assert marts and set(release["depends_on"]["nodes"]) == marts
     server = serve(site, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -550,6 +587,8 @@ def test_the_year_chain_is_a_soft_identity(evolved_warehouse):
                      "where identity = 'requests_year_chain'") == [
         (hashlib.md5(XIANGHEYUAN_2020.encode()).hexdigest(), "soft",
          next_year["requests"]["carried_over"]["total"], next_year["requests"]["carried_forward"]["total"])]
+    assert query(db, "select left_location from marts.qa_identity_violations "
+                     "where identity = 'requests_year_chain'") == [("gold requests/carried_over/total",)]
 
 
 def test_a_build_tests_the_facts_of_the_reports_it_built(evolved_warehouse):

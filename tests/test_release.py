@@ -198,3 +198,38 @@ def test_duckdb_types_map_to_table_schema_types():
 def test_a_missing_warehouse_is_a_clear_error(tmp_path):
     with pytest.raises(ExportError, match="no warehouse"):
         write_release(tmp_path / "nothing.duckdb", tmp_path / "out")
+
+
+def test_codebook_lists_every_column_in_words(release):
+    db, out, rel = release
+    book = (out / "CODEBOOK.md").read_text(encoding="utf-8")
+    sections = {part.split("`", 1)[0]: part for part in book.split("\n## `")[1:]}
+    for mart in rel.marts:
+        assert f"## `{mart.name}` ({mart.rows:,} rows)" in book
+        for column in mart.columns:
+            row = next(line for line in sections[mart.name].splitlines() if line.startswith(f"| `{column.name}` | "))
+            assert row.split(" | ")[1] == frictionless_type(column.duckdb_type)
+            assert len(row.split(" | ")[2]) > 5, (mart.name, column.name)
+    # the rate reasons are a table inside a description: given whole below, where Markdown shows it
+    assert "#### `office_year_summary.grant_rate_reason`" in book
+    assert "| `blank_total` |" in book
+
+
+def test_readme_summaries_end_at_a_sentence_or_an_ellipsis(release):
+    _, out, rel = release
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    for mart in rel.marts:
+        cell = next(line for line in readme.splitlines() if line.startswith(f"| `{mart.name}` |")).split(" | ")[2].removesuffix(" |")
+        assert cell.endswith((".", "。", " …")), cell
+    assert "dim_report.is_primary" in readme and "It holds " in readme
+
+
+def test_a_long_first_sentence_is_cut_between_words():
+    from scrapers.site.release import _first_sentence
+
+    words = "one row per office and year, with its figures and rates, " * 8
+    cut = _first_sentence(words + "then more. Second sentence.", limit=100)
+    assert cut.endswith(" …") and len(cut) <= 102
+    assert words.startswith(cut[:-2]) and cut[:-2].split()[-1] in words.split() + ["year", "rates"]
+    assert _first_sentence("Short. Second.") == "Short."
+    assert _first_sentence("A | B, version 2.1 of it.") == "A / B, version 2.1 of it."

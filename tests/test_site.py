@@ -4,6 +4,7 @@ opened from file:// in the system Chromium (Playwright, never `playwright instal
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import re
 import shutil
@@ -80,6 +81,28 @@ def test_every_page_kind_is_built(site):
     assert built.pages["office"] > 300 and built.pages["district"] >= 16
     for rid in ids.values():
         assert (out / "report" / f"{rid}.html").is_file()
+
+
+def test_a_pre2019_report_says_how_each_stated_figure_compares_with_the_tables(site):
+    """The statements of 2008–2018 count other things than the 2019+ tables: the report page
+    says, per stated measure, how far it compares (dim_narrative_measure)."""
+    out, _, ids, _, db = site
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stated = con.execute(
+            "select m.label_zh, m.comparability, m.comparability_note from marts.fct_narrative n "
+            "join marts.dim_narrative_measure m using (measure) where n.report_id = ?",
+            [ids["chaoyang-sjj-2010.txt"]]).fetchall()
+    finally:
+        con.close()
+    words = {"comparable": "可比 comparable", "approximate": "大致可比 roughly comparable",
+             "not_comparable": "不可比 no 2019+ counterpart"}
+    page = html.unescape((out / "report" / f"{ids['chaoyang-sjj-2010.txt']}.html").read_text(encoding="utf-8"))
+    assert {c for _, c, _ in stated} >= {"comparable", "approximate"}
+    for label, comparability, note in stated:
+        row = page[page.index(label):]
+        row = row[: row.index("</tr>")]
+        assert words[comparability] in row and note in row, label
 
 
 def test_pages_load_nothing_from_the_network(site):

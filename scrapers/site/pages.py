@@ -186,7 +186,7 @@ def read_labels(con: duckdb.DuckDBPyConnection) -> Labels:
         items=records(con, "select * from raw.proactive_items order by sort_order"),
         measures={m["code"]: m for m in records(con, "select * from raw.proactive_measures order by sort_order")},
         grid=records(con, "select * from raw.proactive_grid order by sort_order"),
-        narrative={m["code"]: m for m in records(con, "select * from raw.narrative_measures")},
+        narrative={m["measure"]: m for m in records(con, "select * from marts.dim_narrative_measure")},
     )
 
 

@@ -4,8 +4,8 @@ One writer for both. A release holds every mart as Parquet (typed) and as CSV (U
 BOM, so Excel opens it as UTF-8; lists as JSON arrays; timestamps in ISO 8601 UTC; text
 quoted, so that "" (empty text) and an empty field (NULL) differ), a
 Frictionless `datapackage.json` whose types and descriptions come from the warehouse itself
-(dbt persists its docs as DuckDB comments: `persist_docs`), a README with the counts, and
-SHA-256 checksums of every file.
+(dbt persists its docs as DuckDB comments: `persist_docs`), a README with the counts and the
+caveats, a codebook of every column in words, and SHA-256 checksums of every file.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -217,12 +218,13 @@ def datapackage(marts: list[Mart], version: str, created: str) -> dict:
 README_TEMPLATE = """# xxgk data release {version}
 
 Created {created} from the warehouse `{warehouse}`.
-
+{coverage}
 Every table of the warehouse's `marts` schema, twice: `data/<table>.parquet` (typed; read with
 DuckDB, pandas, R arrow) and `data/<table>.csv` (UTF-8 with a byte-order mark, so Excel opens
 it correctly; lists are JSON arrays; timestamps are ISO 8601 in UTC; an empty field is NULL,
 while `""` is an empty text, e.g. the `raw` of a cell the report printed blank).
-`datapackage.json` describes every column (type and meaning) as a Frictionless Data Package;
+`{codebook}` lists every column of every table with what its values mean, for reading
+beside a spreadsheet; `datapackage.json` says the same as a Frictionless Data Package;
 `{checksums}` holds the SHA-256 of every file (`sha256sum -c {checksums}`).
 
 Start with `office_year_summary`: one row per office and year. Its rates are NULL where
@@ -232,6 +234,25 @@ their inputs are doubtful, with the reason beside them (`grant_rate_reason` …)
 | table | rows | what |
 |---|---:|---|
 {table_rows}
+
+## Before you add numbers up
+
+- The `fct_` tables hold every report, and an office sometimes has two for one year (a
+  report posted as a page and again as an attachment, a copy under another address). To add
+  up across offices, keep the rows whose report has `dim_report.is_primary`, or use
+  `office_year_summary`, which holds the primary report only.
+- Pre-2019 measures, with how each compares with the 2019+ tables, are in
+  `dim_narrative_measure`; what each column of every table means is in `{codebook}`.
+- A cell printed blank is 0 with its `raw` text `""`; a total printed blank beside non-zero
+  parts is 0 too, and breaks its row's identity: `qa_identity_violations` lists each such
+  report with both sides, and `figures_quality` is then `identities_broken`.
+- Figures from before 2019 (`fct_narrative`, `figures_source = 'pre2019_statement'`) are
+  what the reports state in sentences under the 2008 regulations; they compare only loosely
+  with the standard tables of 2019 on.
+- A report missing from `publication_coverage` (`report_found` false) is missing from this
+  release: a portal not crawled yet or a report not recognised, not proof that the office
+  published none.
+- `district` is empty for reports from outside Beijing's registry.
 
 ## Licence
 
@@ -243,11 +264,67 @@ for this kind of report. No licence is claimed here for the data: every row name
 it came from (`dim_report.source_url`, `sha256`), so check the source before you republish.
 """
 
+CODEBOOK = "CODEBOOK.md"
+SUMMARY_LIMIT = 200
+# where a long sentence may be cut for the README's table: after a clause, never inside a word
+_CLAUSE_END = re.compile(r"[,;:)，；：、）]\s*|\s+")
+_SENTENCE_END = re.compile(r"(?<=[.。])(?:\s|$)")
 
-def _first_sentence(text: str) -> str:
+
+def _first_sentence(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """A description's first sentence on one line, for a Markdown table cell: a sentence
+    longer than `limit` ends with "…" at the last clause or word boundary before it."""
     line = " ".join(text.split())
-    cut = line.find(". ")
-    return (line[: cut + 1] if cut > 0 else line)[:160].replace("|", "/")
+    end = _SENTENCE_END.search(line)
+    sentence = line[: end.start()] if end else line
+    if len(sentence) > limit:
+        cuts = [m.start() for m in _CLAUSE_END.finditer(sentence, 0, limit) if m.start() > limit // 2]
+        sentence = sentence[: cuts[-1] if cuts else limit].rstrip(" ,;:，；：、") + " …"
+    return sentence.replace("|", "/")
+
+
+def _markdown_cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "/")
+
+
+def codebook(marts: list[Mart], version: str) -> str:
+    """Every table and column in words: what a row is, each column's type and meaning. A
+    description of several paragraphs or holding a table (the rate reasons) is given whole
+    below its table, where Markdown can show it."""
+    out = [f"# Codebook of xxgk data release {version}", "",
+           "Each table below is `data/<table>.csv` (and `.parquet`). Types: `integer`, `number` "
+           "(a decimal), `string` (text), `boolean` (true/false), `date` (YYYY-MM-DD), `datetime` "
+           "(ISO 8601, UTC), `array` (a JSON list). An empty field is NULL (no value).", ""]
+    for mart in marts:
+        out += [f"## `{mart.name}` ({mart.rows:,} rows)", "", mart.description.strip(), "",
+                "| column | type | meaning |", "|---|---|---|"]
+        notes = []
+        for column in mart.columns:
+            text = column.description.strip()
+            long = "\n\n" in text or any(line.lstrip().startswith("|") for line in text.splitlines())
+            meaning = _first_sentence(text) + " (more below)" if long else _markdown_cell(text)
+            out.append(f"| `{column.name}` | {frictionless_type(column.duckdb_type)} | {meaning} |")
+            if long:
+                notes += [f"#### `{mart.name}.{column.name}`", "", text, ""]
+        out.append("")
+        out += notes
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _coverage(con: duckdb.DuckDBPyConnection) -> str:
+    """One sentence on what the release covers, from dim_report; empty without it."""
+    try:
+        reports, offices, first, last, districts, ok = con.execute(
+            "select count(*), count(distinct office_id), min(year), max(year), count(distinct district), "
+            "count(*) filter (where status = 'ok') from marts.dim_report").fetchone()
+    except duckdb.Error:
+        return ""
+    if not reports:
+        return "\nIt holds no report yet.\n"
+    years = f"{first}" if first == last else f"{first}–{last}"
+    return (f"\nIt holds {reports:,} reports of {offices:,} offices in {districts:,} districts, "
+            f"on the years {years}; {ok:,} were read with certainty (`status = 'ok'`), the others "
+            f"are `partial` or worse, with the reasons in `dim_report.problems`.\n")
 
 
 def write_release(db: str | Path | None, out_dir: str | Path, now: datetime | None = None) -> Release:
@@ -265,6 +342,7 @@ def write_release(db: str | Path | None, out_dir: str | Path, now: datetime | No
         for mart in release.marts:
             for fmt in ("parquet", "csv"):
                 write_mart(con, mart, data, fmt)
+        coverage = _coverage(con)
     finally:
         con.close()
 
@@ -273,10 +351,13 @@ def write_release(db: str | Path | None, out_dir: str | Path, now: datetime | No
         json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"))
     table_rows = "\n".join(f"| `{m.name}` | {m.rows:,} | {_first_sentence(m.description)} |" for m in release.marts)
     readme = README_TEMPLATE.format(version=release.version, created=created, warehouse=path.name,
-                                    checksums=CHECKSUMS, table_rows=table_rows)
+                                    coverage=coverage, codebook=CODEBOOK, checksums=CHECKSUMS,
+                                    table_rows=table_rows)
     _write_atomically(release.folder / "README.md", lambda p: p.write_text(readme, encoding="utf-8"))
+    book = codebook(release.marts, release.version)
+    _write_atomically(release.folder / CODEBOOK, lambda p: p.write_text(book, encoding="utf-8"))
 
-    names = ["README.md", "datapackage.json"] + [
+    names = ["README.md", CODEBOOK, "datapackage.json"] + [
         f"{DATA_FOLDER}/{m.name}.{fmt}" for m in release.marts for fmt in ("csv", "parquet")]
     release.files = {name: _sha256(release.folder / name) for name in names}
     _write_atomically(release.folder / CHECKSUMS, lambda p: p.write_text(

@@ -84,6 +84,16 @@ select
     violations.right_side,
     violations.left_value,
     violations.right_value,
-    violations.left_value - violations.right_value as difference
+    violations.left_value - violations.right_value as difference,
+    -- where to look: the left side's own cell where it is one (a 总计), and the document
+    left_cell.location as left_location,
+    left_cell.raw_text as left_raw,
+    reports.source_url
 from violations
 join reports using (report_id)
+left join {{ ref('stg_raw__cells') }} as left_cell
+    on left_cell.sha256 = reports.sha256
+    and left_cell.parser_version = reports.parser_version
+    and left_cell.table_name = violations.table_name
+    and left_cell.row_code = violations.row_code
+    and left_cell.column_code = violations.column_code
