@@ -29,6 +29,10 @@ DEFAULT_ALIASES = SEEDS_DIR / "office_aliases.csv"
 # The suffixes by which titles name the same 街道/乡镇 differently (地区办事处 and 乡 are one body,
 # 石景山 writes 鲁谷社区 for 鲁谷街道).
 _LOCAL_SUFFIX_RE = re.compile(r"(?:街道|地区|社区|镇|乡)$")
+# Which registry rows a 街道/乡镇 name may stand for by its stem alone. A 地区办事处 is either
+# (方庄地区办事处 is a 街道, 金盏地区办事处 a 乡); a 镇 or 乡 is never a 街道 of the same stem:
+# 丰台 had 卢沟桥街道 beside 卢沟桥乡 and 长辛店街道 beside 长辛店镇, two bodies each.
+_STEM_KINDS = {"subdistrict": ("subdistrict",), "town": ("town",)}
 _SPACE_RE = re.compile(r"[\s\u3000\xa0]+")
 # The printed district a name may start with (朝阳区, 密云县); the registry says which exist.
 _PRINTED_DISTRICT_RE = re.compile(r"^(.{2,4}?[区县])")
@@ -260,7 +264,8 @@ class OfficeRegistry:
         if found:
             return found
         if _LOCAL_SUFFIX_RE.search(name):
-            return self._by_stem.get((district_code, local_stem(name)), [])
+            kinds = _STEM_KINDS[office_type_of(name)] if not name.endswith("地区") else ("subdistrict", "town")
+            return [o for o in self._by_stem.get((district_code, local_stem(name)), []) if o.office_type in kinds]
         return []
 
     def alias_of(self, name: str, district_code: str, year: int | None) -> str | None:

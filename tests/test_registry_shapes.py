@@ -129,18 +129,38 @@ def test_a_district_in_brackets_after_the_name_is_the_names_district():
 LOCAL = [o for o in CURRENT if o.office_type in ("subdistrict", "town") and not o.normalised_name.endswith("筹备处")]
 
 
+SUBDISTRICT_FORMS = ("街道办事处", "街道", "地区办事处", "地区", "社区")
+TOWN_FORMS = ("镇人民政府", "镇政府", "镇", "地区办事处", "地区", "乡人民政府", "乡")
+
+
 def test_a_subdistrict_or_town_is_found_whichever_suffix_a_title_gives_it():
-    """街道办事处 vs 街道, 镇人民政府 vs 镇 vs 地区办事处 vs 乡: one body, one registry row."""
+    """街道办事处 vs 街道 vs 地区办事处; 镇人民政府 vs 镇 vs 地区办事处 vs 乡: one body, one registry row."""
     misses = []
     for office in LOCAL:
         district = OFFICES.short_name(office.district_code)
         stem = local_stem(office.normalised_name)
-        for suffix in ("街道办事处", "街道", "镇人民政府", "镇政府", "镇", "地区办事处", "地区", "乡人民政府", "乡"):
+        for suffix in SUBDISTRICT_FORMS if office.office_type == "subdistrict" else TOWN_FORMS:
             got = OFFICES.resolve(stem + suffix, district, 2023)
             if got.office_id != office.office_id:
                 misses.append((district, stem + suffix, got.office_id))
     assert not misses, misses[:10]
     assert len(LOCAL) > 300
+
+
+def test_a_town_is_never_the_subdistrict_of_its_stem():
+    """丰台 had 卢沟桥街道 beside 卢沟桥乡 and 长辛店街道 beside 长辛店镇: a 镇 or 乡 the registry
+    lacks is discovered, not filed under the 街道 of the same stem, and the other way round."""
+    wrong = []
+    for office in LOCAL:
+        district = OFFICES.short_name(office.district_code)
+        stem = local_stem(office.normalised_name)
+        other = ("镇人民政府", "乡") if office.office_type == "subdistrict" else ("街道办事处", "社区")
+        for suffix in other:
+            got = OFFICES.resolve(stem + suffix, district, 2023)
+            if got.is_registered and got.office.office_type != office.office_type:
+                wrong.append((district, stem + suffix, got.office_id))
+    assert not wrong, wrong[:10]
+    assert OFFICES.resolve("北京市丰台区卢沟桥乡人民政府", None, 2019).method == "discovered"
 
 
 @pytest.mark.parametrize("printed, district, year, office_id", [
