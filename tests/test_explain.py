@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from scrapers.crawl.explain import explain
-from scrapers.crawl.portals import RegistryError, canonical_url, read_registry
+from scrapers.crawl.discover import classify_link
+from scrapers.crawl.portals import RegistryError, canonical_url, read_registry, select_portals
 from scrapers.crawl.titles import is_decoy, is_report_title, split_title
 from scrapers.offices import OfficeRegistry, local_stem, normalise_office
 from scrapers.settings import SEEDS_DIR
@@ -303,3 +304,42 @@ def test_the_cli_reports_a_bad_registry_in_one_line_and_exit_2(tmp_path):
                           "--db", str(tmp_path / "w.duckdb")], capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0 and "999999" in run.stderr
+
+
+# -- a report filed outside its column ----------------------------------------------------------
+
+OUTSIDE = "http://www.bjchy.gov.cn/affair/bmdt/202001/t20200115_123456.html"  # 朝阳's row: /zfxxgk/gknb/
+
+
+def test_a_report_title_outside_the_scope_is_a_leaf_the_walk_fetches():
+    got = explain(OUTSIDE, "北京市朝阳区望京街道办事处2019年政府信息公开工作年度报告", districts=["朝阳"], offices=OFFICES)
+    assert (got.accepted, got.year, got.office_id) == (True, 2019, "110105026")
+    assert "outside the row's scope" in got.reason and "never walks" in got.reason
+
+    portal = next(p for p in select_portals(read_registry(), ["朝阳"]) if p.host_allowed(OUTSIDE) and not p.in_scope(OUTSIDE))
+    link = classify_link(portal, OUTSIDE, "北京市朝阳区望京街道办事处2019年政府信息公开工作年度报告")
+    assert (link.kind, link.year) == ("detail", 2019)
+
+
+@pytest.mark.parametrize("title", [
+    "",  # no link text: nothing says it is a report
+    "工作动态",  # a column of another section
+    "北京市朝阳区2019年政府信息公开工作年度报告解读",  # a look-alike
+    "政府信息公开年报",  # a column's name, not a report's title
+])
+def test_outside_the_scope_anything_but_a_report_title_is_refused(title):
+    portal = next(p for p in select_portals(read_registry(), ["朝阳"]) if p.host_allowed(OUTSIDE) and not p.in_scope(OUTSIDE))
+    assert classify_link(portal, OUTSIDE, title).kind is None
+    assert not explain(OUTSIDE, title or None, districts=["朝阳"], offices=OFFICES).accepted
+
+
+def test_outside_the_scope_a_report_of_a_year_not_asked_for_is_not_fetched():
+    portal = next(p for p in select_portals(read_registry(), ["朝阳"]) if p.host_allowed(OUTSIDE) and not p.in_scope(OUTSIDE))
+    link = classify_link(portal, OUTSIDE, "北京市朝阳区望京街道办事处2019年政府信息公开工作年度报告", wanted=lambda y: y == 2020)
+    assert link.kind is None
+
+
+def test_outside_the_scope_a_gateways_copy_of_a_report_is_refused():
+    copy = "http://www.bjchy.gov.cn/gate/big5/www.bjchy.gov.cn/zfxxgk/gknb/202001/t20200115_1.html"
+    got = explain(copy, "北京市朝阳区望京街道办事处2019年政府信息公开工作年度报告", districts=["朝阳"], offices=OFFICES)
+    assert not got.accepted and "scope" in got.reason

@@ -1,7 +1,8 @@
 """Walk one portal's 年报 column: sub-columns, list pages, detail pages, attachments.
 
-From the start URL every link is sorted: off the registry's hosts or out of the column's
-scope → never followed; a detail page (the registry's detail pattern, or link text that
+From the start URL every link is sorted: off the registry's hosts, or out of the column's
+scope (unless its link text is a full report title: then a leaf, fetched, never walked) →
+never followed; a detail page (the registry's detail pattern, or link text that
 reads as a report title) → fetched and judged by its own title; an attachment → fetched only
 from a report's page (or when the list links the report file itself); anything else in scope
 → a list page or sub-column, walked in turn. Look-alikes (工作要点, 指南, 目录, notices) are
@@ -36,6 +37,7 @@ the excess is counted in the portal's status, and the crawl goes on with the nex
 
 from __future__ import annotations
 
+import re
 import heapq
 import itertools
 from dataclasses import dataclass
@@ -81,6 +83,15 @@ class LinkVerdict:
     year: int | None = None
 
 
+# A folder named like a host (/gate/big5/www.beijing.gov.cn/…): a translation gateway or mirror
+# serving another page's copy, never a report of its own.
+_HOST_FOLDER = re.compile(r"/(?:[a-z0-9-]+\.)+[a-z]{2,}/", re.IGNORECASE)
+
+
+def _through_a_gateway(url: str) -> bool:
+    return _HOST_FOLDER.search(urlsplit(url).path) is not None
+
+
 def classify_link(portal: Portal, url: str, text: str = "", wanted=lambda year: True) -> LinkVerdict:
     """How the walk treats a link of ``portal`` with that text: the one rule, used by the walk
     and by ``explain``. ``wanted`` says whether a year is asked for."""
@@ -92,6 +103,12 @@ def classify_link(portal: Portal, url: str, text: str = "", wanted=lambda year: 
             return LinkVerdict("file", "report file linked from a list", year_in_text(text))
         return LinkVerdict(None, "attachment")
     if not portal.in_scope(url):
+        # The scope keeps the walk inside the report column; a page a column links under a full
+        # report title is a leaf, never walked, wherever the CMS filed it (departments' reports
+        # often live under their own section's path).
+        if (text and is_report_title(text) and not is_decoy(text) and wanted(year_in_text(text))
+                and not _through_a_gateway(url)):
+            return LinkVerdict("detail", "report page outside the scope, linked with a report title", year_in_text(text))
         return LinkVerdict(None, "out_of_scope")
     if text and is_decoy(text):
         return LinkVerdict(None, "decoy")

@@ -68,8 +68,9 @@ def _judge(portal: Portal, url: str, title: str, offices: OfficeRegistry) -> Exp
         office = offices.resolve(parts.printed_office, portal.district_code, year)
         what = "a report page" if not is_attachment(url) else "a report file"
         how = f"office matched by {office.method}" if office.is_registered else "office not in the registry (it goes to raw.discovered_offices)"
+        where = "in scope" if portal.in_scope(url) else f"outside the row's scope ({' '.join(p.pattern for p in portal.scope)}), a leaf the walk fetches, never walks"
         return Explanation(url, office.district or portal.district, portal.key, True,
-                           f"{what}: in scope, the title is a report title; {how}", year, office.office_id, office.office_name)
+                           f"{what}: {where}; the title is a report title; {how}", year, office.office_id, office.office_name)
     if url == canonical_url(portal.start_url):
         return verdict(True, "the start page: walked as a list, and registered as a report when it carries one inline")
     if is_attachment(url):
