@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import lxml.html
@@ -45,6 +46,22 @@ def test_year_is_the_gold_year(name, doc, gold):
 @pytest.mark.parametrize("name,doc,gold", CASES, ids=[c[0] for c in CASES])
 def test_office_is_the_gold_office(name, doc, gold):
     assert find_office(plain_text(doc)) == gold["office"]
+
+
+_CHINESE_DIGITS = "〇一二三四五六七八九"
+
+
+def in_chinese_digits(text: str, zero: str = "〇") -> str:
+    """Every year of the reports' era as some reports print it: 二〇一九年."""
+    digits = _CHINESE_DIGITS.replace("〇", zero)
+    return re.sub(r"(20[0-2]\d)(?=\s*年)", lambda m: "".join(digits[int(d)] for d in m.group(1)), text)
+
+
+@pytest.mark.parametrize("zero", ["〇", "○", "零"])
+@pytest.mark.parametrize("name,doc,gold", CASES, ids=[c[0] for c in CASES])
+def test_years_printed_in_chinese_digits_give_the_same_year_and_office(name, doc, gold, zero):
+    text = in_chinese_digits(plain_text(doc), zero)
+    assert (find_year(text), find_office(text)) == (gold["year"], gold["office"])
 
 
 def test_every_2019_and_later_gold_document_is_covered():

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from scrapers.parse.numerals import NUMBER, NotANumber, read_number
+from scrapers.parse.numerals import NUMBER, NotANumber, arabic_years, read_number
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,17 @@ def test_not_a_number_is_a_clear_error(text):
 def test_number_fragment(text, found):
     m = re.search(NUMBER, text)
     assert (m.group(0) if m else None) == found
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("二〇一九年政府信息公开", "2019年政府信息公开"),
+    ("截至二○一二年底", "截至2012年底"),
+    ("二零二一 年度", "2021 年度"),
+    # a count, not a year: no 年 after it, or not of the 2000s
+    ("受理申请二〇一件", "受理申请二〇一件"),
+    ("二〇一九件", "二〇一九件"),
+    ("一九九九年", "一九九九年"),
+])
+def test_years_in_chinese_digits_are_written_in_arabic_ones_and_nothing_else(text, expected):
+    got = arabic_years(text)
+    assert got == expected and len(got) == len(text)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scrapers.offices import clean_name as clean_title
-from scrapers.offices import normalise_office
+from scrapers.offices import clean_name, normalise_office
+from scrapers.parse.numerals import arabic_years
 
 # A report title names the disclosure work and ends in a report word.
 _REPORT_RE = re.compile(r"信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)|信息公开.{0,12}年度报告")
@@ -41,6 +41,11 @@ _YEAR_RE = re.compile(r"(20\d{2})\s*年度?")
 _TAIL_RE = re.compile(r"(?:(20\d{2})\s*(?:年度?)?)?\s*(?:政府)?信息公开.*$")
 _HEAD_YEAR_RE = re.compile(r"^\s*(20\d{2})\s*年度?")
 _TRUNCATED = ("…", "...", "..")
+
+
+def clean_title(title: str | None) -> str:
+    """The title without spaces and wrapping brackets, its year in Arabic digits ("二〇一九年")."""
+    return arabic_years(clean_name(title))
 
 
 def title_kind(title: str | None) -> str:

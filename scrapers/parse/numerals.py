@@ -23,6 +23,18 @@ CHINESE = rf"(?=[{CHINESE_NUMERAL_CHARS}]*?[{''.join(_DIGITS)}十])[{CHINESE_NUM
 NUMBER = rf"(?:(?<![\d.])(?<!\d,){ARABIC}万?|{CHINESE})(?![\d.%‰])"
 
 
+# A year of the reports' era printed in Chinese digits ("二〇一二年", "二○一九年度", "二零二一年").
+_CHINESE_YEAR = re.compile(r"二[〇○零]([〇○零一二三四五六七八九]{2})(?=\s*年)")
+
+
+def arabic_years(text: str) -> str:
+    """The text with its years in Chinese digits written in Arabic ones, keeping its length
+    (and so every offset): a title's or a sentence's year is then read like any other."""
+    if "二〇" not in text and "二○" not in text and "二零" not in text:
+        return text
+    return _CHINESE_YEAR.sub(lambda m: "20" + "".join(str(_DIGITS[c]) for c in m.group(1)), text)
+
+
 class NotANumber(ValueError):
     """The text is not a number this module can read."""
 

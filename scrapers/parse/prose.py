@@ -19,6 +19,7 @@ from itertools import accumulate, chain, compress
 from functools import lru_cache
 
 from scrapers.seeds import read_seed
+from scrapers.parse.numerals import arabic_years
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # Quotation marks carry no meaning for the patterns ("“同意公开”的1件") and vary by source.
@@ -227,7 +228,8 @@ _MAX_REPLACED_KINDS = 24
 
 
 def fold_characters(text: str) -> str:
-    """NFKC and traditional -> simplified, keeping the length (and so every offset)."""
+    """NFKC, traditional -> simplified and years in Chinese digits -> Arabic, keeping the length
+    (and so every offset)."""
     # A report holds a few kinds of foldable character (full-width ，：（）, traditional forms)
     # many times: one str.replace per kind is a few scans in C, where translate looks up every
     # character in a Python dict. Translate does it in one pass where there are many kinds
@@ -243,7 +245,7 @@ def fold_characters(text: str) -> str:
     for trad, simp in _traditional()[1]:
         if trad in folded:
             folded = folded.replace(trad, simp)
-    return folded
+    return arabic_years(folded)
 
 
 # What normalise deletes from the folded text, pass by pass: page-number lines; spaces beside
