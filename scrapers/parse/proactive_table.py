@@ -14,7 +14,7 @@ from functools import lru_cache
 from scrapers.extract.model import Row
 from scrapers.parse import labels
 from scrapers.parse.model import ExtraCell, ProactiveCell
-from scrapers.parse.stream import Item, Line, doubtful_cells, read_lines
+from scrapers.parse.stream import Item, Line, doubtful_cells, mend_wrapped_labels, read_lines
 from scrapers.parse.values import Value
 from scrapers.seeds import read_seed
 
@@ -202,7 +202,7 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
         result.problems.append(f"{head.loc}: table 二 row {item} prints no numbers of its own; read as the sum of its sub-rows ({names})")
         emit(item, sums, subs[0][2].loc, ["+".join(vals[k].value.raw.strip() or "0" for _, vals, _ in subs) for k in range(width)])
 
-    for line in lines if lines is not None else read_lines(rows, start, end):
+    for line in mend_wrapped_labels(lines if lines is not None else read_lines(rows, start, end), lambda p: _item(p)[0]):
         pieces = [labels.normalise(p) for p in line.labels]
         head = max((k for k, p in enumerate(pieces) if HEADER_WORD in p), default=None)
         if head is not None:
@@ -230,6 +230,10 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
                 group = (item, line, [])
             continue
         label = line.labels[-1] if line.labels else ""
+        if item is None and not line.labels and group is not None and not group[2] and measures:
+            # the item's numbers printed apart from its label (a PDF cell centred beside a
+            # label wrapped over three lines: "其他对外管理服务" / "12 -1 334" / "事项")
+            item, group = group[0], None
         if item is None and len(line.labels) > 1:
             # an item label with no numbers, then the first of its sub-rows
             parent = next((c for p in reversed(line.labels[:-1]) if (c := labels.match("proactive_item", p)[0])), None)
