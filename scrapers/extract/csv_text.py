@@ -29,7 +29,7 @@ def _records(lines: list[str]) -> list[tuple[int, int, list[str] | None]]:
     k = 0
     while k < len(lines):
         line = lines[k]
-        if line.count(",") < MIN_FIELDS - 1 or "\t" in line or "|" in line:
+        if "," not in line or "\t" in line or "|" in line:
             out.append((k, k + 1, None))
             k += 1
             continue
@@ -39,7 +39,7 @@ def _records(lines: list[str]) -> list[tuple[int, int, list[str] | None]]:
         while record.count('"') % 2 and j < len(lines) and j - k < MAX_LINES_PER_RECORD:
             record += "\n" + lines[j]
             j += 1
-        if record.count('"') % 2:
+        if record.count('"') % 2 or record.count(",") < MIN_FIELDS - 1:
             out.append((k, k + 1, None))
             k += 1
             continue

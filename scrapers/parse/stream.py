@@ -500,18 +500,24 @@ def _continuations(lines: list[Line], j: int, limit: int = 2) -> list[tuple[int,
     return out
 
 
-def mend_wrapped_labels(lines: list[Line], names: Callable[[list[str]], str | None]) -> list[Line]:
+def mend_wrapped_labels(lines: list[Line], names: Callable[[list[str]], str | None],
+                        opens_row: Callable[[str], bool], numbered: bool = False) -> list[Line]:
     """Lines whose label a layout wrapped over lines with the row's numbers on its first or middle
     line (a PDF cell centred vertically: "其他对外管理服务" / "12 -1 334" / "事项"), joined into one.
-    `names`: the code a run of label pieces names, or None. A join is taken only where neither
-    part names a row and the joined label does: the break fell inside the label."""
+    `names`: the code a run of label pieces names, or None; `opens_row`: a piece starts a row's
+    own label (its list number). A join is taken only where the break fell inside the label: the
+    line's own last column names no row, the piece carried over opens no row (and names none,
+    unless `numbered`: every row of the template opens with its list number, so a piece without
+    one starts none: "不补正、行政机关不再处理" under "1、申请人无正当理由逾期"), and the join names
+    a row the line alone did not."""
     out: list[Line] = []
     lines = list(lines)
     k = 0
     while k < len(lines):
         line = lines[k]
         k += 1
-        if not line.labels or names(line.labels) is not None or names(["".join(line.labels)]) is not None:
+        own = line.labels[-1].split()[-1] if line.labels and line.labels[-1].split() else ""
+        if not own or names([own]) is not None:
             out.append(line)
             continue
         numbers = line
@@ -527,14 +533,23 @@ def mend_wrapped_labels(lines: list[Line], names: Callable[[list[str]], str | No
         mended = None
         for j, p in _continuations(lines, k):
             piece = lines[j].labels[p]
-            if names([piece]) is not None:
+            alone = names([piece])
+            # a run of numbers between two labels may be either's: it goes to no label that
+            # names a row by itself (the readers place such runs by the template's order)
+            if opens_row(piece) or (alone is not None and (not numbered or numbers is not line)):
                 break
-            joined = next((w for w in _joins(pieces, [piece]) if names(w) is not None), None)
+            before = names(["".join(pieces)])
+            joined = next((w for w in _joins(pieces, [piece]) if names(w) not in (None, before)
+                           and alone in (None, names(w))), None)
             if joined is not None:
+                rest = lines[j].labels[p + 1:]
+                # what stands between the carried piece and the next row's own label is carried too
+                q = next((n for n, r in enumerate(rest) if opens_row(r)), None)
+                if q and all(names([r]) is None for r in rest[:q]):
+                    joined, rest = ["".join([*joined, *rest[:q]])], rest[q:]
                 mended = Line(joined, numbers.values, line.index, numbers.row, numbers.closed or numbers is not line)
-                rest = lines[j]
-                if rest.labels[p + 1:] or rest.values:
-                    lines[j] = Line(rest.labels[p + 1:], rest.values, rest.index, rest.row, rest.closed)
+                if rest or lines[j].values:
+                    lines[j] = Line(rest, lines[j].values, lines[j].index, lines[j].row, lines[j].closed)
                     k = j
                 else:
                     k = j + 1
