@@ -447,3 +447,278 @@ def html_filler_paragraphs(bs: list[Block]) -> str:
 HTML_WRITERS = {"html_traditional": html_traditional, "html_filler_paragraphs": html_filler_paragraphs, "html_plain": html_plain, "html_styled": html_styled, "html_frame": html_frame, "html_split": html_split,
                 "html_pre": html_pre, "html_pipe_paragraphs": html_pipe_paragraphs, "html_xhtml": html_xhtml,
                 "html_cell_paragraphs": html_cell_paragraphs}
+
+
+# ---------------------------------------------------------------------------------------------
+# More ways tools turn a report into text: a spreadsheet's CSV export, pdftotext's -layout
+# columns, cells wrapped over lines, page breaks inside a table, dashes and units in cells,
+# full-width digits, a browser's copy, pandoc and html2text tables; and two that lose cells
+# (a store that drops empty cells, a reader that goes down each column).
+
+def _is_number(text: str) -> bool:
+    from scrapers.parse.values import read_value
+
+    return bool(text.strip()) and read_value(text) is not None
+
+
+def _broken(text: str, width: int) -> list[str]:
+    """A cell's text broken into lines of `width` characters, as a narrow cell wraps it."""
+    return [text[k : k + width] for k in range(0, len(text), width)] or [""]
+
+
+def csv_export(bs: list[Block]) -> str:
+    """A spreadsheet saved as CSV: every row padded to the sheet's width, a cell holding a comma,
+    a quote or a line break (a long cell broken by hand) quoted."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    for kind, rows in bs:
+        if kind == "text":
+            out.write(rows[0][0] + "\n")
+            continue
+        width = _width(rows)
+        writer = csv.writer(out, lineterminator="\n")
+        for r in rows:
+            cells = ["\n".join(_broken(c, 14)) if len(c) > 20 else c for c in r]
+            writer.writerow([*cells, *[""] * (width - len(r))])
+    return out.getvalue()
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pdf_layout(bs: list[Block], centred: bool) -> str:
+    """pdftotext -layout: columns kept apart by runs of spaces; a cell longer than its column
+    wraps over lines, the row's other cells on its middle line (`centred`, a cell centred
+    vertically) or its first. A blank cell is only spacing."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        width = _width(rows)
+        wrapped = [[_broken(c, 12) if len(c) > 12 else [c] for c in [*r, *[""] * (width - len(r))]] for r in rows]
+        cols = [max(_display_width(piece) for r in wrapped for piece in r[k]) for k in range(width)]
+        for r in wrapped:
+            height = max(len(c) for c in r)
+            for h in range(height):
+                fields = []
+                for c, w in zip(r, cols):
+                    at = (height - len(c)) // 2 if centred else 0
+                    piece = c[h - at] if 0 <= h - at < len(c) else ""
+                    fields.append(piece + " " * (w - _display_width(piece)))
+                out.append("   ".join(fields).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def pdf_layout_centred(bs: list[Block]) -> str:
+    return _pdf_layout(bs, centred=True)
+
+
+def pdf_layout_top(bs: list[Block]) -> str:
+    return _pdf_layout(bs, centred=False)
+
+
+def cell_per_line_wrapped(bs: list[Block]) -> str:
+    """A cell per line, a long cell's text broken over two or three lines where it wrapped."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            for c in r:
+                out += _broken(c, 18) if len(c) > 18 else [c]
+    return "\n".join(out) + "\n"
+
+
+def _header_rows(rows: list[list[str]]) -> list[list[str]]:
+    """The rows a table repeats at the top of each page: its header rows, where the header is
+    the whole table's (table 二's blocks each have their own 信息内容 header: none repeats)."""
+    if any("信息内容" in c for r in rows for c in r):
+        return []
+    head = []
+    for r in rows:
+        if any(_is_number(c) for c in r):
+            break
+        head.append(r)
+    return head[:3]
+
+
+def page_breaks(bs: list[Block], every: int = 9) -> str:
+    """"label | v | v |" rows of a PDF's pages: every few rows the page's footer ("第 3 页 共 8 页"),
+    the report's title as the running head of the next page, and the table's header again."""
+    out = []
+    title = next((rows[0][0] for kind, rows in bs if kind == "text" and "报告" in rows[0][0]), "政府信息公开工作年度报告")
+    page = 1
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        head = _header_rows(rows)
+        for k, r in enumerate(rows):
+            if k and k % every == 0 and k >= len(head):
+                page += 1
+                out += [f"第 {page} 页 共 12 页", "", title[:40]]
+                out += [" | ".join(c if c else " " for c in h) + " |" for h in head]
+            out.append(" | ".join(c if c else " " for c in r) + " |")
+    return "\n".join(out) + "\n"
+
+
+def page_numbers_cell_per_line(bs: list[Block], every: int = 7) -> str:
+    """A cell per line ending " |", a "- 5 -" page number and the table's header repeated every
+    few rows."""
+    out = []
+    page = 2
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        width = _width(rows)
+        head = _header_rows(rows)
+        for k, r in enumerate(rows):
+            if k and k % every == 0 and k >= len(head):
+                out.append(f"- {page} -")
+                page += 1
+                for h in head:
+                    out += _cells_piped(h, width)
+            out += _cells_piped(r, width)
+    return "\n".join(out) + "\n"
+
+
+def dash_blanks(bs: list[Block]) -> str:
+    """Tab-separated rows whose blank cells print a dash, as many reports fill empty cells."""
+    dashes = ["—", "-", "/", "——"]
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for n, r in enumerate(rows):
+            numbered = any(_is_number(c) for c in r)
+            out.append("\t".join(dashes[n % len(dashes)] if numbered and not c.strip() else c for c in r))
+    return "\n".join(out) + "\n"
+
+
+def units_in_cells(bs: list[Block]) -> str:
+    """"label | v |" rows whose counts carry a unit, some after a space ("3件", "12 件")."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            cells = [f"{c}{' ' if k % 2 else ''}件" if re.fullmatch(r"\d+", c.strip()) else c for k, c in enumerate(r)]
+            out.append(" | ".join(c if c else " " for c in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def fullwidth_digits(bs: list[Block]) -> str:
+    """Tab-separated rows in full-width digits (０-９), as some Word documents type them."""
+    return tabs(bs).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
+def zeros_in_words(bs: list[Block]) -> str:
+    """A cell per paragraph, every 0 printed 零."""
+    return cell_per_paragraph([(kind, [[("零" if kind == "table" and c.strip() == "0" else c) for c in r] for r in rows])
+                               for kind, rows in bs])
+
+
+def browser_copy(bs: list[Block]) -> str:
+    """A browser's copy of a web table: tab-separated cells, a tab after each row's last cell,
+    Windows line ends."""
+    out = []
+    for kind, rows in bs:
+        out += [rows[0][0]] if kind == "text" else ["\t".join(r) + "\t" for r in rows]
+    return "\r\n".join(out) + "\r\n"
+
+
+def markdown_aligned(bs: list[Block]) -> str:
+    """pandoc's pipe table: an alignment row (|:---:|), a long cell's line breaks kept as <br>."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out += [rows[0][0], ""]
+            continue
+        width = _width(rows)
+        for k, r in enumerate(rows):
+            cells = ["<br>".join(_broken(c, 12)) if len(c) > 16 else c for c in [*r, *[""] * (width - len(r))]]
+            out.append("| " + " | ".join(cells) + " |")
+            if k == 0:
+                out.append("|" + "|".join(":---:" if j else ":---" for j in range(width)) + "|")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def html2text_table(bs: list[Block]) -> str:
+    """html2text's table: cells between " | " without outer pipes, a "---|---" rule under the
+    first row, bold headings."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out += [f"**{rows[0][0]}**" if len(rows[0][0]) < 30 else rows[0][0], ""]
+            continue
+        width = _width(rows)
+        for k, r in enumerate(rows):
+            out.append(" | ".join([*r, *[""] * (width - len(r))]))
+            if k == 0:
+                out.append("|".join(["---"] * width))
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+WRITERS.update({
+    "cell_per_line_wrapped": cell_per_line_wrapped,
+    "page_breaks": page_breaks,
+    "units_in_cells": units_in_cells,
+    "fullwidth_digits": fullwidth_digits,
+    "zeros_in_words": zeros_in_words,
+    "browser_copy": browser_copy,
+})
+
+# Layouts read in full for most reports but not all (a pdftotext column that a wrapped cell
+# leaves empty, a dash beside a broken total, a header cut at a page break): what is read
+# is right, what is not is named.
+NAMED_MISS_WRITERS = {
+    "csv_export": csv_export,
+    "pdf_layout_centred": pdf_layout_centred,
+    "pdf_layout_top": pdf_layout_top,
+    "page_numbers_cell_per_line": page_numbers_cell_per_line,
+    "dash_blanks": dash_blanks,
+    "markdown_aligned": markdown_aligned,
+    "html2text_table": html2text_table,
+}
+
+
+def blanks_dropped(bs: list[Block]) -> str:
+    """A cell per line from a page-text store that drops empty cells: a blank cell vanishes."""
+    out = []
+    for kind, rows in bs:
+        out += [rows[0][0]] if kind == "text" else [c for r in rows for c in r if c.strip()]
+    return "\n".join(out) + "\n"
+
+
+def column_major(bs: list[Block]) -> str:
+    """A cell per line in the order of an extractor that reads a table down its columns: every
+    row's labels first, then each column of numbers top to bottom (the columns counted from
+    the right, where a table's numbers stand), a blank cell an empty line. Which row a number
+    is in, only the count of lines says."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        numbered = [r for r in rows if any(_is_number(c) for c in r)]
+        out += [c for r in rows for c in r if c.strip() and not _is_number(c)]
+        depth = max((len(r) - next(k for k, c in enumerate(r) if _is_number(c)) for r in numbered), default=0)
+        for col in range(depth, 0, -1):
+            out += [r[-col] if _is_number(r[-col]) or not r[-col].strip() else "" for r in numbered if len(r) >= col]
+    return "\n".join(out) + "\n"
+
+
+# Layouts that lose where a cell stood: what they read must be right, and they read less.
+LOSSY_WRITERS = {"blanks_dropped": blanks_dropped, "column_major": column_major}

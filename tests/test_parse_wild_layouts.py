@@ -190,3 +190,100 @@ def test_a_pages_paragraph_of_a_blank_cell_and_filler_is_the_blank_cell():
     got = {(c.item, c.measure): (c.value, c.raw) for c in _parse(page, "x.html").proactive}
     assert got[("administrative_fee", "amount")] == (0, "")
     assert got[("administrative_license", "decisions")] == (7, "7")
+
+
+# --- layouts of a second round: pdftotext, CSV, wrapped cells, numerals --------------------
+
+from scrapers.extract.csv_text import csv_as_tabs  # noqa: E402
+
+
+def _requests(parse) -> dict[tuple[str, str], int]:
+    return {(c.row, c.column): c.value for c in parse.requests}
+
+
+def test_a_spreadsheets_csv_export_reads_as_table_rows():
+    # a quoted cell holds a line break and a comma; every record has the sheet's four fields
+    text = HEAD + ('第二十条第（一）项,,,\n信息内容,"本年新制\n作数量",本年新公开数量,对外公开总数量\n'
+                   '规章,0,0,"1,204"\n规范性文件,3,2,47\n')
+    got = _proactive(_parse(text))
+    assert got[("regulation", "total_published")] == 1204
+    assert got[("normative_document", "new_published")] == 2
+
+
+def test_prose_with_ascii_commas_is_not_a_csv_block():
+    prose = ("2022年,我局共收到申请12件,办结11件,结转1件。\n全年主动公开信息356条,其中,政策文件41条,"
+             "规划计划5条。\n年内,召开专题会议3次,开展培训2次,覆盖人员80人次。\n")
+    assert csv_as_tabs(prose) == prose
+
+
+def test_a_count_printed_as_a_numeral_zero_is_a_printed_zero():
+    v = read_value("零")
+    assert v.number == 0 and not v.blank
+    # 一 stays a dash look-alike, as before: the numerals are not read as counts
+    assert read_value("一").blank
+
+
+def test_a_number_split_from_its_unit_by_a_space_is_one_value():
+    text = HEAD + "第二十条第（一）项\n信息内容\n本年制发件数\n本年废止件数\n现行有效件数\n规章\n1 件\n0 件\n6 件\n"
+    got = _proactive(_parse(text))
+    assert got[("regulation", "issued")] == 1 and got[("regulation", "in_force")] == 6
+
+
+def test_a_label_wrapped_over_three_lines_takes_the_numbers_of_its_middle_line():
+    # pdftotext -layout of a vertically centred cell: the numbers beside the label's middle line
+    text = HEAD + ("                 第二十条第（五）项\n   信息内容    上一年项目数量    本年增/减    处理决定数量\n"
+                   "   行政许可          20              0              77\n  其他对外管理服务\n"
+                   "                     9             -2              40\n       事项\n")
+    got = _proactive(_parse(text))
+    assert got[("other_external_service", "prior_year_items")] == 9
+    assert got[("other_external_service", "change")] == -2
+    assert got[("administrative_license", "decisions")] == 77
+
+
+def test_header_cells_wrapped_in_columns_are_joined_column_by_column():
+    text = HEAD + ("              第二十条第（一）项\n              本年制发    本年废止    现行有效\n   信息内容\n"
+                   "                件数        件数        件数\n     规章         2           0           9\n")
+    got = _proactive(_parse(text))
+    assert got == {("regulation", "issued"): 2, ("regulation", "repealed"): 0, ("regulation", "in_force"): 9}
+
+
+REQ = "2021年某局政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+
+
+def test_a_wrapped_label_with_its_numbers_on_the_first_line_is_joined_to_its_rest():
+    # "逾期不补" / "正、…": neither line names the row, the join does
+    text = REQ + ("       （五）不予处理  1.信访举报投诉类申请        2   0   0   0   0   0   2\n"
+                  "       （六）其他处理  1.申请人无正当理由逾期不补   4   1   0   0   0   0   5\n"
+                  "                       正、行政机关不再处理其政府\n                       信息公开申请\n"
+                  "                       2.申请人逾期未按收费通知要   0   0   0   0   0   0   0\n"
+                  "                       求缴纳费用、行政机关不再处\n                       理其政府信息公开申请\n"
+                  "                       3.其他                       1   0   0   0   0   0   1\n")
+    got = _requests(_parse(text))
+    assert [got[("other_no_correction", c)] for c in ("natural_person", "commercial_enterprise", "total")] == [4, 1, 5]
+    assert got[("other_unpaid_fee", "total")] == 0
+    assert got[("other_misc", "total")] == 1
+
+
+def test_the_rest_of_a_wrapped_label_is_never_a_row_that_opens_with_its_number():
+    # Regression: "2、申请人逾期未按收费通" after the rest of row 1's label ("不补正…") was read as
+    # row 1 with row 2's numbers
+    text = REQ + ("（六）其他处理 1、申请人无正当理由逾期   5   0   0   0   0   0   5\n不补正、行政机关不再处理\n"
+                  "其政府信息公开申请\n2、申请人逾期未按收费通   3   0   0   0   0   0   3\n知要求缴纳费用、行政机关\n"
+                  "不再处理其政府信息公开申请\n3、其他   0   0   0   0   0   0   0\n")
+    got = _requests(_parse(text))
+    assert got[("other_no_correction", "total")] == 5
+    assert got[("other_unpaid_fee", "total")] == 3
+
+
+def test_a_dash_is_none_where_the_rows_total_holds_and_unread_where_it_breaks():
+    # "—" in a count cell: the row's 总计 is the sum of its parts with the dashes as 0, so they
+    # are 0; beside a total that breaks, a dash may hide a lost number, so it is not read
+    text = REQ + ("一、本年新收政府信息公开申请数量 | 6 | — | — | — | 1 | — | 7 |\n"
+                  "二、上年结转政府信息公开申请数量 | 2 | — | — | — | — | — | 5 |\n"
+                  "（一）予以公开 | 8 | — | — | — | 1 | — | 9 |\n四、政府信息公开行政复议、行政诉讼情况\n")
+    parse = _parse(text)
+    got = _requests(parse)
+    assert got[("new_received", "commercial_enterprise")] == 0 and got[("new_received", "total")] == 7
+    assert ("carried_over", "commercial_enterprise") not in got
+    assert got[("carried_over", "natural_person")] == 2 and got[("carried_over", "total")] == 5
+    assert parse.status == "partial" and any("dashes" in p for p in parse.problems)

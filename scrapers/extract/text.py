@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from scrapers.extract.csv_text import csv_as_tabs
 from scrapers.extract.cut import cut_number_problem, trim_cut_line
 from scrapers.extract.decode import decode_bytes
 from scrapers.extract.model import Cell, Extracted, Row
@@ -96,6 +97,8 @@ def extract_text(data: bytes) -> Extracted:
     if cut:
         problems.append(f"text cut after {len(text):,} characters: no report is that long")
     text, lost = trim_cut_line(text)
+    # a spreadsheet's CSV export: its rows as the tab-separated rows a table's copy prints
+    text = csv_as_tabs(text)
     if lost:
         problems.append(cut_number_problem(lost))
     # the first line with any text, found without splitting the whole text once more

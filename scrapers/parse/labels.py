@@ -62,8 +62,17 @@ def unconditional_texts(dimension: str) -> tuple[str, ...]:
     return tuple(v.text for v in variants(dimension) if not v.context)
 
 
+_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])+")
+
+
 def _strip_enumerator(label: str) -> str:
-    return re.sub(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])+", "", label)
+    return _ENUMERATOR.sub("", label)
+
+
+def opens_with_enumerator(text: str) -> bool:
+    """The label starts with its list number ("3.其他", "（六）其他处理", "四、结转…"): a row's
+    own label, never the rest of a label wrapped from the line before."""
+    return _ENUMERATOR.match(normalise(text)) is not None
 
 
 def match(dimension: str, text: str, context: set[str] | frozenset[str] = frozenset()) -> tuple[str | None, bool]:
@@ -108,7 +117,9 @@ def _match_run(dimension: str, pieces: tuple[str, ...], context: frozenset[str],
                 return None, True
             continue
         reaches = best.exact or joined.rfind(best.text) + len(best.text) > len(joined) - len(last)
-        if reaches or (continued and match(dimension, "".join(pieces[-n:-1]), context)[0] == best.code):
+        # a last piece that opens with its list number is a row of its own, not the earlier one's tail
+        carried = continued and not opens_with_enumerator(pieces[-1])
+        if reaches or (carried and match(dimension, "".join(pieces[-n:-1]), context)[0] == best.code):
             return best.code, False
         return None, False
     return None, False

@@ -14,7 +14,7 @@ from functools import lru_cache
 from scrapers.extract.model import Row
 from scrapers.parse import labels
 from scrapers.parse.model import ExtraCell, ProactiveCell
-from scrapers.parse.stream import Item, Line, doubtful_cells, read_lines
+from scrapers.parse.stream import Item, Line, doubtful_cells, mend_wrapped_labels, read_lines
 from scrapers.parse.values import Value
 from scrapers.seeds import read_seed
 
@@ -128,6 +128,21 @@ def _cut_header_cells(cells: tuple[str, ...]) -> tuple[tuple[str, str | None], .
     return tuple((m, _header_unit(labels.normalise(cell)) if m == "amount" else None) for m, cell in zip(fits[0], cells))
 
 
+def _wrapped_header(pieces: list[str]) -> tuple[tuple[str, str | None], ...] | None:
+    """The measures of a header whose cells wrapped onto two or three lines, each line a piece
+    whose spacing parts the columns ("本年制发 本年废止 现行有效" over "件数 件数 件数", the
+    信息内容 cell centred between them): the lines joined column by column, where every line
+    has the same number of columns and each joined column names one measure."""
+    rows = [p.split() for p in pieces if p.strip()]
+    if not 2 <= len(rows) <= 3 or len({len(r) for r in rows}) != 1 or len(rows[0]) < 2:
+        return None
+    columns = ["".join(col) for col in zip(*rows)]
+    found = [_header(c) for c in columns]
+    if any(len(m) != 1 for m in found):
+        return None
+    return tuple(m[0] for m in found)
+
+
 def _plain(value) -> int | float:
     """Counts as int; amounts as printed (a decimal stays a float even when it ends in .0)."""
     return value if isinstance(value, int) else float(value)
@@ -202,7 +217,7 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
         result.problems.append(f"{head.loc}: table 二 row {item} prints no numbers of its own; read as the sum of its sub-rows ({names})")
         emit(item, sums, subs[0][2].loc, ["+".join(vals[k].value.raw.strip() or "0" for _, vals, _ in subs) for k in range(width)])
 
-    for line in lines if lines is not None else read_lines(rows, start, end):
+    for line in mend_wrapped_labels(lines if lines is not None else read_lines(rows, start, end), lambda p: _item(p)[0], labels.opens_with_enumerator):
         pieces = [labels.normalise(p) for p in line.labels]
         head = max((k for k, p in enumerate(pieces) if HEADER_WORD in p), default=None)
         if head is not None:
@@ -217,6 +232,10 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
             cut = _cut_header(tuple(c for c in header_cells if labels.normalise(c)))
             if cut is not None:
                 measures = cut
+            clause = max((k for k, p in enumerate(pieces[:head]) if "第二十条" in p), default=-1)
+            wrapped = _wrapped_header([*line.labels[clause + 1 : head], own, *header_cells[1:]])
+            if wrapped is not None and len(wrapped) > len(measures):
+                measures = wrapped
             if item is None:
                 continue
         else:
@@ -230,6 +249,10 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
                 group = (item, line, [])
             continue
         label = line.labels[-1] if line.labels else ""
+        if item is None and not line.labels and group is not None and not group[2] and measures:
+            # the item's numbers printed apart from its label (a PDF cell centred beside a
+            # label wrapped over three lines: "其他对外管理服务" / "12 -1 334" / "事项")
+            item, group = group[0], None
         if item is None and len(line.labels) > 1:
             # an item label with no numbers, then the first of its sub-rows
             parent = next((c for p in reversed(line.labels[:-1]) if (c := labels.match("proactive_item", p)[0])), None)

@@ -20,7 +20,7 @@ from operator import mul
 from scrapers.extract.model import Row
 from scrapers.parse import labels
 from scrapers.parse.model import ExtraCell, RequestCell
-from scrapers.parse.stream import Item, Line, doubtful_cells, read_lines
+from scrapers.parse.stream import Item, Line, doubtful_cells, mend_wrapped_labels, read_lines
 from scrapers.parse.values import Value
 from scrapers.seeds import read_seed
 
@@ -185,11 +185,16 @@ def _adds_up(values: list[Item]) -> bool:
     return values[_TOTAL_INDEX].value.number == sum(values[k].value.number for k in _PART_INDEXES)
 
 
+def _row_named(pieces: list[str]) -> str | None:
+    return labels.match_run("request_row", pieces, continued=True)[0]
+
+
 def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | None = None,
                   followed: bool = True) -> RequestsResult:
     """`followed`: the document goes on after the section (it was not cut inside table 三)."""
     result = RequestsResult()
     region = lines if lines is not None else read_lines(rows, start, end)
+    region = mend_wrapped_labels(region, _row_named, labels.opens_with_enumerator, numbered=True)
     last_with_values = max((k for k, ln in enumerate(region) if ln.values), default=-1)
 
     # The 2021 format prints (六) as three rows; so does any report that kept them.
@@ -334,6 +339,13 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
             continue
         seven, note = assigned[code]
         skip = doubtful_cells(seven, lambda k: f"{code}.{COLUMNS[k]}", result.problems)
+        dashes = {k for k, v in enumerate(seven) if v.value.blank and v.value.raw.strip()}
+        if dashes and not _adds_up(seven):
+            # a dash is read as none only where the row's total then holds: beside a total that
+            # breaks, it may stand for a number the page lost as well as for a zero
+            result.problems.append(f"{seven[min(dashes)].loc}: row {code} prints dashes and its 总计 is not the sum of its parts; "
+                                   "the dashed cells are not read")
+            skip |= dashes
         if skip:
             result.uncertain = True
         for k, (col, v) in enumerate(zip(COLUMNS, seven)):

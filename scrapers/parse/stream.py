@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from scrapers.extract.model import Cell, Extracted, Row
 from scrapers.extract.text import MAX_ROWS, is_rule_line, split_line
-from scrapers.parse.values import MIN_CONFIDENCE, Value, read_value
+from scrapers.parse.values import MIN_CONFIDENCE, UNITS, Value, read_value
 from scrapers.seeds import read_seed
 
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
@@ -293,6 +293,12 @@ def _split(row: Row) -> tuple[list[str], list[Item]]:
             k -= 1
             continue
         value = read_value(cell.text)
+        if value is None and not table and k > 1 and cell.text in UNITS:
+            # "2 件": a line of text split at its spaces parts a number from its unit
+            value = read_value(cells[k - 2].text + cell.text)
+            if value is not None:
+                k -= 1
+                cell = cells[k - 1]
         if value is None:
             break
         values.append(Item(value, cell.loc or row.loc, cell.confidence, cell))
@@ -467,6 +473,95 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
         blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
         cur.values.extend(Item(_BLANK, rows[end - 1].loc) for _ in range(blanks))
     return lines
+
+
+def _joins(first: list[str], then: list[str]) -> list[list[str]]:
+    """The ways two runs of label pieces may be one label wrapped over lines: run on ("2.其他法律行政法"
+    + "规禁止公开"), or, where spacing parts a line into columns (a PDF's merged group cell beside
+    its rows: "（三）不 4.保护第三方合法" over "予公开 权益"), each line's last column run on."""
+    ways = [["".join([*first, *then])]]
+    head, tail = first[-1].split(), " ".join(then).split()
+    if head and tail and (len(head) > 1 or len(tail) > 1):
+        ways.append([*first[:-1], *head[:-1], *tail[:-1], head[-1] + tail[-1]])
+    return ways
+
+
+def _continuations(lines: list[Line], j: int, limit: int = 2) -> list[tuple[int, int]]:
+    """Where the label pieces after a line are, (line, piece), up to `limit`: pieces of label-only
+    lines, and the leading pieces of the next line with values (its last piece is its own label)."""
+    out: list[tuple[int, int]] = []
+    while j < len(lines) and len(out) < limit and lines[j].labels:
+        line = lines[j]
+        free = len(line.labels) - (1 if line.values else 0)
+        out += [(j, p) for p in range(min(free, limit - len(out)))]
+        if line.values:
+            break
+        j += 1
+    return out
+
+
+def mend_wrapped_labels(lines: list[Line], names: Callable[[list[str]], str | None],
+                        opens_row: Callable[[str], bool], numbered: bool = False) -> list[Line]:
+    """Lines whose label a layout wrapped over lines with the row's numbers on its first or middle
+    line (a PDF cell centred vertically: "其他对外管理服务" / "12 -1 334" / "事项"), joined into one.
+    `names`: the code a run of label pieces names, or None; `opens_row`: a piece starts a row's
+    own label (its list number). A join is taken only where the break fell inside the label: the
+    line's own last column names no row, the piece carried over opens no row (and names none,
+    unless `numbered`: every row of the template opens with its list number, so a piece without
+    one starts none: "不补正、行政机关不再处理" under "1、申请人无正当理由逾期"), and the join names
+    a row the line alone did not."""
+    out: list[Line] = []
+    lines = list(lines)
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        k += 1
+        own = line.labels[-1].split()[-1] if line.labels and line.labels[-1].split() else ""
+        if not own or names([own]) is not None:
+            out.append(line)
+            continue
+        numbers = line
+        if not line.values:
+            # the numbers on the middle line, between the label's pieces
+            if k < len(lines) and not lines[k].labels and lines[k].values:
+                numbers = lines[k]
+                k += 1
+            else:
+                out.append(line)
+                continue
+        pieces = list(line.labels)
+        mended = None
+        for j, p in _continuations(lines, k):
+            piece = lines[j].labels[p]
+            alone = names([piece])
+            # a run of numbers between two labels may be either's: it goes to no label that
+            # names a row by itself (the readers place such runs by the template's order)
+            if opens_row(piece) or (alone is not None and (not numbered or numbers is not line)):
+                break
+            before = names(["".join(pieces)])
+            joined = next((w for w in _joins(pieces, [piece]) if names(w) not in (None, before)
+                           and alone in (None, names(w))), None)
+            if joined is not None:
+                rest = lines[j].labels[p + 1:]
+                # what stands between the carried piece and the next row's own label is carried too
+                q = next((n for n, r in enumerate(rest) if opens_row(r)), None)
+                if q and all(names([r]) is None for r in rest[:q]):
+                    joined, rest = ["".join([*joined, *rest[:q]])], rest[q:]
+                mended = Line(joined, numbers.values, line.index, numbers.row, numbers.closed or numbers is not line)
+                if rest or lines[j].values:
+                    lines[j] = Line(rest, lines[j].values, lines[j].index, lines[j].row, lines[j].closed)
+                    k = j
+                else:
+                    k = j + 1
+                break
+            pieces.append(piece)
+        if mended is None:
+            out.append(line)
+            if numbers is not line:
+                out.append(numbers)
+        else:
+            out.append(mended)
+    return out
 
 
 def doubtful_cells(items: list[Item], name: Callable[[int], str], problems: list[str]) -> set[int]:

@@ -12,6 +12,8 @@ from scrapers.parse.prose import fold_characters
 
 # What reports print for "nothing": read as 0, the raw text kept to tell it from a printed 0.
 BLANKS = {"", "-", "—", "–", "－", "——", "/", "／", "无", "\\", "―", "一"}
+# A zero printed as a numeral ("零", "〇"): a printed 0, not a blank.
+ZEROS = {"零", "〇"}
 # the units a value may carry, longest first where one ends another
 UNITS = ("万元", "元", "件", "条", "项", "个", "人次", "次")
 _NUMBER = re.compile(r"^(?P<sign>--|[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
@@ -67,6 +69,8 @@ def read_value(text: str) -> Value | None:
         t = fold_characters(t)
     if t in BLANKS:
         return Value(0, raw, True, None)
+    if t in ZEROS:
+        return Value(0, raw, False, None)
     m = _NUMBER.match(t.replace("−", "-"))
     if not m:
         return _change_in_words(t, raw)
