@@ -116,6 +116,12 @@ def test_since_the_regulation_is_the_year_itself_in_a_2008_report(text, expected
     assert read(text, 2008) == expected
 
 
+def test_after_the_regulation_took_effect_up_to_the_years_end_is_the_first_year():
+    text = "《条例》正式施行后,截至12月31日,本局共受理政府信息公开申请3件。"
+    assert read(text, 2008) == {"requests_received": 3}
+    assert read(text, 2010) == {}
+
+
 def test_since_the_regulation_with_the_year_unknown_is_never_read():
     assert read("《条例》正式实施以来,全镇共主动公开政府信息1,932条。") == {}
 
@@ -174,6 +180,8 @@ def test_granted_counted_with_partly_granted_is_left_out_with_a_problem(text):
     "text, expected",
     [
         ("本年度政府信息公开申请件数为14件。", {"requests_received": 14}),
+        ("全年新增政府信息公开申请19件。", {"requests_received": 19}),
+        ("比上年新增申请4件。", {}),
         ("全年政府信息公开申请总数:62件。", {"requests_received": 62}),
         ("申请人共11人,申请件数共13件。", {"requests_received": 13}),
         ("共受理市民申请政府信息公开事项5件。", {"requests_received": 5}),
