@@ -8,8 +8,9 @@ statement is read by its meaning, from vocabularies that are data in seeds/:
                                one phrase that stands before the number, right after its unit
                                ("配备了1名兼职工作人员"), or around it ("收到12起…依申请公开")
   narrative_qualifiers.csv     the words that make a number something else (a running total, a
-                               share, a change, a subset), the filler allowed between a measure's
-                               words and its number, and the words naming the report's own year
+                               share, a change, an average, another year's figure, a subset), the
+                               filler allowed between a measure's words and its number, and the
+                               words naming the report's own year
   narrative_patterns.csv       statements without a number (zero: "未收到…申请"; ambiguous: left
                                out with a problem) and the markers of the two eras (looks_pre2019)
 A number is read in its clause: the text from the clause start (or the number before it) to the
@@ -41,8 +42,12 @@ log = logging.getLogger(__name__)
 # The measure codes: a contract with the warehouse, kept with their labels in seeds/narrative_measures.csv.
 MEASURES = tuple(row["code"] for row in read_seed("narrative_measures"))
 _KINDS = ("zero", "ambiguous", "pre2019_marker", "post2019_marker")
-_QUALIFIER_KINDS = ("cumulative", "cumulative_unless_annual", "annual", "share", "change", "subset", "superset", "year_part", "filler", "approximate")
+_QUALIFIER_KINDS = (
+    "cumulative", "cumulative_unless_annual", "cumulative_since", "annual", "share", "change", "average", "other_year", "subset", "superset",
+    "year_part", "filler", "approximate",
+)  # fmt: skip
 _CLAUSE_BREAK = re.compile(r"[,;:。!?\n]")
+_YEAR_END = re.compile(r"(?<!\d)20\d{2}$")
 # The last section of a report of either era: 存在的(主要)问题/不足及改进措施, 其他需要报告的事项.
 _CLOSING_HEADING = re.compile(r"(?:不足|问题|改进|其他需要报告)")
 # "5500余条", "300多件": the printed number is approximate
@@ -81,7 +86,7 @@ class Phrase:
 @dataclass(frozen=True, slots=True)
 class Qualifier:
     kind: str
-    scope: str  # lead, lead_end, sentence, gap, clause_before
+    scope: str  # lead, lead_end, sentence, gap, clause_before, after, number
     measures: tuple[str, ...]
     regex: re.Pattern
     note: str
@@ -275,7 +280,7 @@ def load_vocabulary() -> Vocabulary:
         kind, scope = row["kind"].strip(), row["scope"].strip()
         if kind not in _QUALIFIER_KINDS:
             raise ValueError(f"{where}: unknown kind {kind!r}")
-        if scope not in ("lead", "lead_end", "sentence", "gap", "clause_before", "after"):
+        if scope not in ("lead", "lead_end", "sentence", "gap", "clause_before", "after", "number"):
             raise ValueError(f"{where}: unknown scope {scope!r}")
         qualifiers.append(Qualifier(kind, scope, _measures(row["measures"], where), _compile(row["pattern"], where), row["note"]))
     filler = "|".join(f"(?:{q.regex.pattern})" for q in qualifiers if q.kind == "filler")
@@ -333,15 +338,16 @@ def _phrases_for(vocabulary: Vocabulary, present: frozenset[str]) -> tuple[Phras
     return tuple(p for p in vocabulary.phrases if all(not present.isdisjoint(group) for group in p.needs))
 
 
-def parse_narrative(text: str) -> NarrativeResult:
-    """The measures a pre-2019 report states in its sentences."""
+def parse_narrative(text: str, year: int | None = None) -> NarrativeResult:
+    """The measures a pre-2019 report states in its sentences. year, the year the report covers
+    when known, tells another year's figure in the same sentence ("2010年…120件,2011年…150件")."""
     prose = normalise(text)
     statements = _statements(load_patterns())
     vocabulary = load_vocabulary()
     result = NarrativeResult(truncated=is_truncated(prose))
     found: list[_Found] = []
     for start, end in sentences(prose):
-        found.extend(_read_sentence(prose, start, end, statements, vocabulary, result))
+        found.extend(_read_sentence(prose, start, end, statements, vocabulary, result, year))
 
     # A number two measures both claim ("…同意部分公开…") belongs to the one whose words are the
     # longer match; when neither is, to none for certain.
@@ -396,7 +402,8 @@ def parse_narrative(text: str) -> NarrativeResult:
 
 
 def _read_sentence(
-    prose: Prose, start: int, end: int, statements: _Statements, vocabulary: Vocabulary, result: NarrativeResult
+    prose: Prose, start: int, end: int, statements: _Statements, vocabulary: Vocabulary, result: NarrativeResult,
+    year: int | None = None,
 ) -> list[_Found]:
     sentence = prose.text[start:end]
     found: list[_Found] = []
@@ -468,7 +475,10 @@ def _read_sentence(
             # "…共主动公开政府信息615条,今年新增94条": the year's part of the running total the
             # sentence just gave, in words of the year alone (新增 there is no change on last year)
             clause = sentence[clause_start:t_start]  # whole: a year "2015年" is a number that ends a lead
-            claims = [(m, 0, (-1, -1)) for m in sorted(running_totals) if _has(vocabulary, "year_part", "lead", m, clause)]
+            claims = [
+                (m, 0, (-1, -1)) for m in sorted(running_totals)
+                if _has(vocabulary, "year_part", "lead", m, clause) and not _other_year(vocabulary, m, clause, year)
+            ]  # fmt: skip
             year_part = bool(claims)
         if not claims:
             # a measure the sentence already states zero for ("…行政复议、提起行政诉讼的案件0件")
@@ -502,12 +512,15 @@ def _read_sentence(
             a, b = (lead_start + phrase_span[0], lead_start + phrase_span[1]) if phrase_span[0] >= 0 else (t_end, t_end + length)
             if vetoed(measure, a, b):
                 continue
+            # a year is a number, so a lead starts after it ("2015年主动公开803条": at 年); the
+            # words naming a year see it
+            dated_lead = sentence[lead_start - 4 : t_start] if lead[:1] == "年" and _YEAR_END.search(sentence, 0, lead_start) else lead
             # the sentence's first figure may take its year from an earlier clause ("2012年,全局累计…12条")
-            year_words = sentence[:t_start] if figures == 1 else lead
+            year_words = sentence[:t_start] if figures == 1 else dated_lead
             reason = None if year_part else _qualified(
                 measure, sentence, lead, vocabulary, year_words,
                 _clause_before(sentence, breaks, clause_start, found_tokens), measure in running_totals,
-                sentence[:t_start],
+                sentence[:t_start], year, dated_lead,
             )  # fmt: skip
             if reason:
                 kind, note = reason
@@ -528,7 +541,10 @@ def _read_sentence(
             if measure != "fees_yuan" and not isinstance(v, int):
                 result.problems.append(f"{measure} left out: {t.group(0)!r} is not a whole number in {prose.source(start, end)!r}")
                 continue
-            approximate = bool(t["approx"]) or _has(vocabulary, "approximate", "lead_end", measure, lead)
+            approximate = (
+                bool(t["approx"]) or _has(vocabulary, "approximate", "lead_end", measure, lead) is not None
+                or _has(vocabulary, "approximate", "number", measure, t["n"]) is not None
+            )  # fmt: skip
             found.append(_Found(measure, v, approximate, (start, end), (start + t.start("n"), start + t.end("n")), length))
     for measure, hits in vetoes.items():
         for _, _, note in hits:
@@ -623,6 +639,8 @@ def _qualified(
     clause_before: str = "",
     after_running_total: bool = False,
     before: str | None = None,
+    year: int | None = None,
+    dated_lead: str | None = None,
 ) -> tuple[str, str] | None:
     """(kind, why) the number a lead ends with is not the year's figure of measure, or None when it is.
 
@@ -631,23 +649,72 @@ def _qualified(
     before the lead's when it holds no number: "其中," there makes a subset too. The part of a
     running total that names the year ("累计…5928条,其中,本年度新增…2110条") is the year's figure.
     before is the sentence up to the number, where a sentence-scope pattern is looked for (the
-    whole sentence when not given): "…,截至2012年12月30日,…共主动公开政府信息615条,今年新增94条"."""
+    whole sentence when not given): "…,截至2012年12月30日,…共主动公开政府信息615条,今年新增94条".
+    year is the report's: a lead naming other years and not it gives another year's figure;
+    dated_lead is the lead with the year printed just before it (the lead when none)."""
     annual = _has(vocabulary, "annual", "lead", measure, lead)
+    since = _since(vocabulary, measure, sentence if before is None else before, year)
+    # a span from a start in the report's own year ("自2008年5月1日《条例》施行以来" of a 2008
+    # report) is that year: no running total, whatever its words
+    first_year = since is not None and since[1]
     for kind, scope, text in (
-        ("cumulative", "lead", lead), ("share", "lead_end", lead), ("change", "lead_end", lead),
-        ("change", "lead", lead), ("subset", "lead", lead), ("subset", "clause_before", clause_before),
+        ("cumulative", "lead", "" if first_year else lead), ("share", "lead_end", lead), ("change", "lead_end", lead),
+        ("change", "lead", lead), ("average", "lead", lead), ("subset", "lead", lead),
+        ("subset", "clause_before", clause_before),
     ):  # fmt: skip
         if kind == "subset" and after_running_total and annual:
             continue
         q = _has(vocabulary, kind, scope, measure, text)
         if q:
             return kind, q.note
+    q = _other_year(vocabulary, measure, lead if dated_lead is None else dated_lead, year)
+    if q:
+        return q.kind, q.note
+    if first_year:
+        return None
     if not _has(vocabulary, "annual", "lead", measure, lead if year_words is None else year_words):
+        if since is not None:
+            return since[0].kind, since[0].note
         q = _has(vocabulary, "cumulative_unless_annual", "lead", measure, lead) or _has(
             vocabulary, "cumulative_unless_annual", "sentence", measure, sentence if before is None else before
         )
         if q:
             return q.kind, q.note
+    return None
+
+
+def _since(vocabulary: Vocabulary, measure: str, before: str, year: int | None) -> tuple[Qualifier, bool] | None:
+    """(the cumulative_since qualifier, whether its start is in the report's year) for a span
+    from a start to now in the sentence before the number. The start's year is the pattern's
+    group "year", or N for a group named year_N that matched (the 条例 took effect in 2008, so
+    "《条例》施行以来" starts then); a start in another year, or with the report's year
+    unknown, is a running total."""
+    for q in vocabulary.qualifiers_of.get(("cumulative_since", "sentence"), ()):
+        if measure not in q.measures:
+            continue
+        m = q.regex.search(before)
+        if m is None:
+            continue
+        groups = m.groupdict()
+        starts = {int(groups["year"])} if groups.get("year") else {int(name[5:]) for name, v in groups.items() if name.startswith("year_") and v is not None}
+        return q, year is not None and year in starts
+    return None
+
+
+def _other_year(vocabulary: Vocabulary, measure: str, lead: str, year: int | None) -> Qualifier | None:
+    """The other_year qualifier that makes the lead's number another year's figure: words of
+    the year before (上年度), or years printed (group "year") none of which is the report's own.
+    Without the report's year, a printed year tells nothing."""
+    for q in vocabulary.qualifiers_of.get(("other_year", "lead"), ()):
+        if measure not in q.measures:
+            continue
+        if "year" not in q.regex.groupindex:
+            if q.regex.search(lead):
+                return q
+            continue
+        printed = {int(m["year"]) for m in q.regex.finditer(lead)}
+        if year is not None and printed and year not in printed:
+            return q
     return None
 
 

@@ -113,7 +113,7 @@ def _read_narrative(parse: Parse, ext: Extracted, pre2019: bool) -> None:
         parse.problems.append("no table 二, 三 or 四 found, and the text is not a pre-2019 report")
         return
     parse.template = "pre2019"
-    result = parse_narrative(ext.text)
+    result = parse_narrative(ext.text, parse.year)
     rows = stream_rows(ext)
     problems = list(result.problems)
     table = {c.measure: c for c in parse_stat_table(rows, problems)}
