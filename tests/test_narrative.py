@@ -693,3 +693,19 @@ def test_every_statement_the_seed_finds_starts_with_a_character_of_the_prefilter
         hits = [m for p in _statement_patterns(patterns) for m in p.regex.finditer(sentence)]
         assert hits, sentence
         assert all(starts.match(sentence, m.start()) for m in hits)
+
+
+def test_a_table_row_the_statements_reader_meets_is_the_stat_tables_and_a_row_it_cannot_read_is_named():
+    """"收到申请数 | 件 | 17 件" is a 统计表 row printed as text: the statements reader leaves it to
+    the table reader, which reads it; a row of a table it does not know stays a problem."""
+    from scrapers.parse.report import parse_document
+
+    head = "北京市东城区某某街道办事处2016年政府信息公开工作年度报告\n本报告依据《中华人民共和国政府信息公开条例》要求编制。\n"
+    tail = "五、存在的主要问题及改进措施\n无。\n"
+    known = parse_document((head + "统计指标 | 单位 | 统计数 |\n（一）收到申请数 | 件 | 17 件 |\n" + tail).encode(), "x.txt")
+    assert {c.measure: c.value for c in known.narrative} == {"requests_received": 17}
+    assert known.status == "ok", known.problems
+
+    unknown = parse_document((head + "统计指标 | 单位 | 统计数 |\n本年收到申请情况 | 件 | 17 件 |\n" + tail).encode(), "x.txt")
+    assert "requests_received" not in {c.measure for c in unknown.narrative}
+    assert unknown.status != "ok" and any("no 统计表 row was read" in p for p in unknown.problems)

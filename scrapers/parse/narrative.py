@@ -116,6 +116,8 @@ class NarrativeResult:
     truncated: bool = False
     # numbers read and set aside as not the measure (running totals, subsets, changes), with why
     notes: list[str] = field(default_factory=list)
+    # measures a table row printed as text states, left to the 统计表 reader (a problem if it reads none)
+    table_rows: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -590,6 +592,11 @@ def _claims(
     return claims, loose
 
 
+# Between a 统计表 row's label and its value: the label's last characters (数), then only cell
+# separators and the unit column's word.
+_TABLE_ROW_GAP = re.compile(r"[^|\t]{0,4}(?:\s*[|\t]\s*(?:[件条人次元万份个项名]{1,2}\s*)?)+")
+
+
 def _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, lead_start, result) -> None:
     """A measure's words before a number of its unit that no phrase reads: a problem, unless a
     qualifier says what the number is (a subset, a running total…)."""
@@ -609,6 +616,11 @@ def _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, 
             # the number stands in a note in brackets after the measure's words: a 统计表 label's
             # counting rule ("主动公开政府信息数(不同渠道和方式公开相同信息计1条)"), not its figure
             result.notes.append(f"{measure}: {lead!r} set aside: a number inside a note in brackets")
+            continue
+        if _TABLE_ROW_GAP.fullmatch(gap):
+            # cells apart ("收到申请数 | 件 | 17 件"): a 统计表 row as text, the table reader's to read
+            result.notes.append(f"{measure}: {lead!r} set aside: a row of a table, read by the 统计表 reader")
+            result.table_rows.setdefault(measure, prose.source(start, end))
             continue
         result.problems.append(f"{measure} left out: words between the measure and its number are not known in {prose.source(start, end)!r}")
 

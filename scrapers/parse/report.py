@@ -117,6 +117,8 @@ def _read_narrative(parse: Parse, ext: Extracted, pre2019: bool) -> None:
     rows = stream_rows(ext)
     problems = list(result.problems)
     table = {c.measure: c for c in parse_stat_table(rows, problems)}
+    problems += [f"{measure} left out: the table row {row!r} states it, and no 统计表 row was read for it"
+                 for measure, row in result.table_rows.items() if measure not in table]
     # the sentences and the 统计表 state one figure twice: kept when they agree, left out when not
     cells = []
     for cell in result.cells:
