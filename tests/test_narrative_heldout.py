@@ -48,6 +48,24 @@ def test_a_clause_of_another_year_alone_is_not_the_figure():
     assert read("2011年度主动公开政府信息402条。", 2011) == {"proactive_items": 402}
 
 
+@pytest.mark.parametrize("text", [
+    "2010年,本局受理政府信息公开申请120件。",
+    "在2010年,我局共主动公开政府信息300条。",
+    "二〇一〇年，本局受理政府信息公开申请120件。",
+    "2010年度,全区各单位共受理政府信息公开申请120件,均已按时答复。",
+])
+def test_a_year_opening_the_sentence_is_the_year_of_its_figures(text):
+    """The year stands in a clause of its own before the number's: it dates the sentence."""
+    assert read(text, 2011) == {}
+    assert read(text, 2010) != {}
+
+
+def test_a_sentence_naming_the_report_year_after_another_reads_the_report_years_figure():
+    text = "2010年，全区共受理政府信息公开申请120件；2011年，全区共受理申请150件。"
+    assert read(text, 2011) == {"requests_received": 150}
+    assert read(text, 2010) == {"requests_received": 120}
+
+
 @pytest.mark.parametrize("text", ["今年受理申请15件,上年度受理申请11件。", "本年度共收到申请15件,去年收到申请11件。"])
 def test_the_year_before_in_words_is_not_the_figure(text):
     assert read(text) == {"requests_received": 15}

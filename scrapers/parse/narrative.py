@@ -682,6 +682,11 @@ def _qualified(
     q = _other_year(vocabulary, measure, lead if dated_lead is None else dated_lead, year)
     if q:
         return q.kind, q.note
+    # a year that opens the sentence scopes its clauses ("2010年,本局受理申请120件" of a 2011
+    # report): years printed before the number, none the report's, make it another year's
+    q = _other_year(vocabulary, measure, sentence if before is None else before, year, printed_only=True)
+    if q:
+        return q.kind, q.note
     if first_year:
         return None
     if not _has(vocabulary, "annual", "lead", measure, lead if year_words is None else year_words):
@@ -713,14 +718,17 @@ def _since(vocabulary: Vocabulary, measure: str, before: str, year: int | None) 
     return None
 
 
-def _other_year(vocabulary: Vocabulary, measure: str, lead: str, year: int | None) -> Qualifier | None:
+def _other_year(vocabulary: Vocabulary, measure: str, lead: str, year: int | None,
+                printed_only: bool = False) -> Qualifier | None:
     """The other_year qualifier that makes the lead's number another year's figure: words of
-    the year before (上年度), or years printed (group "year") none of which is the report's own.
-    Without the report's year, a printed year tells nothing."""
+    the year before (上年度), or years printed (group "year") none of which is the report's own;
+    printed_only: the printed years alone. Without the report's year, a printed year tells nothing."""
     for q in vocabulary.qualifiers_of.get(("other_year", "lead"), ()):
         if measure not in q.measures:
             continue
         if "year" not in q.regex.groupindex:
+            if printed_only:
+                continue
             if q.regex.search(lead):
                 return q
             continue
