@@ -134,10 +134,15 @@ _DOCTYPE = re.compile(r"<!doctype html", re.I | re.A)
 _HTML_ELEMENT = re.compile(r"<html", re.I | re.A)
 
 
-def _looks_like_html(text: str, ext: str) -> bool:
-    # the first kilobyte after the leading blanks, without copying the rest of the sample
+def opens_as_page(text: str) -> bool:
+    """Whether the text opens as a page does: a doctype, <html> or an XML declaration after the
+    leading blanks, and a doctype in its first kilobyte or <html> in its first four."""
     skip = _LEADING_BLANKS.match(text).end()
-    if _PAGE_START.match(text, skip) and (_DOCTYPE.search(text, skip, skip + 1024) or _HTML_ELEMENT.search(text, 0, 4096)):
+    return bool(_PAGE_START.match(text, skip) and (_DOCTYPE.search(text, skip, skip + 1024) or _HTML_ELEMENT.search(text, 0, 4096)))
+
+
+def _looks_like_html(text: str, ext: str) -> bool:
+    if opens_as_page(text):
         return True
     sample = text[:_SAMPLE]
     # Markdown and text copied from web pages carry stray line breaks ("<br>") without being
