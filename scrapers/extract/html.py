@@ -91,6 +91,10 @@ def extract_html(data: bytes) -> Extracted:
         return Extracted(format="html", status="failed", problems=[f"unreadable HTML: {exc}"])
     if root is None:
         return Extracted(format="html", status="failed", problems=["unreadable HTML: Document is empty"])
+    # A comment or processing instruction is not shown, the text after it is ("共计5<!-- -->0件"
+    # reads 共计50件): they go, their tails joined to the text before. iterwalk never yields
+    # them, so their tails were lost, and a number cut by one was read as its first digits.
+    etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
 
     rows: list[Row] = []
     lines: list[str] = []
