@@ -20,7 +20,7 @@ over the floor. Each run times the floor, the extraction and the parse one after
 a ratio is the median of the runs' own ratios, so a machine whose load changes between runs
 still compares like with like. `--seconds` is the CPU time of each of the three.
 
-    .venv/bin/python benchmarks/bench_parse.py [--seconds 1] [--runs 5] [--json]
+    .venv/bin/python benchmarks/bench_parse.py [--seconds 1] [--runs 5] [--json] [--formats html text]
 
 Goals (#10, #14), as full-parse ratios: HTML ≥ 800 reports/s and ≤ 2.5× its floor; text ≥ 400/s
 and ≤ 10×; PDF ≥ 30/s and ≤ 1.5×; DOCX ≤ 1.5×; renderings ≥ 400/s.
@@ -219,13 +219,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=2.5, help="CPU time of each measurement, over all its runs")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--formats", nargs="+", metavar="FORMAT",
+                        help="only these formats (html, text, pdf, docx, doc, renderings); all by default")
     args = parser.parse_args(argv)
 
     from scrapers.parse.report import parse_document
 
     groups = dict(sorted(report_documents().items()))
-    groups["renderings"] = rendering_documents()
-    groups.setdefault("docx", []).extend(word_documents())
+    wanted = set(args.formats or [*groups, "renderings", "docx"])
+    if "renderings" in wanted:
+        groups["renderings"] = rendering_documents()
+    if "docx" in wanted:
+        groups.setdefault("docx", []).extend(word_documents())
+    groups = {fmt: docs for fmt, docs in groups.items() if fmt in wanted}
     results = []
     for fmt, documents in groups.items():
         floor = FLOORS.get(fmt)

@@ -12,7 +12,7 @@ import re
 from lxml import etree
 
 from scrapers.extract.cut import cut_number_problem, ends_inside_cell, trim_cut_line
-from scrapers.extract.decode import decode_bytes
+from scrapers.extract.decode import decode_bytes, strip_padding
 from scrapers.extract.model import Cell, Extracted, Row
 from scrapers.extract.text import split_line
 
@@ -53,21 +53,23 @@ def _is_empty(p) -> bool:
     return not any(t.strip() for t in p.itertext()) and p.find(".//img") is None
 
 
-def _table_rows(table, table_no: int) -> list[Row]:
-    """The rows of a table that holds no other table (one that does is a layout table)."""
+def _table_rows(table, table_no: int, lines: list[str]) -> list[Row]:
+    """The rows of a table that holds no other table (one that does is a layout table); each
+    row's cell texts, tab-separated, go to `lines`."""
     rows = []
     for r, tr in enumerate(table.iter("tr"), start=1):
         # the cells chosen by lxml, by tag, without a Python str for every child's tag
-        cells = [Cell(_cell_text(td)) for td in tr.iterchildren("td", "th")]
-        if cells:
-            rows.append(Row(cells, f"table {table_no} row {r}", "table"))
+        texts = list(map(_cell_text, tr.iterchildren("td", "th")))
+        if texts:
+            rows.append(Row(list(map(Cell, texts)), f"table {table_no} row {r}", "table"))
+            lines.append("\t".join(texts))
     return rows
 
 
 def extract_html(data: bytes) -> Extracted:
-    text, _ = decode_bytes(data)
+    decoded, charset = decode_bytes(data)
     problems: list[str] = []
-    text, lost = trim_cut_line(text)
+    text, lost = trim_cut_line(decoded)
     if lost:
         problems.append(cut_number_problem(lost))
     try:
@@ -77,12 +79,22 @@ def extract_html(data: bytes) -> Extracted:
         # text is decoded already, and goes to libxml2 as UTF-8 without it (lxml refuses a str
         # that keeps one, and libxml2 would believe its charset over the bytes it is given)
         text = _XML_DECLARATION.sub("", text, count=1)
-        # decode_bytes never leaves a lone surrogate, so the text always encodes
-        root = etree.fromstring(text.encode("utf-8"), _UTF8_PARSER)
+        if charset == "utf-8" and text is decoded:
+            # the bytes decoded strictly as UTF-8 and nothing was taken off: encoding the
+            # text again would give back these very bytes
+            markup = strip_padding(data)
+        else:
+            # decode_bytes never leaves a lone surrogate, so the text always encodes
+            markup = text.encode("utf-8")
+        root = etree.fromstring(markup, _UTF8_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         return Extracted(format="html", status="failed", problems=[f"unreadable HTML: {exc}"])
     if root is None:
         return Extracted(format="html", status="failed", problems=["unreadable HTML: Document is empty"])
+    # A comment or processing instruction is not shown, the text after it is ("共计5<!-- -->0件"
+    # reads 共计50件): they go, their tails joined to the text before. iterwalk never yields
+    # them, so their tails were lost, and a number cut by one was read as its first digits.
+    etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
 
     rows: list[Row] = []
     lines: list[str] = []
@@ -115,9 +127,7 @@ def extract_html(data: bytes) -> Extracted:
                     # page's blocks, and the tables inside them are the report's tables
                     continue
                 tables += 1
-                table_rows = _table_rows(el, tables)
-                rows.extend(table_rows)
-                lines.extend("\t".join(row.texts) for row in table_rows)
+                rows += _table_rows(el, tables, lines)
                 walker.skip_subtree()
                 continue
             if tag == "pre":

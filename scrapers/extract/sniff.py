@@ -125,13 +125,24 @@ def _decode_sample(head: bytes) -> str | None:
 
 
 _LEADING_BLANKS = re.compile("[\ufeff \t\r\n]*")
+# The page's opening, matched without lowering the text: str.lower maps every CJK character
+# through the Unicode case tables, and no character outside ASCII lowers to a letter of these
+# words (only İ and the Kelvin sign lower to ASCII letters, i and k, which none holds), so
+# ASCII case-folding finds what lowering would.
+_PAGE_START = re.compile(r"<!doctype html|<html|<\?xml", re.I | re.A)
+_DOCTYPE = re.compile(r"<!doctype html", re.I | re.A)
+_HTML_ELEMENT = re.compile(r"<html", re.I | re.A)
+
+
+def opens_as_page(text: str) -> bool:
+    """Whether the text opens as a page does: a doctype, <html> or an XML declaration after the
+    leading blanks, and a doctype in its first kilobyte or <html> in its first four."""
+    skip = _LEADING_BLANKS.match(text).end()
+    return bool(_PAGE_START.match(text, skip) and (_DOCTYPE.search(text, skip, skip + 1024) or _HTML_ELEMENT.search(text, 0, 4096)))
 
 
 def _looks_like_html(text: str, ext: str) -> bool:
-    # the first kilobyte after the leading blanks, without copying the rest of the sample
-    skip = _LEADING_BLANKS.match(text).end()
-    start = text[skip : skip + 1024].lower()
-    if start.startswith(("<!doctype html", "<html", "<?xml")) and ("<!doctype html" in start or "<html" in text[:4096].lower()):
+    if opens_as_page(text):
         return True
     sample = text[:_SAMPLE]
     # Markdown and text copied from web pages carry stray line breaks ("<br>") without being

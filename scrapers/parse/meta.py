@@ -172,17 +172,33 @@ class _Title(NamedTuple):
     shared_gov: bool
 
 
-@lru_cache(maxsize=4)
-def _titles(prose: Prose, title: str | None) -> tuple[_Title, ...]:
+def _titles(prose: Prose, title: str | None) -> Iterator[_Title]:
     """Titles in order of trust: the one given, then a title line (or two or three) of the head.
 
-    Cached (a Prose is hashed by identity): the year and the office read the same titles."""
-    found = []
+    One at a time: the given title of most pages names both the year and the office, and the
+    head's lines are then never read."""
     if title:
-        for part in _TITLE_PARTS.split(normalise(title).text):
-            t = _read_title(part.strip(), whole=False)
-            if t:
-                found.append(t)
+        yield from _given_titles(title)
+    yield from _head_titles(prose)
+
+
+@lru_cache(maxsize=4)
+def _given_titles(title: str) -> tuple[_Title, ...]:
+    """The titles in a page's title: a site's name may stand beside the report's (cached: the
+    year and the office read the same)."""
+    found = []
+    for part in _TITLE_PARTS.split(normalise(title).text):
+        t = _read_title(part.strip(), whole=False)
+        if t:
+            found.append(t)
+    return tuple(found)
+
+
+@lru_cache(maxsize=4)
+def _head_titles(prose: Prose) -> tuple[_Title, ...]:
+    """The title lines of the report's head (cached, a Prose is hashed by identity: the year and
+    the office read the same)."""
+    found = []
     # lines as printed: a title line must not be joined with the line after it
     head = normalise(prose.original[:_HEAD_CHARS], join_lines=False).text
     lines = _first_lines(head, _HEAD_LINES)
