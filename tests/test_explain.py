@@ -343,3 +343,13 @@ def test_outside_the_scope_a_gateways_copy_of_a_report_is_refused():
     copy = "http://www.bjchy.gov.cn/gate/big5/www.bjchy.gov.cn/zfxxgk/gknb/202001/t20200115_1.html"
     got = explain(copy, "北京市朝阳区望京街道办事处2019年政府信息公开工作年度报告", districts=["朝阳"], offices=OFFICES)
     assert not got.accepted and "scope" in got.reason
+
+
+def test_outside_the_scope_an_aggregator_row_takes_only_its_districts_titles():
+    """The municipal column lists every body's report; a row with a title filter fetches, outside
+    its scope, only the reports its filter names, not those of the city's departments."""
+    url = "https://www.beijing.gov.cn/gongkai/zfxxgk/zfxxgknb/2019nb/sjbm/202001/t20200120_1.html"
+    rows = [p for p in select_portals(read_registry(), ["西城"]) if p.host_allowed(url) and not p.in_scope(url)]
+    assert rows and all(p.title_filter is not None for p in rows)
+    assert all(classify_link(p, url, "北京市教育委员会2019年政府信息公开工作年度报告").kind is None for p in rows)
+    assert any(classify_link(p, url, "北京市西城区人民政府2019年政府信息公开工作年度报告").kind == "detail" for p in rows)

@@ -107,6 +107,7 @@ def classify_link(portal: Portal, url: str, text: str = "", wanted=lambda year: 
         # report title is a leaf, never walked, wherever the CMS filed it (departments' reports
         # often live under their own section's path).
         if (text and is_report_title(text) and not is_decoy(text) and wanted(year_in_text(text))
+                and (portal.title_filter is None or portal.title_filter.search(clean_title(text)))
                 and not _through_a_gateway(url)):
             return LinkVerdict("detail", "report page outside the scope, linked with a report title", year_in_text(text))
         return LinkVerdict(None, "out_of_scope")
