@@ -240,8 +240,11 @@ def test_only_a_word_main_document_is_read_as_python_docx_would_open_it():
     # the main part is found and checked as Document() does, though only that part is parsed
     data = _one_paragraph_docx()
     assert extract_docx(data).rows[0].texts == ["2024年政府信息公开工作年度报告"]
+    # a template's main part is a document's: it is read (tests/test_extract_docx_shapes.py)
     template = _rewritten(data, "[Content_Types].xml", b"document.main+xml", b"template.main+xml")
-    result = extract_docx(template)
+    assert extract_docx(template).rows[0].texts == ["2024年政府信息公开工作年度报告"]
+    sheet = _rewritten(data, "[Content_Types].xml", b"wordprocessingml.document.main+xml", b"spreadsheetml.sheet.main+xml")
+    result = extract_docx(sheet)
     assert result.status == "failed" and "not a Word file" in result.problems[0]
     unlinked = _rewritten(data, "_rels/.rels", b"relationships/officeDocument", b"relationships/other")
     result = extract_docx(unlinked)

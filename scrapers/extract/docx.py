@@ -1,6 +1,9 @@
 """.docx reports: paragraphs and table rows in document order, read with lxml the way
 python-docx reads them (its package rules, parser options, constants and table properties),
-from the main document part alone.
+from the main document part alone (and the HTML parts it imports with w:altChunk). Before the
+walk the body is made what Word prints: moved-away and hidden text and the fallback copies of
+text boxes are removed, and content controls, custom XML and smart tags are unwrapped, where
+python-docx would read the first and skip a wrapped cell, shifting its row.
 
 The zip is inspected before any part is read: a .docx is a zip archive, and a zip of a few
 kilobytes can inflate to gigabytes.
@@ -71,6 +74,35 @@ _W_TC_PR = qn("w:tcPr")
 _W_GRID_SPAN = qn("w:gridSpan")
 _W_V_MERGE = qn("w:vMerge")
 _W_TR_TC = f"{_W_TR}/{_W_TC}"
+_W_ALT_CHUNK = qn("w:altChunk")
+# Strict OOXML (ISO 29500 Strict) names the same elements in other namespaces: its main part is
+# read as the transitional one once its namespace names are mapped
+_STRICT_NAMES = (
+    (b"http://purl.oclc.org/ooxml/wordprocessingml/main", nsmap["w"].encode()),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships", nsmap["r"].encode()),
+)
+_STRICT_OFFICE_DOCUMENT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+# the main parts of a document, a macro-enabled document and their templates share one schema
+WORD_MAIN_TYPES = frozenset((
+    CT.WML_DOCUMENT_MAIN,
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+))
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+# What Word does not print: text moved away (w:moveFrom keeps it in w:t, unlike w:del's
+# w:delText), hidden runs, and the fallback copy of content an mc:Choice already holds (a text
+# box is written twice). Content controls, custom XML and smart tags only wrap what they hold.
+_UNPRINTED = etree.XPath(
+    "//w:moveFrom | //w:r[w:rPr/w:vanish[not(@w:val) or not(@w:val='0' or @w:val='false' or @w:val='off')]]"
+    " | //mc:AlternateContent[mc:Choice]/mc:Fallback",
+    namespaces={"w": nsmap["w"], "mc": _MC},
+)
+# a text box holding a table: a table laid out on the page, not words inside a line
+_TABLE_BOXES = etree.XPath("//w:txbxContent[.//w:tbl]", namespaces={"w": nsmap["w"]})
+_ALT_CHUNKS = etree.XPath("//w:altChunk", namespaces={"w": nsmap["w"]})
+_WRAPPERS = etree.XPath("//w:sdt | //w:customXml | //w:smartTag", namespaces={"w": nsmap["w"]})
+_WRAPPER_PROPERTIES = frozenset((qn("w:sdtPr"), qn("w:sdtEndPr"), qn("w:customXmlPr"), qn("w:smartTagPr")))
 # what a table's walk stops at: its rows, cells, their paragraphs and the text inside them
 _TABLE_TAGS = (_W_TBL, _W_TR, _W_TC, _W_P, _W_T, _W_TAB, _W_BR, _W_CR)
 _CELL_COUNT = etree.XPath("count(w:tr/w:tc)", namespaces={"w": nsmap["w"]})
@@ -134,10 +166,10 @@ def extract_docx(data: bytes) -> Extracted:
         return Extracted(format="docx", status="failed", problems=[problem])
     try:
         with archive:
-            body = _main_body(archive)
+            body, chunks = _main_body(archive)
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors... on broken packages
         return Extracted(format="docx", status="failed", problems=[f"not a readable .docx: {exc!r}"])
-    reader = _BodyReader()
+    reader = _BodyReader(chunks)
     reader.read_blocks(body, depth=0)
     rows = reader.rows
     text = "\n".join("\t".join(row.texts) for row in rows)
@@ -177,7 +209,8 @@ def _main_body(archive: zipfile.ZipFile):
     main = None
     if package_rels is not None:
         for rel in etree.fromstring(package_rels, _PARSER).iterchildren(_PR_RELATIONSHIP):
-            if rel.get("Type") == RT.OFFICE_DOCUMENT and rel.get("TargetMode", RTM.INTERNAL) != RTM.EXTERNAL:
+            if (rel.get("Type") in (RT.OFFICE_DOCUMENT, _STRICT_OFFICE_DOCUMENT)
+                    and rel.get("TargetMode", RTM.INTERNAL) != RTM.EXTERNAL):
                 main = PackURI.from_rel_ref("/", rel.get("Target"))
                 break
     if main is None:
@@ -187,14 +220,72 @@ def _main_body(archive: zipfile.ZipFile):
     content_type = overrides.get(main.lower(), defaults.get(main.ext.lower()))
     if content_type is None:
         raise KeyError(f"no content type for partname '{main}' in [Content_Types].xml")
-    if content_type != CT.WML_DOCUMENT_MAIN:
+    if content_type not in WORD_MAIN_TYPES:
         raise ValueError(f"not a Word file, content type is '{content_type}'")
     blob = archive.read(main.membername)
+    chunks = _alt_chunk_parts(archive, main) if b"altChunk" in blob else {}
+    if b"purl.oclc.org/ooxml/" in blob[:4096]:
+        for strict, transitional in _STRICT_NAMES:
+            blob = blob.replace(strict, transitional)
     root = etree.fromstring(blob, _PARSER)
     if root.tag != _W_DOCUMENT:
         # only python-docx's document element has a body: its own error, word for word
-        return parse_xml(blob).body
-    return _first(root, _W_BODY)
+        return parse_xml(blob).body, chunks
+    body = _first(root, _W_BODY)
+    if body is not None:
+        _keep_printed(body)
+    return body, chunks
+
+
+def _alt_chunk_parts(archive: zipfile.ZipFile, main: PackURI) -> dict[str, bytes]:
+    """The parts the main part imports whole (w:altChunk: HTML, MHT or text that HTML-to-Word
+    tools embed and Word converts when it opens the file), by relationship id."""
+    try:
+        rels = etree.fromstring(archive.read(main.rels_uri.membername), _PARSER)
+    except KeyError:
+        return {}
+    parts = {}
+    for rel in rels.iterchildren(_PR_RELATIONSHIP):
+        if rel.get("Type", "").endswith("/aFChunk") and rel.get("TargetMode", RTM.INTERNAL) != RTM.EXTERNAL:
+            try:
+                parts[rel.get("Id")] = archive.read(PackURI.from_rel_ref(main.baseURI, rel.get("Target")).membername)
+            except KeyError:
+                pass
+    return parts
+
+
+def _keep_printed(body) -> None:
+    """The body as Word prints it, in place: unprinted text removed, and the content of a
+    content control, custom XML element or smart tag put where the wrapper stood, so that a
+    wrapped cell is a cell of its row and a wrapped row a row of its table. Two XPath passes
+    over a body with none of these cost a fraction of the walk that follows."""
+    for el in _UNPRINTED(body):
+        parent = el.getparent()
+        if parent is not None:
+            parent.remove(el)
+    # document order: an outer wrapper is opened before the ones inside it, whose parent it
+    # then no longer is; each is unwrapped into whatever holds it by then
+    for el in _WRAPPERS(body):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        content = _first(el, _W_SDT_CONTENT) if el.tag == _W_SDT else el
+        at = parent.index(el)
+        children = [] if content is None else [c for c in content if c.tag not in _WRAPPER_PROPERTIES]
+        for offset, child in enumerate(children):
+            parent.insert(at + offset, child)
+        parent.remove(el)
+    # a text box's content follows the paragraph it is anchored in (in a cell: as a table
+    # nested in the cell), or its rows would be read as the words of that paragraph
+    for box in _TABLE_BOXES(body):
+        anchor = next(box.iterancestors(_W_P), None)
+        if anchor is None or anchor.getparent() is None:
+            continue
+        holder = anchor.getparent()
+        at = holder.index(anchor) + 1
+        for offset, child in enumerate(list(box)):
+            holder.insert(at + offset, child)
+        box.getparent().remove(box)
 
 
 def _first(parent, tag):
@@ -219,7 +310,8 @@ def _paragraph_text(p) -> str:
 
 
 class _BodyReader:
-    def __init__(self) -> None:
+    def __init__(self, chunks: dict[str, bytes] | None = None) -> None:
+        self.chunks = chunks or {}
         self.rows: list[Row] = []
         self.problems: list[str] = []
         self.paragraphs = 0
@@ -236,6 +328,33 @@ class _BodyReader:
                 content = _first(child, _W_SDT_CONTENT) if tag == _W_SDT else child
                 if content is not None:
                     self.read_blocks(content, depth)
+            elif tag == _W_ALT_CHUNK:
+                self._alt_chunk(child)
+
+    def _alt_chunk(self, element) -> None:
+        """An imported HTML part's rows in place, its tables numbered on from this document's.
+        A part that is not HTML (MHT, RTF, plain text) is named, not read."""
+        data = self.chunks.get(element.get(qn("r:id")))
+        if data is None:
+            self.problems.append("an imported part (w:altChunk) is missing from the package; not read")
+            return
+        from scrapers.extract.sniff import sniff_format
+
+        if sniff_format(data, "chunk.htm") != "html":
+            self.problems.append("an imported part (w:altChunk) is not HTML; not read")
+            return
+        from scrapers.extract.html import extract_html
+
+        found = extract_html(data)
+        first = self.tables
+        for row in found.rows:
+            if row.kind == "table":
+                number, _, rest = row.loc.removeprefix("table ").partition(" ")
+                if number.isdigit():
+                    self.tables = max(self.tables, first + int(number))
+                    row.loc = f"table {first + int(number)} {rest}"
+            self.rows.append(row)
+        self.problems.extend(found.problems)
 
     def _full(self) -> bool:
         if len(self.rows) < MAX_ROWS:

@@ -83,9 +83,23 @@ def _sniff_zip(data: bytes, ext: str) -> str:
         return "docx"
     if "xl/workbook.xml" in names:
         return "xlsx"
+    if "[Content_Types].xml" in names and _WORD_MAIN.search(_read_small(data, "[Content_Types].xml")):
+        # a main part named otherwise (word/document2.xml), found through the package's parts list
+        return "docx"
     if "[Content_Types].xml" in names and ext in ("docx", "xlsx"):
         return ext
     return "zip"
+
+
+# the main-part content types of a Word document, macro-enabled document and their templates
+_WORD_MAIN = re.compile(rb"(wordprocessingml\.(document|template)|ms-word\.(document|template)\.macroEnabled(Template)?)\.main\+xml")
+
+
+def _read_small(data: bytes, member: str, limit: int = 1 << 20) -> bytes:
+    """A small member of a zip, or nothing when it is large (a parts list is a few kilobytes)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(member)
+        return archive.read(info) if info.file_size <= limit else b""
 
 
 def _sniff_ole(data: bytes, ext: str) -> str:
