@@ -55,3 +55,24 @@ def test_a_comment_or_instruction_inside_the_text_takes_nothing_from_what_the_pa
             f"<table><tr><td>{marked}</td><td>{hidden}{number}</td></tr></table></body></html>")
     ext = extract_html(page.encode("utf-8"))
     assert ext.text.split("\n") == [shown, shown, shown + shown, f"{shown}\t{number}"]
+
+
+
+INVISIBLE = ["\u200b", "&#8203;", "&#x200B;", "\ufeff", "&#65279;", "&shy;", "\u00ad", "&ZeroWidthSpace;", "\u2060", "&zwj;"]
+
+
+@given(st.integers(0, 10**6), st.data())
+def test_characters_the_page_does_not_show_are_not_in_the_cell(number, data):
+    # an editor's zero-width space or soft hyphen inside "12" or "不予公开": the page shows 12
+    shown = str(number)
+    cut = data.draw(st.integers(0, len(shown)), label="cut")
+    mark = data.draw(st.sampled_from(INVISIBLE), label="mark")
+    page = f"<table><tr><td>不予{mark}公开</td><td>{shown[:cut]}{mark}{shown[cut:]}</td></tr></table><p>共{mark}{shown}件</p>"
+    ext = extract_html(page.encode("utf-8"))
+    assert _cells(page) == [["不予公开", shown]]
+    assert ext.text.split("\n")[-1] == f"共{shown}件"
+
+
+def test_an_entity_that_only_begins_like_an_invisible_one_is_kept():
+    # &#1730; is a letter, &#xad1; a syllable: not the soft hyphen (&#173;, &#xad;) they begin with
+    assert _cells("<table><tr><td>&#1730;</td><td>&#xad1;</td><td>1&#173;2</td></tr></table>") == [["\u06c2", "\u0ad1", "12"]]

@@ -24,6 +24,15 @@ _BLOCK = {
 _ENDS_A_LINE = frozenset((*_BLOCK, "table"))
 _SKIP = {"script", "style", "noscript", "template", "head", "title"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Characters a page does not show, as characters or as entities: the zero-width space, joiners
+# and word joiner, a BOM in the middle of the text, the soft hyphen (shown only where a line
+# breaks). Editors leave them in cells ("&#8203;12", "不予&shy;公开"), and a number or label
+# holding one is not the number or label the page shows.
+_INVISIBLE = re.compile(
+    "[\u00ad\u200b-\u200d\u2060\ufeff]"
+    r"|&(?:#(?:[xX]0*(?:[aA][dD]|200[bBcCdD]|2060|[fF][eE][fF][fF])(?![0-9a-fA-F])|0*(?:173|820[345]|8288|65279)(?![0-9]));?"
+    r"|shy;|ZeroWidthSpace;|zwn?j;|NoBreak;)"
+)
 # the decoded text goes to libxml2 as UTF-8 under this parser: lxml would otherwise hand it
 # the str's own buffer in UTF-16 or UCS-4, which libxml2 converts to UTF-8 first, slower
 _UTF8_PARSER = etree.HTMLParser(encoding="utf-8")
@@ -70,6 +79,9 @@ def extract_html(data: bytes) -> Extracted:
     decoded, charset = decode_bytes(data)
     problems: list[str] = []
     text, lost = trim_cut_line(decoded)
+    shown, hidden = _INVISIBLE.subn("", text)
+    if hidden:
+        text = shown
     if lost:
         problems.append(cut_number_problem(lost))
     try:
