@@ -76,3 +76,16 @@ def test_characters_the_page_does_not_show_are_not_in_the_cell(number, data):
 def test_an_entity_that_only_begins_like_an_invisible_one_is_kept():
     # &#1730; is a letter, &#xad1; a syllable: not the soft hyphen (&#173;, &#xad;) they begin with
     assert _cells("<table><tr><td>&#1730;</td><td>&#xad1;</td><td>1&#173;2</td></tr></table>") == [["\u06c2", "\u0ad1", "12"]]
+
+
+def test_a_number_boxed_in_a_one_cell_table_is_its_cell_text():
+    box = "<table><tr><td>{}</td></tr></table>"
+    page = f"<table><tr><td>规章</td><td>{box.format(5)}</td><td></td></tr></table>"
+    assert _cells(page) == [["规章", "5", ""]]
+    # a frame holding a table of several cells is still a frame: the inner table is read
+    frame = f"<table><tr><td><p>前言</p><table><tr><td>规章</td><td>{box.format(5)}</td></tr></table></td></tr></table>"
+    assert _cells(frame) == [["规章", "5"]]
+    # a one-cell table holding a long text is a frame, not a box
+    long_text = "本机关严格按照条例要求办理政府信息公开申请" * 2
+    framed = f"<table><tr><td><table><tr><td>{long_text}</td></tr></table></td><td>3</td></tr></table>"
+    assert [r.texts for r in extract_html(framed.encode()).rows] == [[long_text], ["3"]]

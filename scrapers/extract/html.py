@@ -62,17 +62,37 @@ def _is_empty(p) -> bool:
     return not any(t.strip() for t in p.itertext()) and p.find(".//img") is None
 
 
-def _table_rows(table, table_no: int, lines: list[str]) -> list[Row]:
-    """The rows of a table that holds no other table (one that does is a layout table); each
-    row's cell texts, tab-separated, go to `lines`."""
+def _table_rows(table, table_no: int, lines: list[str], boxed: bool = False) -> list[Row]:
+    """The rows of a table that holds no other table but boxes (one that does is a layout
+    table); each row's cell texts, tab-separated, go to `lines`. A box's row is not one of them:
+    its text is its cell's."""
     rows = []
-    for r, tr in enumerate(table.iter("tr"), start=1):
+    trs = table.iter("tr")
+    if boxed:
+        trs = [tr for tr in trs if next(tr.iterancestors("table")) is table]
+    for r, tr in enumerate(trs, start=1):
         # the cells chosen by lxml, by tag, without a Python str for every child's tag
         texts = list(map(_cell_text, tr.iterchildren("td", "th")))
         if texts:
             rows.append(Row(list(map(Cell, texts)), f"table {table_no} row {r}", "table"))
             lines.append("\t".join(texts))
     return rows
+
+
+# a one-cell table inside a cell holding no more than this: a number or a word in a box
+_BOX_TEXT = 30
+
+
+def _is_box(table) -> bool:
+    """A table of one cell holding a short text and no table: a box a CMS draws around a number
+    inside a cell, that cell's text, not a table of its own."""
+    cells = table.xpath(".//td|.//th")
+    return len(cells) <= 1 and table.find(".//table") is None and len(" ".join(table.itertext()).strip()) <= _BOX_TEXT
+
+
+def _is_layout(table) -> bool:
+    """A table that holds a table other than a box: a page's frame, whose cells are blocks."""
+    return any(not _is_box(inner) for inner in table.iter("table") if inner is not table)
 
 
 def extract_html(data: bytes) -> Extracted:
@@ -134,12 +154,13 @@ def extract_html(data: bytes) -> Extracted:
             if tag == "table":
                 if buf:
                     flush()
-                if el.find(".//table") is not None:
+                boxed = el.find(".//table") is not None
+                if boxed and _is_layout(el):
                     # a layout table (a CMS page's frame around the report): its cells are the
                     # page's blocks, and the tables inside them are the report's tables
                     continue
                 tables += 1
-                rows += _table_rows(el, tables, lines)
+                rows += _table_rows(el, tables, lines, boxed)
                 walker.skip_subtree()
                 continue
             if tag == "pre":
