@@ -89,3 +89,29 @@ def test_a_number_boxed_in_a_one_cell_table_is_its_cell_text():
     long_text = "本机关严格按照条例要求办理政府信息公开申请" * 2
     framed = f"<table><tr><td><table><tr><td>{long_text}</td></tr></table></td><td>3</td></tr></table>"
     assert [r.texts for r in extract_html(framed.encode()).rows] == [[long_text], ["3"]]
+
+
+def test_a_grid_of_divs_styled_as_a_table_is_read_as_rows_of_cells():
+    cell = "<div style='display:table-cell'>{}</div>"
+    rows = [["信息内容", "本年新制作数量"], ["规章", ""], ["规范性文件", "3"]]
+    grid = "".join("<div style='display: table-row'>" + "".join(cell.format(c) for c in r) + "</div>" for r in rows)
+    assert _cells(f"<div style='display:table'>{grid}</div>") == rows  # the blank cell kept
+    # rows styled display:flex, the container unstyled
+    flex = "".join("<div style='display:flex'>" + "".join(f"<span>{c}</span>" for c in r) + "</div>" for r in rows)
+    assert _cells(f"<div class='grid'>{flex}</div>") == rows
+
+
+def test_a_lone_flex_row_or_a_block_of_paragraphs_is_text():
+    # a page's header drawn with flex, or an article of paragraphs: no grid
+    for page in ("<div><div style='display:flex'><span>首页</span><span>政府信息公开</span></div></div>",
+                 "<div><p>一、总体情况</p><p>本年共受理申请5件</p></div>",
+                 "<div><div style='display:flex'><span>a</span></div><p>b</p></div>"):
+        assert _cells(page) == [], page
+
+
+def test_a_page_laid_out_in_flex_columns_is_not_a_grid():
+    article = "<div><p>一、总体情况</p><table><tr><td>规章</td><td>5</td></tr></table></div>"
+    page = ("<div><div style='display:flex'><div>首页</div>" + article + "</div>"
+            "<div style='display:flex'><span>版权所有</span><span>联系我们</span></div></div>")
+    assert _cells(page) == [["规章", "5"]]
+    assert "一、总体情况" in extract_html(page.encode()).text.split("\n")

@@ -79,6 +79,39 @@ def _table_rows(table, table_no: int, lines: list[str], boxed: bool = False) -> 
     return rows
 
 
+_GRID_CONTAINERS = frozenset(("div", "section", "ul", "ol"))
+# a grid cell holds a word or a number, at most in one paragraph: one holding a table or more
+# blocks is a column of the page
+_BLOCKS_INSIDE = ".//table|.//p|.//div|.//li|.//h1|.//h2|.//h3|.//h4|.//br"
+_DISPLAY = re.compile(r"display\s*:\s*([a-z-]+)", re.I)
+# a page that styles nothing as a row has no CSS grid: most pages, spared the look at each <div>
+_GRID_ROW_STYLE = re.compile(r"display\s*:\s*(?:table-row|flex)", re.I)
+def _display(el) -> str | None:
+    style = el.get("style")
+    if not style:
+        return None
+    m = _DISPLAY.search(style)
+    return m.group(1).lower() if m else None
+
+
+def _css_rows(el) -> list | None:
+    """The rows of a grid drawn with CSS instead of <table> (a container whose children are all
+    display:table-row or display:flex, two at least holding several cells): each row's element
+    children are its cells. None for any other element."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    if len(children) < 2:
+        return None
+    shown = [_display(c) for c in children]
+    if not all(d in ("table-row", "flex") for d in shown):
+        return None
+    grid = [[c for c in row if isinstance(c.tag, str)] for row in children]
+    # a page's columns drawn with flex (a navigation beside the article) are no grid: the
+    # article's blocks would be one cell
+    if sum(len(cells) > 1 for cells in grid) < 2 or any(len(cell.xpath(_BLOCKS_INSIDE)) > 1 for cells in grid for cell in cells):
+        return None
+    return grid
+
+
 # a one-cell table inside a cell holding no more than this: a number or a word in a box
 _BOX_TEXT = 30
 
@@ -132,6 +165,7 @@ def extract_html(data: bytes) -> Extracted:
     lines: list[str] = []
     buf: list[str] = []
     tables = 0
+    grids = _GRID_ROW_STYLE.search(text) is not None
 
     def flush() -> None:
         # called where buf holds text: every block boundary is one, and most have none
@@ -163,6 +197,18 @@ def extract_html(data: bytes) -> Extracted:
                 rows += _table_rows(el, tables, lines, boxed)
                 walker.skip_subtree()
                 continue
+            if grids and tag in _GRID_CONTAINERS and len(el) > 1:
+                grid = _css_rows(el)
+                if grid is not None:
+                    if buf:
+                        flush()
+                    tables += 1
+                    for r, cells in enumerate(grid, start=1):
+                        texts = list(map(_cell_text, cells))
+                        rows.append(Row(list(map(Cell, texts)), f"table {tables} row {r}", "table"))
+                        lines.append("\t".join(texts))
+                    walker.skip_subtree()
+                    continue
             if tag == "pre":
                 # preformatted text keeps its lines and its tab-separated fields (a report
                 # posted as plain text): read it the way the text extractor reads a file
