@@ -115,3 +115,10 @@ def test_a_page_laid_out_in_flex_columns_is_not_a_grid():
             "<div style='display:flex'><span>版权所有</span><span>联系我们</span></div></div>")
     assert _cells(page) == [["规章", "5"]]
     assert "一、总体情况" in extract_html(page.encode()).text.split("\n")
+
+
+def test_a_gbk_page_whose_meta_is_wrong_or_missing_is_read():
+    body = "<body><table><tr><td>主动公开政府信息</td><td>12</td></tr></table></body></html>"
+    for head in ("<meta charset='utf-8'>", "", "<meta http-equiv='Content-Type' content='text/html; charset=gb2312'>"):
+        page = f"<html><head>{head}</head>{body}".encode("gbk")
+        assert [r.texts for r in extract_html(page).rows] == [["主动公开政府信息", "12"]], head
