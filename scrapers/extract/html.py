@@ -2,7 +2,8 @@
 
 Cells are taken one per <td>/<th> as printed, without expanding colspan or rowspan: the
 parser matches rows by their labels and reads values left to right, so a repeated cell
-would count a number twice.
+would count a number twice. A grid drawn with CSS (display:table-row or flex rows) is read the
+same way, and a one-cell box around a number inside a cell is that cell's text.
 """
 
 from __future__ import annotations
