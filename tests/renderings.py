@@ -722,3 +722,240 @@ def column_major(bs: list[Block]) -> str:
 
 # Layouts that lose where a cell stood: what they read must be right, and they read less.
 LOSSY_WRITERS = {"blanks_dropped": blanks_dropped, "column_major": column_major}
+
+
+# ---------------------------------------------------------------------------------------------
+# Web pages as editors and office suites write them: Word's "Save as Web Page", a WPS sheet,
+# <thead> rows of <th>, a grid of <div>s, a table per section, numbers boxed in one-cell tables,
+# table 三's labels spanning rows, markup and invisible characters inside cells, a CMS template
+# in a <script> beside the table it fills.
+
+_NUMBER = re.compile(r"[\d,.]+")
+
+
+def _cells_table(rows: list[list[str]], cell, open_tag: str = "<table border='1'>", tail: str = "") -> str:
+    return open_tag + "".join("<tr>" + "".join(cell(c, k) for k, c in enumerate(r)) + "</tr>" for r in rows) + tail + "</table>"
+
+
+def html_word(bs: list[Block]) -> str:
+    """Word's "Save as Web Page": Office namespaces, the document settings in a conditional
+    comment, MsoNormal paragraphs and mso- styles in every cell, <o:p> marks, a blank cell's
+    &nbsp;, and the row of empty cells Word adds under each table for misaligned columns."""
+    def cell(c, k):
+        inner = (f"<span lang=EN-US style='font-size:10.5pt;mso-bidi-font-size:11.0pt'>{html_escape(c)}<o:p></o:p></span>"
+                 if c else "<span lang=EN-US><o:p>&nbsp;</o:p></span>")
+        return (f"<td width=57 valign=top style='width:42.5pt;border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt'>"
+                f"<p class=MsoNormal align=center style='text-align:center'>{inner}</p></td>")
+
+    def table(rows):
+        ghost = "<![if !supportMisalignedColumns]><tr height=0>" + "<td width=57 style='border:none'></td>" * _width(rows) + "</tr><![endif]>"
+        return "<div align=center>" + _cells_table(rows, cell, "<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 "
+                                                    "style='border-collapse:collapse;mso-table-layout-alt:fixed'>", ghost) + "</div>"
+
+    body = "".join(f"<p class=MsoNormal style='text-indent:32.0pt'><span style='font-family:仿宋_GB2312'>{html_escape(rows[0][0])}"
+                   "<span lang=EN-US><o:p></o:p></span></span></p>" if kind == "text" else table(rows) for kind, rows in bs)
+    return ("<html xmlns:o='urn:schemas-microsoft-com:office:office' xmlns:w='urn:schemas-microsoft-com:office:word' "
+            "xmlns='http://www.w3.org/TR/REC-html40'><head><meta http-equiv=Content-Type content='text/html; charset=utf-8'>"
+            "<meta name=ProgId content=Word.Document><!--[if gte mso 9]><xml><w:WordDocument><w:View>Print</w:View>"
+            "</w:WordDocument></xml><![endif]--><style><!-- p.MsoNormal {margin:0cm;} --></style></head>"
+            f"<body lang=ZH-CN><div class=WordSection1>{body}</div></body></html>")
+
+
+def html_wps_sheet(bs: list[Block]) -> str:
+    """A WPS spreadsheet saved as a web page: x:num and x:str cells, <col> widths, the hidden
+    row of empty cells under each sheet."""
+    def cell(c, k):
+        if not c:
+            return "<td class=xl66></td>"
+        return f"<td class=xl67 x:num>{c}</td>" if _NUMBER.fullmatch(c) else f"<td class=xl65 x:str>{html_escape(c)}</td>"
+
+    def table(rows):
+        w = _width(rows)
+        return _cells_table(rows, cell, f"<table border=0 cellpadding=0 cellspacing=0 style='border-collapse:collapse'><col width=72 span={w}>",
+                            "<![if supportMisalignedColumns]><tr style='display:none'>" + "<td width=72></td>" * w + "</tr><![endif]>")
+
+    return ("<html xmlns:x='urn:schemas-microsoft-com:office:excel'><head><meta http-equiv=Content-Type content='text/html; charset=utf-8'>"
+            "<meta name=Generator content='WPS Office ET'></head><body>" + _html_body(bs, table) + "</body></html>")
+
+
+def _head_rows(rows: list[list[str]]) -> int:
+    """How many rows open a table before its first number (none if no row holds one)."""
+    k = next((k for k, r in enumerate(rows) if any(_NUMBER.fullmatch(c) for c in r)), 0)
+    return k
+
+
+def html_thead(bs: list[Block]) -> str:
+    """A table whose header rows are a <thead> of <th> cells, a caption naming the unit, and a
+    <tfoot> note under the <tbody>."""
+    def table(rows):
+        k = _head_rows(rows)
+        head = "".join("<tr>" + "".join(f"<th scope='col'>{html_escape(c)}</th>" for c in r) + "</tr>" for r in rows[:k])
+        body = "".join("<tr>" + "".join(_plain_cell(c) for c in r) + "</tr>" for r in rows[k:])
+        return ("<table class='table table-bordered'><caption>单位：件</caption>" + (f"<thead>{head}</thead>" if head else "")
+                + f"<tbody>{body}</tbody><tfoot><tr><td colspan='3'>注：数据统计至12月31日</td></tr></tfoot></table>")
+    return _page(_html_body(bs, table))
+
+
+def html_div_grid(bs: list[Block]) -> str:
+    """A mobile template's table without <table>: <div>s styled display:table, table-row and
+    table-cell, an empty <div> for a blank cell."""
+    def table(rows):
+        return "<div style='display:table;border-collapse:collapse'>" + "".join(
+            "<div style='display: table-row'>" + "".join(f"<div style='display:table-cell;border:1px solid'>{html_escape(c)}</div>" for c in r)
+            + "</div>" for r in rows) + "</div>"
+    return _page("<div class='article'>" + _html_body(bs, table) + "</div>")
+
+
+_SECTION = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第二十条)")
+
+
+def html_section_tables(bs: list[Block]) -> str:
+    """Each table cut into a <table> per section, before every row a section label opens
+    (三、, （三）, 第二十条第（五）项), as editors rebuild a table pasted in pieces."""
+    def table(rows):
+        parts: list[list[list[str]]] = [[]]
+        for r in rows:
+            if parts[-1] and r and _SECTION.match(r[0]):
+                parts.append([])
+            parts[-1].append(r)
+        return "".join(_html_table(p, _plain_cell) for p in parts)
+    return _page(_html_body(bs, table))
+
+
+def html_boxed_numbers(bs: list[Block]) -> str:
+    """Every number in a one-cell table of its own inside its cell, the article in the portal's
+    layout table."""
+    def cell(c, k):
+        return f"<td><table width='100%'><tr><td align='center'>{c}</td></tr></table></td>" if _NUMBER.fullmatch(c) else _plain_cell(c)
+    body = _html_body(bs, lambda rows: _cells_table(rows, cell))
+    return _page(f"<table width='980'><tr><td class='main'><table width='100%'><tr><td>{body}</td></tr></table></td></tr></table>")
+
+
+_LEVELS = [re.compile(r"^\s*[一二三四五六七八九十]+、"), re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]"), re.compile(r"^\s*\d+\s*[.．、]")]
+
+
+def _level(label: str) -> int | None:
+    return next((k for k, p in enumerate(_LEVELS) if p.match(label)), None)
+
+
+def _padded_rows(rows: list[list[str]], width: int) -> str:
+    return "".join("<tr>" + "".join(f"<td>{html_escape(c) if c else '&nbsp;'}</td>" for c in r)
+                   + (f"<td colspan='{width - len(r)}'>&nbsp;</td>" if len(r) < width else "") + "</tr>" for r in rows)
+
+
+def _spanned_table(rows: list[list[str]]) -> str:
+    """Table 三 as the template draws it: under its header rows, its labels in three columns
+    (三、, （三）, 1.), each spanning the rows down to the next label of its level or above, and
+    across to the next label's column or the numbers. A table whose rows are not so labelled is
+    written plainly, a short row padded with one blank spanning cell."""
+    head = _head_rows(rows)
+    labelled = []
+    for r in rows[head:]:
+        k = next((k for k, c in enumerate(r) if not c or _NUMBER.fullmatch(c)), len(r))
+        levels = [_level(c) for c in r[:k]]
+        if not levels or None in levels or levels != sorted(set(levels)):
+            labelled = []
+            break
+        labelled.append((levels, r[:k], r[k:]))
+    width = _width(rows)
+    if not any(len(levels) > 1 for levels, _, _ in labelled):
+        return "<table border='1'>" + _padded_rows(rows, width) + "</table>"
+    out = []
+    for i, (levels, labels, values) in enumerate(labelled):
+        tds = []
+        for j, (level, label) in enumerate(zip(levels, labels)):
+            down = next((k for k in range(i + 1, len(labelled)) if min(labelled[k][0]) <= level), len(labelled)) - i
+            across = (levels[j + 1] if j + 1 < len(levels) else len(_LEVELS)) - level
+            attrs = (f" rowspan='{down}'" if down > 1 else "") + (f" colspan='{across}'" if across > 1 else "")
+            tds.append(f"<td{attrs}>{html_escape(label)}</td>")
+        tds += [f"<td>{html_escape(v) if v else '&nbsp;'}</td>" for v in values]
+        out.append("<tr>" + "".join(tds) + "</tr>")
+    return "<table border='1' cellspacing='0'>" + _padded_rows(rows[:head], width) + "".join(out) + "</table>"
+
+
+def html_spans(bs: list[Block]) -> str:
+    return _page(_html_body(bs, _spanned_table))
+
+
+def html_cell_markup(bs: list[Block]) -> str:
+    """Cells as rich editors leave them: a long label broken by <br>, numbers in <font> and
+    <strong>, in a <p><span>, or cut into two spans (1<span>2</span>)."""
+    def cell(c, k):
+        if _NUMBER.fullmatch(c):
+            if len(c) > 1 and k % 3 == 0:
+                return f"<td><span style='font-family:Times New Roman'>{c[0]}</span><span>{c[1:]}</span></td>"
+            return f"<td><font face='宋体' size='2'><strong>{c}</strong></font></td>" if k % 3 == 1 else f"<td><p><span lang='EN-US'>{c}</span></p></td>"
+        if len(c) > 6:
+            return f"<td>{html_escape(c[: len(c) // 2])}<br>{html_escape(c[len(c) // 2 :])}</td>"
+        return _plain_cell(c)
+    return _page(_html_body(bs, lambda rows: _cells_table(rows, cell)))
+
+
+def html_invisible(bs: list[Block]) -> str:
+    """Characters a page does not show, left by editors in its cells: zero-width spaces (as
+    characters and as &#8203;), BOMs, soft hyphens inside labels; and full-width digits."""
+    fullwidth = str.maketrans("0123456789", "０１２３４５６７８９")
+
+    def cell(c, k):
+        if _NUMBER.fullmatch(c):
+            return "<td>" + [f"&#8203;{c}", f"{c}\u200b", c.translate(fullwidth), f"\ufeff{c}&nbsp;"][k % 4] + "</td>"
+        if len(c) > 4:
+            return f"<td>{html_escape(c[:2])}&shy;{html_escape(c[2:])}</td>"
+        return f"<td>{html_escape(c)}&#x200B;</td>"
+    return _page(_html_body(bs, lambda rows: _cells_table(rows, cell)))
+
+
+def html_script_template(bs: list[Block]) -> str:
+    """A CMS page that keeps the template of each table in a <script type='text/template'>
+    (other numbers, a placeholder's) before the table it printed."""
+    def table(rows):
+        other = [[str(int(c) + 7) if c.isdigit() else c for c in r] for r in rows]
+        return "<script type='text/template' id='tpl'>" + _html_table(other, _plain_cell) + "</script>" + _html_table(rows, _plain_cell)
+    return _page(_html_body(bs, table))
+
+
+HTML_WRITERS.update({
+    "html_word": html_word,
+    "html_wps_sheet": html_wps_sheet,
+    "html_thead": html_thead,
+    "html_div_grid": html_div_grid,
+    "html_section_tables": html_section_tables,
+    "html_boxed_numbers": html_boxed_numbers,
+    "html_spans": html_spans,
+    "html_cell_markup": html_cell_markup,
+    "html_invisible": html_invisible,
+    "html_script_template": html_script_template,
+})
+
+
+def html_flex_rows(bs: list[Block]) -> str:
+    """Each table row a display:flex <div> of <span> cells. A grid of one row is no different
+    from a page's flex header: a report whose rows are one-row tables is not read as a table."""
+    def table(rows):
+        return "<div class='grid'>" + "".join("<div style='display:flex'>" + "".join(f"<span style='flex:1'>{html_escape(c)}</span>" for c in r)
+                                              + "</div>" for r in rows) + "</div>"
+    return _page(_html_body(bs, table))
+
+
+def html_class_rows(bs: list[Block]) -> str:
+    """A table as a <ul> per row and an <li> per cell, laid out by the site's stylesheet: the
+    page's markup does not say it is a grid, so its rows are lines and its blank cells vanish."""
+    def table(rows):
+        return "<div class='tablebox'>" + "".join("<ul class='tr'>" + "".join(f"<li>{html_escape(c)}</li>" for c in r) + "</ul>" for r in rows) + "</div>"
+    return _page(_html_body(bs, table))
+
+
+def html_textarea(bs: list[Block]) -> str:
+    """The tables only as escaped markup inside a hidden <textarea> (a CMS's editor field): not shown."""
+    return _page(_html_body(bs, lambda rows: "<textarea style='display:none' name='content'>" + html_escape(_html_table(rows, _plain_cell)) + "</textarea>"))
+
+
+def html_iframe_srcdoc(bs: list[Block]) -> str:
+    """The tables inside <iframe srcdoc>: a document of its own, not read with the page."""
+    return _page(_html_body(bs, lambda rows: '<iframe srcdoc="' + _html_table(rows, _plain_cell).replace("&", "&amp;").replace('"', "&quot;") + '"></iframe>'))
+
+
+# Web pages whose tables are read for some reports, or none: what is read is right, and a
+# page missing cells is partial or failed and says so.
+HTML_NAMED_MISS_WRITERS = {"html_flex_rows": html_flex_rows, "html_class_rows": html_class_rows,
+                           "html_textarea": html_textarea, "html_iframe_srcdoc": html_iframe_srcdoc}

@@ -2,7 +2,8 @@
 
 Cells are taken one per <td>/<th> as printed, without expanding colspan or rowspan: the
 parser matches rows by their labels and reads values left to right, so a repeated cell
-would count a number twice.
+would count a number twice. A grid drawn with CSS (display:table-row or flex rows) is read the
+same way, and a one-cell box around a number inside a cell is that cell's text.
 """
 
 from __future__ import annotations
@@ -24,6 +25,15 @@ _BLOCK = {
 _ENDS_A_LINE = frozenset((*_BLOCK, "table"))
 _SKIP = {"script", "style", "noscript", "template", "head", "title"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Characters a page does not show, as characters or as entities: the zero-width space, joiners
+# and word joiner, a BOM in the middle of the text, the soft hyphen (shown only where a line
+# breaks). Editors leave them in cells ("&#8203;12", "不予&shy;公开"), and a number or label
+# holding one is not the number or label the page shows.
+_INVISIBLE = re.compile(
+    "[\u00ad\u200b-\u200d\u2060\ufeff]"
+    r"|&(?:#(?:[xX]0*(?:[aA][dD]|200[bBcCdD]|2060|[fF][eE][fF][fF])(?![0-9a-fA-F])|0*(?:173|820[345]|8288|65279)(?![0-9]));?"
+    r"|shy;|ZeroWidthSpace;|zwn?j;|NoBreak;)"
+)
 # the decoded text goes to libxml2 as UTF-8 under this parser: lxml would otherwise hand it
 # the str's own buffer in UTF-16 or UCS-4, which libxml2 converts to UTF-8 first, slower
 _UTF8_PARSER = etree.HTMLParser(encoding="utf-8")
@@ -53,11 +63,15 @@ def _is_empty(p) -> bool:
     return not any(t.strip() for t in p.itertext()) and p.find(".//img") is None
 
 
-def _table_rows(table, table_no: int, lines: list[str]) -> list[Row]:
-    """The rows of a table that holds no other table (one that does is a layout table); each
-    row's cell texts, tab-separated, go to `lines`."""
+def _table_rows(table, table_no: int, lines: list[str], boxed: bool = False) -> list[Row]:
+    """The rows of a table that holds no other table but boxes (one that does is a layout
+    table); each row's cell texts, tab-separated, go to `lines`. A box's row is not one of them:
+    its text is its cell's."""
     rows = []
-    for r, tr in enumerate(table.iter("tr"), start=1):
+    trs = table.iter("tr")
+    if boxed:
+        trs = [tr for tr in trs if next(tr.iterancestors("table")) is table]
+    for r, tr in enumerate(trs, start=1):
         # the cells chosen by lxml, by tag, without a Python str for every child's tag
         texts = list(map(_cell_text, tr.iterchildren("td", "th")))
         if texts:
@@ -66,10 +80,62 @@ def _table_rows(table, table_no: int, lines: list[str]) -> list[Row]:
     return rows
 
 
+_GRID_CONTAINERS = frozenset(("div", "section", "ul", "ol"))
+# a grid cell holds a word or a number, at most in one paragraph: one holding a table or more
+# blocks is a column of the page
+_BLOCKS_INSIDE = ".//table|.//p|.//div|.//li|.//h1|.//h2|.//h3|.//h4|.//br"
+_DISPLAY = re.compile(r"display\s*:\s*([a-z-]+)", re.I)
+# a page that styles nothing as a row has no CSS grid: most pages, spared the look at each <div>
+_GRID_ROW_STYLE = re.compile(r"display\s*:\s*(?:table-row|flex)", re.I)
+def _display(el) -> str | None:
+    style = el.get("style")
+    if not style:
+        return None
+    m = _DISPLAY.search(style)
+    return m.group(1).lower() if m else None
+
+
+def _css_rows(el) -> list | None:
+    """The rows of a grid drawn with CSS instead of <table> (a container whose children are all
+    display:table-row or display:flex, two at least holding several cells): each row's element
+    children are its cells. None for any other element."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    if len(children) < 2:
+        return None
+    shown = [_display(c) for c in children]
+    if not all(d in ("table-row", "flex") for d in shown):
+        return None
+    grid = [[c for c in row if isinstance(c.tag, str)] for row in children]
+    # a page's columns drawn with flex (a navigation beside the article) are no grid: the
+    # article's blocks would be one cell
+    if sum(len(cells) > 1 for cells in grid) < 2 or any(len(cell.xpath(_BLOCKS_INSIDE)) > 1 for cells in grid for cell in cells):
+        return None
+    return grid
+
+
+# a one-cell table inside a cell holding no more than this: a number or a word in a box
+_BOX_TEXT = 30
+
+
+def _is_box(table) -> bool:
+    """A table of one cell holding a short text and no table: a box a CMS draws around a number
+    inside a cell, that cell's text, not a table of its own."""
+    cells = table.xpath(".//td|.//th")
+    return len(cells) <= 1 and table.find(".//table") is None and len(" ".join(table.itertext()).strip()) <= _BOX_TEXT
+
+
+def _is_layout(table) -> bool:
+    """A table that holds a table other than a box: a page's frame, whose cells are blocks."""
+    return any(not _is_box(inner) for inner in table.iter("table") if inner is not table)
+
+
 def extract_html(data: bytes) -> Extracted:
     decoded, charset = decode_bytes(data)
     problems: list[str] = []
     text, lost = trim_cut_line(decoded)
+    shown, hidden = _INVISIBLE.subn("", text)
+    if hidden:
+        text = shown
     if lost:
         problems.append(cut_number_problem(lost))
     try:
@@ -100,6 +166,7 @@ def extract_html(data: bytes) -> Extracted:
     lines: list[str] = []
     buf: list[str] = []
     tables = 0
+    grids = _GRID_ROW_STYLE.search(text) is not None
 
     def flush() -> None:
         # called where buf holds text: every block boundary is one, and most have none
@@ -122,14 +189,27 @@ def extract_html(data: bytes) -> Extracted:
             if tag == "table":
                 if buf:
                     flush()
-                if el.find(".//table") is not None:
+                boxed = el.find(".//table") is not None
+                if boxed and _is_layout(el):
                     # a layout table (a CMS page's frame around the report): its cells are the
                     # page's blocks, and the tables inside them are the report's tables
                     continue
                 tables += 1
-                rows += _table_rows(el, tables, lines)
+                rows += _table_rows(el, tables, lines, boxed)
                 walker.skip_subtree()
                 continue
+            if grids and tag in _GRID_CONTAINERS and len(el) > 1:
+                grid = _css_rows(el)
+                if grid is not None:
+                    if buf:
+                        flush()
+                    tables += 1
+                    for r, cells in enumerate(grid, start=1):
+                        texts = list(map(_cell_text, cells))
+                        rows.append(Row(list(map(Cell, texts)), f"table {tables} row {r}", "table"))
+                        lines.append("\t".join(texts))
+                    walker.skip_subtree()
+                    continue
             if tag == "pre":
                 # preformatted text keeps its lines and its tab-separated fields (a report
                 # posted as plain text): read it the way the text extractor reads a file
