@@ -8,6 +8,7 @@ vertically, a page-text copy one cell per line), and only when all fifteen cells
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import combinations, product
 
@@ -27,6 +28,7 @@ RESULT_TOTAL = next(r["code"] for r in _RESULTS if r["is_total"] == "true")
 CELLS = [(p, r) for p in PROCEEDINGS for r in RESULTS]
 # words the section's rows print wherever the table is (CJK words that NFKC leaves alone)
 TABLE_WORDS = ("行政复议", "诉讼")
+_DIGIT = re.compile(r"[0-9０-９]")
 
 
 @dataclass
@@ -176,6 +178,16 @@ def _trim_layout_blanks(values: list[Item]) -> list[Item] | None:
 
 
 def _placed(result: AppealsResult, line: Line) -> AppealsResult:
+    garbled = [p for p in line.labels if _DIGIT.search(p)]
+    if garbled:
+        # a cell the line holds but could not read as a number ("x10") is no blank cell: the
+        # identities would place the others around a hole that is not 0
+        result.problems.append(
+            f"table 四: {line.loc} holds cells that are not numbers ({', '.join(garbled[:3])}); "
+            "appeals (review, litigation) not read"
+        )
+        result.uncertain = True
+        return result
     printed = [int(v.value.number) for v in line.values]
     positions = place_by_identities(printed) if all(v.value.number == int(v.value.number) for v in line.values) else None
     if positions is None:
