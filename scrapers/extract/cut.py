@@ -47,8 +47,22 @@ def ends_inside_cell(markup: bytes) -> bool:
     """True when the page's last table tag opens a cell: the copy stops inside that cell."""
     # a number cell is short: a cell the copy stops in holds at most a few KB before the cut
     tail = markup[-4096:].lower()
+    unfinished = tail.rfind(b"<")
+    if unfinished > tail.rfind(b">"):
+        # cut inside a tag: the page stops where that tag began ("<td><table width='1": in the cell)
+        tail = tail[:unfinished]
     opened = max(tail.rfind(b"<td"), tail.rfind(b"<th"))
     return opened >= 0 and opened > max(tail.rfind(t) for t in _AFTER_A_CELL)
+
+
+def ends_inside_element(markup: bytes) -> bool:
+    """True when the page stops inside an element it opened: in its text, in a tag, or right
+    after an opening tag (a whole page ends with a closing tag, a comment or a declaration)."""
+    tail = markup[-4096:].rstrip()
+    if not tail.endswith(b">"):
+        return True  # in text or inside a tag
+    opened = tail.rfind(b"<")
+    return opened >= 0 and tail[opened + 1: opened + 2] not in (b"/", b"!", b"?")
 
 
 def cut_number_problem(number: str) -> str:

@@ -12,7 +12,7 @@ import re
 
 from lxml import etree
 
-from scrapers.extract.cut import cut_number_problem, ends_inside_cell, trim_cut_line
+from scrapers.extract.cut import cut_number_problem, ends_inside_cell, ends_inside_element, trim_cut_line
 from scrapers.extract.decode import decode_bytes, strip_padding
 from scrapers.extract.model import Cell, Extracted, Row
 from scrapers.extract.text import split_line
@@ -167,6 +167,7 @@ def extract_html(data: bytes) -> Extracted:
     buf: list[str] = []
     tables = 0
     grids = _GRID_ROW_STYLE.search(text) is not None
+    grid_row = None  # the last row of the last CSS grid read
 
     def flush() -> None:
         # called where buf holds text: every block boundary is one, and most have none
@@ -208,6 +209,7 @@ def extract_html(data: bytes) -> Extracted:
                         texts = list(map(_cell_text, cells))
                         rows.append(Row(list(map(Cell, texts)), f"table {tables} row {r}", "table"))
                         lines.append("\t".join(texts))
+                    grid_row = rows[-1]
                     walker.skip_subtree()
                     continue
             if tag == "pre":
@@ -242,7 +244,10 @@ def extract_html(data: bytes) -> Extracted:
                 buf.append(tail)
     if buf:
         flush()
-    if ends_inside_cell(data):
+    # a grid's cells are <div>s, whose opening the cut test for table cells cannot tell: a copy
+    # cut while the page's last grid was being written stops in that grid's last cell
+    grid_last = grid_row is not None and bool(rows) and rows[-1] is grid_row
+    if ends_inside_cell(data) or (grid_last and ends_inside_element(data)):
         last = next((r for r in reversed(rows) if r.kind == "table"), None)
         if last is not None and last.cells:
             gone = last.cells.pop()
