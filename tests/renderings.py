@@ -41,8 +41,9 @@ def _width(table: list[list[str]]) -> int:
     return max(len(r) for r in table)
 
 
-def _row_lines(bs: list[Block], lines_of_row) -> str:
-    """Text blocks as their line, each table row as the lines `lines_of_row(row, width)` gives."""
+def _row_lines(bs: list[Block], lines_of_row, end: str = "\n") -> str:
+    """Text blocks as their line, each table row as the lines `lines_of_row(row, width)` gives,
+    each line ended by `end`."""
     out = []
     for kind, rows in bs:
         if kind == "text":
@@ -51,7 +52,7 @@ def _row_lines(bs: list[Block], lines_of_row) -> str:
         width = _width(rows)
         for r in rows:
             out += lines_of_row(r, width)
-    return "\n".join(out) + "\n"
+    return end.join(out) + end
 
 
 def _cells_piped(r: list[str], width: int) -> list[str]:
@@ -173,10 +174,7 @@ def header_cells_cut(bs: list[Block], keep: int = 3) -> str:
 
 
 def tabs(bs: list[Block]) -> str:
-    out = []
-    for kind, rows in bs:
-        out += [rows[0][0]] if kind == "text" else ["\t".join(r) for r in rows]
-    return "\n".join(out) + "\n"
+    return _row_lines(bs, lambda r, _width: ["\t".join(r)])
 
 
 def markdown(bs: list[Block]) -> str:
@@ -631,10 +629,7 @@ def zeros_in_words(bs: list[Block]) -> str:
 def browser_copy(bs: list[Block]) -> str:
     """A browser's copy of a web table: tab-separated cells, a tab after each row's last cell,
     Windows line ends."""
-    out = []
-    for kind, rows in bs:
-        out += [rows[0][0]] if kind == "text" else ["\t".join(r) + "\t" for r in rows]
-    return "\r\n".join(out) + "\r\n"
+    return _row_lines(bs, lambda r, _width: ["\t".join(r) + "\t"], end="\r\n")
 
 
 def markdown_aligned(bs: list[Block]) -> str:
