@@ -189,6 +189,9 @@ def test_who_applied_and_what_for_between_received_and_its_number(sentence):
     ("共接待群众咨询、查阅政府信息86人次。", {"consultations": 86}),
     ("我镇共有政府信息公开工作人员5名,其中专职1名,兼职4名。", {"staff_fulltime": 1, "staff_parttime": 4}),
     ("全年共收取检索费、复制费共计120元。", {"fees_yuan": 120}),
+    # 新增 is the year's own requests, not a change: only 增 after another word is (比上年增3件)
+    ("新增0个申请公开政府信息。", {"requests_received": 0}),
+    ("全年受理申请12件,比上年新增3件。", {"requests_received": 12}),
 ])
 def test_counted_nouns_and_other_zero_wordings(sentence, want):
     assert measures(sentence) == want
