@@ -48,11 +48,23 @@ def pytest_xdist_make_scheduler(config, log):
             groups[path] = next((name for name in SHARED_WAREHOUSES if name in text), path)
         return groups[path]
 
+    # xdist would hand out the modules with the most tests first (--loadscope-reorder): the
+    # end-to-end modules, one to a few tests of a minute or two each, came last and ran alone
+    # at the end. Collection order instead, which puts them first (pytest_collection_modifyitems).
+    config.option.loadscopereorder = False
+
     class SharedWarehouseScheduling(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return unit(nodeid.split("::", 1)[0])
 
     return SharedWarehouseScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The modules holding a slow test first, each in its own order: on two cores the longest
+    work starts first and the short modules fill in around it."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
 
 
 @pytest.fixture(scope="session")

@@ -65,6 +65,12 @@ def build_warehouse(folder: Path, db: Path, work: Path, parse: bool = True) -> N
     dbt_build(db, work)
 
 
+# dbt's parse of the project in dbt/, by database name (the warehouse file's stem, which the
+# nodes carry), once per test process: each call has a target folder of its own, where dbt would
+# parse the whole project again (about 7 s). A copy of the project a test changes is parsed anew.
+_MANIFESTS: dict[str, object] = {}
+
+
 def run_dbt(db: Path, work: Path, *args: str, project_dir: Path | None = None):
     """Match the offices (as the parse step does: Python matches them, dbt joins them), then
     `dbt <args>` against db in this process (a dbt start costs seconds), with target and logs
@@ -80,12 +86,19 @@ def run_dbt(db: Path, work: Path, *args: str, project_dir: Path | None = None):
         match_offices(con)
     previous = os.environ.get("XXGK_DB")
     os.environ["XXGK_DB"] = str(db)
+    options = ["--project-dir", str(project_dir or DBT_DIR), "--profiles-dir", str(project_dir or DBT_DIR),
+               "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+               "--vars", json.dumps({"last_report_year": LAST_REPORT_YEAR}), "--quiet"]
     try:
-        result = dbtRunner().invoke([
-            *args, "--project-dir", str(project_dir or DBT_DIR), "--profiles-dir", str(project_dir or DBT_DIR),
-            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-            "--vars", json.dumps({"last_report_year": LAST_REPORT_YEAR}), "--quiet",
-        ])
+        manifest = None
+        if project_dir is None and args[0] != "parse":
+            if db.stem not in _MANIFESTS:
+                parsed = dbtRunner().invoke(["parse", *options])
+                if parsed.exception is not None:
+                    raise parsed.exception
+                _MANIFESTS[db.stem] = parsed.result
+            manifest = _MANIFESTS[db.stem]
+        result = dbtRunner(manifest=manifest).invoke([*args, *options])
     finally:
         # dbt-duckdb keeps the file open in the process after a run; close it as the end of
         # a dbt process would, so the tests can open it

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from crawl_mirror import Mirror
 from test_crawl import CONFIG
@@ -17,6 +18,8 @@ from dagster_project.run import run_pipeline
 from scrapers.crawl.fetch import FetchConfig
 from scrapers.crawl.run import crawl
 from scrapers.settings import SEEDS_DIR
+
+pytestmark = pytest.mark.slow
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 # when the parse ran: the one thing a rebuild cannot give back (version_key hashes it)

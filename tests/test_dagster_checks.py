@@ -28,6 +28,7 @@ def test_the_checks_judge_the_marts():
     assert {c.check_key.asset_key for c in mart_checks} == {QA_MART, REPORTS_MART}
 
 
+@pytest.mark.slow
 def test_identity_violations_are_a_warning_that_names_the_reports(site_warehouse):
     folder, db = site_warehouse
     # what the parser itself finds in each report, the check must report as it is
@@ -65,6 +66,7 @@ def folder(tmp_path):
     return target
 
 
+@pytest.mark.slow
 def test_reports_that_add_up_pass_and_a_broken_or_missing_parse_is_an_error(folder, tmp_path, monkeypatch):
     import scrapers.parse.report as report
     from scrapers.load.documents import ingest_folder

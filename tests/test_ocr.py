@@ -70,6 +70,7 @@ def hongze_pages():
     return render_pages(data, dpi=150), gold, parse_document(data, "report.pdf").to_json()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("copy", ["clean", "phone"])
 def test_image_only_pdf_of_a_real_report_reads_back_to_its_gold(hongze_pages, copy):
     pages, gold, text_parse = hongze_pages
@@ -84,6 +85,7 @@ def test_image_only_pdf_of_a_real_report_reads_back_to_its_gold(hongze_pages, co
     _assert_gold(parse, gold, text_parse)
 
 
+@pytest.mark.slow
 def test_a_scanned_page_among_text_pages_is_read_and_the_text_layer_wins(hongze_pages):
     pages, gold, text_parse = hongze_pages
     data, _ = _hongze()
@@ -108,6 +110,7 @@ def test_a_scanned_page_among_text_pages_is_read_and_the_text_layer_wins(hongze_
     _assert_gold(parse, gold, text_parse)
 
 
+@pytest.mark.slow
 def test_xxgk_parse_png_json(hongze_pages, tmp_path, capsys):
     from dagster_project.cli import main
 

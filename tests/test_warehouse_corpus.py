@@ -12,6 +12,8 @@ import pytest
 from dagster_project.run import run_pipeline
 from gold import CORPUS, KEYS, gold_files, load_gold
 
+pytestmark = pytest.mark.slow
+
 # Identity violations as printed, from the corpus README and the gold notes.
 SOURCE_VIOLATIONS = {
     "shanghai-general-office-2019": 12,
