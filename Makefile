@@ -28,7 +28,8 @@ run: $(BIN)/xxgk
 	$(BIN)/xxgk run --from $(SAMPLE)
 
 ## the whole test suite, on every core (TEST_WORKERS=0 runs it in one process); a module's
-## tests stay on one worker, so each warehouse a module builds is built once (tests/conftest.py)
+## tests stay on one worker, so each warehouse a module builds is built once, and the modules
+## holding a slow test start first (tests/conftest.py)
 TEST_WORKERS ?= auto
 test: $(BIN)/xxgk
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile

@@ -18,13 +18,9 @@ from scrapers.parse.report import parse_document
 from scrapers.parse.requests_table import APPLICANTS, COLUMNS, OUTCOME_CODES, ROLE, template_rows
 from scrapers.seeds import read_seed
 
-settings.register_profile(
-    # no shrinking: a failure prints its generated tables, and a passing run stays fast
-    "xxgk", max_examples=25, deadline=None, derandomize=True, print_blob=True,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.load_profile("xxgk")
+# no shrinking: a failure prints its generated tables, and a passing run stays fast
+SETTINGS = settings(max_examples=25, phases=[Phase.explicit, Phase.generate],
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 LABEL = {r["code"]: r["label_zh"] for r in read_seed("request_rows")}
 CATEGORY = {r["code"]: r["category_zh"] for r in read_seed("request_rows")}
@@ -145,6 +141,7 @@ def _around(text: str, rows: list[str]) -> str:
     return text[:1500]
 
 
+@SETTINGS
 @given(tables())
 def test_generated_tables_read_exactly_through_every_writer(generated):
     grid, appeals, rows, four = generated
@@ -161,6 +158,7 @@ def test_generated_tables_read_exactly_through_every_writer(generated):
         assert [c for c in parse.checks if not c.passed] == [], name
 
 
+@SETTINGS
 @given(tables())
 def test_generated_tables_with_vanished_blanks_are_never_wrong(generated):
     """A plain table loses its blank cells to spacing, a table collapsed onto one line its rows'
