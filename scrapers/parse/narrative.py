@@ -285,13 +285,18 @@ def load_vocabulary() -> Vocabulary:
         if scope not in ("lead", "lead_end", "sentence", "gap", "clause_before", "after", "number"):
             raise ValueError(f"{where}: unknown scope {scope!r}")
         qualifiers.append(Qualifier(kind, scope, _measures(row["measures"], where), _compile(row["pattern"], where), row["note"]))
-    filler = "|".join(f"(?:{q.regex.pattern})" for q in qualifiers if q.kind == "filler")
-    tail = f"(?:{filler})*$" if filler else "$"
+    def tail_of(measure: str | None) -> str:
+        """The filler a measure's words may have before its number, to the lead's end: every
+        measure's, and its own ("同意公开答复5件": an outcome's answers are that outcome)."""
+        filler = "|".join(f"(?:{q.regex.pattern})" for q in qualifiers
+                          if q.kind == "filler" and (measure in q.measures if measure else len(q.measures) == len(MEASURES)))  # fmt: skip
+        return f"(?:{filler})*$" if filler else "$"
 
     phrases = []
     for i, row in enumerate(read_seed("narrative_measure_words"), start=2):
         where = f"narrative_measure_words.csv line {i}"
         (measure,) = _measures(row["measure"], where) or ("",)
+        tail = tail_of(measure)
         position = row["position"].strip()
         if position not in ("before", "after"):
             raise ValueError(f"{where}: position must be before or after, not {position!r}")
@@ -328,7 +333,7 @@ def load_vocabulary() -> Vocabulary:
     qualifiers_of: dict[tuple[str, str], tuple[Qualifier, ...]] = {}
     for q in qualifiers:
         qualifiers_of[q.kind, q.scope] = (*qualifiers_of.get((q.kind, q.scope), ()), q)
-    return Vocabulary(units, tuple(phrases), tuple(qualifiers), token, re.compile(f"^{tail}"), words, qualifiers_of)
+    return Vocabulary(units, tuple(phrases), tuple(qualifiers), token, re.compile(f"^{tail_of(None)}"), words, qualifiers_of)
 
 
 @lru_cache(maxsize=1024)
