@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scrapers.parse.narrative import parse_narrative
-from test_narrative_generated import phrase, printed_number
+from scrapers.parse.report import parse_document
+from test_narrative_generated import UNITS_OF, phrase, printed_number
 
 OUTCOMES = ["granted", "partially_granted", "denied", "not_exist", "not_held", "unclear"]
 
@@ -62,5 +63,43 @@ def test_generated_outcome_answers_read_as_the_outcome(data):
 def test_a_body_not_holding_the_information_is_not_one_that_withholds_it():
     # "本单位不公开" is a refusal; "本单位不掌握" is information the body does not hold
     assert read("本单位不公开3件,本单位不掌握2件。", 2013) == {"denied": 3, "not_held": 2}
+
+
+# --- a 统计表 copied as lines with leaders ---------------------------------------------------------
+
+
+LEADERS = ["……", "………………", "......", "..........", "·········", "．．．．．．"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_generated_label_leader_value_lines_read_as_the_measure(data):
+    measure = data.draw(st.sampled_from(["proactive_items", "requests_received", "requests_answered", "reviews", "lawsuits", *OUTCOMES]))
+    value = data.draw(st.integers(0, 5000))
+    words = data.draw(phrase(measure))
+    unit = data.draw(st.sampled_from(UNITS_OF[measure]))
+    number = data.draw(printed_number(value)).strip()
+    text = f"{words}{data.draw(st.sampled_from(['', '数']))}{data.draw(st.sampled_from(LEADERS))}{number}{unit}\n"
+    assert read(text, 2013) == {measure: value}, text
+
+
+def test_a_table_of_leader_lines_in_a_report():
+    text = (
+        "某县水务局2013年政府信息公开工作年度报告\n本报告根据《中华人民共和国政府信息公开条例》编制。\n"
+        "五、存在的不足及改进措施\n无。\n附表:政府信息公开情况统计表\n"
+        "一、主动公开政府信息数…………………………421条\n二、收到申请数……………9件\n其中:当面申请数……………2件\n"
+        "三、申请答复数……………9件\n其中:同意公开答复数…………6件\n不同意公开答复数…………1件\n"
+        "四、行政复议数量……………0件\n五、依申请公开信息收取的费用……………0元\n"
+    )
+    parse = parse_document(text.encode("utf-8"), "report.txt")
+    assert {c.measure: c.value for c in parse.narrative} == {
+        "proactive_items": 421, "requests_received": 9, "requests_answered": 9, "granted": 6, "denied": 1, "reviews": 0, "fees_yuan": 0,
+    }  # fmt: skip
+    assert parse.status == "ok", parse.problems
+
+
+def test_a_decimal_point_is_still_no_leader():
+    # the fraction of a number is not a number of its own: 0.35万元 is 3500 元, never 35
+    assert read("全年收取复制费用0.35万元。", 2012) == {"fees_yuan": 3500}
 
 
