@@ -103,3 +103,27 @@ def test_a_decimal_point_is_still_no_leader():
     assert read("全年收取复制费用0.35万元。", 2012) == {"fees_yuan": 3500}
 
 
+# --- counts in 宗 (Guangdong), the requests named before their verb -------------------------------
+
+
+def test_every_count_of_requests_in_zong():
+    text = "本年度受理信息公开申请6宗,答复6宗,其中同意公开4宗,不予公开1宗,信息不存在1宗。"
+    assert read(text, 2016) == {"requests_received": 6, "requests_answered": 6, "granted": 4, "denied": 1, "not_exist": 1}
+
+
+@pytest.mark.parametrize("text", ["2015年度政府信息公开申请收到27件。", "全年信息公开申请受理27件,均已答复。"])
+def test_the_requests_named_first_then_received(text):
+    assert read(text, 2015) == {"requests_received": 27}
+
+
+# --- appeals said to be none after another clause --------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "全年未接到有关政府信息公开的投诉,亦无行政复议和行政诉讼。",
+    "本年度没有收到群众举报,也无行政复议、行政诉讼案件发生。",
+])  # fmt: skip
+def test_also_none_of_the_appeals(text):
+    assert read(text, 2012) == {"reviews": 0, "lawsuits": 0}
+
+
