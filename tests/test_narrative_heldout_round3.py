@@ -127,3 +127,35 @@ def test_also_none_of_the_appeals(text):
     assert read(text, 2012) == {"reviews": 0, "lawsuits": 0}
 
 
+# --- fees stated in parts --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("全年收取检索费40元、复制费25元,共计65元。", 65),
+        ("本年度收取复印费18元,邮寄费12元,合计30元。", 30),
+        ("共收取费用310元,其中检索费200元、复制费110元。", 310),
+        ("收取检索、复制费用共计90元。", 90),
+    ],
+)
+def test_fees_in_parts_read_their_total(text, expected):
+    r = parse_narrative(text, 2014)
+    assert {c.measure: c.value for c in r.cells} == {"fees_yuan": expected}
+    assert r.problems == []
+
+
+@pytest.mark.parametrize("text", ["全年收取检索费40元、复制费25元。", "收取检索费40元,收取复制费25元。"])
+def test_fees_in_parts_without_their_total_are_left_out_with_a_problem(text):
+    r = parse_narrative(text, 2014)
+    assert r.cells == []
+    assert any("fees_yuan" in p and "parts" in p for p in r.problems)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 900), min_size=2, max_size=3), st.sampled_from(["共计", "合计", "总计"]), st.booleans())
+def test_generated_fee_parts_read_the_total_or_nothing(parts, total_word, with_total):
+    kinds = ["检索费", "复制费", "邮寄费"]
+    listed = "、".join(f"{k}{v}元" for k, v in zip(kinds, parts))
+    text = f"全年收取{listed}" + (f",{total_word}{sum(parts)}元。" if with_total else "。")
+    assert read(text, 2015) == ({"fees_yuan": sum(parts)} if with_total else {}), text

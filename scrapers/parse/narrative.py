@@ -44,7 +44,7 @@ MEASURES = tuple(row["code"] for row in read_seed("narrative_measures"))
 _KINDS = ("zero", "ambiguous", "pre2019_marker", "post2019_marker")
 _QUALIFIER_KINDS = (
     "cumulative", "cumulative_unless_annual", "cumulative_since", "annual", "share", "change", "average", "other_year", "subset", "superset",
-    "year_part", "filler", "approximate",
+    "year_part", "total", "filler", "approximate",
 )  # fmt: skip
 _CLAUSE_BREAK = re.compile(r"[,;:。!?\n]")
 _YEAR_END = re.compile(r"(?<!\d)20\d{2}$")
@@ -445,6 +445,8 @@ def _read_sentence(
     found_tokens: list[int] = []
     figures = 0  # numbers with a unit so far in the sentence (a year "2012年" is none)
     running_totals: set[str] = set()  # measures this sentence gave a running total for
+    parts: dict[str, Qualifier] = {}  # measures this sentence gave a part of, another part or the total after it
+    totalled: set[str] = set()  # measures of parts whose total the sentence states
     phrases = None
     for t in vocabulary.token.finditer(sentence):
         if phrases is None:
@@ -478,7 +480,7 @@ def _read_sentence(
                 claims, loose = _claims(lead, tail, unit, phrases)
         found_tokens.append(t_end)
         figures += unit is not None
-        year_part = False
+        year_part = total = False
         if not claims and running_totals:
             # "…共主动公开政府信息615条,今年新增94条": the year's part of the running total the
             # sentence just gave, in words of the year alone (新增 there is no change on last year)
@@ -488,6 +490,12 @@ def _read_sentence(
                 if _has(vocabulary, "year_part", "lead", m, clause) and not _other_year(vocabulary, m, clause, year)
             ]  # fmt: skip
             year_part = bool(claims)
+        if not claims and parts:
+            # "收取检索费120元、复制费86元,共计206元": the total of the parts the sentence just
+            # listed, with nothing but the word of a sum before it
+            claims = [(m, 0, (-1, -1)) for m in sorted(parts) if _has(vocabulary, "total", "lead", m, lead)]
+            totalled.update(m for m, _, _ in claims)
+            total = bool(claims)
         if not claims:
             # a measure the sentence already states zero for ("…行政复议、提起行政诉讼的案件0件")
             loose = [c for c in loose if c[0] not in zero_measures]
@@ -536,6 +544,12 @@ def _read_sentence(
                     running_totals.add(measure)
                 result.notes.append(f"{measure}: {sentence[lead_start:t_end]!r} set aside: {note}")
                 continue
+            # the last of the parts has none after it, and is a part all the same
+            part = None if total else _has(vocabulary, "subset", "after", measure, sentence[t_end:]) or parts.get(measure)
+            if part:
+                parts[measure] = part
+                result.notes.append(f"{measure}: {sentence[lead_start:t_end]!r} set aside: {part.note}")
+                continue
             wider = _has(vocabulary, "superset", "after", measure, sentence[t_end:])
             if wider:
                 # "受理行政复议案件23件,其中涉及政府信息公开的5件": the text states the part in
@@ -554,6 +568,9 @@ def _read_sentence(
                 or _has(vocabulary, "approximate", "number", measure, t["n"]) is not None
             )  # fmt: skip
             found.append(_Found(measure, v, approximate, (start, end), (start + t.start("n"), start + t.end("n")), length))
+    for measure in sorted(parts.keys() - totalled):
+        # the parts only ("收取检索费120元、复制费86元"): the figure is their sum, which the text does not print
+        result.problems.append(f"{measure} left out: stated in parts and not their total in {prose.source(start, end)!r}")
     for measure, hits in vetoes.items():
         for _, _, note in hits:
             result.problems.append(f"{measure} left out: {note}: {prose.source(start, end)!r}")
