@@ -159,3 +159,51 @@ def test_generated_fee_parts_read_the_total_or_nothing(parts, total_word, with_t
     listed = "、".join(f"{k}{v}元" for k, v in zip(kinds, parts))
     text = f"全年收取{listed}" + (f",{total_word}{sum(parts)}元。" if with_total else "。")
     assert read(text, 2015) == ({"fees_yuan": sum(parts)} if with_total else {}), text
+
+
+# --- a part of the year, or a time before it ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "1月至10月,本局共受理政府信息公开申请17件。",
+    "2016年1-9月,全区主动公开政府信息2,140条。",
+    "3月1日至11月30日,共接待咨询260人次。",
+    "上半年主动公开政府信息410条。",
+    "第三季度受理申请6件。",
+    "前三季度共答复申请21件。",
+    "11月份收取复制费用35元。",
+    "《条例》施行之前,我局已主动公开政府信息3,000余条。",
+])  # fmt: skip
+def test_a_part_of_the_year_is_not_the_years_figure(text):
+    r = parse_narrative(text, 2016)
+    assert r.cells == []
+    assert r.notes, "set aside with a note"
+
+
+@pytest.mark.parametrize("text, year, expected", [
+    ("5月1日至12月31日,我局共主动公开政府信息318条。", 2008, {"proactive_items": 318}),
+    ("1月至12月,共受理申请19件。", 2013, {"requests_received": 19}),
+    ("4月至6月开展了专项检查,全年受理申请12件。", 2013, {"requests_received": 12}),
+])  # fmt: skip
+def test_months_to_december_or_a_clause_of_the_whole_year_is_the_years_figure(text, year, expected):
+    assert read(text, year) == expected
+
+
+def test_from_may_to_december_is_the_whole_period_only_in_2008():
+    text = "5月1日至12月31日,共受理政府信息公开申请8件。"
+    assert read(text, 2008) == {"requests_received": 8}
+    assert read(text, 2012) == {}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_generated_months_ending_before_december_set_the_figure_aside(data):
+    measure = data.draw(st.sampled_from(["proactive_items", "requests_received", "requests_answered", "reviews", "consultations"]))
+    first = data.draw(st.integers(1, 10))
+    last = data.draw(st.integers(first + 1, 12))
+    dash = data.draw(st.sampled_from(["至", "到", "-", "—"]))
+    months = data.draw(st.sampled_from([f"{first}月{dash}{last}月", f"{first}{dash}{last}月"]))
+    value = data.draw(st.integers(1, 900))
+    unit = data.draw(st.sampled_from(UNITS_OF[measure]))
+    text = f"{months},{data.draw(phrase(measure))}{data.draw(printed_number(value))}{unit}。"
+    assert read(text, 2014) == ({measure: value} if last == 12 and first == 1 else {}), text

@@ -44,7 +44,7 @@ MEASURES = tuple(row["code"] for row in read_seed("narrative_measures"))
 _KINDS = ("zero", "ambiguous", "pre2019_marker", "post2019_marker")
 _QUALIFIER_KINDS = (
     "cumulative", "cumulative_unless_annual", "cumulative_since", "annual", "share", "change", "average", "other_year", "subset", "superset",
-    "year_part", "total", "filler", "approximate",
+    "year_part", "part_of_year", "total", "filler", "approximate",
 )  # fmt: skip
 _CLAUSE_BREAK = re.compile(r"[,;:。!?\n]")
 _YEAR_END = re.compile(r"(?<!\d)20\d{2}$")
@@ -710,6 +710,11 @@ def _qualified(
     q = _other_year(vocabulary, measure, sentence if before is None else before, year, printed_only=True)
     if q:
         return q.kind, q.note
+    # months, a half or a quarter before the number ("1月至11月,…受理申请20件"): a part of the
+    # year, unless the number's own clause names the whole year
+    q = _part_of_year(vocabulary, measure, sentence if before is None else before, year)
+    if q and not _has(vocabulary, "annual", "lead", measure, lead):
+        return q.kind, q.note
     if first_year:
         return None
     if not _has(vocabulary, "annual", "lead", measure, lead if year_words is None else year_words):
@@ -738,6 +743,23 @@ def _since(vocabulary: Vocabulary, measure: str, before: str, year: int | None) 
         groups = m.groupdict()
         starts = {int(groups["year"])} if groups.get("year") else {int(name[5:]) for name, v in groups.items() if name.startswith("year_") and v is not None}
         return q, year is not None and year in starts
+    return None
+
+
+def _part_of_year(vocabulary: Vocabulary, measure: str, before: str, year: int | None) -> Qualifier | None:
+    """The part_of_year qualifier that makes a number a part of the year, or of a time before
+    it. A group year_N that matches names the year N in which the span is the report's whole
+    period (5月至12月 in 2008, the 条例 taking effect on 1 May)."""
+    for q in vocabulary.qualifiers_of.get(("part_of_year", "sentence"), ()):
+        if measure not in q.measures:
+            continue
+        m = q.regex.search(before)
+        if m is None:
+            continue
+        whole = {int(name[5:]) for name, v in m.groupdict().items() if name.startswith("year_") and v is not None}
+        if year is not None and year in whole:
+            continue
+        return q
     return None
 
 
