@@ -8,9 +8,10 @@ statement is read by its meaning, from vocabularies that are data in seeds/:
                                one phrase that stands before the number, right after its unit
                                ("配备了1名兼职工作人员"), or around it ("收到12起…依申请公开")
   narrative_qualifiers.csv     the words that make a number something else (a running total, a
-                               share, a change, an average, another year's figure, a subset), the
-                               filler allowed between a measure's words and its number, and the
-                               words naming the report's own year
+                               share, a change, an average, another year's figure, a part of the
+                               year, a subset, one of several parts the sentence sums), the filler
+                               allowed between a measure's words and its number, and the words
+                               naming the report's own year
   narrative_patterns.csv       statements without a number (zero: "未收到…申请"; ambiguous: left
                                out with a problem) and the markers of the two eras (looks_pre2019)
 A number is read in its clause: the text from the clause start (or the number before it) to the
