@@ -16,6 +16,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scrapers.parse.narrative import MEASURES as ALL_MEASURES
 from scrapers.parse.narrative import load_vocabulary, parse_narrative
 from scrapers.seeds import read_seed
 
@@ -24,8 +25,10 @@ WORDS = read_seed("narrative_measure_words")
 # measures a running total or a subset can be given for (staff are counted at a date)
 FLOWS = {m for q in VOCABULARY.qualifiers if q.kind == "cumulative" for m in q.measures}
 SUBSETS = {m for q in VOCABULARY.qualifiers if q.kind == "subset" for m in q.measures}
-# the filler words that are plain words (not the bracket pattern)
-FILLER = [w for q in VOCABULARY.qualifiers if q.kind == "filler" for w in q.regex.pattern.split("|") if re.fullmatch(r"[\u4e00-\u9fff]+", w)]
+# the filler words every measure takes that are plain words (not the bracket pattern); an
+# outcome's own ("答复") is no filler of the other measures
+FILLER = [w for q in VOCABULARY.qualifiers if q.kind == "filler" and set(q.measures) == set(ALL_MEASURES)
+          for w in q.regex.pattern.split("|") if re.fullmatch(r"[\u4e00-\u9fff]+", w)]
 # words that change what a number is; a generated filler must not be one of them
 FILLER = [w for w in FILLER if w not in ("约", "近", "逾", "超过", "将近", "多达")]
 UNITS_OF = {m: sorted(u for u, (ms, factor) in VOCABULARY.units.items() if m in ms and factor == 1) for m in {r["measure"] for r in WORDS}}

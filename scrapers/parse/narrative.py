@@ -8,9 +8,10 @@ statement is read by its meaning, from vocabularies that are data in seeds/:
                                one phrase that stands before the number, right after its unit
                                ("配备了1名兼职工作人员"), or around it ("收到12起…依申请公开")
   narrative_qualifiers.csv     the words that make a number something else (a running total, a
-                               share, a change, an average, another year's figure, a subset), the
-                               filler allowed between a measure's words and its number, and the
-                               words naming the report's own year
+                               share, a change, an average, another year's figure, a part of the
+                               year, a subset, one of several parts the sentence sums), the filler
+                               allowed between a measure's words and its number, and the words
+                               naming the report's own year
   narrative_patterns.csv       statements without a number (zero: "未收到…申请"; ambiguous: left
                                out with a problem) and the markers of the two eras (looks_pre2019)
 A number is read in its clause: the text from the clause start (or the number before it) to the
@@ -44,7 +45,7 @@ MEASURES = tuple(row["code"] for row in read_seed("narrative_measures"))
 _KINDS = ("zero", "ambiguous", "pre2019_marker", "post2019_marker")
 _QUALIFIER_KINDS = (
     "cumulative", "cumulative_unless_annual", "cumulative_since", "annual", "share", "change", "average", "other_year", "subset", "superset",
-    "year_part", "filler", "approximate",
+    "year_part", "part_of_year", "total", "filler", "approximate",
 )  # fmt: skip
 _CLAUSE_BREAK = re.compile(r"[,;:。!?\n]")
 _YEAR_END = re.compile(r"(?<!\d)20\d{2}$")
@@ -285,13 +286,18 @@ def load_vocabulary() -> Vocabulary:
         if scope not in ("lead", "lead_end", "sentence", "gap", "clause_before", "after", "number"):
             raise ValueError(f"{where}: unknown scope {scope!r}")
         qualifiers.append(Qualifier(kind, scope, _measures(row["measures"], where), _compile(row["pattern"], where), row["note"]))
-    filler = "|".join(f"(?:{q.regex.pattern})" for q in qualifiers if q.kind == "filler")
-    tail = f"(?:{filler})*$" if filler else "$"
+    def tail_of(measure: str | None) -> str:
+        """The filler a measure's words may have before its number, to the lead's end: every
+        measure's, and its own ("同意公开答复5件": an outcome's answers are that outcome)."""
+        filler = "|".join(f"(?:{q.regex.pattern})" for q in qualifiers
+                          if q.kind == "filler" and (measure in q.measures if measure else len(q.measures) == len(MEASURES)))  # fmt: skip
+        return f"(?:{filler})*$" if filler else "$"
 
     phrases = []
     for i, row in enumerate(read_seed("narrative_measure_words"), start=2):
         where = f"narrative_measure_words.csv line {i}"
         (measure,) = _measures(row["measure"], where) or ("",)
+        tail = tail_of(measure)
         position = row["position"].strip()
         if position not in ("before", "after"):
             raise ValueError(f"{where}: position must be before or after, not {position!r}")
@@ -317,18 +323,19 @@ def load_vocabulary() -> Vocabulary:
 
     unit_alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     # A Chinese numeral counts only with a unit after it: 一 and 两 are in too many words (统一, 一是).
+    # A number starts after no digit, nor a digit's decimal point or comma (a leader of dots "数......12件" is no point).
     # The lookahead first: every number starts with a digit or a numeral, and one class test per
     # character rejects the rest of the text faster than both alternatives would.
     token = re.compile(
         rf"(?=[\d{CHINESE_NUMERAL_CHARS}])"
-        rf"(?P<n>(?<![\d.])(?<!\d,){ARABIC}万?(?![\d%‰、]|\.\d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
+        rf"(?P<n>(?<!\d)(?<!\d[.,]){ARABIC}万?(?![\d%‰、]|\.\d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
         rf"{_APPROX_SUFFIX}(?P<unit>{unit_alternation})?"
     )
     words = tuple(sorted({w for p in phrases for group in p.needs for w in group}, key=len, reverse=True))
     qualifiers_of: dict[tuple[str, str], tuple[Qualifier, ...]] = {}
     for q in qualifiers:
         qualifiers_of[q.kind, q.scope] = (*qualifiers_of.get((q.kind, q.scope), ()), q)
-    return Vocabulary(units, tuple(phrases), tuple(qualifiers), token, re.compile(f"^{tail}"), words, qualifiers_of)
+    return Vocabulary(units, tuple(phrases), tuple(qualifiers), token, re.compile(f"^{tail_of(None)}"), words, qualifiers_of)
 
 
 @lru_cache(maxsize=1024)
@@ -439,6 +446,8 @@ def _read_sentence(
     found_tokens: list[int] = []
     figures = 0  # numbers with a unit so far in the sentence (a year "2012年" is none)
     running_totals: set[str] = set()  # measures this sentence gave a running total for
+    parts: dict[str, Qualifier] = {}  # measures this sentence gave a part of, another part or the total after it
+    totalled: set[str] = set()  # measures of parts whose total the sentence states
     phrases = None
     for t in vocabulary.token.finditer(sentence):
         if phrases is None:
@@ -472,7 +481,7 @@ def _read_sentence(
                 claims, loose = _claims(lead, tail, unit, phrases)
         found_tokens.append(t_end)
         figures += unit is not None
-        year_part = False
+        year_part = total = False
         if not claims and running_totals:
             # "…共主动公开政府信息615条,今年新增94条": the year's part of the running total the
             # sentence just gave, in words of the year alone (新增 there is no change on last year)
@@ -482,6 +491,12 @@ def _read_sentence(
                 if _has(vocabulary, "year_part", "lead", m, clause) and not _other_year(vocabulary, m, clause, year)
             ]  # fmt: skip
             year_part = bool(claims)
+        if not claims and parts:
+            # "收取检索费120元、复制费86元,共计206元": the total of the parts the sentence just
+            # listed, with nothing but the word of a sum before it
+            claims = [(m, 0, (-1, -1)) for m in sorted(parts) if _has(vocabulary, "total", "lead", m, lead)]
+            totalled.update(m for m, _, _ in claims)
+            total = bool(claims)
         if not claims:
             # a measure the sentence already states zero for ("…行政复议、提起行政诉讼的案件0件")
             loose = [c for c in loose if c[0] not in zero_measures]
@@ -530,6 +545,12 @@ def _read_sentence(
                     running_totals.add(measure)
                 result.notes.append(f"{measure}: {sentence[lead_start:t_end]!r} set aside: {note}")
                 continue
+            # the last of the parts has none after it, and is a part all the same
+            part = None if total else _has(vocabulary, "subset", "after", measure, sentence[t_end:]) or parts.get(measure)
+            if part:
+                parts[measure] = part
+                result.notes.append(f"{measure}: {sentence[lead_start:t_end]!r} set aside: {part.note}")
+                continue
             wider = _has(vocabulary, "superset", "after", measure, sentence[t_end:])
             if wider:
                 # "受理行政复议案件23件,其中涉及政府信息公开的5件": the text states the part in
@@ -548,6 +569,9 @@ def _read_sentence(
                 or _has(vocabulary, "approximate", "number", measure, t["n"]) is not None
             )  # fmt: skip
             found.append(_Found(measure, v, approximate, (start, end), (start + t.start("n"), start + t.end("n")), length))
+    for measure in sorted(parts.keys() - totalled):
+        # the parts only ("收取检索费120元、复制费86元"): the figure is their sum, which the text does not print
+        result.problems.append(f"{measure} left out: stated in parts and not their total in {prose.source(start, end)!r}")
     for measure, hits in vetoes.items():
         for _, _, note in hits:
             result.problems.append(f"{measure} left out: {note}: {prose.source(start, end)!r}")
@@ -687,6 +711,11 @@ def _qualified(
     q = _other_year(vocabulary, measure, sentence if before is None else before, year, printed_only=True)
     if q:
         return q.kind, q.note
+    # months, a half or a quarter before the number ("1月至11月,…受理申请20件"): a part of the
+    # year, unless the number's own clause names the whole year
+    q = _part_of_year(vocabulary, measure, sentence if before is None else before, year)
+    if q and not _has(vocabulary, "annual", "lead", measure, lead):
+        return q.kind, q.note
     if first_year:
         return None
     if not _has(vocabulary, "annual", "lead", measure, lead if year_words is None else year_words):
@@ -715,6 +744,23 @@ def _since(vocabulary: Vocabulary, measure: str, before: str, year: int | None) 
         groups = m.groupdict()
         starts = {int(groups["year"])} if groups.get("year") else {int(name[5:]) for name, v in groups.items() if name.startswith("year_") and v is not None}
         return q, year is not None and year in starts
+    return None
+
+
+def _part_of_year(vocabulary: Vocabulary, measure: str, before: str, year: int | None) -> Qualifier | None:
+    """The part_of_year qualifier that makes a number a part of the year, or of a time before
+    it. A group year_N that matches names the year N in which the span is the report's whole
+    period (5月至12月 in 2008, the 条例 taking effect on 1 May)."""
+    for q in vocabulary.qualifiers_of.get(("part_of_year", "sentence"), ()):
+        if measure not in q.measures:
+            continue
+        m = q.regex.search(before)
+        if m is None:
+            continue
+        whole = {int(name[5:]) for name, v in m.groupdict().items() if name.startswith("year_") and v is not None}
+        if year is not None and year in whole:
+            continue
+        return q
     return None
 
 
