@@ -530,7 +530,9 @@ def cell_per_line_wrapped(bs: list[Block]) -> str:
             continue
         for r in rows:
             for c in r:
-                out += _broken(c, 18) if len(c) > 18 else [c]
+                # each line of the cell wraps on its own: a break where the wrap falls is no empty
+                # line (which this layout prints for a blank cell)
+                out += [part for line in c.split("\n") for part in (_broken(line, 18) if len(line) > 18 else [line])]
     return "\n".join(out) + "\n"
 
 
