@@ -679,6 +679,7 @@ WRITERS.update({
 # leaves empty, a dash beside a broken total, a header cut at a page break): what is read
 # is right, what is not is named.
 NAMED_MISS_WRITERS = {
+    "values_first": lambda bs: values_first(bs),
     "csv_export": csv_export,
     "pdf_layout_centred": pdf_layout_centred,
     "pdf_layout_top": pdf_layout_top,
@@ -954,3 +955,19 @@ def html_iframe_srcdoc(bs: list[Block]) -> str:
 # page missing cells is partial or failed and says so.
 HTML_NAMED_MISS_WRITERS = {"html_flex_rows": html_flex_rows, "html_class_rows": html_class_rows,
                            "html_textarea": html_textarea, "html_iframe_srcdoc": html_iframe_srcdoc}
+
+
+def _values_first(r: list[str], width: int) -> list[str]:
+    """A row's run of values moved before its labels, as a site that prints the label last."""
+    k = len(r)
+    while k > 0 and (_is_number(r[k - 1]) or not r[k - 1].strip()):
+        k -= 1
+    if k == 0 or k == len(r):
+        return ["\t".join(r)]
+    return ["\t".join([*r[k:], *r[:k]])]
+
+
+def values_first(bs: list[Block]) -> str:
+    """Tab-separated rows that print each row's values first and its labels last
+    ("5	1	0	0	0	0	6	（一）予以公开")."""
+    return _row_lines(bs, _values_first)
