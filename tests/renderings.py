@@ -680,6 +680,7 @@ WRITERS.update({
 # is right, what is not is named.
 NAMED_MISS_WRITERS = {
     "values_first": lambda bs: values_first(bs),
+    "wechat_paragraphs": lambda bs: wechat_paragraphs(bs),
     "csv_export": csv_export,
     "pdf_layout_centred": pdf_layout_centred,
     "pdf_layout_top": pdf_layout_top,
@@ -971,3 +972,23 @@ def values_first(bs: list[Block]) -> str:
     """Tab-separated rows that print each row's values first and its labels last
     ("5	1	0	0	0	0	6	（一）予以公开")."""
     return _row_lines(bs, _values_first)
+
+
+def wechat_paragraphs(bs: list[Block]) -> str:
+    """A WeChat post's copy of the tables: a paragraph per row, the label after a ▲ in one and
+    the row's numbers parted by 丨 in the next; a blank cell prints nothing between its bars."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            k = len(r)
+            while k > 0 and (_is_number(r[k - 1]) or not r[k - 1].strip()):
+                k -= 1
+            label = "".join(c for c in r[:k] if c.strip())
+            if label:
+                out.append("▲" + label)
+            if k < len(r) and any(_is_number(c) for c in r[k:]):
+                out.append("丨".join(c.strip() for c in r[k:]))
+    return "\n\n".join(out) + "\n"

@@ -287,3 +287,46 @@ def test_a_dash_is_none_where_the_rows_total_holds_and_unread_where_it_breaks():
     assert ("carried_over", "commercial_enterprise") not in got
     assert got[("carried_over", "natural_person")] == 2 and got[("carried_over", "total")] == 5
     assert parse.status == "partial" and any("dashes" in p for p in parse.problems)
+
+
+def test_a_count_with_its_share_beside_it_is_the_count():
+    assert read_value("6（37.5%）").number == 6
+    assert read_value("1,204 (12.5％)").number == 1204
+    # a share alone, or brackets with no share in them, are no count
+    assert read_value("37.5%") is None
+    assert read_value("6（%）") is None
+    assert read_value("（5%）") is None
+
+
+def test_bars_part_cells_only_where_a_line_prints_two_or_more():
+    from scrapers.extract.text import bars_as_pipes
+
+    assert bars_as_pipes("5丨1丨0\n某丨局") == "5|1|0\n某丨局"
+    assert bars_as_pipes("｜（一）予以公开｜5｜") == "|（一）予以公开|5|"
+    # a line already parted by "|" keeps its bars as text
+    assert bars_as_pipes("| 某丨局丨办 | 3 |") == "| 某丨局丨办 | 3 |"
+
+
+T3_2021 = "2021年某区体育局政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+
+
+def test_table_three_with_applicant_types_as_rows_is_not_read():
+    """Outcomes as the columns: the last header cell (结转下年度继续办理) followed by the 自然人
+    row reads like a wrapped label with its values; the table is named transposed instead."""
+    head = ["申请人", "本年新收", "上年结转", "予以公开", "部分公开", "本机关不掌握相关政府信息", "总计", "结转下年度继续办理"]
+    rows = [["自然人", 9, 1, 4, 2, 3, 9, 1], ["商业企业", 2, 0, 1, 0, 1, 2, 0], ["科研机构", 0, 0, 0, 0, 0, 0, 0],
+            ["总计", 11, 1, 5, 2, 4, 11, 1]]
+    text = (T3_2021 + "\t".join(head) + "\n" + "".join("\t".join(map(str, r)) + "\n" for r in rows)
+            + "四、政府信息公开行政复议、行政诉讼情况\n")
+    parse = _parse(text)
+    assert not parse.requests
+    assert any("transposed" in p for p in parse.problems), parse.problems
+
+
+def test_each_rows_numbers_in_the_paragraph_after_its_label_are_that_rows():
+    """A reprint's paragraph per label, then the row's numbers between bars: label first."""
+    rows = [("一、本年新收政府信息公开申请数量", "4丨1丨0丨0丨0丨0丨5"), ("二、上年结转政府信息公开申请数量", "1丨0丨0丨0丨0丨0丨1")]
+    text = T3_2021 + "\n\n".join(f"▲{label}\n\n{nums}" for label, nums in rows) + "\n\n四、政府信息公开行政复议、行政诉讼情况\n"
+    got = {(c.row, c.column): c.value for c in _parse(text).requests}
+    assert got[("new_received", "natural_person")] == 4 and got[("new_received", "total")] == 5
+    assert got[("carried_over", "total")] == 1

@@ -20,7 +20,7 @@ from operator import mul
 from scrapers.extract.model import Row
 from scrapers.parse import labels
 from scrapers.parse.model import ExtraCell, RequestCell
-from scrapers.parse.stream import Item, Line, doubtful_cells, mend_wrapped_labels, read_lines, values_before_labels
+from scrapers.parse.stream import Item, Line, doubtful_cells, mend_wrapped_labels, read_lines, runs_after_labels, values_before_labels
 from scrapers.parse.values import Value
 from scrapers.seeds import read_seed
 
@@ -228,9 +228,13 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
     if _prints_values_first(region, followed):
         region = values_before_labels(region, _row_named)
         result.problems.append("table 三 prints each row's values before its label; read in that order")
+    elif not any(ln.values for ln in region if ln.labels and _row_named(ln.labels) is not None):
+        # no row's label has values after it on its line: each row's values are the run after it
+        region = runs_after_labels(region)
     if _transposed(region):
         result.problems.append("table 三 prints applicant types as rows (the table transposed); not read")
-        result.uncertain = True
+        # found, and unread: the report says why rather than that there is no table
+        result.found = result.uncertain = True
         return result
     region = mend_wrapped_labels(region, _row_named, labels.opens_with_enumerator, numbered=True)
     last_with_values = max((k for k, ln in enumerate(region) if ln.values), default=-1)

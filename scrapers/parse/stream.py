@@ -532,6 +532,20 @@ def values_before_labels(lines: list[Line], names: Callable[[list[str]], str | N
     return out
 
 
+def runs_after_labels(lines: list[Line]) -> list[Line]:
+    """The lines with each run of values printed apart right after a label that has none (a
+    reprint that puts a row's label in one paragraph and its numbers, parted by bars, in the
+    next) joined to that label."""
+    out: list[Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if not line.labels and line.values and prev is not None and prev.labels and not prev.values:
+            out[-1] = Line(list(prev.labels), list(line.values), prev.index, line.row, True)
+        else:
+            out.append(line)
+    return out
+
+
 def _joins(first: list[str], then: list[str]) -> list[list[str]]:
     """The ways two runs of label pieces may be one label wrapped over lines: run on ("2.其他法律行政法"
     + "规禁止公开"), or, where spacing parts a line into columns (a PDF's merged group cell beside
