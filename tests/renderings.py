@@ -992,3 +992,34 @@ def wechat_paragraphs(bs: list[Block]) -> str:
             if k < len(r) and any(_is_number(c) for c in r[k:]):
                 out.append("丨".join(c.strip() for c in r[k:]))
     return "\n\n".join(out) + "\n"
+
+
+_APPLICANT_NAMES = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+_RESULT_NAMES = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+_PROCEEDING_NAMES = ["行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"]
+
+
+def _listed(r: list[str], width: int) -> list[str]:
+    """Table 三's row as a reprint lists it, "label：自然人5件，商业企业1件，…，总计6件。", table 四's
+    as a sentence per proceeding; a row with a blank cell, and every other row, as its
+    tab-separated line."""
+    k = len(r)
+    while k > 0 and (_is_number(r[k - 1]) or not r[k - 1].strip()):
+        k -= 1
+    cells = r[k:]
+    label = "".join(c for c in r[:k] if c.strip())
+    if k == 0 and len(cells) == 15 and all(_is_number(c) for c in cells):
+        # table 四's row: a sentence per proceeding
+        return [f"{p}：" + "，".join(f"{n}{c.strip()}件" for n, c in zip(_RESULT_NAMES, cells[5 * j: 5 * j + 5])) + "。"
+                for j, p in enumerate(_PROCEEDING_NAMES)]
+    if k == 0 or len(cells) != len(_APPLICANT_NAMES) or not all(_is_number(c) for c in cells):
+        return ["\t".join(r)]
+    return [label + "：" + "，".join(f"{n}{c.strip()}件" for n, c in zip(_APPLICANT_NAMES, cells)) + "。"]
+
+
+def listed_rows(bs: list[Block]) -> str:
+    """A reprint that turns tables 三 and 四 into lists, a sentence per row (per proceeding)."""
+    return _row_lines(bs, _listed)
+
+
+WRITERS["listed_rows"] = listed_rows

@@ -330,3 +330,43 @@ def test_each_rows_numbers_in_the_paragraph_after_its_label_are_that_rows():
     got = {(c.row, c.column): c.value for c in _parse(text).requests}
     assert got[("new_received", "natural_person")] == 4 and got[("new_received", "total")] == 5
     assert got[("carried_over", "total")] == 1
+
+
+LISTED = "（一）予以公开：自然人5件，商业企业1件，科研机构0件，社会公益组织0件，法律服务机构0件，其他0件，总计6件。\n"
+
+
+def test_a_row_listed_as_its_columns_is_read_only_with_every_column_in_order():
+    head = T3_2021 + "一、本年新收政府信息公开申请数量：自然人6件，商业企业1件，科研机构0件，社会公益组织0件，法律服务机构0件，其他0件，总计7件。\n"
+    tail = "四、政府信息公开行政复议、行政诉讼情况\n"
+    got = {(c.row, c.column): c.value for c in _parse(head + LISTED + tail).requests}
+    assert got[("granted", "natural_person")] == 5 and got[("granted", "commercial_enterprise")] == 1
+    assert got[("granted", "total")] == 6
+    # a column left out, or two swapped: which number is whose the list still says, but not
+    # the template's order, so the row is not read as one
+    dropped = LISTED.replace("科研机构0件，", "")
+    swapped = LISTED.replace("自然人5件，商业企业1件", "商业企业1件，自然人5件")
+    for text in (dropped, swapped):
+        got = {(c.row, c.column) for c in _parse(head + text + tail).requests}
+        assert not any(row == "granted" for row, _ in got)
+
+
+def test_a_list_cut_inside_its_last_number_is_not_read():
+    """A store that keeps the first bytes stops in "总计16件": the 1 it kept is no total."""
+    row = "一、本年新收政府信息公开申请数量：自然人12件，商业企业3件，科研机构0件，社会公益组织0件，法律服务机构1件，其他0件，总计16件。"
+    parse = _parse(T3_2021 + row[: row.index("总计") + 3])
+    assert not parse.requests
+    assert parse.status != "ok"
+
+
+T4_2021 = "2021年某区体育局政府信息公开工作年度报告\n四、政府信息公开行政复议、行政诉讼情况\n"
+
+
+def test_table_four_a_row_per_proceeding_is_read_only_with_the_three_in_order():
+    rows = ["行政复议\t2\t1\t0\t0\t3", "行政诉讼（未经复议直接起诉）\t0\t0\t1\t0\t1", "行政诉讼（复议后起诉）\t1\t0\t0\t0\t1"]
+    got = {(c.proceeding, c.result): c.value for c in _parse(T4_2021 + "\n".join(rows) + "\n五、存在的主要问题及改进情况\n").appeals}
+    assert got[("review", "upheld")] == 2 and got[("review", "total")] == 3
+    assert got[("litigation_direct", "other")] == 1 and got[("litigation_after_review", "upheld")] == 1
+    # two proceedings swapped, or one left out: not the template's order, not read
+    for shown in ([rows[1], rows[0], rows[2]], rows[:2]):
+        parse = _parse(T4_2021 + "\n".join(shown) + "\n五、存在的主要问题及改进情况\n")
+        assert not parse.appeals

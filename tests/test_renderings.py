@@ -92,7 +92,7 @@ def test_collapsed_table_is_read_row_by_row_and_never_wrong(name, writer, page):
 LOSSLESS = {"cell_per_line_pipe", "pipe_after_cell", "pipe_rows", "tabs", "markdown", "grid", "flipbook",
             "cell_per_line", "cell_per_paragraph", "cell_per_line_pipe_filler_inline", "cell_per_line_row_opened",
             "pipe_rows_filler", "traditional", "header_cells_cut", "cell_per_line_wrapped", "page_breaks",
-            "units_in_cells", "fullwidth_digits", "zeros_in_words", "browser_copy"}
+            "units_in_cells", "fullwidth_digits", "zeros_in_words", "browser_copy", "listed_rows"}
 
 
 @pytest.mark.parametrize("writer", sorted(LOSSLESS))

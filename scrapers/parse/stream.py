@@ -187,6 +187,10 @@ def stream_rows(ext: Extracted) -> list[Row]:
     out: list[Row] = []
     for row in rows:
         kind, cells = row.kind, row.cells
+        if kind == "text" and any("：" in c.text or ":" in c.text for c in cells) and (
+                listed := _listed_row(row)) is not None:
+            out.append(listed)
+            continue
         if kind == "text" and len(cells) == 1 and "|" in (line := cells[0].text):
             if not text and line.count("|") >= 2 and not (stripped := line.strip("| \t\u3000\xa0")):
                 # the filler of merged cells, a paragraph of its own (as text_rows reads a line)
@@ -209,6 +213,45 @@ def stream_rows(ext: Extracted) -> list[Row]:
         else:
             out.append(row)
     return out
+
+
+# "（一）予以公开：自然人5件，商业企业1件，…，总计6件。": a row listed as its columns' names
+# and values after its label
+_LISTED = re.compile(r"^(?P<label>[^：:]+)[：:](?P<body>[^：:]+?)[。；;]?$")
+_LISTED_CELL = re.compile(r"^(?P<name>\D+?)(?P<value>[+-]?\d[\d,]*(?:\.\d+)?(?:件|项|个|人次|次)?)$")
+
+
+@lru_cache(maxsize=1)
+def column_orders() -> tuple[tuple[str, ...], ...]:
+    """The column headers of tables 三 and 四 in the template's order, as normalised labels."""
+    from scrapers.parse.labels import normalise
+
+    return tuple(
+        tuple(normalise(r["label_zh"]) for r in sorted(read_seed(seed), key=lambda r: int(r["sort_order"])))
+        for seed in ("applicant_types", "appeal_results")
+    )
+
+
+def _listed_row(row: Row) -> Row | None:
+    """A row printed as a list of its columns ("label：自然人5件，商业企业1件，…"): its label and
+    values as a table row prints them, only where the names are every column of table 三 or 四,
+    in the template's order (a list that leaves a column out or reorders them is not read so)."""
+    from scrapers.parse.labels import normalise
+
+    text = "".join(c.text for c in row.cells).replace(" ", "")
+    m = _LISTED.match(text)
+    if m is None:
+        return None
+    names, values = [], []
+    for part in re.split("[，,、；;]", m["body"]):
+        cell = _LISTED_CELL.match(part)
+        if cell is None:
+            return None
+        names.append(normalise(cell["name"]))
+        values.append(cell["value"])
+    if tuple(names) not in column_orders():
+        return None
+    return Row([Cell(m["label"]), *(Cell(v) for v in values)], row.loc, "table")
 
 
 @lru_cache(maxsize=1)
