@@ -1007,12 +1007,15 @@ def _listed(r: list[str], width: int) -> list[str]:
     while k > 0 and (_is_number(r[k - 1]) or not r[k - 1].strip()):
         k -= 1
     cells = r[k:]
-    label = "".join(c for c in r[:k] if c.strip())
-    if k == 0 and len(cells) == 15 and all(_is_number(c) for c in cells):
+    # a sentence has no line breaks; a dash or a blank is no count a list would print
+    label = " ".join(c.replace("\n", "") for c in r[:k] if c.strip())
+    if not all(re.fullmatch(r"[\d,]+", c.strip()) for c in cells):
+        return ["\t".join(r)]
+    if k == 0 and len(cells) == 15:
         # table 四's row: a sentence per proceeding
         return [f"{p}：" + "，".join(f"{n}{c.strip()}件" for n, c in zip(_RESULT_NAMES, cells[5 * j: 5 * j + 5])) + "。"
                 for j, p in enumerate(_PROCEEDING_NAMES)]
-    if k == 0 or len(cells) != len(_APPLICANT_NAMES) or not all(_is_number(c) for c in cells):
+    if k == 0 or len(cells) != len(_APPLICANT_NAMES):
         return ["\t".join(r)]
     return [label + "：" + "，".join(f"{n}{c.strip()}件" for n, c in zip(_APPLICANT_NAMES, cells)) + "。"]
 

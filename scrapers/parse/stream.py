@@ -238,12 +238,12 @@ def _listed_row(row: Row) -> Row | None:
     in the template's order (a list that leaves a column out or reorders them is not read so)."""
     from scrapers.parse.labels import normalise
 
-    text = "".join(c.text for c in row.cells).replace(" ", "")
-    m = _LISTED.match(text)
+    m = _LISTED.match(" ".join(c.text for c in row.cells).strip())
     if m is None:
         return None
     names, values = [], []
-    for part in re.split("[，,、；;]", m["body"]):
+    # (a "," before three digits is a thousands separator: "总计16,381件")
+    for part in re.split(r"[，、；;]|,(?!\d{3}(?!\d))", m["body"].replace(" ", "")):
         cell = _LISTED_CELL.match(part)
         if cell is None:
             return None
@@ -251,7 +251,8 @@ def _listed_row(row: Row) -> Row | None:
         values.append(cell["value"])
     if tuple(names) not in column_orders():
         return None
-    return Row([Cell(m["label"]), *(Cell(v) for v in values)], row.loc, "table")
+    # the label's pieces as spacing parts them (a group label, then its row's own)
+    return Row([*(Cell(p) for p in m["label"].split()), *(Cell(v) for v in values)], row.loc, "table")
 
 
 @lru_cache(maxsize=1)
