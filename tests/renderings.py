@@ -681,6 +681,8 @@ WRITERS.update({
 # leaves empty, a dash beside a broken total, a header cut at a page break): what is read
 # is right, what is not is named.
 NAMED_MISS_WRITERS = {
+    "values_first": lambda bs: values_first(bs),
+    "wechat_paragraphs": lambda bs: wechat_paragraphs(bs),
     "csv_export": csv_export,
     "pdf_layout_centred": pdf_layout_centred,
     "pdf_layout_top": pdf_layout_top,
@@ -956,3 +958,73 @@ def html_iframe_srcdoc(bs: list[Block]) -> str:
 # page missing cells is partial or failed and says so.
 HTML_NAMED_MISS_WRITERS = {"html_flex_rows": html_flex_rows, "html_class_rows": html_class_rows,
                            "html_textarea": html_textarea, "html_iframe_srcdoc": html_iframe_srcdoc}
+
+
+def _values_first(r: list[str], width: int) -> list[str]:
+    """A row's run of values moved before its labels, as a site that prints the label last."""
+    k = len(r)
+    while k > 0 and (_is_number(r[k - 1]) or not r[k - 1].strip()):
+        k -= 1
+    if k == 0 or k == len(r):
+        return ["\t".join(r)]
+    return ["\t".join([*r[k:], *r[:k]])]
+
+
+def values_first(bs: list[Block]) -> str:
+    """Tab-separated rows that print each row's values first and its labels last
+    ("5	1	0	0	0	0	6	（一）予以公开")."""
+    return _row_lines(bs, _values_first)
+
+
+def wechat_paragraphs(bs: list[Block]) -> str:
+    """A WeChat post's copy of the tables: a paragraph per row, the label after a ▲ in one and
+    the row's numbers parted by 丨 in the next; a blank cell prints nothing between its bars."""
+    out = []
+    for kind, rows in bs:
+        if kind == "text":
+            out.append(rows[0][0])
+            continue
+        for r in rows:
+            k = len(r)
+            while k > 0 and (_is_number(r[k - 1]) or not r[k - 1].strip()):
+                k -= 1
+            label = "".join(c for c in r[:k] if c.strip())
+            if label:
+                out.append("▲" + label)
+            if k < len(r) and any(_is_number(c) for c in r[k:]):
+                out.append("丨".join(c.strip() for c in r[k:]))
+    return "\n\n".join(out) + "\n"
+
+
+_APPLICANT_NAMES = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+_RESULT_NAMES = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+_PROCEEDING_NAMES = ["行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"]
+
+
+def _listed(r: list[str], width: int) -> list[str]:
+    """Table 三's row as a reprint lists it, "label：自然人5件，商业企业1件，…，总计6件。", table 四's
+    as a sentence per proceeding; a row with a blank cell, and every other row, as its
+    tab-separated line."""
+    k = len(r)
+    while k > 0 and (_is_number(r[k - 1]) or not r[k - 1].strip()):
+        k -= 1
+    cells = r[k:]
+    # a sentence has no line breaks; a dash or a blank is no count a list would print
+    label = " ".join(c.replace("\n", "") for c in r[:k] if c.strip())
+    if not all(re.fullmatch(r"[\d,]+", c.strip()) for c in cells):
+        return ["\t".join(r)]
+    if k == 0 and len(cells) == 15:
+        # table 四's row: a sentence per proceeding
+        return [f"{p}：" + "，".join(f"{n}{c.strip()}件" for n, c in zip(_RESULT_NAMES, cells[5 * j: 5 * j + 5])) + "。"
+                for j, p in enumerate(_PROCEEDING_NAMES)]
+    if k == 0 or len(cells) != len(_APPLICANT_NAMES):
+        return ["\t".join(r)]
+    return [label + "：" + "，".join(f"{n}{c.strip()}件" for n, c in zip(_APPLICANT_NAMES, cells)) + "。"]
+
+
+def listed_rows(bs: list[Block]) -> str:
+    """A reprint that turns tables 三 and 四 into lists, a sentence per row (per proceeding)."""
+    return _row_lines(bs, _listed)
+
+
+WRITERS["listed_rows"] = listed_rows

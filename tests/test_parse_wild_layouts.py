@@ -287,3 +287,86 @@ def test_a_dash_is_none_where_the_rows_total_holds_and_unread_where_it_breaks():
     assert ("carried_over", "commercial_enterprise") not in got
     assert got[("carried_over", "natural_person")] == 2 and got[("carried_over", "total")] == 5
     assert parse.status == "partial" and any("dashes" in p for p in parse.problems)
+
+
+def test_a_count_with_its_share_beside_it_is_the_count():
+    assert read_value("6（37.5%）").number == 6
+    assert read_value("1,204 (12.5％)").number == 1204
+    # a share alone, or brackets with no share in them, are no count
+    assert read_value("37.5%") is None
+    assert read_value("6（%）") is None
+    assert read_value("（5%）") is None
+
+
+def test_bars_part_cells_only_where_a_line_prints_two_or_more():
+    from scrapers.extract.text import bars_as_pipes
+
+    assert bars_as_pipes("5丨1丨0\n某丨局") == "5|1|0\n某丨局"
+    assert bars_as_pipes("｜（一）予以公开｜5｜") == "|（一）予以公开|5|"
+    # a line already parted by "|" keeps its bars as text
+    assert bars_as_pipes("| 某丨局丨办 | 3 |") == "| 某丨局丨办 | 3 |"
+
+
+T3_2021 = "2021年某区体育局政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+
+
+def test_table_three_with_applicant_types_as_rows_is_not_read():
+    """Outcomes as the columns: the last header cell (结转下年度继续办理) followed by the 自然人
+    row reads like a wrapped label with its values; the table is named transposed instead."""
+    head = ["申请人", "本年新收", "上年结转", "予以公开", "部分公开", "本机关不掌握相关政府信息", "总计", "结转下年度继续办理"]
+    rows = [["自然人", 9, 1, 4, 2, 3, 9, 1], ["商业企业", 2, 0, 1, 0, 1, 2, 0], ["科研机构", 0, 0, 0, 0, 0, 0, 0],
+            ["总计", 11, 1, 5, 2, 4, 11, 1]]
+    text = (T3_2021 + "\t".join(head) + "\n" + "".join("\t".join(map(str, r)) + "\n" for r in rows)
+            + "四、政府信息公开行政复议、行政诉讼情况\n")
+    parse = _parse(text)
+    assert not parse.requests
+    assert any("transposed" in p for p in parse.problems), parse.problems
+
+
+def test_each_rows_numbers_in_the_paragraph_after_its_label_are_that_rows():
+    """A reprint's paragraph per label, then the row's numbers between bars: label first."""
+    rows = [("一、本年新收政府信息公开申请数量", "4丨1丨0丨0丨0丨0丨5"), ("二、上年结转政府信息公开申请数量", "1丨0丨0丨0丨0丨0丨1")]
+    text = T3_2021 + "\n\n".join(f"▲{label}\n\n{nums}" for label, nums in rows) + "\n\n四、政府信息公开行政复议、行政诉讼情况\n"
+    got = {(c.row, c.column): c.value for c in _parse(text).requests}
+    assert got[("new_received", "natural_person")] == 4 and got[("new_received", "total")] == 5
+    assert got[("carried_over", "total")] == 1
+
+
+LISTED = "（一）予以公开：自然人5件，商业企业1件，科研机构0件，社会公益组织0件，法律服务机构0件，其他0件，总计6件。\n"
+
+
+def test_a_row_listed_as_its_columns_is_read_only_with_every_column_in_order():
+    head = T3_2021 + "一、本年新收政府信息公开申请数量：自然人6件，商业企业1件，科研机构0件，社会公益组织0件，法律服务机构0件，其他0件，总计7件。\n"
+    tail = "四、政府信息公开行政复议、行政诉讼情况\n"
+    got = {(c.row, c.column): c.value for c in _parse(head + LISTED + tail).requests}
+    assert got[("granted", "natural_person")] == 5 and got[("granted", "commercial_enterprise")] == 1
+    assert got[("granted", "total")] == 6
+    # a column left out, or two swapped: which number is whose the list still says, but not
+    # the template's order, so the row is not read as one
+    dropped = LISTED.replace("科研机构0件，", "")
+    swapped = LISTED.replace("自然人5件，商业企业1件", "商业企业1件，自然人5件")
+    for text in (dropped, swapped):
+        got = {(c.row, c.column) for c in _parse(head + text + tail).requests}
+        assert not any(row == "granted" for row, _ in got)
+
+
+def test_a_list_cut_inside_its_last_number_is_not_read():
+    """A store that keeps the first bytes stops in "总计16件": the 1 it kept is no total."""
+    row = "一、本年新收政府信息公开申请数量：自然人12件，商业企业3件，科研机构0件，社会公益组织0件，法律服务机构1件，其他0件，总计16件。"
+    parse = _parse(T3_2021 + row[: row.index("总计") + 3])
+    assert not parse.requests
+    assert parse.status != "ok"
+
+
+T4_2021 = "2021年某区体育局政府信息公开工作年度报告\n四、政府信息公开行政复议、行政诉讼情况\n"
+
+
+def test_table_four_a_row_per_proceeding_is_read_only_with_the_three_in_order():
+    rows = ["行政复议\t2\t1\t0\t0\t3", "行政诉讼（未经复议直接起诉）\t0\t0\t1\t0\t1", "行政诉讼（复议后起诉）\t1\t0\t0\t0\t1"]
+    got = {(c.proceeding, c.result): c.value for c in _parse(T4_2021 + "\n".join(rows) + "\n五、存在的主要问题及改进情况\n").appeals}
+    assert got[("review", "upheld")] == 2 and got[("review", "total")] == 3
+    assert got[("litigation_direct", "other")] == 1 and got[("litigation_after_review", "upheld")] == 1
+    # two proceedings swapped, or one left out: not the template's order, not read
+    for shown in ([rows[1], rows[0], rows[2]], rows[:2]):
+        parse = _parse(T4_2021 + "\n".join(shown) + "\n五、存在的主要问题及改进情况\n")
+        assert not parse.appeals

@@ -80,6 +80,23 @@ def rows_from_text(text: str, problems: list[str] | None = None) -> list[Row]:
     return rows
 
 
+# The bars reprints draw a table's rules with in place of "|": the full-width bar, and the CJK
+# stroke 丨 that WeChat posts set between cells ("5丨1丨0丨0丨0丨0丨6").
+_BARS = re.compile(r"[｜丨]")
+
+
+def bars_as_pipes(text: str) -> str:
+    """`text` with the bars of a line that prints two or more of them (cells parted by bars,
+    not a character of a name) as "|"; a line that has "|" already keeps its bars."""
+    if "｜" not in text and "丨" not in text:
+        return text
+    lines = text.split("\n")
+    for k, line in enumerate(lines):
+        if "|" not in line and len(_BARS.findall(line)) >= 2:
+            lines[k] = _BARS.sub("|", line)
+    return "\n".join(lines)
+
+
 def extract_text(data: bytes) -> Extracted:
     problems: list[str] = []
     # a character takes at most 4 bytes: decode no more than the cap can use, cut at a line end
@@ -99,6 +116,7 @@ def extract_text(data: bytes) -> Extracted:
     text, lost = trim_cut_line(text)
     # a spreadsheet's CSV export: its rows as the tab-separated rows a table's copy prints
     text = csv_as_tabs(text)
+    text = bars_as_pipes(text)
     if lost:
         problems.append(cut_number_problem(lost))
     # the first line with any text, found without splitting the whole text once more

@@ -108,6 +108,8 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
     region = lines if lines is not None else read_lines(rows, start, end)
     candidates = [ln for ln in region if len(ln.printed) >= 1 and len(ln.values) >= 10 and
                   labels.match_run("request_row", ln.labels)[0] is None]
+    if not candidates and (rows_of := _proceeding_rows(region)) is not None:
+        return _emit(result, rows_of, rows_of[0].loc)
     if not candidates:
         # after the fifteen result headers, the one run of numbers that lost its blank cells
         headed = [k for k, ln in enumerate(region)
@@ -201,6 +203,25 @@ def _placed(result: AppealsResult, line: Line) -> AppealsResult:
     values = [taken.get(p, Item(Value(0, "", True, None), line.loc)) for p in range(len(CELLS))]
     result.problems.append(f"table 四: {line.loc} prints {len(printed)} cells; blank cells placed by the template's identities")
     return _emit(result, values, line.loc)
+
+
+def _proceeding_rows(region: list[Line]) -> list[Item] | None:
+    """The fifteen cells of a table 四 printed a row per proceeding ("行政复议 1 0 0 1 2",
+    "行政诉讼（未经复议直接起诉）：结果维持0件，…"): each proceeding's label once, in the
+    template's order, with its five values; None for any other table."""
+    found: list[tuple[str, list[Item]]] = []
+    for line in region:
+        if not line.labels or not line.values:
+            continue
+        code = labels.match_run("appeal_proceeding", line.labels[-1:])[0]
+        if code is None:
+            continue
+        if len(line.values) != len(RESULTS) or any(v.kept_blank for v in line.values):
+            return None
+        found.append((code, list(line.values)))
+    if [code for code, _ in found] != PROCEEDINGS:
+        return None
+    return [v for _, values in found for v in values]
 
 
 def _emit(result: AppealsResult, values: list[Item], loc: str) -> AppealsResult:

@@ -30,6 +30,7 @@ from scrapers.parse import labels
 from scrapers.parse.appeals_table import TABLE_WORDS
 from scrapers.parse.proactive_table import HEADER_WORD
 from scrapers.parse.prose import fold_characters
+from scrapers.parse.stream import column_orders
 from scrapers.parse.values import may_print_a_value
 
 # what normalising a label drops, what cuts a line into cells, and what a page number between
@@ -79,10 +80,19 @@ def may_hold_tables(ext: Extracted) -> bool:
     squeezed = _APART.sub("", "".join(text.split()))
     if header in squeezed:
         return True
-    if may_print_a_value(text):
+    if may_print_a_value(text) or _lists_values(text):
         return any(w in squeezed for w in rows) or all(w in squeezed for w in appeals)
     # table 三's row may be seven blank cells; table 四 needs a printed value
     return any(w in squeezed for w in rows) and _may_keep_blanks(ext, text)
+
+
+def _lists_values(text: str) -> bool:
+    """Whether a row may be listed as its columns' names and values ("自然人5件，商业企业1件，…",
+    read by `stream._listed_row`): a list's first column name with a number right after it."""
+    return _LIST_START.search(text) is not None
+
+
+_LIST_START = re.compile(rf"(?:{'|'.join(order[0] for order in column_orders())})\s*[+-]?\d")
 
 
 def _may_keep_blanks(ext: Extracted, text: str) -> bool:

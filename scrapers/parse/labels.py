@@ -16,8 +16,9 @@ from functools import lru_cache
 from scrapers.parse.prose import fold_characters
 from scrapers.seeds import read_seed
 
-# what normalisation drops (a regex class's contents): spacing and quotes
-DROP_CHARS = r"\s\"'“”‘’「」『』〝〞＂"
+# what normalisation drops (a regex class's contents): spacing, quotes, and the bullets
+# reprints (WeChat posts) set before a label ("▲（一）予以公开")
+DROP_CHARS = r"\s\"'“”‘’「」『』〝〞＂▲△▶►◆◇●○■□★☆•"
 _DROP = re.compile(f"[{DROP_CHARS}]+")
 # the pinyin that mirror sites of portals print after characters ("內(nèi)容", "件數(shù)"): a syllable
 # with a tone mark in brackets, which no label holds

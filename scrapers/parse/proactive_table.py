@@ -14,7 +14,7 @@ from functools import lru_cache
 from scrapers.extract.model import Row
 from scrapers.parse import labels
 from scrapers.parse.model import ExtraCell, ProactiveCell
-from scrapers.parse.stream import Item, Line, doubtful_cells, mend_wrapped_labels, read_lines
+from scrapers.parse.stream import Item, Line, doubtful_cells, mend_wrapped_labels, read_lines, values_before_labels
 from scrapers.parse.values import Value
 from scrapers.seeds import read_seed
 
@@ -169,6 +169,43 @@ def _values(line: Line, width: int) -> list[Item]:
     return values
 
 
+def _prints_values_first(region: list[Line]) -> bool:
+    """Whether the table prints each row's values before its label: values stand between every
+    信息内容 header that names no item and the item label after it (the first row's, printed
+    before its label), and the last item's label has none after it. A table printed label
+    first has only header words between a header and its first item, and its last row's
+    values after that row's label."""
+    blocks = 0
+    last_item: Line | None = None
+    before: int | None = None  # values since a header that named no item, until an item
+    for line in region:
+        pieces = [labels.normalise(p) for p in line.labels]
+        head = max((k for k, p in enumerate(pieces) if HEADER_WORD in p), default=None)
+        if head is not None and _item(line.labels[head + 1 :])[0] is None:
+            # the stream runs on a label printed with no values after it into the next header
+            if any(_item([p])[0] is not None for p in line.labels[:head]):
+                if before is not None:
+                    if not before:
+                        return False  # an item right under a header, with no values before it
+                    blocks += 1
+                last_item = None
+            elif before is not None:
+                return False  # a header with no item under it
+            before = len(line.printed)
+            continue
+        # an item's label, or one the stream ran on into the next 第二十条 clause
+        if any(_item([p])[0] is not None for p in line.labels) or (line.labels and _item(line.labels)[0] is not None):
+            if before is not None:
+                if not before:
+                    return False
+                blocks += 1
+                before = None
+            last_item = line
+        elif before is not None:
+            before += len(line.printed)
+    return blocks > 0 and last_item is not None and not last_item.printed
+
+
 def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | None = None) -> ProactiveResult:
     result = ProactiveResult()
     measures: tuple[tuple[str, str | None], ...] = ()
@@ -217,7 +254,11 @@ def read_proactive(rows: list[Row], start: int, end: int, lines: list[Line] | No
         result.problems.append(f"{head.loc}: table 二 row {item} prints no numbers of its own; read as the sum of its sub-rows ({names})")
         emit(item, sums, subs[0][2].loc, ["+".join(vals[k].value.raw.strip() or "0" for _, vals, _ in subs) for k in range(width)])
 
-    for line in mend_wrapped_labels(lines if lines is not None else read_lines(rows, start, end), lambda p: _item(p)[0], labels.opens_with_enumerator):
+    region = lines if lines is not None else read_lines(rows, start, end)
+    if _prints_values_first(region):
+        region = values_before_labels(region, lambda p: _item(p)[0])
+        result.problems.append("table 二 prints each row's values before its label; read in that order")
+    for line in mend_wrapped_labels(region, lambda p: _item(p)[0], labels.opens_with_enumerator):
         pieces = [labels.normalise(p) for p in line.labels]
         head = max((k for k, p in enumerate(pieces) if HEADER_WORD in p), default=None)
         if head is not None:

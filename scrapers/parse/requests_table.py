@@ -20,7 +20,7 @@ from operator import mul
 from scrapers.extract.model import Row
 from scrapers.parse import labels
 from scrapers.parse.model import ExtraCell, RequestCell
-from scrapers.parse.stream import Item, Line, doubtful_cells, mend_wrapped_labels, read_lines
+from scrapers.parse.stream import Item, Line, doubtful_cells, mend_wrapped_labels, read_lines, runs_after_labels, values_before_labels
 from scrapers.parse.values import Value
 from scrapers.seeds import read_seed
 
@@ -189,11 +189,53 @@ def _row_named(pieces: list[str]) -> str | None:
     return labels.match_run("request_row", pieces, continued=True)[0]
 
 
+def _prints_values_first(region: list[Line], followed: bool) -> bool:
+    """Whether the table prints each row's values before its label: a row's worth of values
+    stands before the first template row's label, and the last template row's label has none
+    after it (unless the text stops inside the table). A table printed label first has only
+    header words before its first row, and its last row's values after that row's label."""
+    named = [k for k, ln in enumerate(region) if ln.labels and _row_named(ln.labels) is not None]
+    if not named:
+        return False
+    before = [v for ln in region[: named[0]] for v in ln.values]
+    # the first row's own label may share its line with the header words and those values
+    first = region[named[0]]
+    if _row_named(first.labels[-1:]) is None:
+        return False
+    if len(before) < len(COLUMNS) or all(v.kept_blank for v in before):
+        return False  # header cells left blank are no row's values
+    return not region[named[-1]].printed or not followed
+
+
+def _transposed(region: list[Line]) -> bool:
+    """Whether applicant types label the rows ("自然人 12 2 5 …", outcomes as the columns): two
+    or more lines whose own label is an applicant type alone print a run of values."""
+    rows = 0
+    for line in region:
+        if not line.labels or len(line.printed) < 2:
+            continue
+        own = line.labels[-1]
+        if labels.match("applicant_type", own)[0] is not None and labels.match("request_row", own)[0] is None:
+            rows += 1
+    return rows >= 2
+
+
 def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | None = None,
                   followed: bool = True) -> RequestsResult:
     """`followed`: the document goes on after the section (it was not cut inside table 三)."""
     result = RequestsResult()
     region = lines if lines is not None else read_lines(rows, start, end)
+    if _prints_values_first(region, followed):
+        region = values_before_labels(region, _row_named)
+        result.problems.append("table 三 prints each row's values before its label; read in that order")
+    elif not any(ln.values for ln in region if ln.labels and _row_named(ln.labels) is not None):
+        # no row's label has values after it on its line: each row's values are the run after it
+        region = runs_after_labels(region)
+    if _transposed(region):
+        result.problems.append("table 三 prints applicant types as rows (the table transposed); not read")
+        # found, and unread: the report says why rather than that there is no table
+        result.found = result.uncertain = True
+        return result
     region = mend_wrapped_labels(region, _row_named, labels.opens_with_enumerator, numbered=True)
     last_with_values = max((k for k, ln in enumerate(region) if ln.values), default=-1)
 

@@ -187,6 +187,10 @@ def stream_rows(ext: Extracted) -> list[Row]:
     out: list[Row] = []
     for row in rows:
         kind, cells = row.kind, row.cells
+        if kind == "text" and any("：" in c.text or ":" in c.text for c in cells) and (
+                listed := _listed_row(row)) is not None:
+            out.append(listed)
+            continue
         if kind == "text" and len(cells) == 1 and "|" in (line := cells[0].text):
             if not text and line.count("|") >= 2 and not (stripped := line.strip("| \t\u3000\xa0")):
                 # the filler of merged cells, a paragraph of its own (as text_rows reads a line)
@@ -201,16 +205,72 @@ def stream_rows(ext: Extracted) -> list[Row]:
                 row = Row([Cell(f) for f in fields], row.loc, kind)
         # a page's, a PDF's or a Word table's row is one row of the table it was printed in;
         # a line of text, or a text's tab-separated line, may hold a whole table
-        if len(row.cells) > 2 and (kind == "text" or (text and kind == "table")):
+        if len(row.cells) > 1 and (kind == "text" or (text and kind == "table")) and (
+                tail := _label_after_values(row)) is not None:
+            out.extend(tail)
+        elif len(row.cells) > 2 and (kind == "text" or (text and kind == "table")):
             out.extend(_printed_rows(row))
         else:
             out.append(row)
     return out
 
 
+# "（一）予以公开：自然人5件，商业企业1件，…，总计6件。": a row listed as its columns' names
+# and values after its label
+_LISTED = re.compile(r"^(?P<label>[^：:]+)[：:](?P<body>[^：:]+?)[。；;]?$")
+_LISTED_CELL = re.compile(r"^(?P<name>\D+?)(?P<value>[+-]?\d[\d,]*(?:\.\d+)?(?:件|项|个|人次|次)?)$")
+
+
+@lru_cache(maxsize=1)
+def column_orders() -> tuple[tuple[str, ...], ...]:
+    """The column headers of tables 三 and 四 in the template's order, as normalised labels."""
+    from scrapers.parse.labels import normalise
+
+    return tuple(
+        tuple(normalise(r["label_zh"]) for r in sorted(read_seed(seed), key=lambda r: int(r["sort_order"])))
+        for seed in ("applicant_types", "appeal_results")
+    )
+
+
+def _listed_row(row: Row) -> Row | None:
+    """A row printed as a list of its columns ("label：自然人5件，商业企业1件，…"): its label and
+    values as a table row prints them, only where the names are every column of table 三 or 四,
+    in the template's order (a list that leaves a column out or reorders them is not read so)."""
+    from scrapers.parse.labels import normalise
+
+    m = _LISTED.match(" ".join(c.text for c in row.cells).strip())
+    if m is None:
+        return None
+    names, values = [], []
+    # (a "," before three digits is a thousands separator: "总计16,381件")
+    for part in re.split(r"[，、；;]|,(?!\d{3}(?!\d))", m["body"].replace(" ", "")):
+        cell = _LISTED_CELL.match(part)
+        if cell is None:
+            return None
+        names.append(normalise(cell["name"]))
+        values.append(cell["value"])
+    if tuple(names) not in column_orders():
+        return None
+    # the label's pieces as spacing parts them (a group label, then its row's own)
+    return Row([*(Cell(p) for p in m["label"].split()), *(Cell(v) for v in values)], row.loc, "table")
+
+
 @lru_cache(maxsize=1)
 def _units() -> tuple[str, ...]:
     return tuple(r["unit"] for r in read_seed("narrative_units"))
+
+
+def _label_after_values(row: Row) -> list[Row] | None:
+    """A row that prints its values first and its labels last ("3	0	…	（三）不予公开	1.属于国家秘密"):
+    the values as a row of their own, then the labels, in the order printed; None for any other row."""
+    cells = row.cells
+    # the first label; the cells before it are the values (blank ones too, in a table row)
+    k = next((k for k, c in enumerate(cells) if c.text.strip() and read_value(c.text) is None), 0)
+    if k == 0 or cells[k].text.strip().startswith(_units()) or not any(c.text.strip() for c in cells[:k]):
+        return None  # "2 件": a number and its unit, parted at a space
+    if any(read_value(c.text) is not None and c.text.strip() for c in cells[k:]) or any("|" in c.text for c in cells[k:]):
+        return None
+    return [Row(cells[:k], row.loc, row.kind), Row([c for c in cells[k:] if c.text.strip()], row.loc, row.kind)]
 
 
 def _printed_rows(row: Row) -> list[Row]:
@@ -473,6 +533,61 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
         blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
         cur.values.extend(Item(_BLANK, rows[end - 1].loc) for _ in range(blanks))
     return lines
+
+
+def values_before_labels(lines: list[Line], names: Callable[[list[str]], str | None]) -> list[Line]:
+    """The lines re-cut for a layout that prints each row's values before its label ("3 | 0 | … |
+    （一）予以公开", a cell-per-line copy that lists a row's numbers, then its label): the values
+    printed since the last label go to the first row a run of label pieces names (`names`);
+    pieces after it, which the stream ran on because no value stood between them, start a run
+    of their own (a row printed with no values keeps none). A run that names no row before any
+    value of its own (header words, a group label over its first row) joins the next run, whose
+    values follow it; the values after the last label are a run of their own."""
+    out: list[Line] = []
+    pending: list[Item] = []
+    row: Row | None = None
+
+    def take(pieces: list[str], index: int) -> None:
+        nonlocal pending
+        if out and out[-1].labels and not out[-1].values:
+            out[-1].labels.extend(pieces)
+            out[-1].values, out[-1].row = pending, row
+        else:
+            out.append(Line(list(pieces), pending, index, row, True))
+        pending = []
+
+    for line in lines:
+        if line.labels:
+            pieces = list(line.labels)
+            cut = next((k + 1 for k in range(len(pieces)) if names(pieces[: k + 1]) is not None), len(pieces))
+            take(pieces[:cut], line.index)
+            rest = pieces[cut:]
+            while rest:
+                cut = next((k + 1 for k in range(len(rest)) if names(rest[: k + 1]) is not None), len(rest))
+                out.append(Line(rest[:cut], [], line.index, None, True))
+                rest = rest[cut:]
+            pending, row = list(line.values), line.row
+        else:
+            if not pending:
+                row = line.row
+            pending = [*pending, *line.values]
+    if pending:
+        out.append(Line([], pending, lines[-1].index, row, True))
+    return out
+
+
+def runs_after_labels(lines: list[Line]) -> list[Line]:
+    """The lines with each run of values printed apart right after a label that has none (a
+    reprint that puts a row's label in one paragraph and its numbers, parted by bars, in the
+    next) joined to that label."""
+    out: list[Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if not line.labels and line.values and prev is not None and prev.labels and not prev.values:
+            out[-1] = Line(list(prev.labels), list(line.values), prev.index, line.row, True)
+        else:
+            out.append(line)
+    return out
 
 
 def _joins(first: list[str], then: list[str]) -> list[list[str]]:

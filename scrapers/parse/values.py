@@ -59,6 +59,10 @@ def _change_in_words(t: str, raw: str) -> Value | None:
     return Value(-number if m["word"] in ("减少", "下降", "减") else number, raw, False, None)
 
 
+# a count with its share beside it ("6（37.5%）", "6 (37.5%)"): the count is the cell's value
+_SHARE = re.compile(r"^(?P<count>[^()%]+?)\((?:\d+(?:\.\d+)?)%\)$")
+
+
 @lru_cache(maxsize=1 << 16)
 def read_value(text: str) -> Value | None:
     """The cell's value, or None when the cell is not a number (a label, a note)."""
@@ -72,6 +76,8 @@ def read_value(text: str) -> Value | None:
     if t in ZEROS:
         return Value(0, raw, False, None)
     m = _NUMBER.match(t.replace("−", "-"))
+    if not m and t.endswith("%)") and (share := _SHARE.match(t)):
+        m = _NUMBER.match(share["count"])
     if not m:
         return _change_in_words(t, raw)
     digits = m["num"].replace(",", "")
