@@ -192,7 +192,7 @@ def stream_rows(ext: Extracted) -> list[Row]:
             out.append(listed)
             continue
         if kind == "text" and len(cells) == 1 and "|" in (line := cells[0].text):
-            if not text and line.count("|") >= 2 and not (stripped := line.strip("| \t\u3000\xa0")):
+            if not text and line.count("|") >= 2 and not line.strip("| \t\u3000\xa0"):
                 # the filler of merged cells, a paragraph of its own (as text_rows reads a line)
                 if not _TRAILING_FILLER.match(line.strip()):
                     continue
