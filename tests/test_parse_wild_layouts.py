@@ -370,3 +370,39 @@ def test_table_four_a_row_per_proceeding_is_read_only_with_the_three_in_order():
     for shown in ([rows[1], rows[0], rows[2]], rows[:2]):
         parse = _parse(T4_2021 + "\n".join(shown) + "\n五、存在的主要问题及改进情况\n")
         assert not parse.appeals
+
+
+def _dash_joined_table(short: bool) -> tuple[str, dict[tuple[str, str], int]]:
+    """Table 三 (2021) as a site prints it with each sub-row's label joined to its group's name by
+    a dash ("不予公开-属于国家秘密", "其他处理-其他"), the group rows left out; `short` as one site
+    shortened the labels of （六） and （七）."""
+    from scrapers.parse.requests_table import COLUMNS
+    from scrapers.seeds import read_seed
+
+    shortened = {"other_no_correction": "逾期不补正", "other_unpaid_fee": "逾期未缴费", "other_misc": "其他"}
+    lines = ["2021年，本机关政府信息公开工作情况如下。", "三、收到和处理政府信息公开申请情况",
+             "| 项目 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |",
+             "|---|---|---|---|---|---|---|---|"]
+    want = {}
+    for n, r in enumerate(r for r in read_seed("request_rows") if r["in_2021"] == "true" and r["code"] != "other"):
+        code = r["code"]
+        own = r["label_zh"].split(".", 1)[1] if r["label_zh"][0].isdigit() else r["label_zh"]
+        if r["label_zh"][0].isdigit():
+            own = shortened[code] if short and code in shortened else own
+            label = f"{r['category_zh']}-{own}"
+        else:
+            label = "办理结果总计" if short and code == "processed_total" else own
+        values = [(n * 7 + k) % 5 for k in range(len(COLUMNS) - 1)]
+        values.append(sum(values))
+        want.update({(code, col): v for col, v in zip(COLUMNS, values)})
+        lines.append(f"| {label} | " + " | ".join(map(str, values)) + " |")
+    return "\n".join(lines) + "\n", want
+
+
+@pytest.mark.parametrize("short", [False, True], ids=["template labels", "shortened labels"])
+def test_sub_row_labels_joined_to_their_group_by_a_dash_name_their_own_row(short):
+    # the group's name is the longer variant ("其他处理" names the 2019 row （六）), and won by length
+    text, want = _dash_joined_table(short)
+    parse = _parse(text)
+    got = {(c.row, c.column): c.value for c in parse.requests}
+    assert got == want, sorted(k for k in want if got.get(k) != want[k])[:8]

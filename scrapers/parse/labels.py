@@ -70,6 +70,17 @@ def _strip_enumerator(label: str) -> str:
     return _ENUMERATOR.sub("", label)
 
 
+# a site's label that joins its group's name to its own with a dash ("其他处理-逾期未缴费",
+# "其他处理-其他"): the part after the last dash is the row's own label, and names the row
+# before the group's name does (which is longer, and would win by length)
+_JOINER = re.compile(r"[-—–]")
+
+
+def _own_part(bare: str) -> str | None:
+    parts = _JOINER.split(bare)
+    return parts[-1] if len(parts) > 1 and parts[0] and parts[-1] else None
+
+
 def opens_with_enumerator(text: str) -> bool:
     """The label starts with its list number ("3.其他", "（六）其他处理", "四、结转…"): a row's
     own label, never the rest of a label wrapped from the line before."""
@@ -130,7 +141,12 @@ def _best(dimension: str, label: str, context) -> tuple[Variant | None, bool]:
     if not label:
         return None, False
     bare = _strip_enumerator(label)
-    best: Variant | None = None
+    own = _own_part(bare) if "-" in bare or "—" in bare or "–" in bare else None
+    if own is not None:
+        best, ambiguous = _best(dimension, own, context)
+        if best is not None or ambiguous:
+            return best, ambiguous
+    best = None
     for v in variants(dimension):
         if v.context and v.context not in context:
             continue
