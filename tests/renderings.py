@@ -960,11 +960,17 @@ HTML_NAMED_MISS_WRITERS = {"html_flex_rows": html_flex_rows, "html_class_rows": 
                            "html_textarea": html_textarea, "html_iframe_srcdoc": html_iframe_srcdoc}
 
 
-def _values_first(r: list[str], width: int) -> list[str]:
-    """A row's run of values moved before its labels, as a site that prints the label last."""
+def _values_start(r: list[str]) -> int:
+    """Where the row's run of values (numbers and blanks) at its end starts."""
     k = len(r)
     while k > 0 and (_is_number(r[k - 1]) or not r[k - 1].strip()):
         k -= 1
+    return k
+
+
+def _values_first(r: list[str], width: int) -> list[str]:
+    """A row's run of values moved before its labels, as a site that prints the label last."""
+    k = _values_start(r)
     if k == 0 or k == len(r):
         return ["\t".join(r)]
     return ["\t".join([*r[k:], *r[:k]])]
@@ -979,21 +985,14 @@ def values_first(bs: list[Block]) -> str:
 def wechat_paragraphs(bs: list[Block]) -> str:
     """A WeChat post's copy of the tables: a paragraph per row, the label after a ▲ in one and
     the row's numbers parted by 丨 in the next; a blank cell prints nothing between its bars."""
-    out = []
-    for kind, rows in bs:
-        if kind == "text":
-            out.append(rows[0][0])
-            continue
-        for r in rows:
-            k = len(r)
-            while k > 0 and (_is_number(r[k - 1]) or not r[k - 1].strip()):
-                k -= 1
-            label = "".join(c for c in r[:k] if c.strip())
-            if label:
-                out.append("▲" + label)
-            if k < len(r) and any(_is_number(c) for c in r[k:]):
-                out.append("丨".join(c.strip() for c in r[k:]))
-    return "\n\n".join(out) + "\n"
+    return _row_lines(bs, _wechat_row, end="\n\n").removesuffix("\n")
+
+
+def _wechat_row(r: list[str], width: int) -> list[str]:
+    k = _values_start(r)
+    label = "".join(c for c in r[:k] if c.strip())
+    return [*(["▲" + label] if label else []),
+            *(["丨".join(c.strip() for c in r[k:])] if k < len(r) and any(_is_number(c) for c in r[k:]) else [])]
 
 
 _APPLICANT_NAMES = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
@@ -1005,9 +1004,7 @@ def _listed(r: list[str], width: int) -> list[str]:
     """Table 三's row as a reprint lists it, "label：自然人5件，商业企业1件，…，总计6件。", table 四's
     as a sentence per proceeding; a row with a blank cell, and every other row, as its
     tab-separated line."""
-    k = len(r)
-    while k > 0 and (_is_number(r[k - 1]) or not r[k - 1].strip()):
-        k -= 1
+    k = _values_start(r)
     cells = r[k:]
     # a sentence has no line breaks; a dash or a blank is no count a list would print
     label = " ".join(c.replace("\n", "") for c in r[:k] if c.strip())

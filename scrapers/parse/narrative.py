@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -649,11 +650,20 @@ def _unread(prose, start, end, sentence, lead, unit, loose, vocabulary, vetoed, 
         result.problems.append(f"{measure} left out: words between the measure and its number are not known in {prose.source(start, end)!r}")
 
 
-def _has(vocabulary: Vocabulary, kind: str, scope: str, measure: str, text: str) -> Qualifier | None:
+def _matches(vocabulary: Vocabulary, kind: str, scope: str, measure: str, text: str) -> Iterator[tuple[Qualifier, re.Match]]:
+    """The qualifiers of this kind and scope for the measure that match in text, with the match."""
     for q in vocabulary.qualifiers_of.get((kind, scope), ()):
-        if measure in q.measures and q.regex.search(text):
-            return q
-    return None
+        if measure in q.measures and (m := q.regex.search(text)) is not None:
+            yield q, m
+
+
+def _has(vocabulary: Vocabulary, kind: str, scope: str, measure: str, text: str) -> Qualifier | None:
+    return next((q for q, _m in _matches(vocabulary, kind, scope, measure, text)), None)
+
+
+def _named_years(m: re.Match) -> set[int]:
+    """The years N of the groups year_N that matched."""
+    return {int(name[5:]) for name, v in m.groupdict().items() if name.startswith("year_") and v is not None}
 
 
 def _clause_before(sentence: str, breaks: list[int], clause_start: int, token_ends: list[int]) -> str:
@@ -735,14 +745,8 @@ def _since(vocabulary: Vocabulary, measure: str, before: str, year: int | None) 
     group "year", or N for a group named year_N that matched (the 条例 took effect in 2008, so
     "《条例》施行以来" starts then); a start in another year, or with the report's year
     unknown, is a running total."""
-    for q in vocabulary.qualifiers_of.get(("cumulative_since", "sentence"), ()):
-        if measure not in q.measures:
-            continue
-        m = q.regex.search(before)
-        if m is None:
-            continue
-        groups = m.groupdict()
-        starts = {int(groups["year"])} if groups.get("year") else {int(name[5:]) for name, v in groups.items() if name.startswith("year_") and v is not None}
+    for q, m in _matches(vocabulary, "cumulative_since", "sentence", measure, before):
+        starts = {int(m["year"])} if m.groupdict().get("year") else _named_years(m)
         return q, year is not None and year in starts
     return None
 
@@ -751,16 +755,9 @@ def _part_of_year(vocabulary: Vocabulary, measure: str, before: str, year: int |
     """The part_of_year qualifier that makes a number a part of the year, or of a time before
     it. A group year_N that matches names the year N in which the span is the report's whole
     period (5月至12月 in 2008, the 条例 taking effect on 1 May)."""
-    for q in vocabulary.qualifiers_of.get(("part_of_year", "sentence"), ()):
-        if measure not in q.measures:
-            continue
-        m = q.regex.search(before)
-        if m is None:
-            continue
-        whole = {int(name[5:]) for name, v in m.groupdict().items() if name.startswith("year_") and v is not None}
-        if year is not None and year in whole:
-            continue
-        return q
+    for q, m in _matches(vocabulary, "part_of_year", "sentence", measure, before):
+        if year is None or year not in _named_years(m):
+            return q
     return None
 
 
