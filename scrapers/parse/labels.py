@@ -77,6 +77,8 @@ _JOINER = re.compile(r"[-—–]")
 
 
 def _own_part(bare: str) -> str | None:
+    if "-" not in bare and "—" not in bare and "–" not in bare:
+        return None  # most labels: spared the split
     parts = _JOINER.split(bare)
     return parts[-1] if len(parts) > 1 and parts[0] and parts[-1] else None
 
@@ -141,7 +143,7 @@ def _best(dimension: str, label: str, context) -> tuple[Variant | None, bool]:
     if not label:
         return None, False
     bare = _strip_enumerator(label)
-    own = _own_part(bare) if "-" in bare or "—" in bare or "–" in bare else None
+    own = _own_part(bare)
     if own is not None:
         best, ambiguous = _best(dimension, own, context)
         if best is not None or ambiguous:
