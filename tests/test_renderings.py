@@ -10,6 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gold import CORPUS, gold_cells, load_gold, parse_cells
 from renderings import COLLAPSED_WRITERS, HTML_WRITERS, LOSSY_WRITERS, NAMED_MISS_WRITERS, WRITERS, blocks, docx_bytes, grid, html_escape, plain, spanned_blocks, values_first
@@ -246,3 +248,21 @@ def test_web_page_rendering_reads_every_cell(name, writer):
         assert parse["format"] == "html"
         assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
         assert not set(gold_cells(gold)) - set(parse_cells(parse)), parse["problems"][:6]
+
+
+_PAGE_NUMBERS = st.sampled_from(["- {n} -", "—{n}—", "-{n}-", "－{n}－", "第{n}页", "第 {n} 页 共 {m} 页", "第{n}页/共{m}页", "共{m}页 第{n}页"])
+
+
+@given(name=st.sampled_from(SOURCES), writer=st.sampled_from(sorted(WRITERS)), shape=_PAGE_NUMBERS,
+       n=st.integers(1, 120), where=st.floats(0.05, 0.95), spaced=st.booleans())
+def test_page_number_anywhere_in_a_rendering_is_never_read(name, writer, shape, n, where, spaced):
+    """A text copy of a paginated report keeps the page number where the page broke, between
+    a row's lines or between a label and its values, alone or with blank lines around it: it is
+    never a value, and a row it cuts is read whole or named."""
+    bs, gold = source(name)
+    lines = WRITERS[writer](bs).split("\n")
+    k = int(len(lines) * where)
+    number = shape.format(n=n, m=n + 3)
+    text = "\n".join([*lines[:k], *(["", number, ""] if spaced else [number]), *lines[k:]])
+    parse = parse_document(text.encode("utf-8"), f"{name}.{writer}.txt").to_json()
+    assert not judge(parse, gold), (k, number, parse["status"], judge(parse, gold)[:6], parse["problems"][:6])

@@ -12,8 +12,10 @@ import re
 from operator import attrgetter
 
 from scrapers.extract.model import Row
+from scrapers.extract.page_numbers import PAGE_NUMBER
 
-_PAGE_NUMBER = re.compile(r"^[-—–－]?\s*(第\s*)?\d{1,3}\s*(页)?\s*[-—–－]?$|^\d{1,3}\s*/\s*\d{1,3}$")
+# in the margins a page number may be a bare number too, or "3/8": its place says what it is
+_PAGE_NUMBER = re.compile(rf"^(?:{PAGE_NUMBER}|[-—–－]?\s*(第\s*)?\d{{1,3}}\s*(页)?\s*[-—–－]?|\d{{1,3}}\s*/\s*\d{{1,3}})$")
 
 
 _BY_CENTRE_THEN_LEFT = attrgetter("cy", "x0")

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from itertools import accumulate, chain, compress
 from functools import lru_cache
 
+from scrapers.extract.page_numbers import PAGE_NUMBER
 from scrapers.seeds import read_seed
 from scrapers.parse.numerals import arabic_years
 
@@ -25,9 +26,7 @@ _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # Quotation marks carry no meaning for the patterns ("“同意公开”的1件") and vary by source.
 _QUOTES = "“”‘’\"「」『』"
 # A line that is only a page number, as PDF text layers print them between two pages.
-_PAGE_NUMBER_LINE = re.compile(
-    r"^[ \t]*(?:[-—][ \t]*\d{1,3}[ \t]*[-—]|第\d{1,3}页(?:[ \t]*共\d{1,3}页)?)[ \t]*(?:\n|$)", re.M
-)
+_PAGE_NUMBER_LINE = re.compile(rf"^[ \t]*{PAGE_NUMBER}[ \t]*(?:\n|$)", re.M)
 # What a new paragraph or heading starts with: 一、 (一) 1. 1、 第一
 _HEADING = r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])"
 HEADING_START = re.compile("^" + _HEADING)
@@ -258,7 +257,7 @@ def fold_characters(text: str) -> str:
 _PAGE_LINES = re.compile(_PAGE_NUMBER_LINE.pattern, re.M)
 # what a page-number line after a line break starts with: one quick search says whether the
 # text holds any (most do not), before the ^ pattern that scans every position
-_PAGE_LINE_AFTER_BREAK = re.compile(r"\n[ \t]*(?:[-—][ \t]*\d|第\d)")
+_PAGE_LINE_AFTER_BREAK = re.compile(r"\n[ \t]*(?:[-—–－][-—–－]?|第|共)[ \t]*\d")
 # A run is tried once, from its first space (not after another): the rest of it is the same run,
 # and a grid of padded cells (runs of 20 spaces) would otherwise be read again from every space.
 _SPACES_BY_CJK = re.compile(rf" (?<!  )(?:(?<=[{_CJK}] ) *+| *+(?=[{_CJK}]))")

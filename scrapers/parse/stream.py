@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from scrapers.extract.model import Cell, Extracted, Row
+from scrapers.extract.page_numbers import FIRST_CHARACTERS as PAGE_NUMBER_STARTS
+from scrapers.extract.page_numbers import is_page_number as page_number_text
 from scrapers.extract.text import MAX_ROWS, is_rule_line, split_line
 from scrapers.parse.values import MIN_CONFIDENCE, UNITS, Value, read_value
 from scrapers.seeds import read_seed
 
-_PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 _GRID_RULE = re.compile(r"^\+[-=+:]+\+$")
 # a cell's closing "|", spacing, then a run of pipes with nothing between them, ending the line
@@ -79,10 +80,11 @@ class Line:
 
 
 def is_page_number(row: Row) -> bool:
+    """A row that is a page number and nothing else (extract.page_numbers)."""
     cells = row.cells
-    if not cells or not cells[0].text[:1] in "-—–" or not cells[0].text:
+    if not cells or not cells[0].text or cells[0].text.lstrip()[:1] not in PAGE_NUMBER_STARTS:
         return False
-    return bool(_PAGE_NUMBER.match(" ".join(row.texts).strip()))
+    return page_number_text(" ".join(row.texts).strip())
 
 
 def _row_openers(lines: list[str]) -> set[int]:
@@ -187,6 +189,11 @@ def stream_rows(ext: Extracted) -> list[Row]:
     out: list[Row] = []
     for row in rows:
         kind, cells = row.kind, row.cells
+        if kind == "text" and len(cells) > 1 and is_page_number(row):
+            # "第 3 页 共 8 页" split at its spaces: one row, which the stream leaves out whole
+            # (its pieces would be read as a label and the values 3 and 8)
+            out.append(Row([Cell(" ".join(row.texts))], row.loc, kind))
+            continue
         if kind == "text" and any("：" in c.text or ":" in c.text for c in cells) and (
                 listed := _listed_row(row)) is not None:
             out.append(listed)
@@ -311,9 +318,15 @@ def _merge_grid_rows(rows: list[Row]) -> list[Row]:
             k += 1
             continue
         j = k + 1
-        while j < len(rows) and rows[j].kind == "table":
+        # a page number printed between a row's lines (the page broke inside the row) is not
+        # one of them: the row's lines go on after it
+        furniture = False
+        while j < len(rows) and (rows[j].kind == "table" or (rows[j].kind == "text" and is_page_number(rows[j]))):
+            furniture = furniture or rows[j].kind == "text"
             j += 1
         block = rows[k + 1 : j]
+        if furniture:
+            block = [r for r in block if r.kind == "table"]
         # the last block may have no closing rule: the text stops inside that row, and the
         # line it stops in may have lost its last cells (its wrapped text is lost with them)
         cut = j == len(rows)
@@ -445,6 +458,7 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
     cur: Line | None = None
     after_pipe = False
     empties = 0
+    after_break = False
 
     i = start - 1
     for row in region:
@@ -454,10 +468,17 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
             empties += 1
             continue
         cells = row.cells
-        # a page number starts with a dash: the others are no page number, without a look
-        if kind == "rule" or (cells and (head := cells[0].text) and head[0] in "-—–" and is_page_number(row)):
+        # a page number starts with a dash, 第 or 共: the others are no page number, without a look
+        if kind == "rule" or (cells and (head := cells[0].text) and head[0] in PAGE_NUMBER_STARTS and is_page_number(row)):
+            # the empty lines around a page number may be the page break's spacing or blank
+            # cells: neither side's count says which, so none is a blank cell here. A row the
+            # break cut then prints fewer values than its columns, which its reader places by
+            # the identities or names; counted, they would have moved its values along.
             empties = 0
+            after_break = kind != "rule"
             continue
+        if after_break:
+            empties, after_break = 0, False
         if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels:
             # empty lines beyond the usual spacing are cells the rendering left blank
             blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
