@@ -266,3 +266,39 @@ def test_page_number_anywhere_in_a_rendering_is_never_read(name, writer, shape, 
     text = "\n".join([*lines[:k], *(["", number, ""] if spaced else [number]), *lines[k:]])
     parse = parse_document(text.encode("utf-8"), f"{name}.{writer}.txt").to_json()
     assert not judge(parse, gold), (k, number, parse["status"], judge(parse, gold)[:6], parse["problems"][:6])
+
+
+# what else a printed page adds where it breaks: the running title, a browser's print stamp and
+# the page's address, the 续表 over a table's next part
+_FURNITURE = st.sampled_from(["北京市朝阳区{y}年政府信息公开工作年度报告", "{y}/3/30 下午3:25", "{y}/1/31 10:15",
+                              "http://www.bjchy.gov.cn/affair/xxgk/report/8a24fe8.html {n}/6", "续表", "（续表）"])
+
+
+@given(name=st.sampled_from(SOURCES), writer=st.sampled_from(sorted(WRITERS)), shape=_FURNITURE,
+       n=st.integers(1, 6), where=st.floats(0.05, 0.95))
+def test_page_furniture_anywhere_in_a_rendering_is_never_wrong(name, writer, shape, n, where):
+    """A line of a page's furniture that lands inside a table (between a row's lines too) costs
+    at most the row it cuts, named: its cells are never moved, and a label's cut tail is never
+    read as a row of blanks."""
+    bs, gold = source(name)
+    lines = WRITERS[writer](bs).split("\n")
+    k = int(len(lines) * where)
+    text = "\n".join([*lines[:k], shape.format(y=gold["year"] + 1, n=n), *lines[k:]])
+    parse = parse_document(text.encode("utf-8"), f"{name}.{writer}.txt").to_json()
+    assert not judge(parse, gold), (k, shape, parse["status"], judge(parse, gold)[:6], parse["problems"][:6])
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_furniture_between_the_lines_of_a_wrapped_grid_row_is_never_wrong(name):
+    """Between every two lines of every wrapped row of a grid table, in turn, a line of page
+    furniture: the row's label is cut in two, and its tail, beside blank cells, is never read as
+    the row it names."""
+    bs, gold = source(name)
+    lines = grid(bs).split("\n")
+    shapes = ["续表", "- 3 -", "北京市朝阳区2020年政府信息公开工作年度报告", "2020/3/30 下午3:25"]
+    inside = [k for k in range(1, len(lines)) if lines[k - 1].startswith("|") and lines[k].startswith("|")]
+    assert len(inside) > 10
+    for n, k in enumerate(inside):
+        text = "\n".join([*lines[:k], shapes[n % len(shapes)], *lines[k:]])
+        parse = parse_document(text.encode("utf-8"), f"{name}.grid.txt").to_json()
+        assert not judge(parse, gold), (k, lines[k - 1], shapes[n % len(shapes)], judge(parse, gold)[:6], parse["problems"][:6])

@@ -376,10 +376,18 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
                 f"{line.loc}: row {code} prints {len(printed)} values; its blank cells were placed by the template's identities"
             )
 
+    # a table that prints its zeros as "0" leaves no cell blank for a zero: a row all of whose
+    # cells are blank there has lost its numbers (a label's wrapped tail taken for its row, a
+    # row the copy emptied) as likely as it has none
+    prints_zeros = any(not v.value.blank and v.value.number == 0 for seven, _ in assigned.values() for v in seven)
     for code in order:
         if code not in assigned:
             continue
         seven, note = assigned[code]
+        if prints_zeros and all(v.kept_blank for v in seven):
+            result.problems.append(f"{seven[0].loc}: row {code} prints no number (every cell blank) where the table prints its zeros; not read")
+            result.uncertain = True
+            continue
         skip = doubtful_cells(seven, lambda k: f"{code}.{COLUMNS[k]}", result.problems)
         dashes = {k for k, v in enumerate(seven) if v.value.blank and v.value.raw.strip()}
         if dashes and not _adds_up(seven):
