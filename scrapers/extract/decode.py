@@ -11,6 +11,19 @@ import re
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 # GBK and GB2312 are subsets of GB18030; decoding with the superset never loses a character.
+# Characters a page does not show: the soft hyphen (shown only where a line breaks), the
+# zero-width space, joiners and word joiner, a BOM in the middle of the text. Editors and web
+# pages leave them in cells ("\u200b12", "不予\u00ad公开"), and text copied from a page keeps
+# them: a number or label holding one is not the number or label the page shows.
+INVISIBLE = "\u00ad\u200b-\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+
+
+def drop_invisible(text: str) -> str:
+    """`text` without the characters a page does not show (one search where it has none)."""
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
+
+
 _SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 
 

@@ -10,6 +10,7 @@ import logging
 import os
 import stat
 
+from scrapers.extract.decode import drop_invisible
 from scrapers.extract.model import Extracted
 from scrapers.extract.sniff import sniff_format
 
@@ -86,6 +87,21 @@ def _too_big(size: int, max_bytes: int) -> Extracted:
     )
 
 
+def _shown(ext: Extracted) -> Extracted:
+    """A Word or office document's rows and text without the characters a page does not show
+    (text pasted from a web page keeps its zero-width spaces); the text and HTML extractors
+    drop them before they split their lines."""
+    text = drop_invisible(ext.text)
+    if text is not ext.text:
+        ext.text = text
+        for row in ext.rows:
+            for cell in row.cells:
+                cell.text = drop_invisible(cell.text)
+        if ext.title:
+            ext.title = drop_invisible(ext.title)
+    return ext
+
+
 def _extract(fmt: str, data: bytes, name: str | None) -> Extracted:
     if fmt == "pdf":
         from scrapers.extract.ocr import PdfPageReader
@@ -99,11 +115,11 @@ def _extract(fmt: str, data: bytes, name: str | None) -> Extracted:
     if fmt == "docx":
         from scrapers.extract.docx import extract_docx
 
-        return extract_docx(data)
+        return _shown(extract_docx(data))
     if fmt in ("doc", "wps", "xls", "xlsx", "rtf"):
         from scrapers.extract.legacy import extract_legacy
 
-        return extract_legacy(data, fmt)
+        return _shown(extract_legacy(data, fmt))
     if fmt == "html":
         from scrapers.extract.html import extract_html
 

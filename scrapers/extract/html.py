@@ -13,7 +13,7 @@ import re
 from lxml import etree
 
 from scrapers.extract.cut import cut_number_problem, ends_inside_cell, ends_inside_element, trim_cut_line
-from scrapers.extract.decode import decode_bytes, strip_padding
+from scrapers.extract.decode import INVISIBLE, decode_bytes, strip_padding
 from scrapers.extract.model import Cell, Extracted, Row
 from scrapers.extract.text import split_line
 
@@ -25,12 +25,10 @@ _BLOCK = {
 _ENDS_A_LINE = frozenset((*_BLOCK, "table"))
 _SKIP = {"script", "style", "noscript", "template", "head", "title"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-# Characters a page does not show, as characters or as entities: the zero-width space, joiners
-# and word joiner, a BOM in the middle of the text, the soft hyphen (shown only where a line
-# breaks). Editors leave them in cells ("&#8203;12", "不予&shy;公开"), and a number or label
-# holding one is not the number or label the page shows.
+# The characters a page does not show (decode.INVISIBLE), as characters or as the entities
+# editors write them as ("&#8203;12", "不予&shy;公开").
 _INVISIBLE = re.compile(
-    "[\u00ad\u200b-\u200d\u2060\ufeff]"
+    f"[{INVISIBLE}]"
     r"|&(?:#(?:[xX]0*(?:[aA][dD]|200[bBcCdD]|2060|[fF][eE][fF][fF])(?![0-9a-fA-F])|0*(?:173|820[345]|8288|65279)(?![0-9]));?"
     r"|shy;|ZeroWidthSpace;|zwn?j;|NoBreak;)"
 )

@@ -11,7 +11,7 @@ import re
 
 from scrapers.extract.csv_text import csv_as_tabs
 from scrapers.extract.cut import cut_number_problem, trim_cut_line
-from scrapers.extract.decode import decode_bytes
+from scrapers.extract.decode import decode_bytes, drop_invisible
 from scrapers.extract.model import Cell, Extracted, Row
 
 # A long report is about 60,000 characters and 1,000 lines; past these bounds a file is not a
@@ -106,7 +106,7 @@ def extract_text(data: bytes) -> Extracted:
         end = data.rfind(b"\n", 0, window)
         data = data[: end + 1 if end > 0 else window]
     text, _ = decode_bytes(data)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = drop_invisible(text.replace("\r\n", "\n").replace("\r", "\n"))
     if len(text) > MAX_CHARS:
         cut = True
         end = text.rfind("\n", 0, MAX_CHARS)
