@@ -177,10 +177,12 @@ def test_a_mirror_that_prints_pinyin_after_characters_reads_and_a_garbled_cell_i
     parse = _parse(text)
     got = _proactive(parse)
     assert got[("administrative_license", "decisions")] == 6
-    # the row with a garbled cell is not read, and the garbled cell is no row of its own
-    assert not any(item == "regulation" for item, _ in got)
+    # the garbled cell keeps its place in its row and is not read, named; it is no row of its
+    # own, and the row's other cells are where they were printed
+    assert ("regulation", "repealed") not in got
+    assert (got[("regulation", "issued")], got[("regulation", "in_force")]) == (1, 3)
     assert parse.extra == []
-    assert any("regulation" in p for p in parse.problems)
+    assert any("regulation.repealed prints '? 0'" in p for p in parse.problems)
 
 
 def test_a_pages_paragraph_of_a_blank_cell_and_filler_is_the_blank_cell():

@@ -334,3 +334,22 @@ def test_characters_no_page_shows_change_nothing_in_a_word_file(name):
     parse = parse_document(docx_bytes(sprinkled), f"{name}.docx").to_json()
     assert parse_cells(parse) == parse_cells(parse_document(docx_bytes(bs), f"{name}.docx").to_json())
     assert not judge(parse, gold)
+
+
+_GARBLES = st.sampled_from(["{v}O", "l{v}", "{v}*", "{v}?", "?", "\ufffd"])
+
+
+@given(name=st.sampled_from(SOURCES), writer=st.sampled_from(sorted(WRITERS)), garble=_GARBLES,
+       picks=st.lists(st.floats(0.0, 1.0, exclude_max=True), min_size=1, max_size=4))
+def test_a_garbled_number_is_named_never_read_and_moves_nothing(name, writer, garble, picks):
+    """Numbers the copy garbled ("1O", "3*", "?"), anywhere in a table: each keeps its cell's
+    place, is named and not read, and every other cell reads as it did."""
+    bs, gold = source(name)
+    text = WRITERS[writer](bs)
+    # the numbers that are a cell of their own (a line, a field between pipes, tabs or spaces)
+    numbers = list(re.finditer(r"(?m)(?:^|(?<=[|\t ]))\d+(?=[|\t ]|$)", text))
+    for at in sorted({int(p * len(numbers)) for p in picks}, reverse=True):
+        m = numbers[at]
+        text = text[: m.start()] + garble.format(v=m.group()) + text[m.end():]
+    parse = parse_document(text.encode("utf-8"), f"{name}.{writer}.txt").to_json()
+    assert not judge(parse, gold), (garble, parse["status"], judge(parse, gold)[:6], parse["problems"][:6])

@@ -273,7 +273,8 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
                 anchors.append((line.index, code, seven, line))
             elif line.printed:
                 followed = any(c in position and position[c] > position[code] for c in codes[k + 1:])
-                if followed and len(line.values) < len(COLUMNS) and not any(v.kept_blank for v in line.values):
+                # a garbled cell's number is unknown: no identity can place the row's values
+                if followed and len(line.values) < len(COLUMNS) and not any(v.kept_blank or v.value.garbled for v in line.values):
                     short[code] = (line.index, line)
                 else:
                     result.problems.append(

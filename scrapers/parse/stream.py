@@ -50,7 +50,7 @@ class Item:
 
     @property
     def doubtful(self) -> bool:
-        return self.confidence is not None and self.confidence < MIN_CONFIDENCE
+        return (self.confidence is not None and self.confidence < MIN_CONFIDENCE) or self.value.garbled
 
 
 @dataclass(slots=True)
@@ -705,7 +705,10 @@ def doubtful_cells(items: list[Item], name: Callable[[int], str], problems: list
     `name(position)`."""
     out = set()
     for k, item in enumerate(items):
-        if item.confidence is not None and item.confidence < MIN_CONFIDENCE:  # Item.doubtful inlined: every cell of every table passes here
+        if item.value.garbled:
+            problems.append(f"{item.loc}: {name(k)} prints '{item.value.raw}', which is no number; not read")
+            out.add(k)
+        elif item.confidence is not None and item.confidence < MIN_CONFIDENCE:  # Item.doubtful inlined: every cell of every table passes here
             problems.append(
                 f"{item.loc}: {name(k)} reads '{item.value.raw}' with confidence {item.confidence:.2f} "
                 f"(below {MIN_CONFIDENCE}); not read"

@@ -42,6 +42,16 @@ class Value:
     raw: str
     blank: bool
     unit: str | None  # wan_yuan | yuan | None
+    # a cell that stands where a number stands and prints none the reader can read ("1O",
+    # "3*", "?"): it keeps its place in the row, and its number (0) is never read
+    garbled: bool = False
+
+
+# A number the copy garbled: digits run into letters or marks ("1O", "l2", "3*", "5?", "2O19"),
+# or a lone question mark or undecodable character. It has no word, so it is no label, and it
+# is not a row's list number ("1.", "(1)", "1、"), which labels open with.
+_GARBLED = re.compile(r"^(?:[?\ufffd]+|(?=[0-9A-Za-z?*#.,'\ufffd]*\d)(?=[0-9A-Za-z?*#.,'\ufffd]*[A-Za-z?*#\ufffd])[0-9A-Za-z?*#.,'\ufffd]{2,12})$")
+_LIST_NUMBER = re.compile(r"^[(]?\d{1,2}[).、]?$")
 
 
 # 本年增/减 printed in words: "增加3", "减少2", "持平"
@@ -79,7 +89,10 @@ def read_value(text: str) -> Value | None:
     if not m and t.endswith("%)") and (share := _SHARE.match(t)):
         m = _NUMBER.match(share["count"])
     if not m:
-        return _change_in_words(t, raw)
+        changed = _change_in_words(t, raw)
+        if changed is None and _GARBLED.match(t) and not _LIST_NUMBER.match(t):
+            return Value(0, raw, False, None, True)
+        return changed
     digits = m["num"].replace(",", "")
     if m["frac"] is not None:
         try:
