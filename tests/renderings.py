@@ -1025,3 +1025,22 @@ def listed_rows(bs: list[Block]) -> str:
 
 
 WRITERS["listed_rows"] = listed_rows
+
+
+def _row_per_printed_line(r: list[str], width: int) -> list[list[str]]:
+    """A row whose label is long, as a PDF converted to a web page or Word file makes a table
+    row of each printed line: the label's head beside the numbers, its tail alone in a row of
+    blank cells below."""
+    k = _values_start(r)
+    label = r[k - 1] if k else ""
+    if k == 0 or len(label) < 8 or not any(_is_number(c) for c in r[k:]):
+        return [r]
+    cut = len(label) * 2 // 3
+    return [[*r[: k - 1], label[:cut], *r[k:]], [*([""] * (k - 1)), label[cut:], *([""] * (len(r) - k))]]
+
+
+def html_row_per_printed_line(bs: list[Block]) -> str:
+    return _page(_html_body(bs, lambda rows: _html_table([p for r in rows for p in _row_per_printed_line(r, len(r))], _plain_cell)))
+
+
+HTML_WRITERS["html_row_per_printed_line"] = html_row_per_printed_line

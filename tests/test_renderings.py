@@ -353,3 +353,15 @@ def test_a_garbled_number_is_named_never_read_and_moves_nothing(name, writer, ga
         text = text[: m.start()] + garble.format(v=m.group()) + text[m.end():]
     parse = parse_document(text.encode("utf-8"), f"{name}.{writer}.txt").to_json()
     assert not judge(parse, gold), (garble, parse["status"], judge(parse, gold)[:6], parse["problems"][:6])
+
+
+@pytest.mark.parametrize("writer", sorted(LOSSLESS))
+@pytest.mark.parametrize("name", SOURCES)
+def test_a_copy_that_doubles_every_line_break_reads_every_cell(name, writer):
+    """A store that writes each line as a paragraph (every line break doubled): a cell per
+    paragraph then has 3 empty lines between two cells and 7 around a blank one, and a grid
+    row's lines stand apart."""
+    bs, gold = source(name)
+    parse = parse_document(WRITERS[writer](bs).replace("\n", "\n\n").encode("utf-8"), f"{name}.{writer}.txt").to_json()
+    assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
+    assert not set(gold_cells(gold)) - set(parse_cells(parse)), parse["problems"][:6]

@@ -426,16 +426,17 @@ def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]],
 def _survey(region: list[Row]) -> tuple[int, int, int]:
     """One pass over a region: its lines of text that hold a `|`, its lines of text, and how
     many empty lines the text puts between two cells: 0 (a cell per line) or 1 (a cell per
-    paragraph), whichever is more common."""
+    paragraph), whichever is more common, or 2 or 3 where no cell follows fewer (a copy that
+    doubled every line break of a cell per paragraph: 3 between two cells, 7 around a blank)."""
     pipe_text = texts = 0
-    runs = [0, 0, 0]  # how often a cell follows 0, 1, or 2+ empty lines
+    runs = [0, 0, 0, 0, 0]  # how often a cell follows 0, 1, 2, 3, or 4+ empty lines
     gap = 0
     for row in region:
         kind = row.kind
         if kind == "empty":
             gap += 1
             continue
-        runs[gap if gap < 2 else 2] += 1
+        runs[gap if gap < 4 else 4] += 1
         gap = 0
         if kind == "pipe":
             pipe_text += 1
@@ -446,7 +447,11 @@ def _survey(region: list[Row]) -> tuple[int, int, int]:
                 if "|" in cell.text:
                     pipe_text += 1
                     break
-    return pipe_text, texts, 1 if runs[1] > runs[0] else 0
+    unit = 1 if runs[1] > runs[0] else 0
+    wide = 3 if runs[3] > runs[2] else 2
+    if runs[wide] > runs[0] + runs[1]:
+        unit = wide
+    return pipe_text, texts, unit
 
 
 def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
@@ -624,13 +629,17 @@ def _joins(first: list[str], then: list[str]) -> list[list[str]]:
 
 def _continuations(lines: list[Line], j: int, limit: int = 2) -> list[tuple[int, int]]:
     """Where the label pieces after a line are, (line, piece), up to `limit`: pieces of label-only
-    lines, and the leading pieces of the next line with values (its last piece is its own label)."""
+    lines, and the leading pieces of the next line with values (its last piece is its own label).
+    A line whose cells are all blank prints no values: a table row that holds only the wrapped
+    tail of the label above it ("3.补正后申请内 | 25 | …" over "容仍不明确 | | …", as a PDF
+    converted to a web page or Word file makes a row of each printed line)."""
     out: list[tuple[int, int]] = []
     while j < len(lines) and len(out) < limit and lines[j].labels:
         line = lines[j]
-        free = len(line.labels) - (1 if line.values else 0)
+        valued = any(not v.kept_blank for v in line.values)
+        free = len(line.labels) - (1 if valued else 0)
         out += [(j, p) for p in range(min(free, limit - len(out)))]
-        if line.values:
+        if valued:
             break
         j += 1
     return out
