@@ -365,3 +365,18 @@ def test_a_copy_that_doubles_every_line_break_reads_every_cell(name, writer):
     parse = parse_document(WRITERS[writer](bs).replace("\n", "\n\n").encode("utf-8"), f"{name}.{writer}.txt").to_json()
     assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
     assert not set(gold_cells(gold)) - set(parse_cells(parse)), parse["problems"][:6]
+
+
+@pytest.mark.parametrize("width", [60, 80])
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+@pytest.mark.parametrize("name", SOURCES)
+def test_a_copy_wrapped_at_a_fixed_width_is_never_wrong(name, writer, width):
+    """A store that wraps long lines at a fixed width, through labels and numbers alike
+    ("总计10" / "5件。"): what the wrap cut is named or mended, never read short."""
+    import textwrap
+
+    bs, gold = source(name)
+    text = "\n".join(textwrap.fill(line, width, drop_whitespace=False, replace_whitespace=False) if len(line) > width else line
+                     for line in WRITERS[writer](bs).split("\n"))
+    parse = parse_document(text.encode("utf-8"), f"{name}.{writer}.txt").to_json()
+    assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])

@@ -258,6 +258,11 @@ def _listed_row(row: Row) -> Row | None:
         values.append(cell["value"])
     if tuple(names) not in column_orders():
         return None
+    # a list that gives its counts a unit and leaves one without was cut inside that number
+    # ("…其他0件，总计10" / "5件。", a line wrapped at a fixed width): it is not read so
+    with_unit = [not v[-1].isdigit() for v in values]
+    if any(with_unit) and not all(with_unit):
+        return None
     # the label's pieces as spacing parts them (a group label, then its row's own)
     return Row([*(Cell(p) for p in m["label"].split()), *(Cell(v) for v in values)], row.loc, "table")
 
