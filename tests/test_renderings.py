@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gold import CORPUS, gold_cells, load_gold, parse_cells
-from renderings import COLLAPSED_WRITERS, HTML_WRITERS, LOSSY_WRITERS, NAMED_MISS_WRITERS, WRITERS, blocks, docx_bytes, grid, html_escape, plain, spanned_blocks, values_first
+from renderings import COLLAPSED_WRITERS, HTML_WRITERS, html_plain, LOSSY_WRITERS, NAMED_MISS_WRITERS, WRITERS, blocks, docx_bytes, grid, html_escape, plain, spanned_blocks, values_first
 from scrapers.extract.dispatch import extract_document
 from scrapers.parse.report import parse_document
 
@@ -336,13 +336,15 @@ def test_characters_no_page_shows_change_nothing_in_a_word_file(name):
     assert not judge(parse, gold)
 
 
-_GARBLES = st.sampled_from(["{v}O", "l{v}", "{v}*", "{v}?", "?", "\ufffd"])
+# and the marks of footnotes, which NFKC would make digits of the number ("5²" → 52)
+_GARBLES = st.sampled_from(["{v}O", "l{v}", "{v}*", "{v}?", "?", "\ufffd", "{v}¹", "{v}²", "{v}①", "{v} ③"])
 
 
 @given(name=st.sampled_from(SOURCES), writer=st.sampled_from(sorted(WRITERS)), garble=_GARBLES,
        picks=st.lists(st.floats(0.0, 1.0, exclude_max=True), min_size=1, max_size=4))
 def test_a_garbled_number_is_named_never_read_and_moves_nothing(name, writer, garble, picks):
-    """Numbers the copy garbled ("1O", "3*", "?"), anywhere in a table: each keeps its cell's
+    """Numbers the copy garbled ("1O", "3*", "?") or marked with a footnote ("5²", "12①"),
+    anywhere in a table: each keeps its cell's
     place, is named and not read, and every other cell reads as it did."""
     bs, gold = source(name)
     text = WRITERS[writer](bs)
@@ -380,3 +382,19 @@ def test_a_copy_wrapped_at_a_fixed_width_is_never_wrong(name, writer, width):
                      for line in WRITERS[writer](bs).split("\n"))
     parse = parse_document(text.encode("utf-8"), f"{name}.{writer}.txt").to_json()
     assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_a_footnote_mark_after_a_number_in_a_web_page_is_no_digit_of_it(name):
+    """"5<sup>1</sup>": the cell is named and not read, never read as 51; the row's other cells
+    read as they did."""
+    bs, gold = source(name)
+    page = html_plain(bs)
+    cells = list(re.finditer(r"<td>(\d+)</td>", page))
+    marked = {m.start() for m in cells[len(cells) // 3 :: max(1, len(cells) // 5)]}
+    for m in reversed(cells):
+        if m.start() in marked:
+            page = page[: m.start()] + f"<td>{m.group(1)}<sup>1</sup></td>" + page[m.end():]
+    parse = parse_document(page.encode("utf-8"), "x.html").to_json()
+    assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
+    assert sum("which is no number" in p for p in parse["problems"]) >= len(marked) - 1

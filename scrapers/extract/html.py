@@ -35,6 +35,7 @@ _INVISIBLE = re.compile(
 # the decoded text goes to libxml2 as UTF-8 under this parser: lxml would otherwise hand it
 # the str's own buffer in UTF-16 or UCS-4, which libxml2 converts to UTF-8 first, slower
 _UTF8_PARSER = etree.HTMLParser(encoding="utf-8")
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _clean(text: str) -> str:
@@ -159,6 +160,12 @@ def extract_html(data: bytes) -> Extracted:
     # reads 共计50件): they go, their tails joined to the text before. iterwalk never yields
     # them, so their tails were lost, and a number cut by one was read as its first digits.
     etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
+    # A footnote's mark after a number ("5<sup>1</sup>") is no digit of it, and the cell's text
+    # would run the two together ("5 1", read 51): it is kept as the superscript it is shown as
+    for sup in root.iter("sup"):
+        text = sup.text
+        if text and text.strip().isdecimal():
+            sup.text = text.translate(_SUPERSCRIPTS)
 
     rows: list[Row] = []
     lines: list[str] = []

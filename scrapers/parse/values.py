@@ -77,6 +77,11 @@ _SHARE = re.compile(r"^(?P<count>[^()%]+?)\((?:\d+(?:\.\d+)?)%\)$")
 def read_value(text: str) -> Value | None:
     """The cell's value, or None when the cell is not a number (a label, a note)."""
     raw = text
+    if not text.isascii() and any(unicodedata.category(c) == "No" for c in text):
+        # a superscript or circled number ("5²", "12¹", "3①") is a footnote's mark or a list's
+        # number, which NFKC would make a digit of the number ("5²" read 52): beside digits the
+        # cell is garbled, alone it is no number
+        return Value(0, raw, False, None, True) if any(c.isdecimal() for c in text) else None
     t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
     if not t.isascii():
         # a page in traditional characters prints 無 and 減少4 for 无 and 减少4
