@@ -398,3 +398,28 @@ def test_a_footnote_mark_after_a_number_in_a_web_page_is_no_digit_of_it(name):
     parse = parse_document(page.encode("utf-8"), "x.html").to_json()
     assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
     assert sum("which is no number" in p for p in parse["problems"]) >= len(marked) - 1
+
+
+_HEADING_LINE = re.compile(r"(?m)^.*(主动公开政府信息情况|收到和处理政府信息公开申请情况|行政复议、?和?行政诉讼情况).*$")
+# headings as reports word them otherwise than the template, which no heading key holds
+_REWORDED = {"主动公开政府信息情况": "主动公开情况", "收到和处理政府信息公开申请情况": "依申请公开政府信息办理情况",
+             "政府信息公开行政复议、行政诉讼情况": "因政府信息公开被申请行政复议、提起行政诉讼情况"}
+
+
+@pytest.mark.parametrize("how", ["dropped", "reworded"])
+@pytest.mark.parametrize("writer", sorted(LOSSLESS - {"flipbook"}))
+@pytest.mark.parametrize("name", SOURCES)
+def test_tables_are_found_by_their_own_first_words_when_headings_are_missing(name, writer, how):
+    """A copy that lost the section headings (a picture, a heading set apart from the text), or
+    a report that words them its own way: each table starts where its header or first row does,
+    and is read in full; a line of prose naming a section is no heading."""
+    bs, gold = source(name)
+    text = WRITERS[writer](bs)
+    if how == "dropped":
+        text = _HEADING_LINE.sub("", text)
+    else:
+        for heading, words in _REWORDED.items():
+            text = text.replace(heading, words)
+    parse = parse_document(text.encode("utf-8"), f"{name}.{writer}.txt").to_json()
+    assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
+    assert not set(gold_cells(gold)) - set(parse_cells(parse)), parse["problems"][:6]

@@ -23,6 +23,37 @@ _HEADINGS = {
 }
 
 
+# Where a heading is missing (a copy that lost it, a heading worded otherwise, a picture), a
+# table starts at its own first words: its header's first cell or its first row's label. Each
+# is printed in no sentence, so a report's prose is not taken for its table.
+_TABLE_STARTS = {
+    "proactive": ("信息内容", "第二十条第(一)项"),
+    "requests": ("申请人情况", "本年新收政府信息公开申请数量"),
+    "appeals": ("结果维持",),
+}
+# table 四's header opens above its first 结果维持, with the name of the first proceeding
+_APPEALS_HEADER = "行政复议"
+_HEADER_ROWS = 40  # a cell per line prints its 15 columns' header cells one per row
+
+
+def _table_start(rows: list[Row], section: str, after: int, before: int) -> int | None:
+    """The first row in rows[after:before] that opens `section`'s table by its own words."""
+    keys = _TABLE_STARTS[section]
+    for i in range(after, before):
+        cells = rows[i].cells
+        if not cells:
+            continue
+        head = cells[0].text[:60]
+        if any(k[0] in head for k in keys):
+            text = normalise(head)
+            if any(k in text for k in keys):
+                if section == "appeals":
+                    above = [j for j in range(max(after, i - _HEADER_ROWS), i) if rows[j].cells and _APPEALS_HEADER in rows[j].cells[0].text[:60]]
+                    return above[-1] if above else i
+                return i
+    return None
+
+
 def _heading_rows(texts: list[tuple[int, str]], keys: re.Pattern) -> list[int]:
     return [i for i, text in texts if keys.search(text)]
 
@@ -52,14 +83,17 @@ def find_sections(rows: list[Row]) -> Sections:
         if len(raw) > 80 or not _HEADING_CHARS.search(raw):
             continue
         text = normalise(raw)
-        if len(text) <= 40 and _ANY_HEADING.search(text):
+        # a heading is no sentence: a line of prose that ends one sentence and starts the next
+        # ("降低行政复议、行政诉讼发生率和纠错率。三是…") names a section without being its heading
+        if len(text) <= 40 and _ANY_HEADING.search(text) and "。" not in text.rstrip("。"):
             texts.append((i, text))
     pro = _heading_rows(texts, _HEADING_KEYS["proactive"])
-    pro_start = pro[0] if pro else 0
-    req = [i for i in _heading_rows(texts, _HEADING_KEYS["requests"]) if i >= pro_start]
-    req_start = req[0] if req else None
-    app = [i for i in _heading_rows(texts, _HEADING_KEYS["appeals"]) if req_start is None or i > req_start]
-    app_start = app[0] if app else None
+    req = [i for i in _heading_rows(texts, _HEADING_KEYS["requests"]) if not pro or i >= pro[0]]
+    app = [i for i in _heading_rows(texts, _HEADING_KEYS["appeals"]) if not req or i > req[0]]
+    # a section without its heading starts where its table does, between its neighbours
+    pro_start = pro[0] if pro else (_table_start(rows, "proactive", 0, req[0] if req else (app[0] if app else n)) or 0)
+    req_start = req[0] if req else _table_start(rows, "requests", pro_start, app[0] if app else n)
+    app_start = app[0] if app else _table_start(rows, "appeals", req_start if req_start is not None else pro_start, n)
     ends = [i for i in _heading_rows(texts, _HEADING_KEYS["end"]) if app_start is not None and i > app_start]
 
     proactive = (pro_start, req_start if req_start is not None else (app_start if app_start is not None else n))
