@@ -712,3 +712,22 @@ def test_a_table_row_the_statements_reader_meets_is_the_stat_tables_and_a_row_it
     unknown = parse_document((head + "统计指标 | 单位 | 统计数 |\n本年收到申请情况 | 件 | 17 件 |\n" + tail).encode(), "x.txt")
     assert "requests_received" not in {c.measure for c in unknown.narrative}
     assert unknown.status != "ok" and any("no 统计表 row was read" in p for p in unknown.problems)
+
+
+@pytest.mark.parametrize("width", [20, 30, 38, 50])
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.stem)
+def test_a_report_wrapped_at_a_fixed_width_never_reads_a_cut_number_short(gold_path, width):
+    """A copy that wraps its lines at a fixed width cuts numbers too ("配备了2" / "0名兼职…"):
+    a figure is read whole or not at all, never as the digits after the break."""
+    import textwrap
+
+    from scrapers.parse.report import parse_document
+
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    source = (gold_path.parent / gold["doc"]).resolve()
+    if source.suffix != ".txt":
+        pytest.skip("a text report only")
+    text = "\n".join(textwrap.fill(line, width) if len(line) > width else line
+                     for line in source.read_text(encoding="utf-8").split("\n"))
+    got = {c.measure: c.value for c in parse_document(text.encode("utf-8"), source.name).narrative}
+    assert {m: (got[m], v) for m, v in gold["narrative"].items() if m in got and got[m] != v} == {}

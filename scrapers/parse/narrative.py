@@ -324,12 +324,14 @@ def load_vocabulary() -> Vocabulary:
 
     unit_alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     # A Chinese numeral counts only with a unit after it: 一 and 两 are in too many words (统一, 一是).
-    # A number starts after no digit, nor a digit's decimal point or comma (a leader of dots "数......12件" is no point).
+    # A number starts after no digit, nor a digit's decimal point or comma (a leader of dots "数......12件" is no point),
+    # and has no digit a space away: "配备了2 0名" is a number a line break cut ("2" / "0名"), or two, and
+    # neither "2" nor "0" is the figure.
     # The lookahead first: every number starts with a digit or a numeral, and one class test per
     # character rejects the rest of the text faster than both alternatives would.
     token = re.compile(
         rf"(?=[\d{CHINESE_NUMERAL_CHARS}])"
-        rf"(?P<n>(?<!\d)(?<!\d[.,]){ARABIC}万?(?![\d%‰、]|\.\d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
+        rf"(?P<n>(?<!\d)(?<!\d[.,])(?<!\d ){ARABIC}万?(?![\d%‰、]|\.\d| \d)|{CHINESE}(?=(?:余|多)?(?:{unit_alternation})))"
         rf"{_APPROX_SUFFIX}(?P<unit>{unit_alternation})?"
     )
     words = tuple(sorted({w for p in phrases for group in p.needs for w in group}, key=len, reverse=True))
