@@ -423,3 +423,34 @@ def test_tables_are_found_by_their_own_first_words_when_headings_are_missing(nam
     parse = parse_document(text.encode("utf-8"), f"{name}.{writer}.txt").to_json()
     assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
     assert not set(gold_cells(gold)) - set(parse_cells(parse)), parse["problems"][:6]
+
+
+def _glued(bs: list, colon: str) -> list:
+    """Each table row's first value glued to its label by a colon, in one cell ("…数量：8")."""
+    from renderings import _is_number, _values_start
+
+    out = []
+    for kind, rows in bs:
+        if kind == "table":
+            glued = []
+            for r in rows:
+                k = _values_start(r)
+                if 0 < k < len(r) and _is_number(r[k]) and r[k - 1].strip() and r[k - 1].strip()[-1] > "\u3400":
+                    r = [*r[: k - 1], r[k - 1] + colon + r[k], *r[k + 1:]]
+                glued.append(r)
+            rows = glued
+        out.append((kind, rows))
+    return out
+
+
+@pytest.mark.parametrize("colon", ["：", ":"])
+@pytest.mark.parametrize("writer", sorted(LOSSLESS))
+@pytest.mark.parametrize("name", SOURCES)
+def test_a_first_value_glued_to_its_label_by_a_colon_is_read(name, writer, colon):
+    """"一、本年新收政府信息公开申请数量：8" then the row's other values: the 8 is the row's first
+    value, not part of its label (which had moved the row's numbers one column to the left)."""
+    bs, gold = source(name)
+    parse = parse_document(WRITERS[writer](_glued(bs, colon)).encode("utf-8"), f"{name}.{writer}.txt").to_json()
+    assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
+    if writer != "cell_per_line_wrapped":  # a wrapped label's last piece glued to a value: named
+        assert not set(gold_cells(gold)) - set(parse_cells(parse)), parse["problems"][:6]

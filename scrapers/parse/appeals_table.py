@@ -132,14 +132,10 @@ def read_appeals(rows: list[Row], start: int, end: int, lines: list[Line] | None
     if len(values) < len(CELLS):
         placed = _place_by_x(rows, start, line)
         if placed is not None:
-            result.found = True
             result.problems.append(f"table 四: {line.loc} prints {len(values)} numbers; blank cells placed by the headers' positions")
             by_position = dict(placed)
-            for k, (proceeding, res) in enumerate(CELLS):
-                v = by_position.get(k)
-                result.cells.append(AppealCell(proceeding, res, int(v.value.number) if v else 0,
-                                               v.value.raw if v else "", v.loc if v else line.loc))
-            return result
+            # (a doubtful or garbled cell keeps its place, and is named and not read by _emit)
+            return _emit(result, [by_position.get(k) or Item(Value(0, "", True, None), line.loc) for k in range(len(CELLS))], line.loc)
         if followed and not any(v.kept_blank for v in values):
             return _placed(result, line)
     if len(values) != len(CELLS):
@@ -180,7 +176,7 @@ def _trim_layout_blanks(values: list[Item]) -> list[Item] | None:
 
 
 def _placed(result: AppealsResult, line: Line) -> AppealsResult:
-    garbled = [p for p in line.labels if _DIGIT.search(p)]
+    garbled = [p for p in line.labels if _DIGIT.search(p)] + [v.value.raw for v in line.values if v.value.garbled]
     if garbled:
         # a cell the line holds but could not read as a number ("x10") is no blank cell: the
         # identities would place the others around a hole that is not 0

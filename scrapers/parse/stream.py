@@ -347,6 +347,20 @@ def _merge_grid_rows(rows: list[Row]) -> list[Row]:
     return out
 
 
+# "一、本年新收政府信息公开申请数量：8": a row's first value glued to its label by a colon, in
+# one cell (a reprint's "label：value", a tab row whose first tab became a colon)
+_GLUED = re.compile(r"^(?P<label>.*[\u3400-\u9fff）)])\s*[：:]\s*(?P<value>[^：:]+)$")
+
+
+def _glued(text: str) -> tuple[str, Value] | None:
+    """A label and the value glued to it by a colon, or None."""
+    m = _GLUED.match(text)
+    if m is None:
+        return None
+    value = read_value(m["value"])
+    return (m["label"], value) if value is not None and not value.blank else None
+
+
 def _split(row: Row) -> tuple[list[str], list[Item]]:
     """A row read the way a table row prints: its label is everything before the trailing run of
     values; blank cells count in a real table and are spacing in a line of text."""
@@ -362,6 +376,8 @@ def _split(row: Row) -> tuple[list[str], list[Item]]:
         value = read_value(text)
         if value is None:
             text = text.strip()
+            if ("：" in text or ":" in text) and (glued := _glued(text)) is not None:
+                return [glued[0]], [Item(glued[1], cell.loc or row.loc, cell.confidence, cell)]
             return ([text] if text else []), []
         return [], [Item(value, cell.loc or row.loc, cell.confidence, cell)]
     values: list[Item] = []
@@ -381,8 +397,13 @@ def _split(row: Row) -> tuple[list[str], list[Item]]:
             break
         values.append(Item(value, cell.loc or row.loc, cell.confidence, cell))
         k -= 1
+    glued = None
+    if k > 0 and ("：" in (last := cells[k - 1].text) or ":" in last) and (glued := _glued(last.strip())) is not None:
+        values.append(Item(glued[1], cells[k - 1].loc or row.loc, cells[k - 1].confidence, cells[k - 1]))
     values.reverse()
     labels = [text for c in cells[:k] if (text := c.text.strip())]
+    if glued is not None:
+        labels[-1] = glued[0]
     if not table and len(labels) > 1:
         labels = [" ".join(labels)]
     return labels, values
@@ -401,6 +422,8 @@ def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]],
         if not text:
             return [], False
         value = read_value(text)
+        if value is None and ("：" in text or ":" in text) and (glued := _glued(text)) is not None:
+            return [(True, glued[0]), (False, Item(glued[1], loc))], False
         return [(False, Item(value, loc)) if value is not None else (True, text)], False
     if line == "|":
         return ([(False, Item(_BLANK, loc))] if after_pipe else []), True
@@ -424,6 +447,9 @@ def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]],
                 tokens.append((False, Item(Value(0, piece, True, None), loc)))
             continue
         value = read_value(text)
+        if value is None and ("：" in text or ":" in text) and (glued := _glued(text)) is not None:
+            tokens += [(True, glued[0]), (False, Item(glued[1], loc))]
+            continue
         tokens.append((False, Item(value, loc)) if value is not None else (True, text))
     return tokens, line.rstrip().endswith("|")
 
@@ -557,8 +583,11 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
         if not cur.values:
             cur.row = row
         cur.values.extend(values)
-        if labels and (not pipe_mode or len(values) >= 2):
-            # a row that prints its label and its values together is whole
+        glued_only = (len(values) == 1 and (cell := values[0].cell) is not None and ("：" in cell.text or ":" in cell.text)
+                      and cell.text.strip() != values[0].value.raw.strip())
+        if labels and (not pipe_mode or len(values) >= 2) and not glued_only:
+            # a row that prints its label and its values together is whole; one whose first
+            # value is glued to its label in a cell of its own ("…数量：8") goes on below it
             cur.closed = True
     if empties and not pipe_mode and cur is not None and not cur.closed and cur.labels and end < len(rows):
         blanks = (empties - gap_unit) // (gap_unit + 1) if empties > gap_unit else 0
