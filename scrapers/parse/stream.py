@@ -189,7 +189,7 @@ def stream_rows(ext: Extracted) -> list[Row]:
     out: list[Row] = []
     for row in rows:
         kind, cells = row.kind, row.cells
-        if kind == "text" and len(cells) > 1 and is_page_number(row):
+        if kind == "text" and len(cells) > 1 and (head := cells[0].text[:1]) and head in PAGE_NUMBER_STARTS and is_page_number(row):
             # "第 3 页 共 8 页" split at its spaces: one row, which the stream leaves out whole
             # (its pieces would be read as a label and the values 3 and 8)
             out.append(Row([Cell(" ".join(row.texts))], row.loc, kind))
