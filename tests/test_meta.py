@@ -299,3 +299,14 @@ def test_a_sentence_taken_for_a_title_does_not_name_the_office():
 def test_a_title_year_without_its_nian_still_splits_year_and_office(title):
     text = f"{title}\n一、总体情况\n本年度，我办依法做好政府信息公开工作。\n"
     assert (find_year(text, title), find_office(text, title)) == (2020, "北京市通州区人民防空办公室")
+
+
+@pytest.mark.parametrize("bracket", ["（{y}年度）", "（{y}年）", "（{y}）", "({y}年度)"])
+@pytest.mark.parametrize("name,doc,gold", CASES, ids=[c[0] for c in CASES])
+def test_the_year_in_brackets_after_the_title(name, doc, gold, bracket):
+    """"…政府信息公开工作年度报告（2023年度）": the year after the title's name, in brackets, the
+    only place the text states it."""
+    title = f"{gold['office']}政府信息公开工作年度报告{bracket.format(y=gold['year'])}"
+    text = f"{title}\n一、总体情况\n本机关认真贯彻落实《中华人民共和国政府信息公开条例》。\n"
+    assert (find_year(text), find_office(text)) == (gold["year"], gold["office"])
+    assert find_year("正文", title) == gold["year"]

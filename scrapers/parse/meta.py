@@ -31,11 +31,15 @@ _TITLE = re.compile(
     # the year just before 政府信息公开 may lack its 年 ("…人民防空办公室2020政府信息公开…")
     rf"(?:(?P<y1>20\d{{2}})年度?)?(?P<office>{_NAME}*?)(?:(?P<y2>20\d{{2}})(?:年度?)?)?"
     r"(?P<gov>政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)"
+    # or after the name, in brackets ("…工作年度报告（2023年度）")
+    r"(?:\((?P<y3>20\d{2})(?:年度?)?\))?"
 )
 # the word every match of _TITLE holds ((?:信息|政务)公开): a line without it is not tried
 _TITLE_WORD = "公开"
-# what a title line ends with (lines are stripped: a suffix test, not a search of the line)
+# what a title line ends with (lines are stripped: a suffix test, not a search of the line),
+# or its year in brackets after it
 _TITLE_ENDS = ("报告", "年报")
+_YEAR_AFTER_TITLE = re.compile(r"(?:报告|年报)\(20\d{2}(?:年度?)?\)$")
 # where a page title puts a site name beside the report's ("…年度报告_上海市人民政府")
 _TITLE_PARTS = re.compile(r"[_|–—]| - ")
 _STATISTICS_PERIOD = re.compile(r"统计(?:期限|期间|周期|时间|区间|时段|范围)[^0-9。\n]{0,10}?(?P<y>20\d{2})")
@@ -203,7 +207,7 @@ def _head_titles(prose: Prose) -> tuple[_Title, ...]:
     head = normalise(prose.original[:_HEAD_CHARS], join_lines=False).text
     lines = _first_lines(head, _HEAD_LINES)
     for j, line in enumerate(lines):
-        if len(line) > _MAX_TITLE or not line.endswith(_TITLE_ENDS):
+        if len(line) > _MAX_TITLE or not (line.endswith(_TITLE_ENDS) or (line.endswith(")") and _YEAR_AFTER_TITLE.search(line))):
             continue
         best = None
         for span in (1, 2, 3):
@@ -239,7 +243,7 @@ def _read_title(s: str, whole: bool = True) -> _Title | None:
         if bare and (bare.end() == len(s) or not whole) and (bare.start() == 0 or s[bare.start() - 1] in _TITLE_SEPARATORS) and _FIRST_YEAR <= int(bare["y"]) <= _LAST_YEAR:
             return _Title(int(bare["y"]), None, shared_gov=False)
         return None
-    year = m["y1"] or m["y2"]
+    year = m["y1"] or m["y2"] or m["y3"]
     year = int(year) if year and _FIRST_YEAR <= int(year) <= _LAST_YEAR else None
     office = m["office"] if _is_office_name(m["office"]) else None
     if year is None and office is None:
