@@ -310,3 +310,14 @@ def test_the_year_in_brackets_after_the_title(name, doc, gold, bracket):
     text = f"{title}\n一、总体情况\n本机关认真贯彻落实《中华人民共和国政府信息公开条例》。\n"
     assert (find_year(text), find_office(text)) == (gold["year"], gold["office"])
     assert find_year("正文", title) == gold["year"]
+
+
+@pytest.mark.parametrize("shape", ["{o}关于{y}年政府信息公开工作的年度报告", "{o}关于{y}年度政府信息公开工作情况的报告",
+                                   "{o}{y}年政府信息公开工作情况报告", "{o}政府信息公开工作{y}年度报告",
+                                   "{o}{y}年度政务公开工作年度报告", "{o}{y}年政府信息公开工作年报"])
+@pytest.mark.parametrize("name,doc,gold", CASES, ids=[c[0] for c in CASES])
+def test_titles_worded_otherwise_give_the_year_and_the_office(name, doc, gold, shape):
+    title = shape.format(o=gold["office"], y=gold["year"])
+    text = f"{title}\n一、总体情况\n本机关认真贯彻落实《中华人民共和国政府信息公开条例》。\n"
+    assert (find_year(text), find_office(text)) == (gold["year"], gold["office"])
+    assert (find_year("正文", title), find_office("正文", title)) == (gold["year"], gold["office"])

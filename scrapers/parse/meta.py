@@ -28,10 +28,12 @@ _NAME = rf"[{_CJK}()]"
 _FIRST_YEAR, _LAST_YEAR = 2007, 2100
 
 _TITLE = re.compile(
-    # the year just before 政府信息公开 may lack its 年 ("…人民防空办公室2020政府信息公开…")
-    rf"(?:(?P<y1>20\d{{2}})年度?)?(?P<office>{_NAME}*?)(?:(?P<y2>20\d{{2}})(?:年度?)?)?"
-    r"(?P<gov>政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)"
-    # or after the name, in brackets ("…工作年度报告（2023年度）")
+    # the year before the report's name (just before 政府信息公开 it may lack its 年: "…人民防空办公室
+    # 2020政府信息公开…"), after 关于 ("…关于2023年政府信息公开工作的年度报告"), after its subject
+    # ("…政府信息公开工作2023年度报告"), or in brackets after the name; 情况 and 的 as titles add them
+    rf"(?:(?P<y1>20\d{{2}})年度?)?(?P<office>{_NAME}*?)(?:关于)?(?:(?P<y2>20\d{{2}})(?:年度?)?)?"
+    r"(?P<gov>政府)?(?:信息|政务)公开(?:工作)?(?:(?P<y4>20\d{2})年度?)?(?:情况)?的?(?:年度)?(?:报告|年报)"
+    # ("…工作年度报告（2023年度）")
     r"(?:\((?P<y3>20\d{2})(?:年度?)?\))?"
 )
 # the word every match of _TITLE holds ((?:信息|政务)公开): a line without it is not tried
@@ -243,7 +245,7 @@ def _read_title(s: str, whole: bool = True) -> _Title | None:
         if bare and (bare.end() == len(s) or not whole) and (bare.start() == 0 or s[bare.start() - 1] in _TITLE_SEPARATORS) and _FIRST_YEAR <= int(bare["y"]) <= _LAST_YEAR:
             return _Title(int(bare["y"]), None, shared_gov=False)
         return None
-    year = m["y1"] or m["y2"] or m["y3"]
+    year = m["y1"] or m["y2"] or m["y3"] or m["y4"]
     year = int(year) if year and _FIRST_YEAR <= int(year) <= _LAST_YEAR else None
     office = m["office"] if _is_office_name(m["office"]) else None
     if year is None and office is None:
