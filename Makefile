@@ -12,7 +12,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test dev docs lock clean
+.PHONY: run test system-deps dev docs lock clean
 
 # Built in place and removed again if any step fails: a half-built .venv never stays behind.
 $(BIN)/xxgk: requirements.lock pyproject.toml
@@ -31,8 +31,18 @@ run: $(BIN)/xxgk
 ## tests stay on one worker, so each warehouse a module builds is built once, and the modules
 ## holding a slow test start first (tests/conftest.py)
 TEST_WORKERS ?= auto
-test: $(BIN)/xxgk
+test: $(BIN)/xxgk system-deps
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+
+## the Debian packages some tests need, installed with apt-get where missing (as root, or
+## through sudo without a password): the site's browser test and the printed-PDF tests drive
+## Debian's Chromium (never a browser Playwright downloads), and print Chinese with a CJK font
+APT = $(if $(filter 0,$(shell id -u)),apt-get,sudo -n apt-get)
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq chromium; } \
+		|| { echo "the browser tests need Debian's chromium: apt-get install chromium" >&2; exit 1; }
+	@fc-list :lang=zh family 2>/dev/null | grep -q "WenQuanYi Zen Hei" || { $(APT) update -qq && $(APT) install -y -qq fonts-wqy-zenhei; } \
+		|| { echo "the printed-PDF tests need a CJK font: apt-get install fonts-wqy-zenhei" >&2; exit 1; }
 
 ## the Dagster UI; schedules and sensors stay off unless XXGK_SCHEDULES=on (or you turn them on in the UI)
 dev: $(BIN)/xxgk
