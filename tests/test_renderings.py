@@ -454,3 +454,31 @@ def test_a_first_value_glued_to_its_label_by_a_colon_is_read(name, writer, colon
     assert not judge(parse, gold), (judge(parse, gold)[:6], parse["problems"][:6])
     if writer != "cell_per_line_wrapped":  # a wrapped label's last piece glued to a value: named
         assert not set(gold_cells(gold)) - set(parse_cells(parse)), parse["problems"][:6]
+
+
+# short words a copy sets inside a table: a note's mark, a table's number, its unit, 续表 (总计
+# and 合计 are no stray words: alone on a line they name table 三's total row)
+_STRAY_WORDS = st.sampled_from(["注", "表3", "续", "单位：件", "（单位：件）", "续表", "（续表）"])
+
+
+@given(name=st.sampled_from(SOURCES), writer=st.sampled_from(sorted(WRITERS)), word=_STRAY_WORDS,
+       where=st.floats(0.2, 0.9))
+def test_a_stray_word_inside_a_table_is_never_wrong(name, writer, word, where):
+    """A short word on a line of its own among a table's cells (between a row's values too):
+    the row it cuts is read whole or named, never filled from the run after the word."""
+    bs, gold = source(name)
+    lines = WRITERS[writer](bs).split("\n")
+    k = int(len(lines) * where)
+    parse = parse_document("\n".join([*lines[:k], word, *lines[k:]]).encode("utf-8"), f"{name}.{writer}.txt").to_json()
+    assert not [w for w in judge(parse, gold) if "want" in w], (k, word, judge(parse, gold)[:6], parse["problems"][:6])
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_a_stray_total_word_does_not_make_table_three_transposed(name):
+    """A 合计 on a line of its own before a run of numbers: one name of the total column is no
+    table printed with applicant types as its rows."""
+    bs, _gold = source(name)
+    lines = WRITERS["cell_per_line_pipe"](bs).split("\n")
+    k = int(len(lines) * 0.55)
+    parse = parse_document("\n".join([*lines[:k], "合计", *lines[k:]]).encode("utf-8"), f"{name}.txt").to_json()
+    assert "transposed" not in " ".join(parse["problems"]) and parse["tables"]["requests"]

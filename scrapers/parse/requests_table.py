@@ -209,15 +209,18 @@ def _prints_values_first(region: list[Line], followed: bool) -> bool:
 
 def _transposed(region: list[Line]) -> bool:
     """Whether applicant types label the rows ("自然人 12 2 5 …", outcomes as the columns): two
-    or more lines whose own label is an applicant type alone print a run of values."""
-    rows = 0
+    or more lines whose own label is an applicant type alone print a run of values. The total
+    column's name is no applicant type here: a stray 合计 or 总计 before a run of numbers (a
+    note, a header cell) is in any table."""
+    types = set()
     for line in region:
         if not line.labels or len(line.printed) < 2:
             continue
         own = line.labels[-1]
-        if labels.match("applicant_type", own)[0] is not None and labels.match("request_row", own)[0] is None:
-            rows += 1
-    return rows >= 2
+        code = labels.match("applicant_type", own)[0]
+        if code is not None and code != TOTAL_COLUMN and labels.match("request_row", own)[0] is None:
+            types.add(code)
+    return len(types) >= 2
 
 
 def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | None = None,
@@ -250,6 +253,7 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
     anchors: list[tuple[int, str, list[Item], Line]] = []  # (doc index, code, values, line)
     orphans: list[tuple[int, list[Item], Line]] = []
     short: dict[str, tuple[int, Line]] = {}  # rows printed with fewer values: blanks that vanished
+    cut_short: set[str] = set()  # rows printed with too few values to read
     previous: str | None = None
     for k, line in enumerate(region):
         context = _context(previous)
@@ -281,6 +285,7 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
                         f"{line.loc}: row {code} prints {len(line.values)} values where {len(COLUMNS)} were expected; not read"
                     )
                     result.uncertain = True
+                    cut_short.add(code)
             continue
         if code in HEADER_CODES and split_other and seven is not None:
             # a (六) subtotal printed beside its three sub-rows: kept as an extra row
@@ -290,6 +295,15 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
         if seven is None:
             if ambiguous:
                 result.problems.append(f"{line.loc}: label '{line.label}' matches more than one row")
+            elif (code is None and line.printed and anchors and k and anchors[-1][3] is region[k - 1]
+                  and not _adds_up(anchors[-1][2])):
+                # numbers under a word that names no row, right after a row that breaks its
+                # total: a line of furniture ("注") may have cut that row, whose seven values
+                # then began one cell early (a layout's blank first) or ended one short
+                _at, cut, _values, before = anchors.pop()
+                result.problems.append(f"{before.loc}: row {cut} breaks its 总计 and is followed by numbers under "
+                                       f"'{line.label[:20]}'; it may be cut there, not read")
+                result.uncertain = True
             continue
         if not any(not v.kept_blank for v in seven):
             continue  # blank cells of a header or a note: nothing printed
@@ -340,6 +354,17 @@ def read_requests(rows: list[Row], start: int, end: int, lines: list[Line] | Non
             continue
         if len(between) == len(missing):
             for code, (_idx, seven, line) in zip(missing, between):
+                if (code in short or code in cut_short) and not _adds_up(seven):
+                    # the run may as well be the rest of the row's own values, cut from them by
+                    # a line of furniture ("746 | 12 |" / "注" / "0 | 0 | 10 | 1 | 769 |"): a run
+                    # that breaks the row's total does not replace what the row printed
+                    short.pop(code, None)
+                    result.problems.append(
+                        f"row {code} prints too few values beside its label, and the unlabelled run of {len(COLUMNS)} "
+                        f"near {line.loc} whose 总计 is not the sum of its parts may be the rest of them; not read"
+                    )
+                    result.uncertain = True
+                    continue
                 if code in short:
                     stray = short.pop(code)[1]
                     result.problems.append(

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from scrapers.extract.model import Cell, Extracted, Row
-from scrapers.extract.page_numbers import FIRST_CHARACTERS as PAGE_NUMBER_STARTS
-from scrapers.extract.page_numbers import is_page_number as page_number_text
+from scrapers.extract.page_numbers import FIRST_CHARACTERS as BREAK_MARK_STARTS
+from scrapers.extract.page_numbers import is_page_break_mark
 from scrapers.extract.text import MAX_ROWS, is_rule_line, split_line
 from scrapers.parse.values import MIN_CONFIDENCE, UNITS, Value, read_value
 from scrapers.seeds import read_seed
@@ -79,12 +79,12 @@ class Line:
         return [v for v in self.values if not v.kept_blank]
 
 
-def is_page_number(row: Row) -> bool:
-    """A row that is a page number and nothing else (extract.page_numbers)."""
+def is_page_break_row(row: Row) -> bool:
+    """A row that is a page number or a 续表 and nothing else (extract.page_numbers)."""
     cells = row.cells
-    if not cells or not cells[0].text or cells[0].text.lstrip()[:1] not in PAGE_NUMBER_STARTS:
+    if not cells or not cells[0].text or cells[0].text.lstrip()[:1] not in BREAK_MARK_STARTS:
         return False
-    return page_number_text(" ".join(row.texts).strip())
+    return is_page_break_mark(" ".join(row.texts).strip())
 
 
 def _row_openers(lines: list[str]) -> set[int]:
@@ -189,7 +189,7 @@ def stream_rows(ext: Extracted) -> list[Row]:
     out: list[Row] = []
     for row in rows:
         kind, cells = row.kind, row.cells
-        if kind == "text" and len(cells) > 1 and (head := cells[0].text[:1]) and head in PAGE_NUMBER_STARTS and is_page_number(row):
+        if kind == "text" and len(cells) > 1 and (head := cells[0].text[:1]) and head in BREAK_MARK_STARTS and is_page_break_row(row):
             # "第 3 页 共 8 页" split at its spaces: one row, which the stream leaves out whole
             # (its pieces would be read as a label and the values 3 and 8)
             out.append(Row([Cell(" ".join(row.texts))], row.loc, kind))
@@ -323,10 +323,10 @@ def _merge_grid_rows(rows: list[Row]) -> list[Row]:
             k += 1
             continue
         j = k + 1
-        # a page number printed between a row's lines (the page broke inside the row) is not
+        # a page number or 续表 printed between a row's lines (the page broke inside the row) is not
         # one of them: the row's lines go on after it
         furniture = False
-        while j < len(rows) and (rows[j].kind == "table" or (rows[j].kind == "text" and is_page_number(rows[j]))):
+        while j < len(rows) and (rows[j].kind == "table" or (rows[j].kind == "text" and is_page_break_row(rows[j]))):
             furniture = furniture or rows[j].kind == "text"
             j += 1
         block = rows[k + 1 : j]
@@ -504,8 +504,8 @@ def read_lines(rows: list[Row], start: int, end: int) -> list[Line]:
             empties += 1
             continue
         cells = row.cells
-        # a page number starts with a dash, 第 or 共: the others are no page number, without a look
-        if kind == "rule" or (cells and (head := cells[0].text) and head[0] in PAGE_NUMBER_STARTS and is_page_number(row)):
+        # a page break's mark starts with a dash, 第, 共, 续 or a bracket: the others are none, without a look
+        if kind == "rule" or (cells and (head := cells[0].text) and head[0] in BREAK_MARK_STARTS and is_page_break_row(row)):
             # the empty lines around a page number may be the page break's spacing or blank
             # cells: neither side's count says which, so none is a blank cell here. A row the
             # break cut then prints fewer values than its columns, which its reader places by
