@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from scrapers.extract.model import Row
 from scrapers.parse.labels import normalise
+from scrapers.seeds import read_seed
 
 @dataclass(slots=True)
 class Sections:
@@ -15,24 +16,23 @@ class Sections:
     appeals: tuple[int, int] | None
 
 
-_HEADINGS = {
-    "proactive": ("主动公开政府信息情况",),
-    "requests": ("收到和处理政府信息公开申请情况", "收到和处理政府信息公开申请"),
-    "appeals": ("行政复议、行政诉讼情况", "行政复议和行政诉讼情况", "行政复议和提起行政诉讼情况", "行政复议、行政诉讼"),
-    "end": ("存在的主要问题及改进情况", "存在的主要问题", "其他需要报告的事项"),
-}
+def _words(kind: str) -> dict[str, tuple[str, ...]]:
+    """seeds/section_words.csv's words of one kind, by section, normalised as rows are."""
+    out: dict[str, tuple[str, ...]] = {}
+    for r in sorted(read_seed("section_words"), key=lambda r: int(r["sort_order"])):
+        if r["kind"] == kind:
+            out[r["section"]] = (*out.get(r["section"], ()), normalise(r["text_zh"]))
+    return out
 
 
+# The sections' headings, by section ("end": the section after table 四).
+_HEADINGS = _words("heading")
 # Where a heading is missing (a copy that lost it, a heading worded otherwise, a picture), a
 # table starts at its own first words: its header's first cell or its first row's label. Each
 # is printed in no sentence, so a report's prose is not taken for its table.
-_TABLE_STARTS = {
-    "proactive": ("信息内容", "第二十条第(一)项"),
-    "requests": ("申请人情况", "本年新收政府信息公开申请数量"),
-    "appeals": ("结果维持",),
-}
+_TABLE_STARTS = _words("table_start")
 # table 四's header opens above its first 结果维持, with the name of the first proceeding
-_APPEALS_HEADER = "行政复议"
+_APPEALS_HEADER = _words("header_start")["appeals"][0]
 _HEADER_ROWS = 40  # a cell per line prints its 15 columns' header cells one per row
 
 
