@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-# GBK and GB2312 are subsets of GB18030; decoding with the superset never loses a character.
 # Characters a page does not show: the soft hyphen (shown only where a line breaks), the
 # zero-width space, joiners and word joiner, a BOM in the middle of the text. Editors and web
 # pages leave them in cells ("\u200b12", "不予\u00ad公开"), and text copied from a page keeps
@@ -24,6 +23,7 @@ def drop_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
 
 
+# GBK and GB2312 are subsets of GB18030; decoding with the superset never loses a character.
 _SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 
 

@@ -47,11 +47,17 @@ def _table_start(rows: list[Row], section: str, after: int, before: int) -> int 
         if any(k[0] in head for k in keys):
             text = normalise(head)
             if any(k in text for k in keys):
-                if section == "appeals":
-                    above = [j for j in range(max(after, i - _HEADER_ROWS), i) if rows[j].cells and _APPEALS_HEADER in rows[j].cells[0].text[:60]]
-                    return above[-1] if above else i
                 return i
     return None
+
+
+def _appeals_start(rows: list[Row], after: int) -> int | None:
+    """Where table 四 starts without its heading: its header's first row, above its first 结果维持."""
+    i = _table_start(rows, "appeals", after, len(rows))
+    if i is None:
+        return None
+    above = [j for j in range(max(after, i - _HEADER_ROWS), i) if rows[j].cells and _APPEALS_HEADER in rows[j].cells[0].text[:60]]
+    return above[-1] if above else i
 
 
 def _heading_rows(texts: list[tuple[int, str]], keys: re.Pattern) -> list[int]:
@@ -93,7 +99,7 @@ def find_sections(rows: list[Row]) -> Sections:
     # a section without its heading starts where its table does, between its neighbours
     pro_start = pro[0] if pro else (_table_start(rows, "proactive", 0, req[0] if req else (app[0] if app else n)) or 0)
     req_start = req[0] if req else _table_start(rows, "requests", pro_start, app[0] if app else n)
-    app_start = app[0] if app else _table_start(rows, "appeals", req_start if req_start is not None else pro_start, n)
+    app_start = app[0] if app else _appeals_start(rows, req_start if req_start is not None else pro_start)
     ends = [i for i in _heading_rows(texts, _HEADING_KEYS["end"]) if app_start is not None and i > app_start]
 
     proactive = (pro_start, req_start if req_start is not None else (app_start if app_start is not None else n))

@@ -325,13 +325,9 @@ def _merge_grid_rows(rows: list[Row]) -> list[Row]:
         j = k + 1
         # a page number or 续表 printed between a row's lines (the page broke inside the row) is not
         # one of them: the row's lines go on after it
-        furniture = False
         while j < len(rows) and (rows[j].kind == "table" or (rows[j].kind == "text" and is_page_break_row(rows[j]))):
-            furniture = furniture or rows[j].kind == "text"
             j += 1
-        block = rows[k + 1 : j]
-        if furniture:
-            block = [r for r in block if r.kind == "table"]
+        block = [r for r in rows[k + 1 : j] if r.kind == "table"]
         # the last block may have no closing rule: the text stops inside that row, and the
         # line it stops in may have lost its last cells (its wrapped text is lost with them)
         cut = j == len(rows)
@@ -354,6 +350,8 @@ _GLUED = re.compile(r"^(?P<label>.*[\u3400-\u9fff）)])\s*[：:]\s*(?P<value>[^�
 
 def _glued(text: str) -> tuple[str, Value] | None:
     """A label and the value glued to it by a colon, or None."""
+    if "：" not in text and ":" not in text:
+        return None
     m = _GLUED.match(text)
     if m is None:
         return None
@@ -376,7 +374,7 @@ def _split(row: Row) -> tuple[list[str], list[Item]]:
         value = read_value(text)
         if value is None:
             text = text.strip()
-            if ("：" in text or ":" in text) and (glued := _glued(text)) is not None:
+            if (glued := _glued(text)) is not None:
                 return [glued[0]], [Item(glued[1], cell.loc or row.loc, cell.confidence, cell)]
             return ([text] if text else []), []
         return [], [Item(value, cell.loc or row.loc, cell.confidence, cell)]
@@ -398,7 +396,7 @@ def _split(row: Row) -> tuple[list[str], list[Item]]:
         values.append(Item(value, cell.loc or row.loc, cell.confidence, cell))
         k -= 1
     glued = None
-    if k > 0 and ("：" in (last := cells[k - 1].text) or ":" in last) and (glued := _glued(last.strip())) is not None:
+    if k > 0 and (glued := _glued(cells[k - 1].text.strip())) is not None:
         values.append(Item(glued[1], cells[k - 1].loc or row.loc, cells[k - 1].confidence, cells[k - 1]))
     values.reverse()
     labels = [text for c in cells[:k] if (text := c.text.strip())]
@@ -422,7 +420,7 @@ def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]],
         if not text:
             return [], False
         value = read_value(text)
-        if value is None and ("：" in text or ":" in text) and (glued := _glued(text)) is not None:
+        if value is None and (glued := _glued(text)) is not None:
             return [(True, glued[0]), (False, Item(glued[1], loc))], False
         return [(False, Item(value, loc)) if value is not None else (True, text)], False
     if line == "|":
@@ -447,7 +445,7 @@ def _pipe_tokens(row: Row, after_pipe: bool) -> tuple[list[tuple[bool, object]],
                 tokens.append((False, Item(Value(0, piece, True, None), loc)))
             continue
         value = read_value(text)
-        if value is None and ("：" in text or ":" in text) and (glued := _glued(text)) is not None:
+        if value is None and (glued := _glued(text)) is not None:
             tokens += [(True, glued[0]), (False, Item(glued[1], loc))]
             continue
         tokens.append((False, Item(value, loc)) if value is not None else (True, text))

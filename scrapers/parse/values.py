@@ -48,10 +48,9 @@ class Value:
 
 
 # A number the copy garbled: digits run into letters or marks ("1O", "l2", "3*", "5?", "2O19"),
-# or a lone question mark or undecodable character. It has no word, so it is no label, and it
-# is not a row's list number ("1.", "(1)", "1、"), which labels open with.
+# or a lone question mark or undecodable character. It has no word, so it is no label; a row's
+# list number ("1.", "(1)", "1、") holds no letter or mark, so it is none.
 _GARBLED = re.compile(r"^(?:[?\ufffd]+|(?=[0-9A-Za-z?*#.,'\ufffd]*\d)(?=[0-9A-Za-z?*#.,'\ufffd]*[A-Za-z?*#\ufffd])[0-9A-Za-z?*#.,'\ufffd]{2,12})$")
-_LIST_NUMBER = re.compile(r"^[(]?\d{1,2}[).、]?$")
 
 
 # 本年增/减 printed in words: "增加3", "减少2", "持平"
@@ -95,7 +94,7 @@ def read_value(text: str) -> Value | None:
         m = _NUMBER.match(share["count"])
     if not m:
         changed = _change_in_words(t, raw)
-        if changed is None and _GARBLED.match(t) and not _LIST_NUMBER.match(t):
+        if changed is None and _GARBLED.match(t):
             return Value(0, raw, False, None, True)
         return changed
     digits = m["num"].replace(",", "")
